@@ -1,0 +1,60 @@
+package dev.claudedataingestion.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.regex.Pattern;
+
+/**
+ * An Anthropic Admin API key. It is never printed: {@link #toString()} is redacted, and {@link #redact(String)}
+ * removes anything shaped like an Anthropic key from text that is about to be logged or shown.
+ */
+public final class AdminKey {
+
+    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_\\-]+");
+
+    private final String value;
+
+    private AdminKey(String value) {
+        this.value = value;
+    }
+
+    /**
+     * Checks that {@code raw} is an Admin key before any request is made. {@code source} names where it
+     * came from (a variable or a file) for the error message, which never contains the key itself.
+     */
+    public static AdminKey parse(String raw, String source) {
+        requireNonNull(raw, "raw is null");
+        String key = raw.strip();
+        if (key.isEmpty()) {
+            throw new ConfigException(source + " is empty; set it to an Admin API key (sk-ant-admin…)");
+        }
+        if (key.startsWith("sk-ant-api")) {
+            throw new ConfigException("The key in " + source + " starts with sk-ant-api; the usage endpoints need an"
+                    + " Admin key (sk-ant-admin…), created by an organization admin in the Console");
+        }
+        if (!key.startsWith("sk-ant-admin")) {
+            throw new ConfigException("The key in " + source + " is not an Anthropic Admin key: Admin keys start with"
+                    + " sk-ant-admin");
+        }
+        if (key.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new ConfigException("The key in " + source + " contains spaces or non-ASCII characters;"
+                    + " copy it again from the Console");
+        }
+        return new AdminKey(key);
+    }
+
+    /** The key, for the request header only. */
+    public String reveal() {
+        return value;
+    }
+
+    /** {@code text} with every Anthropic key in it replaced by a redaction mark. */
+    public static String redact(String text) {
+        return text == null ? null : ANY_ANTHROPIC_KEY.matcher(text).replaceAll("sk-ant-…[redacted]");
+    }
+
+    @Override
+    public String toString() {
+        return "sk-ant-admin…[redacted]";
+    }
+}

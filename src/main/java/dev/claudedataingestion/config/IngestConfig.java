@@ -1,0 +1,45 @@
+package dev.claudedataingestion.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one {@code ingest} run should do.
+ *
+ * @param startDate    first UTC day the warehouse must cover (incremental runs heal every gap after it)
+ * @param lookbackDays recent complete days re-pulled on every incremental run
+ * @param explicitDays when present, exactly these days are fetched and replaced, and nothing else
+ * @param deadline     how long after its start the run may begin a new window
+ */
+public record IngestConfig(
+        LocalDate startDate,
+        int lookbackDays,
+        Set<ReportKind> reports,
+        Optional<DayRange> explicitDays,
+        Optional<Duration> deadline) {
+
+    public static final LocalDate DEFAULT_START_DATE = LocalDate.of(2025, 1, 1);
+    public static final int DEFAULT_LOOKBACK_DAYS = 3;
+    /** Cloud Run gives a task 15 minutes; stop starting windows early enough to finish the current one. */
+    public static final Duration CLOUD_RUN_DEADLINE = Duration.ofMinutes(12);
+
+    public IngestConfig {
+        requireNonNull(startDate, "startDate is null");
+        requireNonNull(explicitDays, "explicitDays is null");
+        requireNonNull(deadline, "deadline is null");
+        if (lookbackDays < 0) {
+            throw new ConfigException("INGEST_LOOKBACK_DAYS must be 0 or more, got " + lookbackDays);
+        }
+        if (reports.isEmpty()) {
+            throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds());
+        }
+        reports = Set.copyOf(EnumSet.copyOf(reports));
+    }
+}

@@ -1,0 +1,34 @@
+package dev.claudedataingestion.model;
+
+import java.math.BigDecimal;
+
+/** The API reports money in cents; the warehouse keeps cents and dollars, both exact. */
+public final class Cents {
+
+    /** Decimal places kept for cents; larger scales are refused rather than rounded. */
+    public static final int SCALE = 20;
+
+    private Cents() {
+    }
+
+    /** Dollars from cents, by moving the decimal point: exact, never through a double. */
+    public static BigDecimal toUsd(BigDecimal cents) {
+        return cents.movePointLeft(2);
+    }
+
+    /**
+     * Checks that {@code cents} can be stored exactly in a column of {@link #SCALE} decimal places
+     * and 38 digits, and returns it.
+     */
+    public static BigDecimal requireStorable(BigDecimal cents) {
+        BigDecimal normalized = cents.stripTrailingZeros();
+        if (normalized.scale() > SCALE) {
+            throw new ArithmeticException("amount " + cents.toPlainString() + " has more than " + SCALE
+                    + " decimal places of cents and cannot be stored exactly");
+        }
+        if (normalized.precision() - normalized.scale() > 38 - SCALE - 2) {
+            throw new ArithmeticException("amount " + cents.toPlainString() + " is too large to store");
+        }
+        return cents;
+    }
+}

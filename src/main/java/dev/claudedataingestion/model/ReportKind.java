@@ -1,0 +1,49 @@
+package dev.claudedataingestion.model;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The Admin API reports this pipeline copies, each with the name used on the command line and in the ledger. */
+public enum ReportKind {
+    USAGE("usage"),
+    COST("cost"),
+    CLAUDE_CODE("claude_code");
+
+    private final String id;
+
+    ReportKind(String id) {
+        this.id = id;
+    }
+
+    /** The name used in {@code --reports}, in {@code ingestion_coverage.report} and in logs. */
+    public String id() {
+        return id;
+    }
+
+    /** Parses one report name as written in {@code --reports}; throws with the accepted names otherwise. */
+    public static ReportKind fromId(String id) {
+        String wanted = id.trim().toLowerCase(Locale.ROOT);
+        for (ReportKind kind : values()) {
+            if (kind.id.equals(wanted)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown report '" + id + "'; known reports: " + allIds());
+    }
+
+    public static String allIds() {
+        return Arrays.stream(values()).map(ReportKind::id).collect(Collectors.joining(","));
+    }
+
+    public static Set<ReportKind> all() {
+        return EnumSet.allOf(ReportKind.class);
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}

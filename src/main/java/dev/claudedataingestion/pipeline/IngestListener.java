@@ -1,0 +1,22 @@
+package dev.claudedataingestion.pipeline;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.WriteResult;
+import java.util.List;
+
+/** Hears how a run progresses, for a progress bar; every hook does nothing by default. */
+public interface IngestListener {
+
+    IngestListener NONE = new IngestListener() {
+    };
+
+    default void planned(ReportKind report, List<DayRange> windows) {
+    }
+
+    default void written(WriteResult result) {
+    }
+
+    default void finished() {
+    }
+}

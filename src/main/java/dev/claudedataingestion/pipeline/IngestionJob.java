@@ -1,0 +1,229 @@
+package dev.claudedataingestion.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.model.ClaudeCodeRow;
+import dev.claudedataingestion.model.CostRow;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WriteResult;
+import dev.claudedataingestion.source.AdminApiClient;
+import dev.claudedataingestion.source.AdminApiException;
+import dev.claudedataingestion.source.Organization;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code ingest} run: plans the days of each report, fetches each window completely into a local spool, then
+ * replaces those days in the warehouse in one atomic write. Records the run in {@code ingestion_runs}.
+ * A report whose API calls fail does not stop the others; a warehouse failure stops the run.
+ */
+public final class IngestionJob {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestionJob.class);
+
+    private final AdminApiClient client;
+    private final Warehouse warehouse;
+    private final IngestConfig config;
+    private final Clock clock;
+    private final String version;
+    private final IngestListener listener;
+    private final Path spoolDirectory;
+    private final Optional<String> expectedOrganizationId;
+
+    /**
+     * @param expectedOrganizationId the organization the key must belong to ({@code ANTHROPIC_ORGANIZATION_ID}),
+     *                               when set
+     */
+    public IngestionJob(AdminApiClient client, Optional<String> expectedOrganizationId, Warehouse warehouse,
+            IngestConfig config, Clock clock, String version, IngestListener listener, Path spoolDirectory) {
+        this.client = requireNonNull(client, "client is null");
+        this.expectedOrganizationId = requireNonNull(expectedOrganizationId, "expectedOrganizationId is null");
+        this.warehouse = requireNonNull(warehouse, "warehouse is null");
+        this.config = requireNonNull(config, "config is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.version = requireNonNull(version, "version is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.spoolDirectory = requireNonNull(spoolDirectory, "spoolDirectory is null");
+    }
+
+    /** How a run ended: its record, and the first failure when it did not succeed for a reason other than time. */
+    public record Outcome(RunRecord run, RuntimeException failure) {
+    }
+
+    public Outcome run() {
+        Instant startedAt = clock.instant();
+        Instant deadline = config.deadline().map(startedAt::plus).orElse(Instant.MAX);
+        String runId = UUID.randomUUID().toString();
+        String reports = config.reports().stream().sorted().map(ReportKind::id).collect(Collectors.joining(","));
+        Progress progress = new Progress();
+        warehouse.ensureSchema();
+        warehouse.recordRun(new RunRecord(runId, expectedOrganizationId.orElse(null), startedAt, null,
+                RunRecord.Status.RUNNING, reports, 0, 0, null, version));
+        log.info("Run {} started: reports {}, {}", runId, reports, config.explicitDays()
+                .map(days -> "days " + days)
+                .orElse("incremental from " + config.startDate() + " with " + config.lookbackDays() + " days of lookback"));
+        String organizationId = null;
+        RuntimeException failure = null;
+        boolean stoppedByDeadline = false;
+        try {
+            organizationId = organization();
+            Map<ReportKind, List<DayRange>> plan = new LinkedHashMap<>();
+            for (ReportKind report : config.reports().stream().sorted().toList()) {
+                Set<LocalDate> days = Planner.daysToFetch(report, organizationId, config, startedAt, warehouse);
+                List<DayRange> windows = Planner.windows(days);
+                plan.put(report, windows);
+                listener.planned(report, windows);
+                log.info("{}: {} days to fetch in {} windows{}", report, days.size(), windows.size(),
+                        windows.isEmpty() ? "" : " (" + windows.get(0).first() + " to " + windows.get(windows.size() - 1).last() + ")");
+            }
+            for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
+                ReportKind report = entry.getKey();
+                List<DayRange> windows = entry.getValue();
+                for (int i = 0; i < windows.size(); i++) {
+                    if (!progress.mayStart(clock.instant(), deadline)) {
+                        stoppedByDeadline = true;
+                        log.warn("{}: deadline reached; {} windows left for the next run, from {}", report,
+                                windows.size() - i, windows.get(i).first());
+                        break;
+                    }
+                    try {
+                        progress.add(writeWindow(report, organizationId, windows.get(i), runId), clock.instant());
+                    } catch (AdminApiException e) {
+                        log.error("{} {}: {}; the report's remaining days are left for the next run", report,
+                                windows.get(i), e.getMessage());
+                        failure = failure == null ? e : failure;
+                        break;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+            if (!(e instanceof AdminApiException) && !(e instanceof ConfigException)) {
+                log.error("Run {} stopped: {}", runId, e.getMessage());
+            }
+        } finally {
+            listener.finished();
+        }
+        RunRecord.Status status = failure != null ? RunRecord.Status.FAILED
+                : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
+        Instant finishedAt = clock.instant();
+        RunRecord finished = new RunRecord(runId, organizationId, startedAt, finishedAt, status, reports,
+                progress.days, progress.rows, failure == null ? null : failure.getMessage(), version);
+        try {
+            warehouse.recordRun(finished);
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
+        }
+        log.info("Run {} {}: {} days and {} rows written in {} s, {} API requests ({} retries)", runId, status.id(),
+                progress.days, progress.rows, Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
+                client.requestsMade(), client.retriesMade());
+        return new Outcome(finished, failure);
+    }
+
+    private String organization() {
+        Organization organization = client.organization();
+        expectedOrganizationId.ifPresent(expected -> {
+            if (!expected.equals(organization.id())) {
+                throw new ConfigException("ANTHROPIC_ORGANIZATION_ID is " + expected + " but the key belongs to"
+                        + " organization " + organization.id() + "; nothing was written. Fix the variable or use a"
+                        + " key of that organization");
+            }
+        });
+        log.info("Organization {}{}", organization.id(),
+                organization.name() == null ? "" : " (" + organization.name() + ")");
+        return organization.id();
+    }
+
+    private WriteResult writeWindow(ReportKind report, String organizationId, DayRange window, String runId) {
+        long requestsBefore = client.requestsMade();
+        long fetchStart = System.nanoTime();
+        try (Spool<? extends FactRow> spool = fetch(report, window)) {
+            long fetched = System.nanoTime();
+            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId);
+            long written = System.nanoTime();
+            log.info("{} {}: {} rows in {} requests, fetched in {} s, replaced in {} s", report, window,
+                    String.format("%,d", result.rows()), client.requestsMade() - requestsBefore,
+                    seconds(fetched - fetchStart), seconds(written - fetched));
+            listener.written(result);
+            return result;
+        }
+    }
+
+    /** Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. */
+    private Spool<? extends FactRow> fetch(ReportKind report, DayRange window) {
+        switch (report) {
+            case USAGE -> {
+                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE);
+                return fill(spool, () -> client.fetchUsage(window, spool));
+            }
+            case COST -> {
+                Spool<CostRow> spool = new Spool<>(spoolDirectory, RowCodec.COST);
+                return fill(spool, () -> client.fetchCosts(window, spool));
+            }
+            case CLAUDE_CODE -> {
+                Spool<ClaudeCodeRow> spool =
+                        new Spool<>(spoolDirectory, RowCodec.CLAUDE_CODE);
+                return fill(spool, () -> window.days().forEach(day -> client.fetchClaudeCode(day, spool)));
+            }
+            default -> throw new IllegalArgumentException("unknown report " + report);
+        }
+    }
+
+    private static <T extends FactRow> Spool<T> fill(Spool<T> spool, Runnable fetch) {
+        try {
+            fetch.run();
+            return spool;
+        } catch (RuntimeException e) {
+            spool.close();
+            throw e;
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f", nanos / 1e9);
+    }
+
+    /** Totals of the windows written so far, and the longest window, to judge whether another fits the deadline. */
+    private static final class Progress {
+        private final List<Duration> durations = new ArrayList<>();
+        private Instant lastMark;
+        private long days;
+        private long rows;
+
+        boolean mayStart(Instant now, Instant deadline) {
+            Duration longest = durations.stream().max(Duration::compareTo).orElse(Duration.ZERO);
+            lastMark = now;
+            return now.plus(longest).isBefore(deadline);
+        }
+
+        void add(WriteResult result, Instant now) {
+            days += result.days().size();
+            rows += result.rows();
+            durations.add(Duration.between(lastMark, now));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.claudedataingestion.pipeline;
+
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.source.AdminApiClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Decides which days of a report to fetch, and in which windows. */
+public final class Planner {
+
+    /** Claude Code data is available only once it is an hour old. */
+    private static final Duration CLAUDE_CODE_DELAY = Duration.ofHours(1);
+
+    private Planner() {
+    }
+
+    /** The latest UTC day whose report is complete at {@code now}. */
+    public static LocalDate lastCompleteDay(ReportKind report, Instant now) {
+        Instant settled = report == ReportKind.CLAUDE_CODE ? now.minus(CLAUDE_CODE_DELAY) : now;
+        return LocalDate.ofInstant(settled, ZoneOffset.UTC).minusDays(1);
+    }
+
+    /**
+     * The days to fetch: with explicit days, exactly those; otherwise every day since the start date without
+     * coverage, plus the last {@code lookbackDays} complete days, which may have been revised.
+     */
+    public static Set<LocalDate> daysToFetch(ReportKind report, String organizationId, IngestConfig config,
+            Instant now, Warehouse warehouse) {
+        LocalDate lastComplete = lastCompleteDay(report, now);
+        if (config.explicitDays().isPresent()) {
+            DayRange explicit = config.explicitDays().get();
+            if (explicit.last().isAfter(lastComplete)) {
+                throw new ConfigException("--to " + explicit.last() + " is not a complete UTC day of the " + report
+                        + " report yet; the latest complete day is " + lastComplete);
+            }
+            return new TreeSet<>(explicit.days().toList());
+        }
+        Set<LocalDate> days = new TreeSet<>();
+        if (config.startDate().isAfter(lastComplete)) {
+            return days;
+        }
+        DayRange required = DayRange.of(config.startDate(), lastComplete);
+        Set<LocalDate> covered = warehouse.coveredDays(report, organizationId, required);
+        required.days().filter(day -> !covered.contains(day)).forEach(days::add);
+        for (int i = 0; i < config.lookbackDays(); i++) {
+            LocalDate day = lastComplete.minusDays(i);
+            if (required.contains(day)) {
+                days.add(day);
+            }
+        }
+        return days;
+    }
+
+    /**
+     * Windows of consecutive days, each at most one page of daily buckets, so that a window costs one request
+     * per report (the Claude Code report asks one request per day in any case).
+     */
+    public static List<DayRange> windows(Set<LocalDate> days) {
+        List<DayRange> windows = new ArrayList<>();
+        for (DayRange run : DayRange.contiguousRuns(days)) {
+            windows.addAll(run.split(AdminApiClient.MAX_DAILY_BUCKETS));
+        }
+        return windows;
+    }
+}

@@ -1,0 +1,882 @@
+package dev.claudedataingestion.simulator;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A local Admin API, faithful to the documented contract: the three reports with their validation, paging and
+ * error bodies, the organization and list endpoints, over real HTTP on a loopback port. Data comes from a
+ * {@link SyntheticOrganization}; faults are switched on per request with {@link #inject(Fault)}. Every request
+ * is recorded for tests to count.
+ */
+public final class AdminApiSimulator implements AutoCloseable {
+
+    /** The key the demo and tests use; any key that starts with sk-ant-admin is accepted unless one is required. */
+    public static final String DEMO_KEY = "sk-ant-admin01-simulator";
+
+    private static final List<String> USAGE_DIMENSIONS = List.of("api_key_id", "workspace_id", "model",
+            "service_tier", "context_window", "inference_geo", "account_id", "service_account_id");
+    private static final Map<String, String> USAGE_FILTERS = Map.of("api_key_ids[]", "api_key_id",
+            "workspace_ids[]", "workspace_id", "models[]", "model", "service_tiers[]", "service_tier",
+            "context_window[]", "context_window", "inference_geos[]", "inference_geo", "account_ids[]", "account_id",
+            "service_account_ids[]", "service_account_id");
+    private static final Set<String> COST_DIMENSIONS = Set.of("workspace_id", "description");
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** A request as the simulator saw it. */
+    public record RecordedRequest(String method, String path, Map<String, List<String>> query, String apiKeyPrefix) {
+        public String param(String name) {
+            List<String> values = query.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+    }
+
+    private final SyntheticOrganization organization;
+    private final Clock clock;
+    private final String requiredKey;
+    private final ConcurrentLinkedDeque<ActiveFault> faults = new ConcurrentLinkedDeque<>();
+    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final AtomicLong requestIds = new AtomicLong();
+    private volatile int maxResultsPerResponse;
+    private volatile boolean scopedApiKeys;
+    private HttpServer server;
+    private ExecutorService executor;
+
+    private static final class ActiveFault {
+        final Fault fault;
+        int remaining;
+
+        ActiveFault(Fault fault) {
+            this.fault = fault;
+            this.remaining = fault.times();
+        }
+    }
+
+    /**
+     * @param requiredKey the only key accepted, or null to accept any Admin-shaped key
+     */
+    public AdminApiSimulator(SyntheticOrganization organization, Clock clock, String requiredKey) {
+        this.organization = organization;
+        this.clock = clock;
+        this.requiredKey = requiredKey;
+    }
+
+    /** Serves on 127.0.0.1; port 0 picks a free one. */
+    public AdminApiSimulator start(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        executor = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "admin-api-simulator");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+        return this;
+    }
+
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public SyntheticOrganization organization() {
+        return organization;
+    }
+
+    /** Applies {@code fault} to the next matching requests. */
+    public void inject(Fault fault) {
+        faults.add(new ActiveFault(fault));
+    }
+
+    public void clearFaults() {
+        faults.clear();
+    }
+
+    /** Refuses pages of more than {@code results} results with a 400, as the real API does past its size cap; 0 = no cap. */
+    public void capResultsPerResponse(int results) {
+        this.maxResultsPerResponse = results;
+    }
+
+    /** Answers API keys in the newer shape, with {@code scope} instead of {@code workspace_id}. */
+    public void useScopedApiKeys(boolean scoped) {
+        this.scopedApiKeys = scoped;
+    }
+
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    public long requestCount(Predicate<RecordedRequest> filter) {
+        return requests.stream().filter(filter).count();
+    }
+
+    public void clearRequests() {
+        requests.clear();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String requestId = "req_sim" + String.format("%014d", requestIds.incrementAndGet());
+            exchange.getResponseHeaders().set("request-id", requestId);
+            exchange.getResponseHeaders().set("content-type", "application/json");
+            String path = exchange.getRequestURI().getPath();
+            Map<String, List<String>> query = parseQuery(exchange.getRequestURI().getRawQuery());
+            String key = exchange.getRequestHeaders().getFirst("x-api-key");
+            requests.add(new RecordedRequest(exchange.getRequestMethod(), path, query,
+                    key == null ? null : key.substring(0, Math.min(12, key.length()))));
+            try {
+                respond(exchange, path, query, key, requestId);
+            } catch (ApiError error) {
+                sendError(exchange, error.status, error.type, error.getMessage(), requestId, null);
+            }
+        }
+    }
+
+    private void respond(HttpExchange exchange, String path, Map<String, List<String>> query, String key,
+            String requestId) throws IOException {
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            throw new ApiError(405, "invalid_request_error", "method " + exchange.getRequestMethod() + " not allowed");
+        }
+        if (key == null || key.isBlank()) {
+            throw new ApiError(401, "authentication_error", "x-api-key header is required");
+        }
+        if (!key.startsWith("sk-ant-admin") || (requiredKey != null && !requiredKey.equals(key))) {
+            throw new ApiError(401, "authentication_error", "invalid x-api-key");
+        }
+        if (exchange.getRequestHeaders().getFirst("anthropic-version") == null) {
+            throw new ApiError(400, "invalid_request_error", "anthropic-version: header is required");
+        }
+        Fault fault = nextFault(path);
+        if (fault != null) {
+            switch (fault.kind()) {
+                case STATUS -> {
+                    sendError(exchange, fault.status(), errorType(fault.status()), "simulated " + fault.status(),
+                            requestId, fault.delay().isZero() ? null : fault.delay());
+                    return;
+                }
+                case DROP_CONNECTION -> {
+                    // Closing the exchange before any header makes the server drop the connection.
+                    return;
+                }
+                case SLOW -> sleep(fault.delay());
+                default -> {
+                    // applied while answering
+                }
+            }
+        }
+        JsonBody body = route(path, query, fault);
+        send(exchange, body, fault);
+    }
+
+    private JsonBody route(String path, Map<String, List<String>> query, Fault fault) {
+        return switch (path) {
+            case "/v1/organizations/me" -> json -> {
+                json.writeStartObject();
+                json.writeStringField("id", organization.id());
+                json.writeStringField("type", "organization");
+                json.writeStringField("name", organization.name());
+                json.writeEndObject();
+            };
+            case "/v1/organizations/usage_report/messages" -> usageReport(query, fault);
+            case "/v1/organizations/cost_report" -> costReport(query, fault);
+            case "/v1/organizations/usage_report/claude_code" -> claudeCodeReport(query, fault);
+            case "/v1/organizations/workspaces" -> list(query, workspaceObjects(query));
+            case "/v1/organizations/api_keys" -> list(query, apiKeyObjects());
+            case "/v1/organizations/users" -> list(query, userObjects());
+            default -> throw new ApiError(404, "not_found_error", "Not found: " + path);
+        };
+    }
+
+    private Fault nextFault(String path) {
+        boolean report = path.contains("/usage_report/") || path.contains("/cost_report");
+        for (Iterator<ActiveFault> it = faults.iterator(); it.hasNext(); ) {
+            ActiveFault active = it.next();
+            Fault fault = active.fault;
+            boolean matches = fault.pathContains() != null ? path.contains(fault.pathContains()) : report;
+            if (!matches) {
+                continue;
+            }
+            synchronized (active) {
+                if (active.remaining <= 0) {
+                    it.remove();
+                    continue;
+                }
+                active.remaining--;
+                if (active.remaining == 0) {
+                    it.remove();
+                }
+                return fault;
+            }
+        }
+        return null;
+    }
+
+    // ---- reports -------------------------------------------------------------------------------------------
+
+    private record Width(String name, Duration step, int defaultLimit, int maxLimit) {
+        static Width parse(String text, boolean dailyOnly) {
+            String width = text == null ? "1d" : text;
+            Width parsed = switch (width) {
+                case "1d" -> new Width("1d", Duration.ofDays(1), 7, 31);
+                case "1h" -> new Width("1h", Duration.ofHours(1), 24, 168);
+                case "1m" -> new Width("1m", Duration.ofMinutes(1), 60, 1440);
+                default -> throw new ApiError(400, "invalid_request_error",
+                        "bucket_width: Input should be '1d', '1h' or '1m'");
+            };
+            if (dailyOnly && !"1d".equals(parsed.name)) {
+                throw new ApiError(400, "invalid_request_error", "bucket_width: Input should be '1d'");
+            }
+            return parsed;
+        }
+
+        Instant floor(Instant instant) {
+            long seconds = step.getSeconds();
+            return Instant.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), seconds) * seconds);
+        }
+
+        Instant ceil(Instant instant) {
+            Instant floor = floor(instant);
+            return floor.equals(instant) ? floor : floor.plus(step);
+        }
+    }
+
+    /** The buckets of one page: where it starts and ends, and whether more follow. */
+    private record BucketPage(Width width, Instant windowEnd, Instant start, Instant end) {
+        List<Instant> starts() {
+            List<Instant> starts = new ArrayList<>();
+            for (Instant bucket = start; bucket.isBefore(end); bucket = bucket.plus(width.step)) {
+                starts.add(bucket);
+            }
+            return starts;
+        }
+
+        boolean hasMore() {
+            return end.isBefore(windowEnd);
+        }
+    }
+
+    private BucketPage bucketPage(Map<String, List<String>> query, Width width) {
+        Instant start = width.floor(instant(required(query, "starting_at"), "starting_at"));
+        String endText = first(query, "ending_at");
+        Instant end = endText == null ? width.ceil(clock.instant()) : instant(endText, "ending_at");
+        if (!end.isAfter(start)) {
+            throw new ApiError(400, "invalid_request_error", "ending_at must be after starting_at");
+        }
+        int limit = limit(query, width.defaultLimit, width.maxLimit);
+        String page = first(query, "page");
+        Instant pageStart = page == null ? start : decodeCursor(page);
+        if (pageStart.isBefore(start) || !pageStart.isBefore(end)) {
+            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
+        }
+        Instant pageEnd = pageStart.plus(width.step.multipliedBy(limit));
+        return new BucketPage(width, end, pageStart, pageEnd.isAfter(end) ? end : pageEnd);
+    }
+
+    private JsonBody usageReport(Map<String, List<String>> query, Fault fault) {
+        Width width = Width.parse(first(query, "bucket_width"), false);
+        List<String> groupBy = groupBy(query, Set.copyOf(USAGE_DIMENSIONS));
+        Map<String, List<String>> filters = new LinkedHashMap<>();
+        USAGE_FILTERS.forEach((param, dimension) -> {
+            if (query.containsKey(param)) {
+                filters.put(dimension, query.get(param));
+            }
+        });
+        BucketPage page = bucketPage(query, width);
+        Map<Instant, List<Map.Entry<List<String>, long[]>>> buckets = new LinkedHashMap<>();
+        int results = 0;
+        for (Instant bucket : page.starts()) {
+            Map<List<String>, long[]> groups = new LinkedHashMap<>();
+            for (SyntheticOrganization.UsageTuple tuple : tuplesOf(bucket, width)) {
+                if (!filters.entrySet().stream().allMatch(f -> f.getValue().contains(tuple.dimension(f.getKey())))) {
+                    continue;
+                }
+                List<String> key = new ArrayList<>();
+                for (String dimension : USAGE_DIMENSIONS) {
+                    key.add(groupBy.contains(dimension) ? tuple.dimension(dimension) : null);
+                }
+                long[] sums = groups.computeIfAbsent(key, k -> new long[6]);
+                long[] measures = tuple.measures();
+                for (int i = 0; i < sums.length; i++) {
+                    sums[i] += measures[i];
+                }
+            }
+            buckets.put(bucket, new ArrayList<>(groups.entrySet()));
+            results += groups.size();
+        }
+        checkSize(results);
+        return json -> writeBuckets(json, page, buckets.keySet(), fault, (bucket, out) -> {
+            for (Map.Entry<List<String>, long[]> group : buckets.get(bucket)) {
+                long[] m = group.getValue();
+                out.writeStartObject();
+                out.writeNumberField("uncached_input_tokens", m[0]);
+                out.writeObjectFieldStart("cache_creation");
+                out.writeNumberField("ephemeral_1h_input_tokens", m[2]);
+                out.writeNumberField("ephemeral_5m_input_tokens", m[1]);
+                out.writeEndObject();
+                out.writeNumberField("cache_read_input_tokens", m[3]);
+                out.writeNumberField("output_tokens", m[4]);
+                out.writeObjectFieldStart("server_tool_use");
+                out.writeNumberField("web_search_requests", m[5]);
+                out.writeEndObject();
+                for (int i = 0; i < USAGE_DIMENSIONS.size(); i++) {
+                    out.writeStringField(USAGE_DIMENSIONS.get(i), group.getKey().get(i));
+                }
+                out.writeEndObject();
+            }
+        });
+    }
+
+    /** Usage of one bucket: a day's tuples, or an even share of them for an hour or a minute (shares sum to the day). */
+    private List<SyntheticOrganization.UsageTuple> tuplesOf(Instant bucket, Width width) {
+        LocalDate day = LocalDate.ofInstant(bucket, ZoneOffset.UTC);
+        List<SyntheticOrganization.UsageTuple> dayTuples = organization.usage(day);
+        if ("1d".equals(width.name)) {
+            return dayTuples;
+        }
+        long parts = Duration.ofDays(1).dividedBy(width.step);
+        long index = Duration.between(day.atStartOfDay(ZoneOffset.UTC).toInstant(), bucket).dividedBy(width.step);
+        List<SyntheticOrganization.UsageTuple> shares = new ArrayList<>();
+        for (SyntheticOrganization.UsageTuple t : dayTuples) {
+            long[] m = t.measures();
+            long[] share = new long[m.length];
+            boolean any = false;
+            for (int i = 0; i < m.length; i++) {
+                share[i] = m[i] / parts + (index < m[i] % parts ? 1 : 0);
+                any |= share[i] != 0;
+            }
+            if (any) {
+                shares.add(new SyntheticOrganization.UsageTuple(t.apiKeyId(), t.workspaceId(), t.model(),
+                        t.serviceTier(), t.contextWindow(), t.inferenceGeo(), t.accountId(), t.serviceAccountId(),
+                        share[0], share[1], share[2], share[3], share[4], share[5]));
+            }
+        }
+        return shares;
+    }
+
+    private JsonBody costReport(Map<String, List<String>> query, Fault fault) {
+        Width width = Width.parse(first(query, "bucket_width"), true);
+        List<String> groupBy = groupBy(query, COST_DIMENSIONS);
+        BucketPage page = bucketPage(query, width);
+        Map<Instant, List<SyntheticOrganization.CostLine>> buckets = new LinkedHashMap<>();
+        int results = 0;
+        for (Instant bucket : page.starts()) {
+            Map<List<String>, SyntheticOrganization.CostLine> groups = new LinkedHashMap<>();
+            for (SyntheticOrganization.CostLine line : organization.costs(LocalDate.ofInstant(bucket, ZoneOffset.UTC))) {
+                boolean byWorkspace = groupBy.contains("workspace_id");
+                boolean byDescription = groupBy.contains("description");
+                SyntheticOrganization.CostLine grouped = new SyntheticOrganization.CostLine(
+                        byWorkspace ? line.workspaceId() : null,
+                        byDescription ? line.description() : null,
+                        byDescription ? line.costType() : null,
+                        byDescription ? line.model() : null,
+                        byDescription ? line.serviceTier() : null,
+                        byDescription ? line.contextWindow() : null,
+                        byDescription ? line.tokenType() : null,
+                        byDescription ? line.inferenceGeo() : null,
+                        line.amountCents());
+                groups.merge(java.util.Arrays.asList(grouped.workspaceId(), grouped.description()), grouped,
+                        (a, b) -> new SyntheticOrganization.CostLine(a.workspaceId(), a.description(), a.costType(),
+                                a.model(), a.serviceTier(), a.contextWindow(), a.tokenType(), a.inferenceGeo(),
+                                a.amountCents().add(b.amountCents())));
+            }
+            buckets.put(bucket, new ArrayList<>(groups.values()));
+            results += groups.size();
+        }
+        checkSize(results);
+        return json -> writeBuckets(json, page, buckets.keySet(), fault, (bucket, out) -> {
+            for (SyntheticOrganization.CostLine line : buckets.get(bucket)) {
+                out.writeStartObject();
+                out.writeStringField("currency", "USD");
+                out.writeStringField("amount", line.amountCents().toPlainString());
+                out.writeStringField("workspace_id", line.workspaceId());
+                out.writeStringField("description", line.description());
+                out.writeStringField("cost_type", line.costType());
+                out.writeStringField("context_window", line.contextWindow());
+                out.writeStringField("model", line.model());
+                out.writeStringField("service_tier", line.serviceTier());
+                out.writeStringField("token_type", line.tokenType());
+                out.writeStringField("inference_geo", line.inferenceGeo());
+                out.writeEndObject();
+            }
+        });
+    }
+
+    private interface BucketResults {
+        void write(Instant bucket, JsonGenerator json) throws IOException;
+    }
+
+    private static void writeBuckets(JsonGenerator json, BucketPage page, Set<Instant> buckets, Fault fault,
+            BucketResults results) throws IOException {
+        Fault.Kind kind = fault == null ? null : fault.kind();
+        json.writeStartObject();
+        json.writeArrayFieldStart("data");
+        boolean first = true;
+        for (Instant bucket : buckets) {
+            writeBucket(json, bucket, bucket.plus(page.width().step()), () -> results.write(bucket, json));
+            if (first && kind == Fault.Kind.DUPLICATE_BUCKET) {
+                writeBucket(json, bucket, bucket.plus(page.width().step()), () -> results.write(bucket, json));
+            }
+            first = false;
+        }
+        if (kind == Fault.Kind.OUT_OF_WINDOW_BUCKET) {
+            Instant outside = page.windowEnd();
+            writeBucket(json, outside, outside.plus(page.width().step()), () -> { });
+        }
+        json.writeEndArray();
+        boolean hasMore = page.hasMore() || kind == Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE;
+        json.writeBooleanField("has_more", hasMore);
+        if (page.hasMore() && kind != Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE) {
+            json.writeStringField("next_page", encodeCursor(page.end()));
+        } else {
+            json.writeNullField("next_page");
+        }
+        json.writeEndObject();
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void writeBucket(JsonGenerator json, Instant start, Instant end, IoAction results)
+            throws IOException {
+        json.writeStartObject();
+        json.writeStringField("starting_at", start.toString());
+        json.writeStringField("ending_at", end.toString());
+        json.writeArrayFieldStart("results");
+        results.run();
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private JsonBody claudeCodeReport(Map<String, List<String>> query, Fault fault) {
+        String dayText = required(query, "starting_at");
+        LocalDate day;
+        try {
+            day = LocalDate.parse(dayText);
+        } catch (DateTimeParseException e) {
+            throw new ApiError(400, "invalid_request_error", "starting_at: Input should be a valid date (YYYY-MM-DD)");
+        }
+        int limit = limit(query, 20, 1000);
+        String page = first(query, "page");
+        int offset = page == null ? 0 : decodeOffset(page);
+        List<SyntheticOrganization.ClaudeCodeRecord> all = organization.claudeCode(day);
+        List<SyntheticOrganization.ClaudeCodeRecord> slice = all.subList(Math.min(offset, all.size()),
+                Math.min(offset + limit, all.size()));
+        boolean hasMore = offset + limit < all.size();
+        checkSize(slice.size());
+        // The date has been seen in both shapes; alternate by day so that clients must accept both.
+        String date = day.toEpochDay() % 2 == 0 ? day.toString() : day + "T00:00:00Z";
+        return json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("data");
+            for (SyntheticOrganization.ClaudeCodeRecord record : slice) {
+                writeClaudeCode(json, record, date);
+            }
+            json.writeEndArray();
+            boolean broken = fault != null && fault.kind() == Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE;
+            json.writeBooleanField("has_more", hasMore || broken);
+            if (hasMore && !broken) {
+                json.writeStringField("next_page", "page_" + Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(("offset:" + (offset + limit)).getBytes(StandardCharsets.UTF_8)));
+            } else {
+                json.writeNullField("next_page");
+            }
+            json.writeEndObject();
+        };
+    }
+
+    private void writeClaudeCode(JsonGenerator json, SyntheticOrganization.ClaudeCodeRecord record, String date)
+            throws IOException {
+        json.writeStartObject();
+        json.writeStringField("date", date);
+        json.writeObjectFieldStart("actor");
+        json.writeStringField("type", record.actorType());
+        if (record.email() != null) {
+            json.writeStringField("email_address", record.email());
+        } else {
+            json.writeStringField("api_key_name", record.apiKeyName());
+        }
+        json.writeEndObject();
+        json.writeStringField("organization_id", organization.id());
+        json.writeStringField("customer_type", record.customerType());
+        json.writeStringField("subscription_type", record.subscriptionType());
+        json.writeStringField("terminal_type", record.terminalType());
+        json.writeBooleanField("is_remote", record.remote());
+        json.writeObjectFieldStart("core_metrics");
+        json.writeNumberField("num_sessions", record.sessions());
+        json.writeObjectFieldStart("lines_of_code");
+        json.writeNumberField("added", record.linesAdded());
+        json.writeNumberField("removed", record.linesRemoved());
+        json.writeEndObject();
+        json.writeNumberField("commits_by_claude_code", record.commits());
+        json.writeNumberField("pull_requests_by_claude_code", record.pullRequests());
+        json.writeEndObject();
+        json.writeObjectFieldStart("tool_actions");
+        for (Map.Entry<String, long[]> tool : record.toolActions().entrySet()) {
+            json.writeObjectFieldStart(tool.getKey());
+            json.writeNumberField("accepted", tool.getValue()[0]);
+            json.writeNumberField("rejected", tool.getValue()[1]);
+            json.writeEndObject();
+        }
+        json.writeEndObject();
+        json.writeArrayFieldStart("model_breakdown");
+        for (SyntheticOrganization.ModelUsage model : record.models()) {
+            json.writeStartObject();
+            json.writeStringField("model", model.model());
+            json.writeObjectFieldStart("tokens");
+            json.writeNumberField("input", model.input());
+            json.writeNumberField("output", model.output());
+            json.writeNumberField("cache_read", model.cacheRead());
+            json.writeNumberField("cache_creation", model.cacheCreation());
+            json.writeEndObject();
+            json.writeObjectFieldStart("estimated_cost");
+            json.writeStringField("currency", "USD");
+            json.writeNumberField("amount", model.estimatedCostCents());
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    // ---- list endpoints ------------------------------------------------------------------------------------
+
+    private interface ListObject {
+        String id();
+
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private JsonBody list(Map<String, List<String>> query, List<ListObject> objects) {
+        int limit = limit(query, 20, 1000);
+        String after = first(query, "after_id");
+        int from = 0;
+        if (after != null) {
+            from = -1;
+            for (int i = 0; i < objects.size(); i++) {
+                if (objects.get(i).id().equals(after)) {
+                    from = i + 1;
+                }
+            }
+            if (from < 0) {
+                throw new ApiError(400, "invalid_request_error", "after_id: no such object");
+            }
+        }
+        List<ListObject> slice = objects.subList(Math.min(from, objects.size()), Math.min(from + limit, objects.size()));
+        boolean hasMore = from + limit < objects.size();
+        return json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("data");
+            for (ListObject object : slice) {
+                object.write(json);
+            }
+            json.writeEndArray();
+            json.writeBooleanField("has_more", hasMore);
+            json.writeStringField("first_id", slice.isEmpty() ? null : slice.get(0).id());
+            json.writeStringField("last_id", slice.isEmpty() ? null : slice.get(slice.size() - 1).id());
+            json.writeEndObject();
+        };
+    }
+
+    private List<ListObject> workspaceObjects(Map<String, List<String>> query) {
+        boolean archived = "true".equals(first(query, "include_archived"));
+        List<ListObject> objects = new ArrayList<>();
+        for (SyntheticOrganization.Workspace workspace : organization.workspaces()) {
+            if (workspace.archivedAt() != null && !archived) {
+                continue;
+            }
+            objects.add(object(workspace.id(), json -> {
+                json.writeStringField("type", "workspace");
+                json.writeStringField("name", workspace.name());
+                json.writeStringField("created_at", workspace.createdAt().toString());
+                json.writeStringField("archived_at",
+                        workspace.archivedAt() == null ? null : workspace.archivedAt().toString());
+                json.writeStringField("display_color", "#6C5BB9");
+            }));
+        }
+        return objects;
+    }
+
+    private List<ListObject> apiKeyObjects() {
+        List<ListObject> objects = new ArrayList<>();
+        for (SyntheticOrganization.ApiKey key : organization.apiKeys()) {
+            objects.add(object(key.id(), json -> {
+                json.writeStringField("type", "api_key");
+                json.writeStringField("name", key.name());
+                if (scopedApiKeys) {
+                    json.writeObjectFieldStart("scope");
+                    json.writeStringField("type", key.workspaceId() == null ? "organization" : "workspace");
+                    json.writeStringField("workspace_id", key.workspaceId());
+                    json.writeEndObject();
+                    json.writeNullField("expires_at");
+                } else {
+                    json.writeStringField("workspace_id", key.workspaceId());
+                }
+                json.writeStringField("created_at", key.createdAt().toString());
+                json.writeObjectFieldStart("created_by");
+                json.writeStringField("id", organization.users().isEmpty() ? null : organization.users().get(0).id());
+                json.writeStringField("type", "user");
+                json.writeEndObject();
+                json.writeStringField("partial_key_hint", "sk-ant-api03-…" + key.id().substring(key.id().length() - 4));
+                json.writeStringField("status", key.status());
+            }));
+        }
+        return objects;
+    }
+
+    private List<ListObject> userObjects() {
+        List<ListObject> objects = new ArrayList<>();
+        for (SyntheticOrganization.User user : organization.users()) {
+            objects.add(object(user.id(), json -> {
+                json.writeStringField("type", "user");
+                json.writeStringField("email", user.email());
+                json.writeStringField("name", user.name());
+                json.writeStringField("role", user.role());
+                json.writeStringField("added_at", user.addedAt().toString());
+            }));
+        }
+        return objects;
+    }
+
+    private interface Fields {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private static ListObject object(String id, Fields fields) {
+        return new ListObject() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public void write(JsonGenerator json) throws IOException {
+                json.writeStartObject();
+                json.writeStringField("id", id);
+                fields.write(json);
+                json.writeEndObject();
+            }
+        };
+    }
+
+    // ---- parameters ----------------------------------------------------------------------------------------
+
+    private static Map<String, List<String>> parseQuery(String raw) {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return query;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return query;
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static String required(Map<String, List<String>> query, String name) {
+        String value = first(query, name);
+        if (value == null || value.isEmpty()) {
+            throw new ApiError(400, "invalid_request_error", name + ": Field required");
+        }
+        return value;
+    }
+
+    private static Instant instant(String text, String name) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new ApiError(400, "invalid_request_error", name + ": Input should be a valid datetime (RFC 3339)");
+        }
+    }
+
+    private static int limit(Map<String, List<String>> query, int defaultLimit, int maxLimit) {
+        String text = first(query, "limit");
+        if (text == null) {
+            return defaultLimit;
+        }
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= maxLimit) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ApiError(400, "invalid_request_error", "limit: Input should be between 1 and " + maxLimit);
+    }
+
+    private static List<String> groupBy(Map<String, List<String>> query, Set<String> allowed) {
+        List<String> groupBy = query.getOrDefault("group_by[]", List.of());
+        for (String dimension : groupBy) {
+            if (!allowed.contains(dimension)) {
+                throw new ApiError(400, "invalid_request_error", "group_by: Input should be one of "
+                        + String.join(", ", allowed.stream().sorted().toList()) + "; got '" + dimension + "'");
+            }
+        }
+        return groupBy;
+    }
+
+    private void checkSize(int results) {
+        int cap = maxResultsPerResponse;
+        if (cap > 0 && results > cap) {
+            throw new ApiError(400, "invalid_request_error",
+                    "The response would be too large. Request fewer buckets per page with limit.");
+        }
+    }
+
+    private static String encodeCursor(Instant instant) {
+        return "page_" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(instant.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Instant decodeCursor(String cursor) {
+        try {
+            return Instant.parse(new String(Base64.getUrlDecoder().decode(cursor.substring("page_".length())),
+                    StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
+        }
+    }
+
+    private static int decodeOffset(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor.substring("page_".length())),
+                    StandardCharsets.UTF_8);
+            return Integer.parseInt(text.substring("offset:".length()));
+        } catch (RuntimeException e) {
+            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
+        }
+    }
+
+    // ---- responses -----------------------------------------------------------------------------------------
+
+    private interface JsonBody {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    private static final class ApiError extends RuntimeException {
+        final int status;
+        final String type;
+
+        ApiError(int status, String type, String message) {
+            super(message);
+            this.status = status;
+            this.type = type;
+        }
+    }
+
+    private static String errorType(int status) {
+        return switch (status) {
+            case 400 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 408 -> "request_timeout";
+            case 409 -> "conflict_error";
+            case 429 -> "rate_limit_error";
+            case 504 -> "timeout_error";
+            case 529 -> "overloaded_error";
+            default -> "api_error";
+        };
+    }
+
+    private static void sendError(HttpExchange exchange, int status, String type, String message, String requestId,
+            Duration retryAfter) throws IOException {
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().set("retry-after", Long.toString(Math.max(0, retryAfter.toSeconds())));
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator json = JSON.createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeStringField("type", "error");
+            json.writeObjectFieldStart("error");
+            json.writeStringField("type", type);
+            json.writeStringField("message", message);
+            json.writeEndObject();
+            json.writeStringField("request_id", requestId);
+            json.writeEndObject();
+        }
+        exchange.sendResponseHeaders(status, bytes.size());
+        exchange.getResponseBody().write(bytes.toByteArray());
+    }
+
+    private static void send(HttpExchange exchange, JsonBody body, Fault fault) throws IOException {
+        Fault.Kind kind = fault == null ? null : fault.kind();
+        if (kind == Fault.Kind.TRUNCATE_BODY || kind == Fault.Kind.MALFORMED_JSON) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (JsonGenerator json = JSON.createGenerator(bytes)) {
+                body.write(json);
+            }
+            byte[] all = bytes.toByteArray();
+            int half = all.length / 2;
+            if (kind == Fault.Kind.MALFORMED_JSON) {
+                exchange.sendResponseHeaders(200, half);
+                exchange.getResponseBody().write(all, 0, half);
+            } else {
+                // Promise the whole body, send half, and drop the connection.
+                exchange.sendResponseHeaders(200, all.length);
+                OutputStream out = exchange.getResponseBody();
+                out.write(all, 0, half);
+                out.flush();
+                throw new IOException("truncated on purpose");
+            }
+            return;
+        }
+        exchange.sendResponseHeaders(200, 0);
+        try (JsonGenerator json = JSON.createGenerator(exchange.getResponseBody())) {
+            body.write(json);
+        }
+    }
+
+    private static void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

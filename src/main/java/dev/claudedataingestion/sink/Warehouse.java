@@ -1,0 +1,58 @@
+package dev.claudedataingestion.sink;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+
+/** A warehouse that report rows are written to. Every method throws {@link WarehouseException} on failure. */
+public interface Warehouse extends AutoCloseable {
+
+    /** Creates missing tables and adds columns a newer version defines; never drops anything. Safe on every run. */
+    void ensureSchema();
+
+    /**
+     * Atomically replaces every row of {@code report} for {@code organizationId} in {@code days} with
+     * {@code rows}, and records coverage for each day of the range, also for days without rows. Either all of
+     * it is visible afterwards or none of it. Same input twice, same tables (but for timestamps and run ids).
+     */
+    WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<? extends FactRow> rows,
+            String runId);
+
+    /** The days of {@code within} that have coverage for the report and organization. */
+    Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within);
+
+    /** Per organization and report: the days covered and the rows they hold. */
+    List<CoverageSummary> coverage();
+
+    /** Inserts or updates the run's row in {@code ingestion_runs}. */
+    void recordRun(RunRecord run);
+
+    /** The latest runs, newest first. */
+    List<RunRecord> recentRuns(int limit);
+
+    /**
+     * Runs one read-only statement and hands its result to {@code visitor}. Statements that write are refused
+     * by the warehouse, not by parsing the text.
+     */
+    void query(String sql, QueryVisitor visitor);
+
+    @Override
+    void close();
+
+    /** Coverage of one report for one organization. */
+    record CoverageSummary(String organizationId, ReportKind report, Set<LocalDate> days, long rows) {
+        public CoverageSummary {
+            days = Set.copyOf(days);
+        }
+    }
+
+    /** Receives a query result: its column names once, then each row's values. */
+    interface QueryVisitor {
+        void columns(List<String> names);
+
+        void row(List<Object> values);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.claudedataingestion.sink.duckdb;
+
+import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.sink.RowWriter;
+import dev.claudedataingestion.sink.Table;
+import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.jdbc.JdbcWarehouse;
+import dev.claudedataingestion.sink.jdbc.UncheckedSqlException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded default: one DuckDB file. Facts are bulk-loaded with DuckDB's appender inside the same
+ * transaction as the delete of the replaced days and the coverage rows, so a killed process leaves each day
+ * wholly old or wholly new (DuckDB's write-ahead log replays or drops the transaction as a whole).
+ * Timestamps are stored as {@code TIMESTAMP} holding UTC.
+ */
+public final class DuckDbWarehouse extends JdbcWarehouse {
+
+    private DuckDbWarehouse(Connection connection) {
+        super(connection);
+    }
+
+    /** Opens (and creates, unless read-only) the database file. */
+    public static DuckDbWarehouse open(Path file, boolean readOnly) {
+        try {
+            if (readOnly && !Files.exists(file)) {
+                throw new WarehouseException("there is no DuckDB warehouse at " + file
+                        + " yet; run 'claude-ingest ingest' (or 'demo') first, or point --warehouse at it");
+            }
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Properties properties = new Properties();
+            if (readOnly) {
+                properties.setProperty("duckdb.read_only", "true");
+            }
+            Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
+            return new DuckDbWarehouse(connection);
+        } catch (SQLException e) {
+            String reason = e.getMessage();
+            if (reason != null && reason.contains("lock")) {
+                throw new WarehouseException("the DuckDB file " + file + " is in use by another process (" + reason
+                        + "); wait for the other run to finish and try again", e);
+            }
+            throw new WarehouseException("could not open the DuckDB file " + file + ": " + reason, e);
+        } catch (IOException e) {
+            throw new WarehouseException("could not create the folder for " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected String sqlType(ColumnType type) {
+        return switch (type) {
+            case STRING, JSON -> "VARCHAR";
+            case INT64 -> "BIGINT";
+            case BOOL -> "BOOLEAN";
+            case DATE -> "DATE";
+            case TIMESTAMP -> "TIMESTAMP";
+            case CENTS -> "DECIMAL(38," + Cents.SCALE + ")";
+            case USD -> "DECIMAL(38," + (Cents.SCALE + 2) + ")";
+        };
+    }
+
+    @Override
+    protected Object timestampParameter(Instant instant) {
+        return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    @Override
+    protected Instant readTimestamp(ResultSet rows, int column) throws SQLException {
+        LocalDateTime value = rows.getObject(column, LocalDateTime.class);
+        return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    protected BulkLoad openBulkLoad(Table table) throws SQLException {
+        DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
+                .createAppender(DuckDBConnection.DEFAULT_SCHEMA, table.name());
+        List<ColumnType> types = table.columns().stream().map(c -> c.type()).toList();
+        AppenderWriter writer = new AppenderWriter(appender, types);
+        return new BulkLoad() {
+            @Override
+            public RowWriter writer() {
+                return writer;
+            }
+
+            @Override
+            public void finish() throws SQLException {
+                appender.flush();
+            }
+
+            @Override
+            public void close() throws SQLException {
+                appender.close();
+            }
+        };
+    }
+
+    /** Appends values in column order; decimals are given the column's scale, which is exact by construction. */
+    private static final class AppenderWriter implements RowWriter {
+        private final DuckDBAppender appender;
+        private final List<ColumnType> types;
+        private int column;
+
+        AppenderWriter(DuckDBAppender appender, List<ColumnType> types) {
+            this.appender = appender;
+            this.types = types;
+        }
+
+        private DuckDBAppender next() throws SQLException {
+            if (column == 0) {
+                appender.beginRow();
+            }
+            column++;
+            return appender;
+        }
+
+        @Override
+        public void string(String value) {
+            try {
+                if (value == null) {
+                    next().appendNull();
+                } else {
+                    next().append(value);
+                }
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void int64(long value) {
+            try {
+                next().append(value);
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void bool(Boolean value) {
+            try {
+                if (value == null) {
+                    next().appendNull();
+                } else {
+                    next().append(value.booleanValue());
+                }
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void date(LocalDate value) {
+            try {
+                next().append(value);
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void timestamp(Instant value) {
+            try {
+                long micros = Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1000);
+                next().appendEpochMicros(micros);
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void decimal(BigDecimal value) {
+            try {
+                int scale = types.get(column) == ColumnType.CENTS ? Cents.SCALE : Cents.SCALE + 2;
+                next().append(value.setScale(scale));
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+
+        @Override
+        public void endRow() {
+            try {
+                appender.endRow();
+                column = 0;
+            } catch (SQLException e) {
+                throw new UncheckedSqlException(e);
+            }
+        }
+    }
+}

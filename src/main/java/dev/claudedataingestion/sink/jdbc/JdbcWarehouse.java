@@ -1,0 +1,369 @@
+package dev.claudedataingestion.sink.jdbc;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.Column;
+import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.sink.FactRows;
+import dev.claudedataingestion.sink.RowStream;
+import dev.claudedataingestion.sink.RowWriter;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Table;
+import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.WriteResult;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A warehouse reached over JDBC. The statements here are plain SQL that DuckDB and PostgreSQL both run; a
+ * backend supplies its column types, its bulk path and how it reads and binds timestamps. All identifiers come
+ * from {@link Tables}; every value is a bound parameter.
+ */
+public abstract class JdbcWarehouse implements Warehouse {
+
+    protected final Connection connection;
+
+    protected JdbcWarehouse(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** The backend's SQL type for a contract type. */
+    protected abstract String sqlType(ColumnType type);
+
+    /** Opens the backend's bulk path into {@code table}, inside the current transaction. */
+    protected abstract BulkLoad openBulkLoad(Table table) throws SQLException;
+
+    /** Statements run after a table is created or upgraded, such as indexes; none by default. */
+    protected List<String> afterCreate(Table table) {
+        return List.of();
+    }
+
+    /** The value bound for a timestamp parameter. */
+    protected abstract Object timestampParameter(Instant instant);
+
+    /** Reads a timestamp column as an instant in UTC. */
+    protected abstract Instant readTimestamp(ResultSet rows, int column) throws SQLException;
+
+    /** A bulk load of one table: rows go in through {@link #writer()}, {@link #finish()} flushes them. */
+    protected interface BulkLoad extends AutoCloseable {
+        RowWriter writer();
+
+        void finish() throws SQLException;
+
+        @Override
+        void close() throws SQLException;
+    }
+
+    @Override
+    public void ensureSchema() {
+        try (Statement statement = connection.createStatement()) {
+            for (Table table : Tables.all()) {
+                // CREATE TABLE IF NOT EXISTs t (c1 type1, c2 type2, …)
+                statement.execute("CREATE TABLE IF NOT EXISTS " + table.name() + " (" + table.columns().stream()
+                        .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
+                Set<String> existing = existingColumns(table.name());
+                for (Column column : table.columns()) {
+                    if (!existing.contains(column.name())) {
+                        // ALTER TABLE t ADD COLUMN c type
+                        statement.execute("ALTER TABLE " + table.name() + " ADD COLUMN " + column.name() + " "
+                                + sqlType(column.type()));
+                    }
+                }
+                for (String sql : afterCreate(table)) {
+                    statement.execute(sql);
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not create or upgrade the tables: " + e.getMessage(), e);
+        }
+    }
+
+    private Set<String> existingColumns(String table) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                        + " AND table_name = ?")) {
+            query.setString(1, table);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    names.add(rows.getString(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
+            RowStream<? extends FactRow> rows, String runId) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        FactRows factRows = new FactRows(organizationId, now, runId);
+        List<Table> tables = Tables.factTables(report);
+        long[] rowsPerDay = new long[days.size()];
+        try {
+            connection.setAutoCommit(false);
+            try {
+                for (Table table : tables) {
+                    // DELETE FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ?
+                    execute("DELETE FROM " + table.name() + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ?",
+                            organizationId, days.first(), days.last());
+                }
+                // One pass over the rows per table: a bulk path such as COPY takes one table at a time.
+                for (Table table : tables) {
+                    boolean counted = table == tables.get(0);
+                    try (BulkLoad load = openBulkLoad(table)) {
+                        RowWriter discard = new DiscardingWriter();
+                        rows.forEach(row -> {
+                            LocalDate day = row.activityDate();
+                            if (!days.contains(day)) {
+                                throw new IllegalArgumentException("a " + report + " row for " + day
+                                        + " is outside the days being replaced, " + days);
+                            }
+                            if (counted) {
+                                rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
+                            }
+                            factRows.write(row, t -> t == table ? load.writer() : discard);
+                        });
+                        load.finish();
+                    }
+                }
+                // DELETE FROM ingestion_coverage WHERE organization_id = ? AND report = ? AND activity_date BETWEEN ? AND ?
+                execute("DELETE FROM " + Tables.COVERAGE.name()
+                                + " WHERE organization_id = ? AND report = ? AND activity_date BETWEEN ? AND ?",
+                        organizationId, report.id(), days.first(), days.last());
+                // INSERT INTO ingestion_coverage (organization_id, report, activity_date, row_count, loaded_at, run_id) VALUES (?, ?, ?, ?, ?, ?)
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + Tables.COVERAGE.name()
+                        + " (organization_id, report, activity_date, row_count, loaded_at, run_id) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    LocalDate day = days.first();
+                    for (long count : rowsPerDay) {
+                        bind(insert, organizationId, report.id(), day, count, now, runId);
+                        insert.addBatch();
+                        day = day.plusDays(1);
+                    }
+                    insert.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof WarehouseException already) {
+                throw already;
+            }
+            Throwable cause = e instanceof UncheckedSqlException unchecked ? unchecked.getCause() : e;
+            throw new WarehouseException("could not replace " + report + " " + days + "; nothing was changed: "
+                    + cause.getMessage(), cause);
+        }
+        long total = 0;
+        for (long count : rowsPerDay) {
+            total += count;
+        }
+        return new WriteResult(report, days, total);
+    }
+
+    private void rollback(Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
+        Set<LocalDate> days = new HashSet<>();
+        try (PreparedStatement query = connection.prepareStatement("SELECT activity_date FROM "
+                + Tables.COVERAGE.name() + " WHERE organization_id = ? AND report = ? AND activity_date BETWEEN ? AND ?")) {
+            bind(query, organizationId, report.id(), within.first(), within.last());
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    days.add(rows.getObject(1, LocalDate.class));
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not read " + Tables.COVERAGE.name() + ": " + e.getMessage(), e);
+        }
+        return days;
+    }
+
+    @Override
+    public List<CoverageSummary> coverage() {
+        record Key(String organizationId, String report) {
+        }
+        Map<Key, Set<LocalDate>> days = new LinkedHashMap<>();
+        Map<Key, Long> rowCounts = new HashMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT organization_id, report, activity_date, row_count FROM "
+                        + Tables.COVERAGE.name() + " ORDER BY organization_id, report, activity_date")) {
+            while (rows.next()) {
+                Key key = new Key(rows.getString(1), rows.getString(2));
+                days.computeIfAbsent(key, k -> new HashSet<>()).add(rows.getObject(3, LocalDate.class));
+                rowCounts.merge(key, rows.getLong(4), Long::sum);
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not read " + Tables.COVERAGE.name() + ": " + e.getMessage(), e);
+        }
+        List<CoverageSummary> summaries = new ArrayList<>();
+        days.forEach((key, covered) -> {
+            try {
+                summaries.add(new CoverageSummary(key.organizationId(), ReportKind.fromId(key.report()), covered,
+                        rowCounts.get(key)));
+            } catch (IllegalArgumentException e) {
+                // A report written by a newer version: not one this version can describe.
+            }
+        });
+        return summaries;
+    }
+
+    @Override
+    public void recordRun(RunRecord run) {
+        Object[] values = {run.organizationId(), run.startedAt(), run.finishedAt(), run.status().id(), run.reports(),
+            run.daysWritten(), run.rowsWritten(), run.error(), run.version(), run.runId()};
+        try {
+            // UPDATE ingestion_runs SET organization_id = ?, …, version = ? WHERE run_id = ?
+            int updated = execute("UPDATE " + Tables.RUNS.name() + " SET organization_id = ?, started_at = ?,"
+                    + " finished_at = ?, status = ?, reports = ?, days_written = ?, rows_written = ?, error = ?,"
+                    + " version = ? WHERE run_id = ?", values);
+            if (updated == 0) {
+                // INSERT INTO ingestion_runs (organization_id, …, run_id) VALUES (?, …, ?)
+                execute("INSERT INTO " + Tables.RUNS.name() + " (organization_id, started_at, finished_at, status,"
+                        + " reports, days_written, rows_written, error, version, run_id)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not record run " + run.runId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<RunRecord> recentRuns(int limit) {
+        List<RunRecord> runs = new ArrayList<>();
+        try (PreparedStatement query = connection.prepareStatement("SELECT run_id, organization_id, started_at,"
+                + " finished_at, status, reports, days_written, rows_written, error, version FROM "
+                + Tables.RUNS.name() + " ORDER BY started_at DESC LIMIT ?")) {
+            query.setInt(1, limit);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    runs.add(new RunRecord(rows.getString(1), rows.getString(2), readTimestamp(rows, 3),
+                            readTimestamp(rows, 4), RunRecord.Status.fromId(rows.getString(5)), rows.getString(6),
+                            rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not read " + Tables.RUNS.name() + ": " + e.getMessage(), e);
+        }
+        return runs;
+    }
+
+    @Override
+    public void query(String sql, QueryVisitor visitor) {
+        try (Statement statement = connection.createStatement()) {
+            statement.setFetchSize(1000);
+            if (!statement.execute(sql)) {
+                throw new WarehouseException("the statement returned no rows; query only runs SELECT statements");
+            }
+            try (ResultSet rows = statement.getResultSet()) {
+                ResultSetMetaData meta = rows.getMetaData();
+                List<String> names = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    names.add(meta.getColumnLabel(i));
+                }
+                visitor.columns(names);
+                while (rows.next()) {
+                    List<Object> values = new ArrayList<>(names.size());
+                    for (int i = 1; i <= names.size(); i++) {
+                        int type = meta.getColumnType(i);
+                        values.add(type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE
+                                ? readTimestamp(rows, i) : rows.getObject(i));
+                    }
+                    visitor.row(values);
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw new WarehouseException("could not close the warehouse: " + e.getMessage(), e);
+        }
+    }
+
+    private int execute(String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        }
+    }
+
+    private void bind(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value instanceof Instant instant) {
+                statement.setObject(i + 1, timestampParameter(instant));
+            } else if (value == null) {
+                statement.setNull(i + 1, Types.NULL);
+            } else {
+                statement.setObject(i + 1, value);
+            }
+        }
+    }
+
+    /** Takes the values of tables a pass is not loading. */
+    private static final class DiscardingWriter implements RowWriter {
+        @Override
+        public void string(String value) {
+        }
+
+        @Override
+        public void int64(long value) {
+        }
+
+        @Override
+        public void bool(Boolean value) {
+        }
+
+        @Override
+        public void date(LocalDate value) {
+        }
+
+        @Override
+        public void timestamp(Instant value) {
+        }
+
+        @Override
+        public void decimal(BigDecimal value) {
+        }
+
+        @Override
+        public void endRow() {
+        }
+    }
+}

@@ -1,0 +1,447 @@
+package dev.claudedataingestion.source;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.model.ClaudeCodeRow;
+import dev.claudedataingestion.model.CostRow;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.UsageRow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the three reports and the organization from Anthropic's Admin API. Pages are parsed as they arrive and
+ * handed to a {@link PageSink} row by row; no report is ever held in memory. Retryable failures (408, 409,
+ * 429, 5xx, 529, dropped connections, broken bodies) are retried with exponential backoff and jitter,
+ * honouring {@code retry-after}; anything else fails at once with an {@link AdminApiException}.
+ */
+public final class AdminApiClient {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminApiClient.class);
+
+    static final String API_VERSION = "2023-06-01";
+    /** Largest page of daily buckets the usage and cost reports allow. */
+    public static final int MAX_DAILY_BUCKETS = 31;
+    /** Largest page of the Claude Code report. */
+    public static final int MAX_CLAUDE_CODE_RECORDS = 1000;
+    /** The messages usage report, grouped by every dimension so that no tuple is summed away. */
+    static final List<String> USAGE_GROUP_BY = List.of("api_key_id", "workspace_id", "model", "service_tier",
+            "context_window", "inference_geo", "account_id", "service_account_id");
+    static final List<String> COST_GROUP_BY = List.of("workspace_id", "description");
+    private static final Duration LONGEST_RETRY_AFTER = Duration.ofMinutes(2);
+    private static final int ERROR_BODY_LIMIT = 64 * 1024;
+
+    private final ApiConfig config;
+    private final HttpClient http;
+    private final RateLimiter limiter;
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+
+    public AdminApiClient(ApiConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .version("http".equals(config.baseUrl().getScheme()) ? HttpClient.Version.HTTP_1_1
+                        : HttpClient.Version.HTTP_2)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        this.limiter = new RateLimiter(config.requestsPerSecond(), config.burst());
+    }
+
+    /** HTTP requests sent so far, retries included. */
+    public long requestsMade() {
+        return requests.get();
+    }
+
+    /** Requests sent again after a retryable failure. */
+    public long retriesMade() {
+        return retries.get();
+    }
+
+    /** The organization the key belongs to. */
+    public Organization organization() {
+        return call("organization", "/v1/organizations/me", new QueryString(), null, (parser, requestId) -> {
+            JsonNode me = mapper.readTree(parser);
+            String id = me == null ? null : ResultParser.text(me, "id");
+            if (id == null || id.isBlank()) {
+                throw AdminApiException.invalidResponse("organization has no id", requestId, "organization");
+            }
+            return new Organization(id, ResultParser.text(me, "name"));
+        });
+    }
+
+    /**
+     * Streams the messages usage report for whole days, in daily buckets grouped by every dimension. When the
+     * API refuses a page as too large (it answers 400), the rest of the window is asked again in smaller pages.
+     */
+    public void fetchUsage(DayRange window, PageSink<UsageRow> sink) {
+        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofDays(1), "1d");
+        fetchBuckets("usage " + window, "/v1/organizations/usage_report/messages", span,
+                Math.min(MAX_DAILY_BUCKETS, window.size()), USAGE_GROUP_BY, true,
+                (result, bucketStart) -> sink.accept(ResultParser.usage(result, bucketStart, "1d")), sink);
+    }
+
+    /** Streams the cost report for whole days, grouped by workspace and description. */
+    public void fetchCosts(DayRange window, PageSink<CostRow> sink) {
+        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofDays(1), "1d");
+        fetchBuckets("cost " + window, "/v1/organizations/cost_report", span,
+                Math.min(MAX_DAILY_BUCKETS, window.size()), COST_GROUP_BY, false,
+                (result, bucketStart) -> sink.accept(ResultParser.cost(result, BucketSpan.day(bucketStart))), sink);
+    }
+
+    /** Streams the Claude Code report of one UTC day. */
+    public void fetchClaudeCode(LocalDate day, PageSink<ClaudeCodeRow> sink) {
+        String context = "claude_code " + day;
+        String page = null;
+        int pages = 0;
+        do {
+            QueryString query = new QueryString()
+                    .add("starting_at", day)
+                    .add("limit", MAX_CLAUDE_CODE_RECORDS)
+                    .add("page", page);
+            PageInfo info = call(context, "/v1/organizations/usage_report/claude_code", query, sink,
+                    (parser, requestId) -> readPage(parser, requestId, context,
+                            element -> sink.accept(ResultParser.claudeCode(mapper.readTree(element), day))));
+            page = info.nextPage(context);
+            pages++;
+        } while (page != null);
+        log.debug("{}: {} pages", context, pages);
+    }
+
+    private interface ResultHandler {
+        void handle(JsonNode result, Instant bucketStart);
+    }
+
+    private void fetchBuckets(String context, String path, BucketSpan span, int limit, List<String> groupBy,
+            boolean shrinkWhenTooLarge, ResultHandler handler, PageBoundary sink) {
+        BucketSpan.Cursor cursor = span.cursor();
+        PageBoundary boundary = PageBoundary.both(cursor, sink);
+        Instant from = span.start();
+        String page = null;
+        int pageLimit = limit;
+        while (true) {
+            QueryString query = new QueryString()
+                    .add("starting_at", from)
+                    .add("ending_at", span.end())
+                    .add("bucket_width", span.width())
+                    .add("limit", pageLimit)
+                    .addAll("group_by[]", groupBy)
+                    .add("page", page);
+            PageInfo info;
+            try {
+                info = call(context, path, query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
+                        element -> readBucket(mapper, element, cursor, requestId, context, handler)));
+            } catch (AdminApiException e) {
+                if (!shrinkWhenTooLarge || e.status() != 400 || pageLimit == 1) {
+                    throw e;
+                }
+                // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
+                // it reports as 400. Ask for the buckets not yet received again, in pages half as large.
+                pageLimit = Math.max(1, pageLimit / 2);
+                from = cursor.nextExpected();
+                page = null;
+                log.warn("{}: the API refused a page ({}); asking again from {} with {} buckets per page",
+                        context, e.apiMessage(), from, pageLimit);
+                continue;
+            }
+            page = info.nextPage(context);
+            if (page == null) {
+                cursor.finish(context);
+                return;
+            }
+        }
+    }
+
+    /** Reads one bucket; its results are handed on as soon as the bucket's start is known. */
+    private static void readBucket(ObjectMapper mapper, JsonParser parser, BucketSpan.Cursor cursor,
+            String requestId, String context, ResultHandler handler) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw AdminApiException.invalidResponse("a bucket is not an object", requestId, context);
+        }
+        String startText = null;
+        String endText = null;
+        JsonNode bufferedResults = null;
+        Instant bucketStart = null;
+        boolean sawResults = false;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            parser.nextToken();
+            switch (field) {
+                case "starting_at" -> startText = parser.getValueAsString();
+                case "ending_at" -> endText = parser.getValueAsString();
+                case "results" -> {
+                    sawResults = true;
+                    if (parser.currentToken() != JsonToken.START_ARRAY) {
+                        throw AdminApiException.invalidResponse("bucket results are not an array", requestId, context);
+                    }
+                    if (startText == null || endText == null) {
+                        bufferedResults = mapper.readTree(parser);
+                    } else {
+                        bucketStart = cursor.accept(startText, endText, requestId, context);
+                        while (parser.nextToken() != JsonToken.END_ARRAY) {
+                            handle(mapper.readTree(parser), bucketStart, handler, requestId, context);
+                        }
+                    }
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        if (bucketStart == null) {
+            bucketStart = cursor.accept(startText, endText, requestId, context);
+            if (bufferedResults != null) {
+                for (JsonNode result : bufferedResults) {
+                    handle(result, bucketStart, handler, requestId, context);
+                }
+            }
+        }
+        if (!sawResults) {
+            throw AdminApiException.invalidResponse("bucket " + startText + " has no results", requestId, context);
+        }
+    }
+
+    private static void handle(JsonNode result, Instant bucketStart, ResultHandler handler, String requestId,
+            String context) {
+        try {
+            handler.handle(result, bucketStart);
+        } catch (ResultParser.InvalidResponse e) {
+            throw AdminApiException.invalidResponse("bucket " + bucketStart + ": " + e.getMessage(), requestId, context);
+        }
+    }
+
+    private interface ElementReader {
+        void read(JsonParser parser) throws IOException;
+    }
+
+    /** Paging fields of a report page. */
+    private record PageInfo(boolean hasMore, String next, String requestId) {
+        /** The cursor of the next page, or null at the end; {@code has_more} without a cursor is broken. */
+        String nextPage(String context) {
+            if (!hasMore) {
+                return null;
+            }
+            if (next == null || next.isBlank()) {
+                throw AdminApiException.invalidResponse("has_more is true but next_page is missing", requestId,
+                        context);
+            }
+            return next;
+        }
+    }
+
+    /** Reads {@code {"data":[…],"has_more":…,"next_page":…}}, handing each element of data to {@code reader}. */
+    private static PageInfo readPage(JsonParser parser, String requestId, String context, ElementReader reader)
+            throws IOException {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+            throw AdminApiException.invalidResponse("the answer is not a JSON object", requestId, context);
+        }
+        boolean sawData = false;
+        boolean hasMore = false;
+        String next = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken value = parser.nextToken();
+            switch (field) {
+                case "data" -> {
+                    if (value != JsonToken.START_ARRAY) {
+                        throw AdminApiException.invalidResponse("data is not an array", requestId, context);
+                    }
+                    sawData = true;
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        if (parser.currentToken() == null) {
+                            throw new IOException("the body ended inside data");
+                        }
+                        try {
+                            reader.read(parser);
+                        } catch (ResultParser.InvalidResponse e) {
+                            throw AdminApiException.invalidResponse(e.getMessage(), requestId, context);
+                        }
+                    }
+                }
+                case "has_more" -> {
+                    if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
+                        throw AdminApiException.invalidResponse("has_more is not a boolean", requestId, context);
+                    }
+                    hasMore = value == JsonToken.VALUE_TRUE;
+                }
+                case "next_page" -> next = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
+                default -> parser.skipChildren();
+            }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("the body ended before the answer was complete");
+        }
+        if (!sawData) {
+            throw AdminApiException.invalidResponse("the answer has no data array", requestId, context);
+        }
+        return new PageInfo(hasMore, next, requestId);
+    }
+
+    private interface BodyReader<R> {
+        R read(JsonParser parser, String requestId) throws IOException;
+    }
+
+    /**
+     * Sends one GET, retrying what may succeed later, and reads a 200 answer with {@code reader}. A body that
+     * breaks off part way is fetched again after the sink has dropped what it received of it.
+     */
+    private <R> R call(String context, String path, QueryString query, PageBoundary sink, BodyReader<R> reader) {
+        String queryText = query.toString();
+        URI uri = config.baseUrl().resolve(path + (queryText.isEmpty() ? "" : "?" + queryText));
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(config.requestTimeout())
+                .header("x-api-key", config.key().reveal())
+                .header("anthropic-version", API_VERSION)
+                .header("user-agent", config.userAgent())
+                .header("accept", "application/json")
+                .GET()
+                .build();
+        for (int attempt = 0; ; attempt++) {
+            acquirePermit(context);
+            requests.incrementAndGet();
+            log.debug("{}: GET {}", context, uri.getPath());
+            HttpResponse<InputStream> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                String problem = "no answer (" + describe(e) + ")";
+                if (attempt >= config.maxRetries()) {
+                    throw new AdminApiException(0, AdminApiException.CONNECTION_FAILED,
+                            problem + " after " + (attempt + 1) + " attempts", null, context, e);
+                }
+                backOff(context, attempt, problem, Optional.empty());
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdminApiException(0, "interrupted", "interrupted while waiting for the API", null, context, e);
+            }
+            String requestId = response.headers().firstValue("request-id").orElse(null);
+            int status = response.statusCode();
+            if (status == 200) {
+                try (InputStream body = response.body(); JsonParser parser = mapper.createParser(body)) {
+                    R result = reader.read(parser, requestId);
+                    if (sink != null) {
+                        sink.pageCompleted();
+                    }
+                    return result;
+                } catch (IOException e) {
+                    if (sink != null) {
+                        sink.discardPartialPage();
+                    }
+                    String problem = "the answer broke off or is not valid JSON (" + describe(e) + ")";
+                    if (attempt >= config.maxRetries()) {
+                        throw new AdminApiException(status, AdminApiException.INVALID_RESPONSE,
+                                problem + " after " + (attempt + 1) + " attempts", requestId, context, e);
+                    }
+                    backOff(context, attempt, problem, Optional.empty());
+                    continue;
+                } catch (RuntimeException e) {
+                    if (sink != null) {
+                        sink.discardPartialPage();
+                    }
+                    throw e;
+                }
+            }
+            ApiError error = readError(response);
+            if (!isRetryable(status) || attempt >= config.maxRetries()) {
+                String message = error.message();
+                if (isRetryable(status)) {
+                    message = (message == null ? "" : message + "; ") + "gave up after " + (attempt + 1) + " attempts";
+                }
+                throw new AdminApiException(status, error.type(), message, requestId, context, null);
+            }
+            backOff(context, attempt, status + " " + error.type() + (requestId == null ? "" : " (" + requestId + ")"),
+                    retryAfter(response));
+        }
+    }
+
+    /** 408, 409, 429, 5xx and 529 may succeed when asked again; Anthropic's SDKs retry the same set. */
+    static boolean isRetryable(int status) {
+        return status == 408 || status == 409 || status == 429 || status >= 500;
+    }
+
+    private record ApiError(String type, String message) {
+    }
+
+    private ApiError readError(HttpResponse<InputStream> response) {
+        String fallback = "http_" + response.statusCode();
+        try (InputStream body = response.body()) {
+            byte[] bytes = body.readNBytes(ERROR_BODY_LIMIT);
+            try {
+                JsonNode error = mapper.readTree(bytes).path("error");
+                String type = ResultParser.text(error, "type");
+                return new ApiError(type == null ? fallback : type, ResultParser.text(error, "message"));
+            } catch (IOException | RuntimeException e) {
+                String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+                return new ApiError(fallback, text.length() > 200 ? text.substring(0, 200) + "…" : text);
+            }
+        } catch (IOException e) {
+            return new ApiError(fallback, null);
+        }
+    }
+
+    /** {@code retry-after-ms} (Anthropic) or {@code retry-after} in seconds, capped. */
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        Optional<Duration> wait = response.headers().firstValue("retry-after-ms")
+                .flatMap(ms -> parse(ms, 1))
+                .or(() -> response.headers().firstValue("retry-after").flatMap(seconds -> parse(seconds, 1000)));
+        return wait.map(d -> d.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : d);
+    }
+
+    private static Optional<Duration> parse(String number, int millisPerUnit) {
+        try {
+            double value = Double.parseDouble(number.strip());
+            return value >= 0 ? Optional.of(Duration.ofMillis((long) (value * millisPerUnit))) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void backOff(String context, int attempt, String problem, Optional<Duration> retryAfter) {
+        long capMillis = config.retryMaxDelay().toMillis();
+        long exponential = Math.min(capMillis, config.retryBaseDelay().toMillis() << Math.min(attempt, 20));
+        long jittered = (long) (exponential * (1 - 0.25 * ThreadLocalRandom.current().nextDouble()));
+        long waitMillis = retryAfter.map(Duration::toMillis).orElse(jittered);
+        retries.incrementAndGet();
+        log.warn("{}: {}; retry {} of {} in {} ms", context, problem, attempt + 1, config.maxRetries(), waitMillis);
+        try {
+            Thread.sleep(waitMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminApiException(0, "interrupted", "interrupted while waiting to retry", null, context, e);
+        }
+    }
+
+    private void acquirePermit(String context) {
+        try {
+            limiter.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminApiException(0, "interrupted", "interrupted while waiting to send", null, context, e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.claudedataingestion.source;
+
+import dev.claudedataingestion.config.AdminKey;
+
+/**
+ * The Admin API refused a request, kept failing after retries, or answered with something that breaks the
+ * documented contract. Carries what an operator needs to ask Anthropic about it: status, error type and
+ * request id. The message never contains the key.
+ */
+public class AdminApiException extends RuntimeException {
+
+    /** Error type used for answers that break the documented response structure. */
+    public static final String INVALID_RESPONSE = "invalid_response";
+    /** Error type used when no HTTP answer arrived (connection refused, reset, timed out). */
+    public static final String CONNECTION_FAILED = "connection_failed";
+
+    private final int status;
+    private final String errorType;
+    private final String apiMessage;
+    private final String requestId;
+
+    public AdminApiException(int status, String errorType, String apiMessage, String requestId, String context,
+            Throwable cause) {
+        super(render(status, errorType, apiMessage, requestId, context), cause);
+        this.status = status;
+        this.errorType = errorType;
+        this.apiMessage = AdminKey.redact(apiMessage);
+        this.requestId = requestId;
+    }
+
+    /** A response that breaks the documented structure; not retried. */
+    public static AdminApiException invalidResponse(String what, String requestId, String context) {
+        return new AdminApiException(200, INVALID_RESPONSE, what, requestId, context, null);
+    }
+
+    private static String render(int status, String errorType, String apiMessage, String requestId, String context) {
+        StringBuilder text = new StringBuilder();
+        if (context != null) {
+            text.append(context).append(": ");
+        }
+        if (status > 0 && !INVALID_RESPONSE.equals(errorType)) {
+            text.append("Admin API answered ").append(status).append(' ');
+        }
+        text.append(errorType == null ? "error" : errorType);
+        if (apiMessage != null && !apiMessage.isBlank()) {
+            text.append(": ").append(apiMessage);
+        }
+        if (requestId != null) {
+            text.append(" (request-id ").append(requestId).append(')');
+        }
+        String hint = hint(status);
+        if (hint != null) {
+            text.append(". ").append(hint);
+        }
+        return AdminKey.redact(text.toString());
+    }
+
+    private static String hint(int status) {
+        return switch (status) {
+            case 401 -> "Check that ANTHROPIC_ADMIN_API_KEY holds an active Admin key of this organization";
+            case 403 -> "The key is valid but may not read this report; ask an organization admin for an Admin key";
+            case 404 -> "Check ANTHROPIC_BASE_URL";
+            default -> null;
+        };
+    }
+
+    /** HTTP status, or 0 when no answer arrived. */
+    public int status() {
+        return status;
+    }
+
+    public String errorType() {
+        return errorType;
+    }
+
+    public String apiMessage() {
+        return apiMessage;
+    }
+
+    /** The {@code request-id} of the failed request, when the API sent one. */
+    public String requestId() {
+        return requestId;
+    }
+}
