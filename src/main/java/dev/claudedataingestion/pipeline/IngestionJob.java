@@ -93,7 +93,8 @@ public final class IngestionJob {
                 List<DayRange> windows = Planner.windows(days);
                 plan.put(report, windows);
                 listener.planned(report, windows);
-                log.info("{}: {} days to fetch in {} windows{}", report, days.size(), windows.size(),
+                log.info("{}: {} days to fetch in {} window{}{}", report, days.size(), windows.size(),
+                        windows.size() == 1 ? "" : "s",
                         windows.isEmpty() ? "" : " (" + windows.get(0).first() + " to " + windows.get(windows.size() - 1).last() + ")");
             }
             for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
@@ -139,7 +140,8 @@ public final class IngestionJob {
             }
         }
         log.info("Run {} {}: {} days and {} rows written in {} s, {} API requests ({} retries)", runId, status.id(),
-                progress.days, progress.rows, Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
+                String.format("%,d", progress.days), String.format("%,d", progress.rows),
+                Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
                 client.requestsMade(), client.retriesMade());
         return new Outcome(finished, failure);
     }
@@ -165,8 +167,9 @@ public final class IngestionJob {
             long fetched = System.nanoTime();
             WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId);
             long written = System.nanoTime();
-            log.info("{} {}: {} rows in {} requests, fetched in {} s, replaced in {} s", report, window,
-                    String.format("%,d", result.rows()), client.requestsMade() - requestsBefore,
+            long requests = client.requestsMade() - requestsBefore;
+            log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
+                    String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
                     seconds(fetched - fetchStart), seconds(written - fetched));
             listener.written(result);
             return result;

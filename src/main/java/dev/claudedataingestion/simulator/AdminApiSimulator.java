@@ -866,10 +866,13 @@ public final class AdminApiSimulator implements AutoCloseable {
             }
             return;
         }
-        exchange.sendResponseHeaders(200, 0);
-        try (JsonGenerator json = JSON.createGenerator(exchange.getResponseBody())) {
+        // A whole body with its length: chunked answers from this server stall on delayed ACKs (about 40 ms each).
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator json = JSON.createGenerator(bytes)) {
             body.write(json);
         }
+        exchange.sendResponseHeaders(200, bytes.size());
+        bytes.writeTo(exchange.getResponseBody());
     }
 
     private static void sleep(Duration delay) {

@@ -1,0 +1,60 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.pipeline.Planner;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {"Copies the reports into the warehouse.",
+            "Without --from: heals every day since INGEST_START_DATE that has no coverage and re-pulls the last"
+                + " --lookback-days complete days. With --from/--to: replaces exactly those UTC days.",
+            "The Admin key is read from ANTHROPIC_ADMIN_API_KEY or ANTHROPIC_ADMIN_API_KEY_FILE, never from"
+                + " an argument."})
+final class IngestCommand implements Callable<Integer> {
+
+    private final Context context;
+
+    @Mixin
+    WarehouseOption warehouse;
+
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first UTC day to replace")
+    LocalDate from;
+
+    @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last UTC day to replace (inclusive; default: the"
+            + " last complete day)")
+    LocalDate to;
+
+    @Option(names = "--reports", paramLabel = "LIST", description = "usage,cost,claude_code (default: all)")
+    String reports;
+
+    @Option(names = "--lookback-days", paramLabel = "N", description = "recent days re-pulled on every run"
+            + " (default: $INGEST_LOOKBACK_DAYS or 3)")
+    Integer lookbackDays;
+
+    @Option(names = "--deadline", paramLabel = "DURATION", description = "stop starting new windows after this long,"
+            + " e.g. 12m (default on Cloud Run: 12m; elsewhere none)")
+    String deadline;
+
+    IngestCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        Settings settings = context.settings();
+        IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline,
+                Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
+        WarehouseConfig warehouseConfig = settings.warehouse(warehouse.url);
+        ApiConfig api = settings.api(Context.version());
+        Ingestion.run(context, api, warehouseConfig, ingest);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.source.AdminApiException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code claude-ingest}: the command line. Parses, builds configuration, runs, and maps failures to exit codes. */
+@Command(name = "claude-ingest", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Copies Claude usage, cost and Claude Code analytics from Anthropic's Admin API into a warehouse.",
+        footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 bad arguments or configuration, 3 Admin API failure,",
+            "4 warehouse failure, 5 internal error."})
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int CHECK_FAILED = 1;
+    public static final int BAD_CONFIGURATION = 2;
+    public static final int API_FAILURE = 3;
+    public static final int WAREHOUSE_FAILURE = 4;
+    public static final int INTERNAL_ERROR = 5;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), Clock.systemUTC(), System.out, System.err,
+                System.console() != null));
+    }
+
+    /** Runs one command line and returns its exit code. */
+    public static int run(String[] args, Map<String, String> environment, Clock clock, PrintStream out, PrintStream err,
+            boolean terminal) {
+        Context context = new Context(environment, clock, out, err, terminal);
+        CommandLine commandLine = new CommandLine(new Main())
+                .addSubcommand(new IngestCommand(context))
+                .addSubcommand(new StatusCommand(context))
+                .addSubcommand(new QueryCommand(context))
+                .addSubcommand(new DemoCommand(context))
+                .addSubcommand(new SimulatorCommand(context));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            // picocli repeats what it could not parse; an Admin key pasted as an argument must not be echoed.
+            err.println("claude-ingest: " + AdminKey.redact(exception.getMessage()));
+            CommandLine failed = exception.getCommandLine();
+            err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
+            return BAD_CONFIGURATION;
+        });
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> report(exception, err));
+        return commandLine.execute(args);
+    }
+
+    /** Prints one clear line for a failure and returns its exit code. */
+    static int report(Exception exception, PrintStream err) {
+        int code = exitCode(exception);
+        String message = AdminKey.redact(exception.getMessage());
+        switch (code) {
+            case BAD_CONFIGURATION -> err.println("claude-ingest: configuration error: " + message);
+            case API_FAILURE -> err.println("claude-ingest: Admin API error: " + message);
+            case WAREHOUSE_FAILURE -> err.println("claude-ingest: warehouse error: " + message);
+            default -> {
+                err.println("claude-ingest: internal error (" + exception.getClass().getName() + "): " + message);
+                err.println("This is a bug; please report it with the lines above.");
+            }
+        }
+        return code;
+    }
+
+    static int exitCode(Throwable exception) {
+        if (exception instanceof ConfigException) {
+            return BAD_CONFIGURATION;
+        }
+        if (exception instanceof AdminApiException) {
+            return API_FAILURE;
+        }
+        if (exception instanceof WarehouseException) {
+            return WAREHOUSE_FAILURE;
+        }
+        return INTERNAL_ERROR;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"claude-data-ingestion " + Context.version()};
+        }
+    }
+}

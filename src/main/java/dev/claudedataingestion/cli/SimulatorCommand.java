@@ -1,0 +1,89 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.Fault;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "simulator", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Serves the Admin API simulator on 127.0.0.1 until interrupted.")
+final class SimulatorCommand implements Callable<Integer> {
+
+    private final Context context;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "port (default: 8080; 0 = any)")
+    int port;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "the synthetic organization")
+    long seed;
+
+    @Option(names = "--workspaces", paramLabel = "N", defaultValue = "4")
+    int workspaces;
+
+    @Option(names = "--api-keys", paramLabel = "N", defaultValue = "12")
+    int apiKeys;
+
+    @Option(names = "--models", paramLabel = "N", defaultValue = "4")
+    int models;
+
+    @Option(names = "--users", paramLabel = "N", defaultValue = "20")
+    int users;
+
+    @Option(names = "--history-days", paramLabel = "N", defaultValue = "400",
+            description = "days of history before today (default: 400)")
+    int historyDays;
+
+    @Option(names = "--fault", paramLabel = "KIND[:COUNT]",
+            description = "misbehave on the next COUNT report requests: a status (429:3, 500, 529), drop, truncate,"
+                    + " malformed, slow-MILLIS, has-more, duplicate-bucket, out-of-window; repeatable")
+    List<String> faults = List.of();
+
+    @Option(names = "--results-cap", paramLabel = "N", defaultValue = "0",
+            description = "answer 400 to pages of more than N results, like the real API's size cap (0 = none)")
+    int resultsCap;
+
+    SimulatorCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        SyntheticOrganization organization;
+        try {
+            organization = new SyntheticOrganization(seed, new SyntheticOrganization.Size(workspaces, apiKeys, models,
+                    users), LocalDate.now(context.clock().withZone(ZoneOffset.UTC)).minusDays(historyDays));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        AdminApiSimulator simulator = new AdminApiSimulator(organization, context.clock(), null);
+        for (String fault : faults) {
+            try {
+                simulator.inject(Fault.parse(fault));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--fault: " + e.getMessage());
+            }
+        }
+        simulator.capResultsPerResponse(resultsCap);
+        simulator.start(port);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            simulator.close();
+            stopped.countDown();
+        }));
+        context.out().println("Admin API simulator for organization " + organization.id() + " at "
+                + simulator.baseUrl());
+        context.out().println("Use it with: ANTHROPIC_BASE_URL=" + simulator.baseUrl()
+                + " ANTHROPIC_ADMIN_API_KEY=" + AdminApiSimulator.DEMO_KEY + " ./claude-ingest ingest");
+        context.out().flush();
+        stopped.await();
+        return Main.OK;
+    }
+}

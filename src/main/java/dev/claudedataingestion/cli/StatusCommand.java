@@ -1,0 +1,98 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.pipeline.StatusReport;
+import dev.claudedataingestion.pipeline.Warehouses;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Per report: first and last day loaded, days missing since INGEST_START_DATE, and the last run.")
+final class StatusCommand implements Callable<Integer> {
+
+    private final Context context;
+
+    @Mixin
+    WarehouseOption warehouse;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "recent runs to list (default: 5)")
+    int runs;
+
+    StatusCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        LocalDate startDate = context.settings().startDate();
+        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        StatusReport status;
+        try (Warehouse opened = Warehouses.open(config, true)) {
+            status = StatusReport.read(opened, startDate, context.clock().instant(), runs);
+        }
+        print(status, config, startDate, context.out());
+        return Main.OK;
+    }
+
+    private static void print(StatusReport status, WarehouseConfig config, LocalDate startDate, PrintStream out) {
+        out.println("Warehouse " + config.displayUrl() + ", required from " + startDate);
+        String organization = null;
+        for (StatusReport.ReportStatus report : status.reports()) {
+            if (report.organizationId() != null && !report.organizationId().equals(organization)) {
+                organization = report.organizationId();
+                out.println();
+                out.println("Organization " + organization);
+            }
+            if (report.organizationId() == null && organization == null) {
+                organization = "";
+                out.println();
+                out.println("Nothing loaded yet.");
+            }
+            out.printf("  %-12s %s%n", report.report(), describe(report));
+        }
+        out.println();
+        out.println(status.recentRuns().isEmpty() ? "No runs recorded." : "Recent runs:");
+        for (RunRecord run : status.recentRuns()) {
+            out.printf("  %s  %-9s %-22s %,6d days %,10d rows%s%s%n", seconds(run.startedAt()), run.status().id(),
+                    run.reports(), run.daysWritten(), run.rowsWritten(),
+                    run.finishedAt() == null ? "" : String.format("  %.1f s",
+                            Duration.between(run.startedAt(), run.finishedAt()).toMillis() / 1000.0),
+                    run.error() == null ? "" : "  error: " + run.error());
+        }
+    }
+
+    private static java.time.Instant seconds(java.time.Instant instant) {
+        return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    }
+
+    private static String describe(StatusReport.ReportStatus report) {
+        StringBuilder text = new StringBuilder();
+        if (report.daysCovered() == 0) {
+            text.append("no days loaded");
+        } else {
+            text.append(report.firstDay().orElseThrow()).append(" to ").append(report.lastDay().orElseThrow())
+                    .append(String.format(", %,d days, %,d rows", report.daysCovered(), report.rows()));
+        }
+        List<DayRange> missing = report.missing();
+        if (missing.isEmpty()) {
+            text.append("; no days missing");
+        } else {
+            String ranges = missing.stream().limit(5).map(DayRange::toString).collect(Collectors.joining(", "));
+            text.append(String.format("; %,d days missing: %s%s", report.missingDays(), ranges,
+                    missing.size() > 5 ? ", …" : ""));
+        }
+        report.lastRun().ifPresent(run -> text.append("; last run ").append(seconds(run.startedAt())).append(' ')
+                .append(run.status().id()));
+        return text.toString();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.claudedataingestion.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads configuration from the environment, as Cloud Run passes it, with command-line flags taking precedence.
+ * Everything is checked here, before any I/O; every message names the setting and how to fix it.
+ */
+public final class Settings {
+
+    public static final String ADMIN_KEY = "ANTHROPIC_ADMIN_API_KEY";
+    public static final String ADMIN_KEY_FILE = "ANTHROPIC_ADMIN_API_KEY_FILE";
+    public static final String ORGANIZATION_ID = "ANTHROPIC_ORGANIZATION_ID";
+    public static final String BASE_URL = "ANTHROPIC_BASE_URL";
+    public static final String REQUESTS_PER_SECOND = "ANTHROPIC_REQUESTS_PER_SECOND";
+    public static final String WAREHOUSE = "WAREHOUSE";
+    public static final String BIGQUERY_PROJECT_ID = "BIGQUERY_PROJECT_ID";
+    public static final String BIGQUERY_DATASET = "BIGQUERY_DATASET";
+    public static final String START_DATE = "INGEST_START_DATE";
+    public static final String LOOKBACK_DAYS = "INGEST_LOOKBACK_DAYS";
+    public static final String CLOUD_RUN_JOB = "CLOUD_RUN_JOB";
+
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+
+    private final Map<String, String> environment;
+
+    public Settings(Map<String, String> environment) {
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+    }
+
+    private Optional<String> variable(String name) {
+        return Optional.ofNullable(environment.get(name)).map(String::strip).filter(value -> !value.isEmpty());
+    }
+
+    /** The Admin API settings; the key comes from {@value #ADMIN_KEY} or the file named by {@value #ADMIN_KEY_FILE}. */
+    public ApiConfig api(String version) {
+        return ApiConfig.of(baseUrl(), adminKey(), variable(ORGANIZATION_ID), requestsPerSecond(), version);
+    }
+
+    private AdminKey adminKey() {
+        Optional<String> inline = variable(ADMIN_KEY);
+        Optional<String> file = variable(ADMIN_KEY_FILE);
+        if (inline.isPresent() && file.isPresent()) {
+            throw new ConfigException(ADMIN_KEY + " and " + ADMIN_KEY_FILE + " are both set; set only one");
+        }
+        if (file.isPresent()) {
+            Path path = Path.of(file.get());
+            try {
+                return AdminKey.parse(Files.readString(path, StandardCharsets.UTF_8), ADMIN_KEY_FILE + " (" + path + ")");
+            } catch (IOException e) {
+                throw new ConfigException(ADMIN_KEY_FILE + " names " + path + ", which cannot be read ("
+                        + e.getClass().getSimpleName() + "); check the path and its permissions");
+            }
+        }
+        return AdminKey.parse(inline.orElseThrow(() -> new ConfigException(ADMIN_KEY + " is not set; set it to an"
+                + " Admin API key (sk-ant-admin…), or set " + ADMIN_KEY_FILE + " to a file that holds one")), ADMIN_KEY);
+    }
+
+    private URI baseUrl() {
+        String text = variable(BASE_URL).orElse(ApiConfig.DEFAULT_BASE_URL.toString());
+        try {
+            URI uri = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(BASE_URL + " '" + AdminKey.redact(text) + "' is not an http(s) URL; leave it"
+                    + " unset for " + ApiConfig.DEFAULT_BASE_URL);
+        }
+    }
+
+    private double requestsPerSecond() {
+        String text = variable(REQUESTS_PER_SECOND).orElse(null);
+        if (text == null) {
+            return ApiConfig.DEFAULT_REQUESTS_PER_SECOND;
+        }
+        try {
+            double rate = Double.parseDouble(text);
+            if (rate > 0 && Double.isFinite(rate)) {
+                return rate;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(REQUESTS_PER_SECOND + " '" + text + "' is not a positive number of requests per"
+                + " second");
+    }
+
+    /** The warehouse: {@code --warehouse}, else {@value #WAREHOUSE}, else BigQuery when its project is set, else DuckDB. */
+    public WarehouseConfig warehouse(String flag) {
+        if (flag != null && !flag.isBlank()) {
+            return WarehouseConfig.parse(flag);
+        }
+        Optional<String> url = variable(WAREHOUSE);
+        if (url.isPresent()) {
+            return WarehouseConfig.parse(url.get());
+        }
+        if (variable(BIGQUERY_PROJECT_ID).isPresent()) {
+            return WarehouseConfig.parse("bigquery://" + variable(BIGQUERY_PROJECT_ID).get() + "/"
+                    + variable(BIGQUERY_DATASET).orElse("ai_usage_analytics"));
+        }
+        if (variable(BIGQUERY_DATASET).isPresent()) {
+            throw new ConfigException(BIGQUERY_DATASET + " is set but " + BIGQUERY_PROJECT_ID + " is not; set both"
+                    + " to write to BigQuery, or neither");
+        }
+        return WarehouseConfig.parse(WarehouseConfig.DEFAULT_URL);
+    }
+
+    /** The first day the warehouse must cover. */
+    public LocalDate startDate() {
+        String text = variable(START_DATE).orElse(null);
+        if (text == null) {
+            return IngestConfig.DEFAULT_START_DATE;
+        }
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(START_DATE + " '" + text + "' is not a date; write it as YYYY-MM-DD");
+        }
+    }
+
+    /**
+     * What an ingest run does. Flags are null when not given.
+     *
+     * @param lastCompleteDay the latest complete UTC day, the end of a range given by {@code --from} alone
+     */
+    public IngestConfig ingest(LocalDate from, LocalDate to, Integer lookbackFlag, String reportsFlag,
+            String deadlineFlag, LocalDate lastCompleteDay) {
+        Optional<DayRange> explicit = Optional.empty();
+        if (to != null && from == null) {
+            throw new ConfigException("--to needs --from; give both to backfill a range of days");
+        }
+        if (from != null) {
+            LocalDate last = to == null ? lastCompleteDay : to;
+            if (last.isBefore(from)) {
+                throw new ConfigException("--to " + last + " is before --from " + from);
+            }
+            explicit = Optional.of(DayRange.of(from, last));
+        }
+        int lookback = lookbackFlag != null ? lookbackFlag : lookbackDays();
+        if (lookback < 0) {
+            throw new ConfigException("--lookback-days must be 0 or more, got " + lookback);
+        }
+        Optional<Duration> deadline = deadlineFlag != null ? Optional.of(parseDuration(deadlineFlag, "--deadline"))
+                : variable(CLOUD_RUN_JOB).isPresent() ? Optional.of(IngestConfig.CLOUD_RUN_DEADLINE) : Optional.empty();
+        return new IngestConfig(startDate(), lookback, reports(reportsFlag), explicit, deadline);
+    }
+
+    private int lookbackDays() {
+        String text = variable(LOOKBACK_DAYS).orElse(null);
+        if (text == null) {
+            return IngestConfig.DEFAULT_LOOKBACK_DAYS;
+        }
+        try {
+            int days = Integer.parseInt(text);
+            if (days >= 0) {
+                return days;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(LOOKBACK_DAYS + " '" + text + "' is not a whole number of days (0 or more)");
+    }
+
+    /** Reads {@code --reports usage,cost,claude_code}; null means all. */
+    public static Set<ReportKind> reports(String flag) {
+        if (flag == null || flag.isBlank() || "all".equalsIgnoreCase(flag.strip())) {
+            return ReportKind.all();
+        }
+        Set<ReportKind> reports = EnumSet.noneOf(ReportKind.class);
+        for (String name : flag.split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            try {
+                reports.add(ReportKind.fromId(name));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--reports: " + e.getMessage());
+            }
+        }
+        return reports;
+    }
+
+    /** Reads {@code 14m}, {@code 90s}, {@code 1h30m} or an ISO-8601 duration such as {@code PT14M}. */
+    public static Duration parseDuration(String text, String setting) {
+        String trimmed = text.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (trimmed.startsWith("pt")) {
+                Duration duration = Duration.parse(trimmed.toUpperCase(java.util.Locale.ROOT));
+                if (!duration.isNegative() && !duration.isZero()) {
+                    return duration;
+                }
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        Matcher matcher = DURATION.matcher(trimmed);
+        if (!trimmed.isEmpty() && matcher.matches()) {
+            Duration duration = Duration.ofHours(group(matcher, 1)).plusMinutes(group(matcher, 2))
+                    .plusSeconds(group(matcher, 3));
+            if (!duration.isZero()) {
+                return duration;
+            }
+        }
+        throw new ConfigException(setting + " '" + text + "' is not a duration; write it like 14m, 90s or 1h30m");
+    }
+
+    private static long group(Matcher matcher, int group) {
+        String value = matcher.group(group);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+}

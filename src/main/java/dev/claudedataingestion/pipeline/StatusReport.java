@@ -1,0 +1,68 @@
+package dev.claudedataingestion.pipeline;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The state of the warehouse at a glance, read from the coverage ledger (not from the fact tables, where a day
+ * without usage looks the same as a day never fetched).
+ */
+public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRuns) {
+
+    /**
+     * One report of one organization: the days covered, the rows they hold, the days since the start date that
+     * are not covered, and the last run that included the report.
+     */
+    public record ReportStatus(String organizationId, ReportKind report, Optional<LocalDate> firstDay,
+            Optional<LocalDate> lastDay, int daysCovered, long rows, List<DayRange> missing,
+            Optional<RunRecord> lastRun) {
+
+        public int missingDays() {
+            return missing.stream().mapToInt(DayRange::size).sum();
+        }
+    }
+
+    /** Reads the status of every organization in the ledger; with none yet, each report is shown empty. */
+    public static StatusReport read(Warehouse warehouse, LocalDate startDate, Instant now, int runs) {
+        List<RunRecord> recentRuns = warehouse.recentRuns(Math.max(runs, 50));
+        List<ReportStatus> reports = new ArrayList<>();
+        List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
+        Set<String> organizations = new TreeSet<>();
+        coverage.forEach(summary -> organizations.add(summary.organizationId()));
+        if (organizations.isEmpty()) {
+            organizations.add("");
+        }
+        for (String organization : organizations) {
+            for (ReportKind report : ReportKind.values()) {
+                Warehouse.CoverageSummary summary = coverage.stream()
+                        .filter(s -> s.organizationId().equals(organization) && s.report() == report)
+                        .findFirst()
+                        .orElse(new Warehouse.CoverageSummary(organization, report, Set.of(), 0));
+                TreeSet<LocalDate> days = new TreeSet<>(summary.days());
+                LocalDate lastComplete = Planner.lastCompleteDay(report, now);
+                List<LocalDate> missing = startDate.isAfter(lastComplete) ? List.of()
+                        : DayRange.of(startDate, lastComplete).days().filter(day -> !days.contains(day)).toList();
+                Optional<RunRecord> lastRun = recentRuns.stream()
+                        .filter(run -> run.reports() != null && Arrays.asList(run.reports().split(",")).contains(report.id()))
+                        .filter(run -> organization.isEmpty() || run.organizationId() == null
+                                || run.organizationId().equals(organization))
+                        .findFirst();
+                reports.add(new ReportStatus(organization.isEmpty() ? null : organization, report,
+                        Optional.ofNullable(days.isEmpty() ? null : days.first()),
+                        Optional.ofNullable(days.isEmpty() ? null : days.last()), days.size(), summary.rows(),
+                        DayRange.contiguousRuns(missing), lastRun));
+            }
+        }
+        return new StatusReport(reports, recentRuns.subList(0, Math.min(runs, recentRuns.size())));
+    }
+}

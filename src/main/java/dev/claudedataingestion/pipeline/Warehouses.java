@@ -1,0 +1,20 @@
+package dev.claudedataingestion.pipeline;
+
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+
+/** The one place a warehouse configuration becomes a warehouse. */
+public final class Warehouses {
+
+    private Warehouses() {
+    }
+
+    /** Opens the warehouse; a read-only one refuses every statement that would change it. */
+    public static Warehouse open(WarehouseConfig config, boolean readOnly) {
+        if (config instanceof WarehouseConfig.DuckDb duckDb) {
+            return DuckDbWarehouse.open(duckDb.file(), readOnly);
+        }
+        throw new IllegalStateException("no warehouse for " + config.displayUrl());
+    }
+}
