@@ -67,6 +67,7 @@ public final class AdminApiSimulator implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
     private volatile int maxResultsPerResponse;
+    private volatile int maxBucketsPerPage;
     private volatile boolean scopedApiKeys;
     private HttpServer server;
     private ExecutorService executor;
@@ -124,6 +125,11 @@ public final class AdminApiSimulator implements AutoCloseable {
     /** Refuses pages of more than {@code results} results with a 400, as the real API does past its size cap; 0 = no cap. */
     public void capResultsPerResponse(int results) {
         this.maxResultsPerResponse = results;
+    }
+
+    /** Puts at most {@code buckets} buckets in a page, fewer than {@code limit} allows, so that paging is exercised. */
+    public void limitBucketsPerPage(int buckets) {
+        this.maxBucketsPerPage = buckets;
     }
 
     /** Answers API keys in the newer shape, with {@code scope} instead of {@code workspace_id}. */
@@ -300,6 +306,9 @@ public final class AdminApiSimulator implements AutoCloseable {
             throw new ApiError(400, "invalid_request_error", "ending_at must be after starting_at");
         }
         int limit = limit(query, width.defaultLimit, width.maxLimit);
+        if (maxBucketsPerPage > 0) {
+            limit = Math.min(limit, maxBucketsPerPage);
+        }
         String page = first(query, "page");
         Instant pageStart = page == null ? start : decodeCursor(page);
         if (pageStart.isBefore(start) || !pageStart.isBefore(end)) {

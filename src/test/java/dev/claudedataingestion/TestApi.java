@@ -1,0 +1,110 @@
+package dev.claudedataingestion;
+
+import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Shared test setup: a simulator on a loopback port, a client configuration with short retry delays, and the
+ * API's own per-day totals computed from the synthetic organization, independent of the code under test.
+ */
+public final class TestApi {
+
+    /**
+     * Just after the start of daylight-saving time in the tests' zone (America/Los_Angeles), where the local date
+     * (2026-03-08) is a day behind the UTC date (2026-03-09): a local-date bug shows as a wrong day.
+     */
+    public static final Instant NOW = Instant.parse("2026-03-09T06:30:00Z");
+    public static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    /** The last complete UTC day at {@link #NOW}. */
+    public static final LocalDate YESTERDAY = LocalDate.of(2026, 3, 8);
+
+    private TestApi() {
+    }
+
+    public static SyntheticOrganization organization(SyntheticOrganization.Size size, LocalDate firstActiveDay) {
+        return new SyntheticOrganization(7, size, firstActiveDay);
+    }
+
+    public static AdminApiSimulator simulator(SyntheticOrganization organization) {
+        try {
+            return new AdminApiSimulator(organization, CLOCK, null).start(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ApiConfig apiConfig(AdminApiSimulator simulator) {
+        return ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "test"), Optional.empty(),
+                10_000, "test").withRetries(4, Duration.ofMillis(1), Duration.ofMillis(5));
+    }
+
+    /** Per-day totals of every measure, as the API's own data says. */
+    public record DayTotals(long rows, long[] measures, BigDecimal money) {
+    }
+
+    public static Map<LocalDate, DayTotals> usageTotals(SyntheticOrganization organization, DayRange days) {
+        Map<LocalDate, DayTotals> totals = new TreeMap<>();
+        days.days().forEach(day -> {
+            long[] sums = new long[6];
+            var tuples = organization.usage(day);
+            for (var tuple : tuples) {
+                long[] m = {tuple.uncachedInputTokens(), tuple.cacheCreation5m(), tuple.cacheCreation1h(),
+                    tuple.cacheRead(), tuple.outputTokens(), tuple.webSearchRequests()};
+                for (int i = 0; i < 6; i++) {
+                    sums[i] += m[i];
+                }
+            }
+            totals.put(day, new DayTotals(tuples.size(), sums, BigDecimal.ZERO));
+        });
+        return totals;
+    }
+
+    public static Map<LocalDate, DayTotals> costTotals(SyntheticOrganization organization, DayRange days) {
+        Map<LocalDate, DayTotals> totals = new TreeMap<>();
+        days.days().forEach(day -> {
+            var lines = organization.costs(day);
+            BigDecimal sum = lines.stream().map(SyntheticOrganization.CostLine::amountCents)
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            totals.put(day, new DayTotals(lines.size(), new long[0], sum));
+        });
+        return totals;
+    }
+
+    /** Claude Code per day: sessions, lines added, lines removed, commits, pull requests, input and output tokens. */
+    public static Map<LocalDate, DayTotals> claudeCodeTotals(SyntheticOrganization organization, DayRange days) {
+        Map<LocalDate, DayTotals> totals = new TreeMap<>();
+        days.days().forEach(day -> {
+            long[] sums = new long[7];
+            BigDecimal cost = BigDecimal.ZERO;
+            var records = organization.claudeCode(day);
+            for (var record : records) {
+                sums[0] += record.sessions();
+                sums[1] += record.linesAdded();
+                sums[2] += record.linesRemoved();
+                sums[3] += record.commits();
+                sums[4] += record.pullRequests();
+                for (var model : record.models()) {
+                    sums[5] += model.input();
+                    sums[6] += model.output();
+                    cost = cost.add(model.estimatedCostCents());
+                }
+            }
+            totals.put(day, new DayTotals(records.size(), sums, cost));
+        });
+        return totals;
+    }
+}

@@ -1,0 +1,268 @@
+package dev.claudedataingestion.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.model.ClaudeCodeRow;
+import dev.claudedataingestion.model.CostRow;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.Fault;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AdminApiClientTest {
+
+    private static final DayRange FEBRUARY = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 28));
+    private static final String USAGE_PATH = "/v1/organizations/usage_report/messages";
+    private static final String COST_PATH = "/v1/organizations/cost_report";
+    private static final String CLAUDE_CODE_PATH = "/v1/organizations/usage_report/claude_code";
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2025, 6, 1));
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+    private final AdminApiClient client = new AdminApiClient(TestApi.apiConfig(simulator));
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private Map<LocalDate, long[]> usagePerDay(List<UsageRow> rows) {
+        Map<LocalDate, long[]> totals = new TreeMap<>();
+        for (UsageRow row : rows) {
+            long[] sums = totals.computeIfAbsent(row.activityDate(), d -> new long[7]);
+            sums[0]++;
+            sums[1] += row.uncachedInputTokens();
+            sums[2] += row.cacheCreation5mInputTokens();
+            sums[3] += row.cacheCreation1hInputTokens();
+            sums[4] += row.cacheReadInputTokens();
+            sums[5] += row.outputTokens();
+            sums[6] += row.webSearchRequests();
+        }
+        return totals;
+    }
+
+    private void assertUsageEqualsApi(List<UsageRow> rows, DayRange days) {
+        Map<LocalDate, long[]> actual = usagePerDay(rows);
+        TestApi.usageTotals(organization, days).forEach((day, expected) -> {
+            long[] sums = actual.getOrDefault(day, new long[7]);
+            assertThat(sums[0]).as("rows of %s", day).isEqualTo(expected.rows());
+            for (int i = 0; i < 6; i++) {
+                assertThat(sums[i + 1]).as("measure %d of %s", i, day).isEqualTo(expected.measures()[i]);
+            }
+        });
+        assertThat(actual.keySet()).allMatch(days::contains);
+    }
+
+    @Test
+    void readsTheUsageReportGroupedByEveryDimensionInOneRequestPerWindow() {
+        CollectingSink<UsageRow> sink = new CollectingSink<>();
+        client.fetchUsage(FEBRUARY, sink);
+
+        assertUsageEqualsApi(sink.rows, FEBRUARY);
+        assertThat(simulator.requests()).hasSize(1);
+        AdminApiSimulator.RecordedRequest request = simulator.requests().get(0);
+        assertThat(request.path()).isEqualTo(USAGE_PATH);
+        assertThat(request.param("starting_at")).isEqualTo("2026-02-01T00:00:00Z");
+        assertThat(request.param("ending_at")).isEqualTo("2026-03-01T00:00:00Z");
+        assertThat(request.param("limit")).isEqualTo("28");
+        assertThat(request.param("bucket_width")).isEqualTo("1d");
+        assertThat(request.query().get("group_by[]")).containsExactlyInAnyOrder("api_key_id", "workspace_id",
+                "model", "service_tier", "context_window", "inference_geo", "account_id", "service_account_id");
+        // Null dimensions are kept: the default workspace and Console usage both appear.
+        assertThat(sink.rows).anyMatch(row -> row.workspaceId() == null);
+        assertThat(sink.rows).anyMatch(row -> row.apiKeyId() == null && row.accountId() != null);
+    }
+
+    @Test
+    void followsNextPageUntilHasMoreIsFalse() {
+        simulator.limitBucketsPerPage(5);
+        CollectingSink<UsageRow> sink = new CollectingSink<>();
+        client.fetchUsage(FEBRUARY, sink);
+
+        assertUsageEqualsApi(sink.rows, FEBRUARY);
+        assertThat(sink.pages).isEqualTo(6);
+        List<AdminApiSimulator.RecordedRequest> requests = simulator.requests();
+        assertThat(requests).hasSize(6);
+        assertThat(requests.get(0).param("page")).isNull();
+        assertThat(requests.subList(1, 6)).allMatch(r -> r.param("page") != null
+                && "2026-02-01T00:00:00Z".equals(r.param("starting_at")));
+    }
+
+    @Test
+    void readsCostsAsExactCentsAndDollars() {
+        CollectingSink<CostRow> sink = new CollectingSink<>();
+        client.fetchCosts(FEBRUARY, sink);
+
+        Map<LocalDate, BigDecimal> cents = sink.rows.stream().collect(Collectors.groupingBy(CostRow::activityDate,
+                TreeMap::new, Collectors.reducing(BigDecimal.ZERO, CostRow::amountCents, BigDecimal::add)));
+        TestApi.costTotals(organization, FEBRUARY).forEach((day, expected) ->
+                assertThat(cents.get(day)).as("cents of %s", day).isEqualByComparingTo(expected.money()));
+        assertThat(sink.rows).allMatch(row -> row.amountUsd().compareTo(row.amountCents().movePointLeft(2)) == 0);
+        assertThat(sink.rows).anyMatch(row -> row.amountCents().stripTrailingZeros().scale() > 2);
+        assertThat(sink.rows).anyMatch(row -> "code_execution".equals(row.costType()) && row.model() == null);
+        assertThat(simulator.requests()).singleElement().satisfies(request -> {
+            assertThat(request.path()).isEqualTo(COST_PATH);
+            assertThat(request.query().get("group_by[]")).containsExactly("workspace_id", "description");
+        });
+    }
+
+    @Test
+    void readsOneClaudeCodeDayPerRequestAndAcceptsBothDateShapes() {
+        for (LocalDate day : List.of(LocalDate.of(2026, 2, 2), LocalDate.of(2026, 2, 3))) {
+            CollectingSink<ClaudeCodeRow> sink = new CollectingSink<>();
+            client.fetchClaudeCode(day, sink);
+            var expected = TestApi.claudeCodeTotals(organization, DayRange.single(day)).get(day);
+            assertThat(sink.rows).hasSize((int) expected.rows());
+            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::numSessions).sum()).isEqualTo(expected.measures()[0]);
+            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::linesAdded).sum()).isEqualTo(expected.measures()[1]);
+            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::inputTokens).sum()).isEqualTo(expected.measures()[5]);
+            assertThat(sink.rows.stream().map(r -> r.estimatedCostUsd().movePointRight(2))
+                    .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo(expected.money());
+        }
+        assertThat(simulator.requests()).hasSize(2).allSatisfy(request -> {
+            assertThat(request.path()).isEqualTo(CLAUDE_CODE_PATH);
+            assertThat(request.param("limit")).isEqualTo("1000");
+        });
+    }
+
+    @Test
+    void pagesThroughClaudeCodeRecordsPastOneThousand() {
+        SyntheticOrganization large = TestApi.organization(new SyntheticOrganization.Size(2, 4, 2, 3000),
+                LocalDate.of(2025, 6, 1));
+        try (AdminApiSimulator big = TestApi.simulator(large)) {
+            AdminApiClient bigClient = new AdminApiClient(TestApi.apiConfig(big));
+            LocalDate day = LocalDate.of(2026, 2, 2);
+            CollectingSink<ClaudeCodeRow> sink = new CollectingSink<>();
+            bigClient.fetchClaudeCode(day, sink);
+            int expected = large.claudeCode(day).size();
+            assertThat(expected).isGreaterThan(1000);
+            assertThat(sink.rows).hasSize(expected);
+            assertThat(big.requests()).hasSize((expected + 999) / 1000);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"429:3", "500:2", "529:2", "503:1", "408:1", "409:1", "drop:2", "truncate:2", "malformed:2"})
+    void retriesWhatMaySucceedLaterAndStillCountsEveryRowOnce(String fault) {
+        simulator.limitBucketsPerPage(10);
+        simulator.inject(Fault.parse(fault));
+        CollectingSink<UsageRow> sink = new CollectingSink<>();
+        client.fetchUsage(FEBRUARY, sink);
+
+        assertUsageEqualsApi(sink.rows, FEBRUARY);
+        int times = Integer.parseInt(fault.substring(fault.indexOf(':') + 1));
+        assertThat(simulator.requests()).hasSize(3 + times);
+        if (fault.startsWith("drop")) {
+            // The JDK's HTTP client itself sends a GET again once when a pooled connection closes without answer.
+            assertThat(client.retriesMade()).isBetween(1L, (long) times);
+        } else {
+            assertThat(client.retriesMade()).isEqualTo(times);
+        }
+    }
+
+    @Test
+    void honoursRetryAfter() {
+        simulator.inject(new Fault(Fault.Kind.STATUS, 429, Duration.ofSeconds(1), 1, null));
+        long start = System.nanoTime();
+        client.fetchCosts(DayRange.single(LocalDate.of(2026, 2, 1)), new CollectingSink<>());
+        // The configured backoff is a few milliseconds; only retry-after explains a wait of a second.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(client.retriesMade()).isEqualTo(1);
+    }
+
+    @Test
+    void givesUpAfterTheConfiguredRetriesWithTheStatusAndRequestId() {
+        simulator.inject(Fault.status(529, 10));
+        assertThatThrownBy(() -> client.fetchUsage(FEBRUARY, new CollectingSink<>()))
+                .isInstanceOfSatisfying(AdminApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(529);
+                    assertThat(e.errorType()).isEqualTo("overloaded_error");
+                    assertThat(e.requestId()).startsWith("req_sim");
+                    assertThat(e.getMessage()).contains("gave up after 5 attempts").contains(e.requestId());
+                });
+        assertThat(simulator.requests()).hasSize(5);
+    }
+
+    @Test
+    void failsAtOnceOnAnAuthenticationErrorAndNeverShowsTheKey() throws Exception {
+        String wrongKey = "sk-ant-admin01-" + "x".repeat(30);
+        try (AdminApiSimulator strict = new AdminApiSimulator(organization, TestApi.CLOCK,
+                AdminApiSimulator.DEMO_KEY).start(0)) {
+            ApiConfig config = ApiConfig.of(strict.baseUrl(), AdminKey.parse(wrongKey, "test"), Optional.empty(), 100,
+                    "test");
+            AdminApiClient wrong = new AdminApiClient(config);
+            assertThatThrownBy(wrong::organization).isInstanceOfSatisfying(AdminApiException.class, e -> {
+                assertThat(e.status()).isEqualTo(401);
+                assertThat(e.errorType()).isEqualTo("authentication_error");
+                assertThat(e.getMessage()).contains("ANTHROPIC_ADMIN_API_KEY").doesNotContain(wrongKey);
+            });
+            assertThat(strict.requests()).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"has-more", "duplicate-bucket", "out-of-window"})
+    void failsTheReportOnABrokenStructureWithoutRetrying(String fault) {
+        simulator.inject(Fault.parse(fault));
+        assertThatThrownBy(() -> client.fetchUsage(FEBRUARY, new CollectingSink<>()))
+                .isInstanceOfSatisfying(AdminApiException.class,
+                        e -> assertThat(e.errorType()).isEqualTo(AdminApiException.INVALID_RESPONSE));
+        assertThat(simulator.requests()).hasSize(1);
+        assertThat(client.retriesMade()).isZero();
+    }
+
+    @Test
+    void claudeCodeHasMoreWithoutNextPageFails() {
+        simulator.inject(Fault.parse("has-more"));
+        assertThatThrownBy(() -> client.fetchClaudeCode(LocalDate.of(2026, 2, 2), new CollectingSink<>()))
+                .isInstanceOf(AdminApiException.class).hasMessageContaining("next_page");
+    }
+
+    @Test
+    void asksForFewerBucketsPerPageWhenThePageIsTooLarge() {
+        long largestDay = FEBRUARY.days().mapToLong(day -> organization.usage(day).size()).max().orElseThrow();
+        simulator.capResultsPerResponse((int) largestDay * 4);
+        CollectingSink<UsageRow> sink = new CollectingSink<>();
+        client.fetchUsage(FEBRUARY, sink);
+
+        assertUsageEqualsApi(sink.rows, FEBRUARY);
+        List<String> limits = simulator.requests().stream().map(r -> r.param("limit")).toList();
+        assertThat(limits.get(0)).isEqualTo("28");
+        assertThat(limits).contains("7");
+    }
+
+    @Test
+    void aSlowAnswerPastTheTimeoutIsRetried() {
+        ApiConfig impatient = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(300));
+        AdminApiClient slowClient = new AdminApiClient(impatient);
+        simulator.inject(Fault.slow(Duration.ofSeconds(2), 1));
+        CollectingSink<CostRow> sink = new CollectingSink<>();
+        slowClient.fetchCosts(FEBRUARY, sink);
+        assertThat(slowClient.retriesMade()).isEqualTo(1);
+        assertThat(sink.rows).isNotEmpty();
+    }
+
+    @Test
+    void readsTheOrganization() {
+        Organization me = client.organization();
+        assertThat(me.id()).isEqualTo(organization.id());
+        assertThat(me.name()).isEqualTo(organization.name());
+    }
+}
