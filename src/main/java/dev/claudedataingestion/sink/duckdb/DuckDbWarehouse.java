@@ -1,6 +1,7 @@
 package dev.claudedataingestion.sink.duckdb;
 
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.ColumnType;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.Table;
@@ -15,12 +16,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -89,12 +92,22 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         return value == null ? null : value.toInstant(ZoneOffset.UTC);
     }
 
+    /**
+     * Appends into a temporary table laid out exactly as the contract, then copies by column name: a table that an
+     * older version created and this one upgraded has its added columns at the end, where the appender, which
+     * fills columns by position, would put values in the wrong place.
+     */
     @Override
     protected BulkLoad openBulkLoad(Table table) throws SQLException {
-        DuckDBAppender appender = connection.unwrap(DuckDBConnection.class)
-                .createAppender(DuckDBConnection.DEFAULT_SCHEMA, table.name());
-        List<ColumnType> types = table.columns().stream().map(c -> c.type()).toList();
-        AppenderWriter writer = new AppenderWriter(appender, types);
+        String stage = "stage_" + table.name();
+        String columns = String.join(", ", table.columnNames());
+        try (Statement statement = connection.createStatement()) {
+            // CREATE OR REPLACE TEMP TABLE stage_t (c1 type1, …)
+            statement.execute("CREATE OR REPLACE TEMP TABLE " + stage + " (" + table.columns().stream()
+                    .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
+        }
+        DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", stage);
+        AppenderWriter writer = new AppenderWriter(appender, table.columns().stream().map(Column::type).toList());
         return new BulkLoad() {
             @Override
             public RowWriter writer() {
@@ -104,11 +117,19 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             @Override
             public void finish() throws SQLException {
                 appender.flush();
+                try (Statement statement = connection.createStatement()) {
+                    // INSERT INTO t (c1, c2, …) SELECT c1, c2, … FROM temp.main.stage_t
+                    statement.execute("INSERT INTO " + table.name() + " (" + columns + ") SELECT " + columns
+                            + " FROM temp.main." + stage);
+                }
             }
 
             @Override
             public void close() throws SQLException {
                 appender.close();
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP TABLE IF EXISTS temp.main." + stage);
+                }
             }
         };
     }

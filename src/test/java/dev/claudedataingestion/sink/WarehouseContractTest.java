@@ -1,0 +1,279 @@
+package dev.claudedataingestion.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.model.ClaudeCodeModelRow;
+import dev.claudedataingestion.model.ClaudeCodeRow;
+import dev.claudedataingestion.model.CostRow;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.UsageRow;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every warehouse must do, whatever the backend. A backend's test is a thin subclass that opens it and can
+ * read back what it stores with plain SQL.
+ */
+public abstract class WarehouseContractTest {
+
+    protected static final String ORG = "org-a";
+    protected static final String OTHER_ORG = "org-b";
+    private static final LocalDate D1 = LocalDate.of(2025, 3, 1);
+    private static final LocalDate D2 = D1.plusDays(1);
+    private static final LocalDate D3 = D1.plusDays(2);
+    private static final DayRange D1_TO_D3 = DayRange.of(D1, D3);
+
+    protected Warehouse warehouse;
+
+    /** A new, empty warehouse. */
+    protected abstract Warehouse openWarehouse();
+
+    /** Creates {@code table} as an older version did: {@code columns} (name and SQL type) only. */
+    protected abstract void createOldTable(String table, Map<String, String> columns);
+
+    /** Opens the same warehouse again, read-only. */
+    protected abstract Warehouse reopenReadOnly();
+
+    @BeforeEach
+    void open() {
+        warehouse = openWarehouse();
+        warehouse.ensureSchema();
+    }
+
+    @AfterEach
+    void close() {
+        if (warehouse != null) {
+            warehouse.close();
+        }
+    }
+
+    protected static UsageRow usage(LocalDate day, String key, long output) {
+        return new UsageRow(day.atStartOfDay(ZoneOffset.UTC).toInstant(), "1d", key, "wrkspc_1", "claude-x",
+                "standard", "0-200k", "global", null, null, 10, 1, 2, 3, output, 0);
+    }
+
+    protected static CostRow cost(LocalDate day, String description, String cents) {
+        return new CostRow(day, "wrkspc_1", description, "tokens", "claude-x", "standard", "0-200k",
+                "output_tokens", "global", "USD", new BigDecimal(cents));
+    }
+
+    protected List<List<Object>> select(String sql) {
+        List<List<Object>> rows = new ArrayList<>();
+        warehouse.query(sql, new Warehouse.QueryVisitor() {
+            @Override
+            public void columns(List<String> names) {
+            }
+
+            @Override
+            public void row(List<Object> values) {
+                rows.add(values);
+            }
+        });
+        return rows;
+    }
+
+    private long count(String sql) {
+        return ((Number) select(sql).get(0).get(0)).longValue();
+    }
+
+    private WriteResult replace(ReportKind report, String org, DayRange days, List<? extends FactRow> rows) {
+        return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime());
+    }
+
+    @Test
+    void replacingTheSameDaysTwiceKeepsOneCopy() {
+        List<UsageRow> rows = List.of(usage(D1, "k1", 5), usage(D2, "k1", 6), usage(D2, "k2", 7));
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, rows);
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, rows);
+
+        assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(3);
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(18);
+        assertThat(count("SELECT count(*) FROM ingestion_coverage")).isEqualTo(3);
+    }
+
+    @Test
+    void aReplacedRangeLosesRowsThatVanishedFromTheSource() {
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 5), usage(D2, "k2", 7)));
+        WriteResult result = replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 9)));
+
+        assertThat(result.rows()).isEqualTo(1);
+        assertThat(select("SELECT activity_date, output_tokens FROM claude_usage")).hasSize(1);
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(9);
+    }
+
+    @Test
+    void rowsOutsideTheRangeAndOfOtherOrganizationsAreUntouched() {
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 1), usage(D3, "k1", 3)));
+        replace(ReportKind.USAGE, OTHER_ORG, D1_TO_D3, List.of(usage(D2, "k1", 100)));
+        replace(ReportKind.USAGE, ORG, DayRange.single(D2), List.of(usage(D2, "k1", 2)));
+        replace(ReportKind.COST, ORG, D1_TO_D3, List.of(cost(D2, "a", "1")));
+
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage WHERE organization_id = 'org-a'")).isEqualTo(6);
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage WHERE organization_id = 'org-b'")).isEqualTo(100);
+        assertThat(warehouse.coveredDays(ReportKind.USAGE, ORG, D1_TO_D3)).containsExactlyInAnyOrder(D1, D2, D3);
+        assertThat(warehouse.coveredDays(ReportKind.USAGE, OTHER_ORG, D1_TO_D3)).containsExactlyInAnyOrder(D1, D2, D3);
+        assertThat(count("SELECT count(*) FROM claude_costs")).isEqualTo(1);
+    }
+
+    @Test
+    void daysWithoutRowsAreCovered() {
+        WriteResult result = replace(ReportKind.COST, ORG, D1_TO_D3, List.of());
+
+        assertThat(result.rows()).isZero();
+        assertThat(warehouse.coveredDays(ReportKind.COST, ORG, D1_TO_D3)).containsExactlyInAnyOrder(D1, D2, D3);
+        assertThat(count("SELECT count(*) FROM ingestion_coverage WHERE row_count = 0 AND report = 'cost'"))
+                .isEqualTo(3);
+        assertThat(warehouse.coveredDays(ReportKind.USAGE, ORG, D1_TO_D3)).isEmpty();
+    }
+
+    @Test
+    void aFailureInTheMiddleLeavesTheRangeAsBefore() {
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 5), usage(D2, "k1", 6)));
+        RowStream<UsageRow> breaksHalfWay = action -> {
+            action.accept(usage(D1, "k1", 50));
+            action.accept(usage(D2, "k1", 60));
+            throw new IllegalStateException("the disk went away");
+        };
+
+        assertThatThrownBy(() -> warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, breaksHalfWay, "run-x"))
+                .isInstanceOf(WarehouseException.class).hasMessageContaining("nothing was changed")
+                .hasMessageContaining("the disk went away");
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(11);
+        assertThat(count("SELECT count(*) FROM ingestion_coverage WHERE run_id = 'run-x'")).isZero();
+        // The warehouse is still usable afterwards.
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 1)));
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(1);
+    }
+
+    @Test
+    void aRowOutsideTheRangeIsRefusedAndNothingChanges() {
+        replace(ReportKind.USAGE, ORG, DayRange.single(D1), List.of(usage(D1, "k1", 5)));
+        assertThatThrownBy(() -> replace(ReportKind.USAGE, ORG, DayRange.single(D1),
+                List.of(usage(D1, "k1", 1), usage(D2, "k1", 2)))).isInstanceOf(WarehouseException.class);
+        assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(5);
+    }
+
+    @Test
+    void moneyIsExactAndDollarsAreCentsOverAHundred() {
+        replace(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "123.78912"),
+                cost(D1, "b", "0.30000000000000004"), cost(D1, "c", "99999999999999.99999")));
+
+        List<List<Object>> rows = select("SELECT description, amount_cents, amount_usd FROM claude_costs ORDER BY description");
+        assertThat(decimal(rows.get(0).get(1))).isEqualByComparingTo("123.78912");
+        assertThat(decimal(rows.get(0).get(2))).isEqualByComparingTo("1.2378912");
+        assertThat(decimal(rows.get(1).get(2))).isEqualByComparingTo("0.0030000000000000004");
+        assertThat(decimal(rows.get(2).get(2))).isEqualByComparingTo("999999999999.9999999");
+        assertThat(decimal(select("SELECT sum(amount_usd) FROM claude_costs").get(0).get(0)))
+                .isEqualByComparingTo(new BigDecimal("123.78912").add(new BigDecimal("0.30000000000000004"))
+                        .add(new BigDecimal("99999999999999.99999")).movePointLeft(2));
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
+    }
+
+    @Test
+    void claudeCodeRowsFillBothTablesAndKeepEveryTool() {
+        ClaudeCodeRow row = new ClaudeCodeRow(D1, "user_actor", "a@example.com", null, "vscode", false, "api", null,
+                3, 10, 4, 1, 0, Map.of("edit_tool", new ClaudeCodeRow.ToolActions(5, 1),
+                        "hologram_tool", new ClaudeCodeRow.ToolActions(2, 0)),
+                List.of(new ClaudeCodeModelRow("m1", 100, 50, 10, 5, new BigDecimal("186")),
+                        new ClaudeCodeModelRow("m2", 1, 2, 3, 4, new BigDecimal("0.25"))));
+        WriteResult result = replace(ReportKind.CLAUDE_CODE, ORG, DayRange.single(D1), List.of(row));
+
+        assertThat(result.rows()).isEqualTo(1);
+        List<Object> stored = select("SELECT edit_tool_accepted, edit_tool_rejected, write_tool_accepted, tool_actions,"
+                + " input_tokens, estimated_cost_usd, is_remote FROM claude_code_usage").get(0);
+        assertThat(((Number) stored.get(0)).longValue()).isEqualTo(5);
+        assertThat(((Number) stored.get(1)).longValue()).isEqualTo(1);
+        assertThat(((Number) stored.get(2)).longValue()).isZero();
+        assertThat(stored.get(3).toString()).contains("\"hologram_tool\":{\"accepted\":2,\"rejected\":0}");
+        assertThat(((Number) stored.get(4)).longValue()).isEqualTo(101);
+        assertThat(decimal(stored.get(5))).isEqualByComparingTo("1.8625");
+        assertThat(stored.get(6)).isEqualTo(false);
+        assertThat(count("SELECT count(*) FROM claude_code_model_usage")).isEqualTo(2);
+        assertThat(warehouse.coveredDays(ReportKind.CLAUDE_CODE, ORG, DayRange.single(D1))).containsExactly(D1);
+
+        replace(ReportKind.CLAUDE_CODE, ORG, DayRange.single(D1), List.of());
+        assertThat(count("SELECT count(*) FROM claude_code_model_usage")).isZero();
+        assertThat(count("SELECT count(*) FROM claude_code_usage")).isZero();
+    }
+
+    @Test
+    void recordsARunAndUpdatesItWhenItFinishes() {
+        Instant start = Instant.parse("2026-03-09T06:30:00.123456Z");
+        warehouse.recordRun(new RunRecord("run-1", null, start, null, RunRecord.Status.RUNNING, "usage", 0, 0, null, "1"));
+        warehouse.recordRun(new RunRecord("run-1", ORG, start, start.plusSeconds(5), RunRecord.Status.FAILED, "usage",
+                3, 42, "boom", "1"));
+
+        assertThat(warehouse.recentRuns(10)).singleElement().satisfies(run -> {
+            assertThat(run.organizationId()).isEqualTo(ORG);
+            assertThat(run.startedAt()).isEqualTo(start);
+            assertThat(run.finishedAt()).isEqualTo(start.plusSeconds(5));
+            assertThat(run.status()).isEqualTo(RunRecord.Status.FAILED);
+            assertThat(run.rowsWritten()).isEqualTo(42);
+            assertThat(run.error()).isEqualTo("boom");
+        });
+    }
+
+    @Test
+    void ensureSchemaAddsColumnsThatANewerVersionDefinesAndKeepsData() {
+        warehouse.close();
+        warehouse = null;
+        createOldTable("claude_costs", Map.of("organization_id", "VARCHAR(100)", "activity_date", "DATE",
+                "amount_cents", "NUMERIC(38,20)"));
+        warehouse = reopen();
+        warehouse.ensureSchema();
+        warehouse.ensureSchema();
+
+        replace(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "250")));
+        assertThat(decimal(select("SELECT amount_usd FROM claude_costs").get(0).get(0))).isEqualByComparingTo("2.5");
+        assertThat(select("SELECT description, currency, run_id FROM claude_costs").get(0).get(0)).isEqualTo("a");
+    }
+
+    /** Opens the warehouse again after {@link #createOldTable}; by default a new one, which for files is the same. */
+    protected Warehouse reopen() {
+        return openWarehouse();
+    }
+
+    @Test
+    void coverageSummarisesDaysAndRowsPerOrganizationAndReport() {
+        replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 1), usage(D1, "k2", 1)));
+        replace(ReportKind.COST, OTHER_ORG, DayRange.single(D2), List.of());
+
+        assertThat(warehouse.coverage()).containsExactlyInAnyOrder(
+                new Warehouse.CoverageSummary(ORG, ReportKind.USAGE, Set.of(D1, D2, D3), 2),
+                new Warehouse.CoverageSummary(OTHER_ORG, ReportKind.COST, Set.of(D2), 0));
+    }
+
+    @Test
+    void aReadOnlyWarehouseRefusesToWrite() {
+        replace(ReportKind.USAGE, ORG, DayRange.single(D1), List.of(usage(D1, "k1", 1)));
+        warehouse.close();
+        warehouse = reopenReadOnly();
+
+        assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
+        assertThatThrownBy(() -> warehouse.query("DELETE FROM claude_usage", new Warehouse.QueryVisitor() {
+            @Override
+            public void columns(List<String> names) {
+            }
+
+            @Override
+            public void row(List<Object> values) {
+            }
+        })).isInstanceOf(WarehouseException.class);
+        assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
+    }
+}

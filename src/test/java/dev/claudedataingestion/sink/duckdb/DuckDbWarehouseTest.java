@@ -1,0 +1,85 @@
+package dev.claudedataingestion.sink.duckdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseContractTest;
+import dev.claudedataingestion.sink.WarehouseException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuckDbWarehouseTest extends WarehouseContractTest {
+
+    @TempDir
+    Path directory;
+
+    private Path file() {
+        return directory.resolve("warehouse.duckdb");
+    }
+
+    @Override
+    protected Warehouse openWarehouse() {
+        return DuckDbWarehouse.open(file(), false);
+    }
+
+    @Override
+    protected Warehouse reopenReadOnly() {
+        return DuckDbWarehouse.open(file(), true);
+    }
+
+    @Override
+    protected void createOldTable(String table, Map<String, String> columns) {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file());
+                Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS " + table);
+            statement.execute("CREATE TABLE " + table + " (" + columns.entrySet().stream()
+                    .map(c -> c.getKey() + " " + c.getValue()).collect(Collectors.joining(", ")) + ")");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aReadOnlyOpenOfAMissingFileSaysToIngestFirst() {
+        assertThatThrownBy(() -> DuckDbWarehouse.open(directory.resolve("absent.duckdb"), true))
+                .isInstanceOf(WarehouseException.class).hasMessageContaining("ingest");
+    }
+
+    @Test
+    void aSecondWriterIsToldTheFileIsInUse() throws Exception {
+        // Another process holding the file is what a second run at the same time looks like to DuckDB.
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HoldFile.class.getName(), file().toString());
+        builder.redirectErrorStream(true);
+        warehouse.close();
+        warehouse = null;
+        Process holder = builder.start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(5))).isEqualTo("ready");
+            assertThatThrownBy(() -> DuckDbWarehouse.open(file(), false))
+                    .isInstanceOf(WarehouseException.class).hasMessageContaining("in use by another process");
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Holds a DuckDB file open for writing until killed. */
+    public static final class HoldFile {
+        public static void main(String[] args) throws Exception {
+            try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + args[0])) {
+                connection.createStatement().execute("CREATE TABLE IF NOT EXISTS held (x INTEGER)");
+                System.out.print("ready");
+                System.out.flush();
+                Thread.sleep(60_000);
+            }
+        }
+    }
+}
