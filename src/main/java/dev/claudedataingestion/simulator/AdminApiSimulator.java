@@ -74,10 +74,12 @@ public final class AdminApiSimulator implements AutoCloseable {
 
     private static final class ActiveFault {
         final Fault fault;
+        int skip;
         int remaining;
 
         ActiveFault(Fault fault) {
             this.fault = fault;
+            this.skip = fault.skip();
             this.remaining = fault.times();
         }
     }
@@ -240,6 +242,10 @@ public final class AdminApiSimulator implements AutoCloseable {
                 continue;
             }
             synchronized (active) {
+                if (active.skip > 0) {
+                    active.skip--;
+                    return null;
+                }
                 if (active.remaining <= 0) {
                     it.remove();
                     continue;

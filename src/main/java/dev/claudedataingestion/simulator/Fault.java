@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * A misbehaviour the simulator applies to the next {@code times} matching requests. Report faults match the
- * report endpoints only; {@code pathContains} narrows them further.
+ * A misbehaviour the simulator applies to the next {@code times} matching requests, after letting {@code skip}
+ * of them through. Faults match the report endpoints unless {@code pathContains} names another path.
  */
-public record Fault(Kind kind, int status, Duration delay, int times, String pathContains) {
+public record Fault(Kind kind, int status, Duration delay, int times, String pathContains, int skip) {
 
     public enum Kind {
         /** Answer with an error status and the documented error body ({@code status}; 429 and 529 carry retry-after). */
@@ -29,20 +29,30 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
     }
 
     public static Fault status(int status, int times) {
-        return new Fault(Kind.STATUS, status, Duration.ZERO, times, null);
+        return new Fault(Kind.STATUS, status, Duration.ZERO, times, null, 0);
     }
 
     public static Fault of(Kind kind, int times) {
-        return new Fault(kind, 0, Duration.ZERO, times, null);
+        return new Fault(kind, 0, Duration.ZERO, times, null, 0);
     }
 
     public static Fault slow(Duration delay, int times) {
-        return new Fault(Kind.SLOW, 0, delay, times, null);
+        return new Fault(Kind.SLOW, 0, delay, times, null, 0);
     }
 
     /** The same fault, applied only to requests whose path contains {@code fragment}. */
     public Fault on(String fragment) {
-        return new Fault(kind, status, delay, times, fragment);
+        return new Fault(kind, status, delay, times, fragment, skip);
+    }
+
+    /** The same fault, starting after {@code requests} matching requests have been answered normally. */
+    public Fault after(int requests) {
+        return new Fault(kind, status, delay, times, pathContains, requests);
+    }
+
+    /** A status fault whose answer carries {@code retry-after} with this many whole seconds. */
+    public Fault withRetryAfter(Duration retryAfter) {
+        return new Fault(kind, status, retryAfter, times, pathContains, skip);
     }
 
     /** Reads {@code KIND[:COUNT]}, for example {@code 429:3}, {@code drop:1}, {@code slow-2000:5}, as the CLI takes it. */

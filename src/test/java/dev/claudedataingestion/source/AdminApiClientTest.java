@@ -179,7 +179,7 @@ class AdminApiClientTest {
 
     @Test
     void honoursRetryAfter() {
-        simulator.inject(new Fault(Fault.Kind.STATUS, 429, Duration.ofSeconds(1), 1, null));
+        simulator.inject(Fault.status(429, 1).withRetryAfter(Duration.ofSeconds(1)));
         long start = System.nanoTime();
         client.fetchCosts(DayRange.single(LocalDate.of(2026, 2, 1)), new CollectingSink<>());
         // The configured backoff is a few milliseconds; only retry-after explains a wait of a second.

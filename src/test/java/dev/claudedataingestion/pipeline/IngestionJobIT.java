@@ -1,0 +1,390 @@
+package dev.claudedataingestion.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.Fault;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import dev.claudedataingestion.source.AdminApiClient;
+import dev.claudedataingestion.source.AdminApiException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole pipeline, simulator to DuckDB, over HTTP on loopback. */
+class IngestionJobIT {
+
+    private static final LocalDate START = LocalDate.of(2026, 1, 1);
+    /** Before it the organization had no usage: early days are covered with zero rows. */
+    private static final LocalDate FIRST_ACTIVE = LocalDate.of(2026, 1, 10);
+
+    @TempDir
+    Path directory;
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            FIRST_ACTIVE);
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private Path file() {
+        return directory.resolve("warehouse.duckdb");
+    }
+
+    private IngestionJob.Outcome ingest(Optional<DayRange> days, Optional<Duration> deadline, Clock clock,
+            Optional<String> expectedOrganization) {
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), days, deadline);
+        ApiConfig api = TestApi.apiConfig(simulator);
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
+                    IngestListener.NONE, directory).run();
+        }
+    }
+
+    private IngestionJob.Outcome ingest(Optional<DayRange> days) {
+        return ingest(days, Optional.empty(), TestApi.CLOCK, Optional.empty());
+    }
+
+    private List<List<Object>> select(String sql) {
+        List<List<Object>> rows = new ArrayList<>();
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), true)) {
+            warehouse.query(sql, new Warehouse.QueryVisitor() {
+                @Override
+                public void columns(List<String> names) {
+                }
+
+                @Override
+                public void row(List<Object> values) {
+                    rows.add(values);
+                }
+            });
+        }
+        return rows;
+    }
+
+    private Map<LocalDate, List<Object>> perDay(String sql) {
+        Map<LocalDate, List<Object>> days = new TreeMap<>();
+        for (List<Object> row : select(sql)) {
+            days.put((LocalDate) row.get(0), row);
+        }
+        return days;
+    }
+
+    private static long number(Object value) {
+        return ((Number) value).longValue();
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return (BigDecimal) value;
+    }
+
+    /** Every measure of every report, per day, equals the API's own totals; amount_usd is cents / 100 exactly. */
+    private void assertWarehouseEqualsApi(DayRange days) {
+        Map<LocalDate, List<Object>> usage = perDay("SELECT activity_date, count(*), sum(uncached_input_tokens),"
+                + " sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),"
+                + " sum(cache_read_input_tokens), sum(output_tokens), sum(web_search_requests)"
+                + " FROM claude_usage GROUP BY 1");
+        TestApi.usageTotals(organization, days).forEach((day, expected) -> {
+            List<Object> actual = usage.get(day);
+            if (expected.rows() == 0) {
+                assertThat(actual).as("usage rows of %s", day).isNull();
+                return;
+            }
+            assertThat(number(actual.get(1))).as("usage rows of %s", day).isEqualTo(expected.rows());
+            for (int i = 0; i < 6; i++) {
+                assertThat(number(actual.get(i + 2))).as("usage measure %d of %s", i, day)
+                        .isEqualTo(expected.measures()[i]);
+            }
+        });
+        Map<LocalDate, List<Object>> costs = perDay("SELECT activity_date, count(*), sum(amount_cents),"
+                + " sum(amount_usd) FROM claude_costs GROUP BY 1");
+        TestApi.costTotals(organization, days).forEach((day, expected) -> {
+            List<Object> actual = costs.get(day);
+            if (expected.rows() == 0) {
+                assertThat(actual).as("cost rows of %s", day).isNull();
+                return;
+            }
+            assertThat(number(actual.get(1))).as("cost rows of %s", day).isEqualTo(expected.rows());
+            assertThat(decimal(actual.get(2))).as("cents of %s", day).isEqualByComparingTo(expected.money());
+            assertThat(decimal(actual.get(3))).as("dollars of %s", day)
+                    .isEqualByComparingTo(expected.money().movePointLeft(2));
+        });
+        assertThat(select("SELECT count(*) FROM claude_costs WHERE amount_usd * 100 <> amount_cents").get(0).get(0))
+                .isEqualTo(0L);
+        Map<LocalDate, List<Object>> code = perDay("SELECT activity_date, count(*), sum(num_sessions), sum(lines_added),"
+                + " sum(lines_removed), sum(commits), sum(pull_requests), sum(input_tokens), sum(output_tokens),"
+                + " sum(estimated_cost_usd) FROM claude_code_usage GROUP BY 1");
+        Map<LocalDate, List<Object>> models = perDay("SELECT activity_date, sum(input_tokens), sum(estimated_cost_usd)"
+                + " FROM claude_code_model_usage GROUP BY 1");
+        TestApi.claudeCodeTotals(organization, days).forEach((day, expected) -> {
+            List<Object> actual = code.get(day);
+            if (expected.rows() == 0) {
+                assertThat(actual).as("claude code rows of %s", day).isNull();
+                return;
+            }
+            assertThat(number(actual.get(1))).as("claude code rows of %s", day).isEqualTo(expected.rows());
+            for (int i = 0; i < 7; i++) {
+                assertThat(number(actual.get(i + 2))).as("claude code measure %d of %s", i, day)
+                        .isEqualTo(expected.measures()[i]);
+            }
+            assertThat(decimal(actual.get(9))).isEqualByComparingTo(expected.money().movePointLeft(2));
+            assertThat(number(models.get(day).get(1))).isEqualTo(expected.measures()[5]);
+            assertThat(decimal(models.get(day).get(2))).isEqualByComparingTo(expected.money().movePointLeft(2));
+        });
+    }
+
+    private Set<LocalDate> covered(ReportKind report) {
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), true)) {
+            return warehouse.coveredDays(report, organization.id(), DayRange.of(START.minusYears(1), TestApi.YESTERDAY));
+        }
+    }
+
+    /** The days each report request asked for, per report path. */
+    private List<String> requestedDays(String pathPart) {
+        return simulator.requests().stream().filter(r -> r.path().contains(pathPart))
+                .map(r -> r.param("starting_at") + (r.param("ending_at") == null ? "" : ".." + r.param("ending_at")))
+                .toList();
+    }
+
+    @Test
+    void anExplicitRangeLoadsExactlyTheApisTotals() {
+        DayRange february = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8));
+        IngestionJob.Outcome outcome = ingest(Optional.of(february));
+
+        assertThat(outcome.failure()).isNull();
+        assertThat(outcome.run().status()).isEqualTo(RunRecord.Status.SUCCEEDED);
+        assertThat(outcome.run().organizationId()).isEqualTo(organization.id());
+        assertThat(outcome.run().daysWritten()).isEqualTo(3L * february.size());
+        assertWarehouseEqualsApi(february);
+        // 36 days: two pages of daily buckets per bucketed report, one request per Claude Code day, one for /me.
+        assertThat(requestedDays("usage_report/messages")).hasSize(2);
+        assertThat(requestedDays("cost_report")).hasSize(2);
+        assertThat(requestedDays("claude_code")).hasSize(february.size());
+        assertThat(simulator.requests()).hasSize(2 + 2 + february.size() + 1);
+    }
+
+    @Test
+    void runningTheSameWindowTwiceLeavesTheSameRows() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 20), LocalDate.of(2026, 3, 2));
+        ingest(Optional.of(days));
+        String content = "SELECT * EXCLUDE (ingestion_timestamp, run_id) FROM %s ORDER BY ALL";
+        List<List<List<Object>>> first = Stream.of("claude_usage", "claude_costs", "claude_code_usage",
+                "claude_code_model_usage").map(table -> select(content.formatted(table))).toList();
+        ingest(Optional.of(days));
+        List<List<List<Object>>> second = Stream.of("claude_usage", "claude_costs", "claude_code_usage",
+                "claude_code_model_usage").map(table -> select(content.formatted(table))).toList();
+
+        assertThat(second).isEqualTo(first);
+        assertThat(first).allMatch(rows -> !rows.isEmpty());
+        assertWarehouseEqualsApi(days);
+    }
+
+    @Test
+    void aDayWithoutUsageIsCoveredAndADayNeverFetchedIsNot() {
+        ingest(Optional.of(DayRange.of(LocalDate.of(2026, 1, 5), LocalDate.of(2026, 1, 12))));
+
+        assertThat(covered(ReportKind.USAGE)).contains(LocalDate.of(2026, 1, 5), LocalDate.of(2026, 1, 9))
+                .doesNotContain(LocalDate.of(2026, 1, 4), LocalDate.of(2026, 1, 13));
+        assertThat(select("SELECT row_count FROM ingestion_coverage WHERE report = 'usage'"
+                + " AND activity_date = DATE '2026-01-05'").get(0).get(0)).isEqualTo(0L);
+        assertThat(select("SELECT count(*) FROM claude_usage WHERE activity_date < DATE '2026-01-10'").get(0).get(0))
+                .isEqualTo(0L);
+        assertThat(covered(ReportKind.CLAUDE_CODE)).hasSize(8);
+    }
+
+    @Test
+    void anIncrementalRunHealsGapsAndRepullsOnlyTheLookback() {
+        IngestionJob.Outcome first = ingest(Optional.empty());
+        DayRange all = DayRange.of(START, TestApi.YESTERDAY);
+        assertThat(first.failure()).isNull();
+        assertThat(covered(ReportKind.USAGE)).hasSize(all.size());
+        assertThat(covered(ReportKind.CLAUDE_CODE)).hasSize(all.size());
+        assertWarehouseEqualsApi(all);
+
+        // An older day goes missing and a recent day is revised at the source.
+        LocalDate lost = LocalDate.of(2026, 2, 10);
+        LocalDate revised = TestApi.YESTERDAY.minusDays(1);
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            warehouse.replaceDays(ReportKind.COST, organization.id(), DayRange.single(lost), action -> { }, "wipe");
+        }
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file());
+                var statement = connection.createStatement()) {
+            statement.execute("DELETE FROM ingestion_coverage WHERE activity_date = DATE '2026-02-10'");
+            statement.execute("DELETE FROM claude_usage WHERE activity_date = DATE '2026-02-10'");
+            statement.execute("DELETE FROM claude_code_usage WHERE activity_date = DATE '2026-02-10'");
+            statement.execute("DELETE FROM claude_code_model_usage WHERE activity_date = DATE '2026-02-10'");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        long before = TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4];
+        organization.revise(revised);
+        assertThat(TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4])
+                .isNotEqualTo(before);
+        simulator.clearRequests();
+
+        IngestionJob.Outcome second = ingest(Optional.empty());
+
+        assertThat(second.failure()).isNull();
+        assertWarehouseEqualsApi(all);
+        // Only the lost day and the three lookback days were asked for.
+        assertThat(requestedDays("usage_report/messages")).containsExactlyInAnyOrder(
+                "2026-02-10T00:00:00Z..2026-02-11T00:00:00Z", "2026-03-06T00:00:00Z..2026-03-09T00:00:00Z");
+        assertThat(requestedDays("cost_report")).containsExactlyInAnyOrder(
+                "2026-02-10T00:00:00Z..2026-02-11T00:00:00Z", "2026-03-06T00:00:00Z..2026-03-09T00:00:00Z");
+        assertThat(requestedDays("claude_code")).containsExactlyInAnyOrder("2026-02-10", "2026-03-06", "2026-03-07",
+                "2026-03-08");
+        assertThat(second.run().daysWritten()).isEqualTo(12);
+    }
+
+    @Test
+    void claudeCodeWaitsAnHourPastMidnight() {
+        Clock justPastMidnight = Clock.fixed(Instant.parse("2026-03-09T00:30:00Z"), ZoneOffset.UTC);
+        ingest(Optional.empty(), Optional.empty(), justPastMidnight, Optional.empty());
+
+        assertThat(covered(ReportKind.USAGE)).contains(LocalDate.of(2026, 3, 8));
+        assertThat(covered(ReportKind.CLAUDE_CODE)).contains(LocalDate.of(2026, 3, 7))
+                .doesNotContain(LocalDate.of(2026, 3, 8));
+    }
+
+    @Test
+    void anApiFailureLeavesEachDayWhollyOldOrWhollyNewAndTheNextRunCompletesIt() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
+        ingest(Optional.of(DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8))));
+        LocalDate revised = LocalDate.of(2026, 2, 15);
+        long oldOutput = TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4];
+        organization.revise(revised);
+        // The usage report's first window (January) loads; its second (February on) fails for good.
+        simulator.inject(Fault.status(500, 5).on("usage_report/messages").after(1));
+
+        IngestionJob.Outcome failed = ingest(Optional.of(days));
+
+        assertThat(failed.failure()).isInstanceOf(AdminApiException.class);
+        assertThat(failed.run().status()).isEqualTo(RunRecord.Status.FAILED);
+        assertThat(failed.run().error()).contains("500");
+        assertThat(select("SELECT count(*) FROM ingestion_runs WHERE status = 'failed'").get(0).get(0)).isEqualTo(1L);
+        // January is new, February is wholly as it was before the run, revision and all.
+        assertThat(covered(ReportKind.USAGE)).hasSize(days.size());
+        assertThat(select("SELECT count(DISTINCT run_id) FROM ingestion_coverage WHERE report = 'usage'"
+                + " AND activity_date >= DATE '2026-02-01'").get(0).get(0)).isEqualTo(1L);
+        assertThat(select("SELECT sum(output_tokens) FROM claude_usage WHERE activity_date = DATE '2026-02-15'")
+                .get(0).get(0)).isEqualTo(java.math.BigInteger.valueOf(oldOutput));
+        // The other reports went on and have the revision.
+        assertWarehouseEqualsApiFor(ReportKind.COST, days);
+
+        IngestionJob.Outcome retried = ingest(Optional.of(days));
+        assertThat(retried.failure()).isNull();
+        assertWarehouseEqualsApi(days);
+    }
+
+    private void assertWarehouseEqualsApiFor(ReportKind report, DayRange days) {
+        assertThat(report).isEqualTo(ReportKind.COST);
+        Map<LocalDate, List<Object>> costs = perDay("SELECT activity_date, sum(amount_cents) FROM claude_costs GROUP BY 1");
+        TestApi.costTotals(organization, days).forEach((day, expected) -> {
+            if (expected.rows() > 0) {
+                assertThat(decimal(costs.get(day).get(1))).as("cents of %s", day).isEqualByComparingTo(expected.money());
+            }
+        });
+    }
+
+    @Test
+    void aKeyOfAnotherOrganizationFailsBeforeWriting() {
+        IngestionJob.Outcome outcome = ingest(Optional.empty(), Optional.empty(), TestApi.CLOCK, Optional.of("org-other"));
+
+        assertThat(outcome.failure()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("org-other").hasMessageContaining(organization.id());
+        assertThat(select("SELECT count(*) FROM ingestion_coverage").get(0).get(0)).isEqualTo(0L);
+        assertThat(simulator.requests()).hasSize(1);
+    }
+
+    @Test
+    void aDeadlineStopsBetweenWindowsAndTheNextRunResumes() {
+        // Each Claude Code day takes 40 ms; a 31-day window takes over a second, more than the deadline leaves.
+        for (int i = 0; i < 200; i++) {
+            simulator.inject(Fault.slow(Duration.ofMillis(40), 1).on("claude_code"));
+        }
+        IngestionJob.Outcome partial = ingest(Optional.empty(), Optional.of(Duration.ofMillis(1500)),
+                new OffsetClock(), Optional.empty());
+
+        assertThat(partial.failure()).isNull();
+        assertThat(partial.run().status()).isEqualTo(RunRecord.Status.PARTIAL);
+        Set<LocalDate> coveredAfterFirst = covered(ReportKind.CLAUDE_CODE);
+        assertThat(coveredAfterFirst.size()).isLessThan(DayRange.of(START, TestApi.YESTERDAY).size());
+        // What was written is whole windows.
+        assertThat(coveredAfterFirst.size() % 31).isZero();
+
+        simulator.clearFaults();
+        IngestionJob.Outcome rest = ingest(Optional.empty(), Optional.empty(), new OffsetClock(), Optional.empty());
+        assertThat(rest.run().status()).isEqualTo(RunRecord.Status.SUCCEEDED);
+        assertWarehouseEqualsApi(DayRange.of(START, TestApi.YESTERDAY));
+    }
+
+    /** Real time moving on from the tests' fixed instant, for deadlines. */
+    private static final class OffsetClock extends Clock {
+        private final long offsetNanos = Duration.between(Instant.now(), TestApi.NOW).toNanos();
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plusNanos(offsetNanos);
+        }
+    }
+
+    @Test
+    void onlyTheChosenReportsAreFetched() {
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.COST), Optional.empty(),
+                Optional.empty());
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse, config,
+                    TestApi.CLOCK, "test", IngestListener.NONE, directory).run();
+        }
+        assertThat(covered(ReportKind.COST)).isNotEmpty();
+        assertThat(covered(ReportKind.USAGE)).isEmpty();
+        assertThat(requestedDays("usage_report")).isEmpty();
+    }
+
+    @Test
+    void leavesNoSpoolFilesBehind() throws Exception {
+        simulator.inject(Fault.status(500, 5).on("cost_report"));
+        ingest(Optional.of(DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 3))));
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".spool"));
+        }
+    }
+}
