@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class AdminKey {
 
-    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z0-9_\\-]+");
+    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z]+[0-9]*-[A-Za-z0-9_\\-]+");
 
     private final String value;
 

@@ -153,6 +153,10 @@ public final class Settings {
             if (last.isBefore(from)) {
                 throw new ConfigException("--to " + last + " is before --from " + from);
             }
+            if (last.isAfter(lastCompleteDay)) {
+                throw new ConfigException("--to " + last + " is not a complete UTC day yet; the latest complete day"
+                        + " is " + lastCompleteDay);
+            }
             explicit = Optional.of(DayRange.of(from, last));
         }
         int lookback = lookbackFlag != null ? lookbackFlag : lookbackDays();

@@ -1,6 +1,5 @@
 package dev.claudedataingestion.pipeline;
 
-import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
@@ -14,9 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Decides which days of a report to fetch, and in which windows. */
 public final class Planner {
+
+    private static final Logger log = LoggerFactory.getLogger(Planner.class);
 
     /** Claude Code data is available only once it is an hour old. */
     private static final Duration CLAUDE_CODE_DELAY = Duration.ofHours(1);
@@ -39,11 +42,13 @@ public final class Planner {
         LocalDate lastComplete = lastCompleteDay(report, now);
         if (config.explicitDays().isPresent()) {
             DayRange explicit = config.explicitDays().get();
-            if (explicit.last().isAfter(lastComplete)) {
-                throw new ConfigException("--to " + explicit.last() + " is not a complete UTC day of the " + report
-                        + " report yet; the latest complete day is " + lastComplete);
+            Set<LocalDate> days = new TreeSet<>(explicit.days().filter(day -> !day.isAfter(lastComplete)).toList());
+            if (days.size() < explicit.size()) {
+                // Only the Claude Code report lags (by an hour); the command line already refused days beyond that.
+                log.warn("{}: {} is not complete yet (data arrives an hour after the day); left for a later run",
+                        report, DayRange.of(lastComplete.plusDays(1), explicit.last()));
             }
-            return new TreeSet<>(explicit.days().toList());
+            return days;
         }
         Set<LocalDate> days = new TreeSet<>();
         if (config.startDate().isAfter(lastComplete)) {

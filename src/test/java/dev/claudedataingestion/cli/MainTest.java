@@ -1,0 +1,205 @@
+package dev.claudedataingestion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.Fault;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, messages, and what is printed. */
+class MainTest {
+
+    private static final String REAL_LOOKING_KEY = "sk-ant-admin01-" + "Q".repeat(40);
+
+    @TempDir
+    Path directory;
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2026, 1, 1));
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+    private final Map<String, String> environment = new HashMap<>();
+    private String out;
+    private String err;
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private String warehouse() {
+        return "duckdb:" + directory.resolve("w.duckdb");
+    }
+
+    private void simulatorEnvironment() {
+        environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
+        environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
+        environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
+        environment.put("INGEST_START_DATE", "2026-02-20");
+        environment.put("WAREHOUSE", warehouse());
+    }
+
+    private int run(String... args) {
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        int code = Main.run(args, environment, TestApi.CLOCK, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+                new PrintStream(errBytes, true, StandardCharsets.UTF_8), false);
+        out = outBytes.toString(StandardCharsets.UTF_8);
+        err = errBytes.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    @Test
+    void helpListsTheCommandsAndExitCodes() {
+        assertThat(run("--help")).isZero();
+        assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");
+        assertThat(run("ingest", "--help")).isZero();
+        assertThat(out).contains("--from", "--to", "--reports", "--lookback-days", "--deadline", "--warehouse");
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out).startsWith("claude-data-ingestion ").doesNotContain("unknown");
+    }
+
+    @Test
+    void anUnknownFlagIsABadArgument() {
+        assertThat(run("ingest", "--frm", "2026-01-01")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--frm").contains("ingest --help");
+    }
+
+    @Test
+    void aKeyGivenAsAnArgumentIsRefusedAndNeverEchoed() {
+        assertThat(run("ingest", "--api-key", REAL_LOOKING_KEY)).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err + out).doesNotContain(REAL_LOOKING_KEY).doesNotContain("QQQQ");
+        assertThat(run("ingest", REAL_LOOKING_KEY)).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err + out).doesNotContain(REAL_LOOKING_KEY);
+    }
+
+    @Test
+    void aMissingKeySaysWhichVariableToSet() {
+        environment.put("WAREHOUSE", warehouse());
+        assertThat(run("ingest")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("ANTHROPIC_ADMIN_API_KEY is not set");
+        assertThat(Files.exists(directory.resolve("w.duckdb"))).isFalse();
+    }
+
+    @Test
+    void aNormalApiKeyIsRefusedBeforeAnyRequest() {
+        simulatorEnvironment();
+        String apiKey = "sk-ant-api03-" + "Z".repeat(40);
+        environment.put("ANTHROPIC_ADMIN_API_KEY", apiKey);
+        assertThat(run("ingest")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("starts with sk-ant-api").contains("Admin key").doesNotContain(apiKey);
+        assertThat(simulator.requests()).isEmpty();
+    }
+
+    @Test
+    void badDatesAndRangesAreBadArguments() {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--from", "2026-02-30")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(run("ingest", "--from", "2026-03-01", "--to", "2026-02-01")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("before --from");
+        assertThat(run("ingest", "--from", "2026-03-01", "--to", "2026-03-09")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("not a complete UTC day");
+        assertThat(run("ingest", "--reports", "usage,invoices")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("invoices").contains("usage,cost,claude_code");
+        assertThat(run("ingest", "--deadline", "soon")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(run("ingest", "--warehouse", "oracle://db")).isEqualTo(Main.BAD_CONFIGURATION);
+        environment.put("INGEST_LOOKBACK_DAYS", "three");
+        assertThat(run("ingest")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("INGEST_LOOKBACK_DAYS");
+        assertThat(simulator.requests()).isEmpty();
+    }
+
+    @Test
+    void ingestThenStatusThenQuery() throws Exception {
+        simulatorEnvironment();
+        assertThat(run("ingest")).isZero();
+
+        assertThat(run("status")).isZero();
+        assertThat(out).contains("Organization " + organization.id())
+                .contains("usage        2026-02-20 to 2026-03-08, 17 days").contains("no days missing")
+                .contains("succeeded");
+
+        assertThat(run("query", "--format", "json", "SELECT report, count(*) AS days, sum(row_count) AS rows"
+                + " FROM ingestion_coverage GROUP BY report ORDER BY report")).isZero();
+        JsonNode json = new ObjectMapper().readTree(out);
+        assertThat(json).hasSize(3);
+        assertThat(json.get(0).get("report").asText()).isEqualTo("claude_code");
+        assertThat(json.get(0).get("days").asLong()).isEqualTo(17);
+
+        assertThat(run("query", "--format", "csv", "SELECT 'a,b' AS x, 1.50 AS y")).isZero();
+        assertThat(out).isEqualTo("x,y\r\n\"a,b\",1.5\r\n");
+
+        assertThat(run("query", "SELECT activity_date, sum(amount_usd) AS usd FROM claude_costs GROUP BY 1"
+                + " ORDER BY 1 LIMIT 2")).isZero();
+        assertThat(out).contains("activity_date | usd").contains("2026-02-20").contains("(2 rows)");
+    }
+
+    @Test
+    void queryRefusesToWriteAndReportsAWarehouseError() {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--reports", "cost")).isZero();
+        assertThat(run("query", "DELETE FROM claude_costs")).isEqualTo(Main.WAREHOUSE_FAILURE);
+        assertThat(err).contains("warehouse error");
+        assertThat(run("query", "SELECT count(*) AS n FROM claude_costs")).isZero();
+        assertThat(out).doesNotContain(" 0\n");
+    }
+
+    @Test
+    void statusOnAMissingWarehouseSaysToIngestFirst() {
+        environment.put("WAREHOUSE", warehouse());
+        assertThat(run("status")).isEqualTo(Main.WAREHOUSE_FAILURE);
+        assertThat(err).contains("ingest");
+    }
+
+    @Test
+    void anApiFailureExitsWithThree() {
+        simulatorEnvironment();
+        simulator.inject(Fault.status(403, 1));
+        assertThat(run("ingest", "--reports", "usage")).isEqualTo(Main.API_FAILURE);
+        assertThat(err).contains("Admin API error").contains("403").contains("permission_error")
+                .contains("request-id req_sim");
+    }
+
+    @Test
+    void theKeyFileIsReadAndItsTrailingNewlineIgnored() throws Exception {
+        simulatorEnvironment();
+        Path keyFile = directory.resolve("key");
+        Files.writeString(keyFile, AdminApiSimulator.DEMO_KEY + "\n");
+        environment.remove("ANTHROPIC_ADMIN_API_KEY");
+        environment.put("ANTHROPIC_ADMIN_API_KEY_FILE", keyFile.toString());
+        assertThat(run("ingest", "--reports", "cost")).isZero();
+    }
+
+    @Test
+    void aDifferentOrganizationIdFailsAsConfiguration() {
+        simulatorEnvironment();
+        environment.put("ANTHROPIC_ORGANIZATION_ID", "00000000-0000-0000-0000-000000000000");
+        assertThat(run("ingest")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("ANTHROPIC_ORGANIZATION_ID").contains(organization.id());
+    }
+
+    @Test
+    void theDemoLoadsNinetyDaysAndAgreesWithTheApi() {
+        assertThat(run("demo", "--warehouse", warehouse())).isZero();
+        assertThat(out).contains("Loaded 2025-12-09..2026-03-08").contains("usage").contains("cost")
+                .contains("claude_code").doesNotContain(" NO");
+        assertThat(out.lines().filter(line -> line.endsWith(" yes")).count()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.claudedataingestion.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pins every configuration variable and its default, as the README's Configuration table states them. */
+class SettingsTest {
+
+    private static final LocalDate YESTERDAY = LocalDate.of(2026, 3, 8);
+    private static final String KEY = "sk-ant-admin01-settings";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void defaults() {
+        Settings settings = new Settings(Map.of(Settings.ADMIN_KEY, KEY));
+        ApiConfig api = settings.api("1.0");
+        assertThat(api.baseUrl()).isEqualTo(URI.create("https://api.anthropic.com"));
+        assertThat(api.organizationId()).isEmpty();
+        assertThat(api.requestsPerSecond()).isEqualTo(2.0);
+        assertThat(api.userAgent()).isEqualTo("claude-data-ingestion/1.0");
+        assertThat(settings.warehouse(null)).isEqualTo(new WarehouseConfig.DuckDb(Path.of("./ai_usage_analytics.duckdb")));
+        IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
+        assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2025, 1, 1));
+        assertThat(ingest.lookbackDays()).isEqualTo(3);
+        assertThat(ingest.reports()).isEqualTo(EnumSet.allOf(ReportKind.class));
+        assertThat(ingest.explicitDays()).isEmpty();
+        assertThat(ingest.deadline()).isEmpty();
+    }
+
+    @Test
+    void everyVariableIsRead() {
+        Settings settings = new Settings(Map.of(
+                Settings.ADMIN_KEY, "  " + KEY + "\n",
+                Settings.ORGANIZATION_ID, "org-1",
+                Settings.BASE_URL, "http://127.0.0.1:9999/",
+                Settings.REQUESTS_PER_SECOND, "0.5",
+                Settings.WAREHOUSE, "duckdb:/data/usage.duckdb",
+                Settings.START_DATE, "2024-06-01",
+                Settings.LOOKBACK_DAYS, "7",
+                Settings.CLOUD_RUN_JOB, "claude-data-ingestion"));
+        ApiConfig api = settings.api("1.0");
+        assertThat(api.key().reveal()).isEqualTo(KEY);
+        assertThat(api.organizationId()).contains("org-1");
+        assertThat(api.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999"));
+        assertThat(api.requestsPerSecond()).isEqualTo(0.5);
+        assertThat(settings.warehouse(null)).isEqualTo(new WarehouseConfig.DuckDb(Path.of("/data/usage.duckdb")));
+        IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
+        assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2024, 6, 1));
+        assertThat(ingest.lookbackDays()).isEqualTo(7);
+        assertThat(ingest.deadline()).contains(Duration.ofMinutes(12));
+    }
+
+    @Test
+    void flagsOverrideVariables() {
+        Settings settings = new Settings(Map.of(Settings.LOOKBACK_DAYS, "7", Settings.WAREHOUSE, "duckdb:a.duckdb",
+                Settings.CLOUD_RUN_JOB, "job"));
+        IngestConfig ingest = settings.ingest(LocalDate.of(2026, 3, 1), null, 1, "cost,usage", "90s", YESTERDAY);
+        assertThat(ingest.lookbackDays()).isEqualTo(1);
+        assertThat(ingest.reports()).containsExactlyInAnyOrder(ReportKind.COST, ReportKind.USAGE);
+        assertThat(ingest.deadline()).contains(Duration.ofSeconds(90));
+        assertThat(ingest.explicitDays()).contains(DayRange.of(LocalDate.of(2026, 3, 1), YESTERDAY));
+        assertThat(settings.warehouse("duckdb:b.duckdb")).isEqualTo(new WarehouseConfig.DuckDb(Path.of("b.duckdb")));
+    }
+
+    @Test
+    void theKeyComesFromAFileWhenAsked() throws Exception {
+        Path file = directory.resolve("key");
+        Files.writeString(file, KEY + "\n");
+        assertThat(new Settings(Map.of(Settings.ADMIN_KEY_FILE, file.toString())).api("1").key().reveal())
+                .isEqualTo(KEY);
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY_FILE, file.toString(), Settings.ADMIN_KEY, KEY))
+                .api("1")).isInstanceOf(ConfigException.class).hasMessageContaining("set only one");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY_FILE, directory.resolve("nope").toString()))
+                .api("1")).isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void wrongKeysAreRefusedWithoutShowingThem() {
+        String apiKey = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789";
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, apiKey)).api("1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("need an Admin key")
+                .hasMessageNotContaining(apiKey);
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, "hunter2")).api("1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not an Anthropic Admin key")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> new Settings(Map.of()).api("1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ANTHROPIC_ADMIN_API_KEY is not set");
+        assertThat(AdminKey.parse(KEY, "x").toString()).doesNotContain("settings");
+    }
+
+    @Test
+    void badValuesNameTheSetting() {
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.START_DATE, "2025-13-01")).startDate())
+                .hasMessageContaining("INGEST_START_DATE");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.LOOKBACK_DAYS, "-1"))
+                .ingest(null, null, null, null, null, YESTERDAY)).hasMessageContaining("INGEST_LOOKBACK_DAYS");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.BASE_URL, "ftp://x")).api("1"))
+                .hasMessageContaining("ANTHROPIC_BASE_URL");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.REQUESTS_PER_SECOND, "0"))
+                .api("1")).hasMessageContaining("ANTHROPIC_REQUESTS_PER_SECOND");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.BIGQUERY_DATASET, "d")).warehouse(null))
+                .hasMessageContaining("BIGQUERY_DATASET is set but BIGQUERY_PROJECT_ID is not");
+        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("duckdb:")).hasMessageContaining("duckdb:PATH");
+        assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, YESTERDAY, null, null, null, YESTERDAY))
+                .hasMessageContaining("--to needs --from");
+        assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, null, null, " , ", null, YESTERDAY))
+                .hasMessageContaining("--reports");
+    }
+
+    @Test
+    void durationsAreReadInEveryUsualForm() {
+        assertThat(Settings.parseDuration("14m", "x")).isEqualTo(Duration.ofMinutes(14));
+        assertThat(Settings.parseDuration("1h30m", "x")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Settings.parseDuration("45s", "x")).isEqualTo(Duration.ofSeconds(45));
+        assertThat(Settings.parseDuration("PT12M", "x")).isEqualTo(Duration.ofMinutes(12));
+        for (String bad : new String[] {"", "0s", "ten", "-5m", "PT0S"}) {
+            assertThatThrownBy(() -> Settings.parseDuration(bad, "--deadline")).hasMessageContaining("--deadline");
+        }
+    }
+
+    @Test
+    void redactsAnythingShapedLikeAKey() {
+        assertThat(AdminKey.redact("bad key sk-ant-admin01-AbC_d-e and sk-ant-api03-xyz"))
+                .isEqualTo("bad key sk-ant-…[redacted] and sk-ant-…[redacted]");
+        assertThat(AdminKey.redact("keys start with sk-ant-admin or sk-ant-api")).isEqualTo(
+                "keys start with sk-ant-admin or sk-ant-api");
+        assertThat(Optional.ofNullable(AdminKey.redact(null))).isEmpty();
+    }
+}
