@@ -861,7 +861,7 @@ public final class AdminApiSimulator implements AutoCloseable {
 
     private static void send(HttpExchange exchange, JsonBody body, Fault fault) throws IOException {
         Fault.Kind kind = fault == null ? null : fault.kind();
-        if (kind == Fault.Kind.TRUNCATE_BODY || kind == Fault.Kind.MALFORMED_JSON) {
+        if (kind == Fault.Kind.TRUNCATE_BODY || kind == Fault.Kind.MALFORMED_JSON || kind == Fault.Kind.STALL_BODY) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (JsonGenerator json = JSON.createGenerator(bytes)) {
                 body.write(json);
@@ -871,6 +871,13 @@ public final class AdminApiSimulator implements AutoCloseable {
             if (kind == Fault.Kind.MALFORMED_JSON) {
                 exchange.sendResponseHeaders(200, half);
                 exchange.getResponseBody().write(all, 0, half);
+            } else if (kind == Fault.Kind.STALL_BODY) {
+                exchange.sendResponseHeaders(200, all.length);
+                OutputStream out = exchange.getResponseBody();
+                out.write(all, 0, half);
+                out.flush();
+                sleep(fault.delay());
+                out.write(all, half, all.length - half);
             } else {
                 // Promise the whole body, send half, and drop the connection.
                 exchange.sendResponseHeaders(200, all.length);

@@ -20,6 +20,8 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
         MALFORMED_JSON,
         /** Wait {@code delay} before answering. */
         SLOW,
+        /** Send the headers and half the body, then wait {@code delay} before the rest. */
+        STALL_BODY,
         /** Say has_more: true without a next_page. */
         HAS_MORE_WITHOUT_NEXT_PAGE,
         /** Send the first bucket of the page twice. */
@@ -66,6 +68,9 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
         if (kind.startsWith("slow-")) {
             return slow(Duration.ofMillis(Long.parseLong(kind.substring(5))), times);
         }
+        if (kind.startsWith("stall-")) {
+            return new Fault(Kind.STALL_BODY, 0, Duration.ofMillis(Long.parseLong(kind.substring(6))), times, null, 0);
+        }
         return switch (kind) {
             case "drop" -> of(Kind.DROP_CONNECTION, times);
             case "truncate" -> of(Kind.TRUNCATE_BODY, times);
@@ -74,7 +79,7 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
             case "duplicate-bucket" -> of(Kind.DUPLICATE_BUCKET, times);
             case "out-of-window" -> of(Kind.OUT_OF_WINDOW_BUCKET, times);
             default -> throw new IllegalArgumentException("unknown fault '" + spec + "'; use a status (429:3), drop,"
-                    + " truncate, malformed, slow-MILLIS, has-more, duplicate-bucket or out-of-window");
+                    + " truncate, malformed, slow-MILLIS, stall-MILLIS, has-more, duplicate-bucket or out-of-window");
         };
     }
 }

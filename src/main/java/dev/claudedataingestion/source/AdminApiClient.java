@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,6 +59,11 @@ public final class AdminApiClient {
             .build();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "admin-api-body-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public AdminApiClient(ApiConfig config) {
         this.config = config;
@@ -337,7 +344,8 @@ public final class AdminApiClient {
             String requestId = response.headers().firstValue("request-id").orElse(null);
             int status = response.statusCode();
             if (status == 200) {
-                try (InputStream body = response.body(); JsonParser parser = mapper.createParser(body)) {
+                try (InputStream body = new IdleTimeoutInputStream(response.body(), config.requestTimeout(), watchdogs);
+                        JsonParser parser = mapper.createParser(body)) {
                     R result = reader.read(parser, requestId);
                     if (sink != null) {
                         sink.pageCompleted();

@@ -260,6 +260,31 @@ class AdminApiClientTest {
     }
 
     @Test
+    void aBodyThatStallsAfterTheHeadersIsAbandonedAndAskedAgain() {
+        AdminApiClient impatient = new AdminApiClient(
+                TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(300)));
+        simulator.inject(Fault.parse("stall-3000:1"));
+        CollectingSink<UsageRow> sink = new CollectingSink<>();
+        impatient.fetchUsage(FEBRUARY, sink);
+        assertThat(impatient.retriesMade()).isEqualTo(1);
+        assertThat(sink.discarded).isEqualTo(1);
+        assertUsageEqualsApi(sink.rows, FEBRUARY);
+    }
+
+    @Test
+    void theRateLimitSpacesRequestsAfterTheBurst() {
+        ApiConfig slow = new ApiConfig(simulator.baseUrl(), TestApi.apiConfig(simulator).key(), Optional.empty(), 20, 2,
+                0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(5), "test");
+        AdminApiClient limited = new AdminApiClient(slow);
+        long start = System.nanoTime();
+        for (int i = 0; i < 6; i++) {
+            limited.organization();
+        }
+        // Two at once, then four at 20 per second: at least 200 ms, whatever the machine.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(190));
+    }
+
+    @Test
     void readsTheOrganization() {
         Organization me = client.organization();
         assertThat(me.id()).isEqualTo(organization.id());
