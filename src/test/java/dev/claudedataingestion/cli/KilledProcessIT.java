@@ -8,6 +8,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import java.io.BufferedReader;
@@ -78,18 +79,11 @@ class KilledProcessIT {
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
             Set<LocalDate> covered = warehouse.coveredDays(ReportKind.USAGE, organization.id(), DAYS);
             Map<LocalDate, long[]> stored = new TreeMap<>();
-            warehouse.query("SELECT activity_date, count(*), sum(output_tokens) FROM claude_usage GROUP BY 1",
-                    new Warehouse.QueryVisitor() {
-                        @Override
-                        public void columns(List<String> names) {
-                        }
-
-                        @Override
-                        public void row(List<Object> values) {
-                            stored.put((LocalDate) values.get(0), new long[] {((Number) values.get(1)).longValue(),
-                                ((Number) values.get(2)).longValue()});
-                        }
-                    });
+            for (List<Object> row : Rows.select(warehouse,
+                    "SELECT activity_date, count(*), sum(output_tokens) FROM claude_usage GROUP BY 1")) {
+                stored.put((LocalDate) row.get(0), new long[] {((Number) row.get(1)).longValue(),
+                    ((Number) row.get(2)).longValue()});
+            }
             TestApi.usageTotals(organization, DAYS).forEach((day, expected) -> {
                 if (covered.contains(day)) {
                     assertThat(stored.get(day)).as("covered day %s", day)

@@ -11,6 +11,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -74,20 +74,9 @@ class IngestionJobIT {
     }
 
     private List<List<Object>> select(String sql) {
-        List<List<Object>> rows = new ArrayList<>();
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), true)) {
-            warehouse.query(sql, new Warehouse.QueryVisitor() {
-                @Override
-                public void columns(List<String> names) {
-                }
-
-                @Override
-                public void row(List<Object> values) {
-                    rows.add(values);
-                }
-            });
+            return Rows.select(warehouse, sql);
         }
-        return rows;
     }
 
     private Map<LocalDate, List<Object>> perDay(String sql) {

@@ -14,7 +14,6 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,18 +69,7 @@ public abstract class WarehouseContractTest {
     }
 
     protected List<List<Object>> select(String sql) {
-        List<List<Object>> rows = new ArrayList<>();
-        warehouse.query(sql, new Warehouse.QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-                rows.add(values);
-            }
-        });
-        return rows;
+        return Rows.select(warehouse, sql);
     }
 
     private long count(String sql) {
@@ -265,15 +253,7 @@ public abstract class WarehouseContractTest {
         warehouse = reopenReadOnly();
 
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
-        assertThatThrownBy(() -> warehouse.query("DELETE FROM claude_usage", new Warehouse.QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-            }
-        })).isInstanceOf(WarehouseException.class);
+        assertThatThrownBy(() -> select("DELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
     }
 }
