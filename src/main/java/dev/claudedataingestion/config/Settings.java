@@ -36,6 +36,7 @@ public final class Settings {
     public static final String START_DATE = "INGEST_START_DATE";
     public static final String LOOKBACK_DAYS = "INGEST_LOOKBACK_DAYS";
     public static final String CLOUD_RUN_JOB = "CLOUD_RUN_JOB";
+    public static final String PGPASSWORD = "PGPASSWORD";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -107,11 +108,11 @@ public final class Settings {
     /** The warehouse: {@code --warehouse}, else {@value #WAREHOUSE}, else BigQuery when its project is set, else DuckDB. */
     public WarehouseConfig warehouse(String flag) {
         if (flag != null && !flag.isBlank()) {
-            return WarehouseConfig.parse(flag);
+            return withSecrets(WarehouseConfig.parse(flag));
         }
         Optional<String> url = variable(WAREHOUSE);
         if (url.isPresent()) {
-            return WarehouseConfig.parse(url.get());
+            return withSecrets(WarehouseConfig.parse(url.get()));
         }
         if (variable(BIGQUERY_PROJECT_ID).isPresent()) {
             return WarehouseConfig.parse("bigquery://" + variable(BIGQUERY_PROJECT_ID).get() + "/"
@@ -122,6 +123,14 @@ public final class Settings {
                     + " to write to BigQuery, or neither");
         }
         return WarehouseConfig.parse(WarehouseConfig.DEFAULT_URL);
+    }
+
+    /** A PostgreSQL password comes from {@value #PGPASSWORD}, never from the URL. */
+    private WarehouseConfig withSecrets(WarehouseConfig config) {
+        if (config instanceof WarehouseConfig.Postgres postgres) {
+            return postgres.withPassword(Optional.ofNullable(environment.get(PGPASSWORD)).filter(p -> !p.isEmpty()));
+        }
+        return config;
     }
 
     /** The first day the warehouse must cover. */

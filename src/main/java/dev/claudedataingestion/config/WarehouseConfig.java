@@ -2,7 +2,14 @@ package dev.claudedataingestion.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /** Where the tables live. One record per backend; {@link #parse(String)} is the only place a URL is read. */
 public sealed interface WarehouseConfig {
@@ -24,6 +31,39 @@ public sealed interface WarehouseConfig {
         }
     }
 
+    /**
+     * A PostgreSQL database. The password is never part of the URL: it comes from {@code PGPASSWORD} or the
+     * standard {@code ~/.pgpass} (read by the driver), and is left out of {@link #toString()}.
+     *
+     * @param parameters driver settings from the URL's query, such as {@code sslmode=require}
+     */
+    record Postgres(String host, int port, String database, String user, Map<String, String> parameters,
+            Optional<String> password) implements WarehouseConfig {
+        public Postgres {
+            requireNonNull(host, "host is null");
+            requireNonNull(database, "database is null");
+            requireNonNull(user, "user is null");
+            parameters = Map.copyOf(parameters);
+            requireNonNull(password, "password is null");
+        }
+
+        @Override
+        public String displayUrl() {
+            return "postgresql://" + user + "@" + host + ":" + port + "/" + database;
+        }
+
+        /** The same database, with the password from {@code PGPASSWORD}. */
+        public Postgres withPassword(Optional<String> secret) {
+            return new Postgres(host, port, database, user, parameters, secret);
+        }
+
+        @Override
+        public String toString() {
+            return "Postgres[" + displayUrl() + ", parameters=" + parameters + ", password="
+                    + (password.isPresent() ? "[redacted]" : "none") + "]";
+        }
+    }
+
     /** Reads a warehouse URL as given in {@code WAREHOUSE} or {@code --warehouse}. */
     static WarehouseConfig parse(String url) {
         requireNonNull(url, "url is null");
@@ -39,8 +79,47 @@ public sealed interface WarehouseConfig {
             }
             return new DuckDb(Path.of(path));
         }
+        if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
+            return postgres(trimmed);
+        }
         String scheme = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')) : trimmed;
-        throw new ConfigException("warehouse '" + AdminKey.redact(scheme) + ":…' is not supported by this version;"
-                + " use duckdb:PATH, for example " + DEFAULT_URL);
+        throw new ConfigException("warehouse '" + AdminKey.redact(scheme) + ":…' is not supported; use duckdb:PATH"
+                + " (for example " + DEFAULT_URL + ") or postgresql://USER@HOST:PORT/DATABASE");
+    }
+
+    private static Postgres postgres(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new ConfigException("warehouse URL is not a valid postgresql://USER@HOST:PORT/DATABASE URL");
+        }
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null && userInfo.contains(":")) {
+            throw new ConfigException("the PostgreSQL warehouse URL contains a password; remove it from the URL and"
+                    + " set PGPASSWORD or use ~/.pgpass, so that it never shows in process lists or logs");
+        }
+        String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
+        if (uri.getHost() == null || userInfo == null || userInfo.isEmpty() || database.isEmpty()) {
+            throw new ConfigException("warehouse URL " + url.replaceAll("\\?.*", "") + " is incomplete; write it as"
+                    + " postgresql://USER@HOST:PORT/DATABASE");
+        }
+        Map<String, String> parameters = new TreeMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                if (!name.matches("[A-Za-z][A-Za-z0-9]*") || "password".equalsIgnoreCase(name)) {
+                    throw new ConfigException("warehouse URL parameter '" + (name.equalsIgnoreCase("password")
+                            ? "password" : name) + "' is not accepted; the password comes from PGPASSWORD or ~/.pgpass");
+                }
+                parameters.put(name, URLDecoder.decode(eq < 0 ? "" : pair.substring(eq + 1),
+                        StandardCharsets.UTF_8));
+            }
+        }
+        return new Postgres(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
+                URLDecoder.decode(database, StandardCharsets.UTF_8),
+                URLDecoder.decode(userInfo, StandardCharsets.UTF_8), parameters,
+                Optional.empty());
     }
 }

@@ -3,6 +3,7 @@ package dev.claudedataingestion.pipeline;
 import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import dev.claudedataingestion.sink.postgres.PostgresWarehouse;
 
 /** The one place a warehouse configuration becomes a warehouse. */
 public final class Warehouses {
@@ -14,6 +15,10 @@ public final class Warehouses {
     public static Warehouse open(WarehouseConfig config, boolean readOnly) {
         if (config instanceof WarehouseConfig.DuckDb duckDb) {
             return DuckDbWarehouse.open(duckDb.file(), readOnly);
+        }
+        if (config instanceof WarehouseConfig.Postgres postgres) {
+            return PostgresWarehouse.open(postgres.host(), postgres.port(), postgres.database(), postgres.user(),
+                    postgres.parameters(), postgres.password(), readOnly);
         }
         throw new IllegalStateException("no warehouse for " + config.displayUrl());
     }

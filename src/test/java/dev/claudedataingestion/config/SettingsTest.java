@@ -123,6 +123,24 @@ class SettingsTest {
     }
 
     @Test
+    void postgresUrlsTakeThePasswordFromTheEnvironmentOnly() {
+        WarehouseConfig config = new Settings(Map.of(Settings.PGPASSWORD, "s3cret"))
+                .warehouse("postgresql://ingest@db.internal:6543/usage?sslmode=require");
+        assertThat(config).isEqualTo(new WarehouseConfig.Postgres("db.internal", 6543, "usage", "ingest",
+                Map.of("sslmode", "require"), Optional.of("s3cret")));
+        assertThat(config.displayUrl()).isEqualTo("postgresql://ingest@db.internal:6543/usage");
+        assertThat(config.toString()).doesNotContain("s3cret");
+        assertThat(new Settings(Map.of()).warehouse("postgres://me@localhost/db"))
+                .isEqualTo(new WarehouseConfig.Postgres("localhost", 5432, "db", "me", Map.of(), Optional.empty()));
+        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://me:hunter2@localhost/db"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("PGPASSWORD").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://me@localhost/db?password=hunter2"))
+                .isInstanceOf(ConfigException.class).hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://localhost/db"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("USER@HOST");
+    }
+
+    @Test
     void durationsAreReadInEveryUsualForm() {
         assertThat(Settings.parseDuration("14m", "x")).isEqualTo(Duration.ofMinutes(14));
         assertThat(Settings.parseDuration("1h30m", "x")).isEqualTo(Duration.ofMinutes(90));

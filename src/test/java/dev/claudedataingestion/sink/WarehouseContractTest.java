@@ -187,7 +187,7 @@ public abstract class WarehouseContractTest {
         assertThat(((Number) stored.get(0)).longValue()).isEqualTo(5);
         assertThat(((Number) stored.get(1)).longValue()).isEqualTo(1);
         assertThat(((Number) stored.get(2)).longValue()).isZero();
-        assertThat(stored.get(3).toString()).contains("\"hologram_tool\":{\"accepted\":2,\"rejected\":0}");
+        assertThat(stored.get(3).toString().replace(" ", "")).contains("\"hologram_tool\":{\"accepted\":2,\"rejected\":0}");
         assertThat(((Number) stored.get(4)).longValue()).isEqualTo(101);
         assertThat(decimal(stored.get(5))).isEqualByComparingTo("1.8625");
         assertThat(stored.get(6)).isEqualTo(false);

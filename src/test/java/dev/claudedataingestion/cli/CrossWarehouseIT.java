@@ -1,0 +1,92 @@
+package dev.claudedataingestion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.pipeline.Warehouses;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.postgres.PostgresServer;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code claude-ingest ingest} against the simulator gives the same per-day totals in every warehouse. */
+class CrossWarehouseIT {
+
+    /** Per-day totals of every measure of every table, as text so that numeric types of backends compare. */
+    private static final List<String> TOTALS = List.of(
+            "SELECT activity_date, count(*), sum(uncached_input_tokens), sum(cache_creation_5m_input_tokens),"
+                    + " sum(cache_creation_1h_input_tokens), sum(cache_read_input_tokens), sum(output_tokens),"
+                    + " sum(web_search_requests) FROM claude_usage GROUP BY activity_date ORDER BY activity_date",
+            "SELECT activity_date, count(*), sum(amount_cents), sum(amount_usd) FROM claude_costs"
+                    + " GROUP BY activity_date ORDER BY activity_date",
+            "SELECT activity_date, count(*), sum(num_sessions), sum(lines_added), sum(lines_removed), sum(commits),"
+                    + " sum(pull_requests), sum(edit_tool_accepted), sum(input_tokens), sum(estimated_cost_usd)"
+                    + " FROM claude_code_usage GROUP BY activity_date ORDER BY activity_date",
+            "SELECT activity_date, count(*), sum(output_tokens), sum(estimated_cost_usd) FROM claude_code_model_usage"
+                    + " GROUP BY activity_date ORDER BY activity_date",
+            "SELECT report, activity_date, row_count FROM ingestion_coverage ORDER BY report, activity_date");
+
+    @TempDir
+    Path directory;
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2026, 1, 1));
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private List<List<String>> ingestAndTotal(String warehouseUrl, Map<String, String> extraEnvironment) {
+        Map<String, String> environment = new HashMap<>(extraEnvironment);
+        environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
+        environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
+        environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
+        environment.put("INGEST_START_DATE", "2025-12-25");
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        assertThat(Main.run(new String[] {"ingest", "--warehouse", warehouseUrl}, environment, TestApi.CLOCK, quiet,
+                quiet, false)).isZero();
+        List<List<String>> totals = new ArrayList<>();
+        WarehouseConfig config = new dev.claudedataingestion.config.Settings(environment).warehouse(warehouseUrl);
+        try (Warehouse warehouse = Warehouses.open(config, true)) {
+            for (String sql : TOTALS) {
+                for (List<Object> row : Rows.select(warehouse, sql)) {
+                    totals.add(row.stream().map(CrossWarehouseIT::text).toList());
+                }
+            }
+        }
+        return totals;
+    }
+
+    private static String text(Object value) {
+        if (value instanceof BigDecimal decimal) {
+            return decimal.signum() == 0 ? "0" : decimal.stripTrailingZeros().toPlainString();
+        }
+        return String.valueOf(value);
+    }
+
+    @Test
+    void postgresHoldsTheSameTotalsAsDuckDb() {
+        List<List<String>> duckDb = ingestAndTotal("duckdb:" + directory.resolve("w.duckdb"), Map.of());
+        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        List<List<String>> postgres = ingestAndTotal(database.displayUrl(), Map.of());
+
+        assertThat(duckDb).hasSizeGreaterThan(5 * 70);
+        assertThat(postgres).isEqualTo(duckDb);
+    }
+}

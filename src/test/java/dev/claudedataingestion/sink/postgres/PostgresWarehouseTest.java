@@ -1,0 +1,62 @@
+package dev.claudedataingestion.sink.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseContractTest;
+import dev.claudedataingestion.sink.WarehouseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class PostgresWarehouseTest extends WarehouseContractTest {
+
+    private WarehouseConfig.Postgres database;
+
+    private Warehouse open(boolean readOnly) {
+        return PostgresWarehouse.open(database.host(), database.port(), database.database(), database.user(),
+                database.parameters(), database.password(), readOnly);
+    }
+
+    @Override
+    protected Warehouse openWarehouse() {
+        database = PostgresServer.newDatabase();
+        return open(false);
+    }
+
+    @Override
+    protected Warehouse reopen() {
+        return open(false);
+    }
+
+    @Override
+    protected Warehouse reopenReadOnly() {
+        return open(true);
+    }
+
+    @Override
+    protected void createOldTable(String table, Map<String, String> columns) {
+        PostgresServer.execute(database, "DROP TABLE IF EXISTS " + table, "CREATE TABLE " + table + " ("
+                + columns.entrySet().stream().map(c -> c.getKey() + " " + c.getValue())
+                        .collect(Collectors.joining(", ")) + ")");
+    }
+
+    @Test
+    void createsIndexesForTheKeyAndTheDay() {
+        assertThat(select("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1")
+                .stream().map(row -> row.get(0)).toList())
+                .contains("claude_usage_key", "claude_usage_day", "claude_costs_day", "ingestion_coverage_key",
+                        "ingestion_runs_key");
+    }
+
+    @Test
+    void aWrongPasswordNamesWhereToFixItAndNotThePassword() {
+        assertThatThrownBy(() -> PostgresWarehouse.open(database.host(), database.port(), "nope_db", "nobody_here",
+                Map.of(), Optional.of("battery-staple"), false))
+                .isInstanceOf(WarehouseException.class).hasMessageContaining("PGPASSWORD")
+                .hasMessageNotContaining("battery-staple");
+    }
+}
