@@ -33,6 +33,8 @@ public final class Settings {
     public static final String WAREHOUSE = "WAREHOUSE";
     public static final String BIGQUERY_PROJECT_ID = "BIGQUERY_PROJECT_ID";
     public static final String BIGQUERY_DATASET = "BIGQUERY_DATASET";
+    public static final String BIGQUERY_LOCATION = "BIGQUERY_LOCATION";
+    public static final String BIGQUERY_API_URL = "BIGQUERY_API_URL";
     public static final String START_DATE = "INGEST_START_DATE";
     public static final String LOOKBACK_DAYS = "INGEST_LOOKBACK_DAYS";
     public static final String CLOUD_RUN_JOB = "CLOUD_RUN_JOB";
@@ -115,8 +117,9 @@ public final class Settings {
             return withSecrets(WarehouseConfig.parse(url.get()));
         }
         if (variable(BIGQUERY_PROJECT_ID).isPresent()) {
-            return WarehouseConfig.parse("bigquery://" + variable(BIGQUERY_PROJECT_ID).get() + "/"
-                    + variable(BIGQUERY_DATASET).orElse("ai_usage_analytics"));
+            return withSecrets(new WarehouseConfig.BigQuery(variable(BIGQUERY_PROJECT_ID).get(),
+                    variable(BIGQUERY_DATASET).orElse(WarehouseConfig.BigQuery.DEFAULT_DATASET),
+                    WarehouseConfig.BigQuery.DEFAULT_LOCATION, Optional.empty()));
         }
         if (variable(BIGQUERY_DATASET).isPresent()) {
             throw new ConfigException(BIGQUERY_DATASET + " is set but " + BIGQUERY_PROJECT_ID + " is not; set both"
@@ -125,10 +128,23 @@ public final class Settings {
         return WarehouseConfig.parse(WarehouseConfig.DEFAULT_URL);
     }
 
-    /** A PostgreSQL password comes from {@value #PGPASSWORD}, never from the URL. */
+    /**
+     * What a warehouse URL does not say: a PostgreSQL password comes from {@value #PGPASSWORD}, never from the
+     * URL; a BigQuery dataset's location from {@value #BIGQUERY_LOCATION}.
+     */
     private WarehouseConfig withSecrets(WarehouseConfig config) {
         if (config instanceof WarehouseConfig.Postgres postgres) {
             return postgres.withPassword(Optional.ofNullable(environment.get(PGPASSWORD)).filter(p -> !p.isEmpty()));
+        }
+        if (config instanceof WarehouseConfig.BigQuery bigQuery) {
+            Optional<URI> apiUrl = variable(BIGQUERY_API_URL).map(text -> {
+                try {
+                    return URI.create(text);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(BIGQUERY_API_URL + " '" + text + "' is not a URL");
+                }
+            });
+            return bigQuery.with(variable(BIGQUERY_LOCATION).orElse(WarehouseConfig.BigQuery.DEFAULT_LOCATION), apiUrl);
         }
         return config;
     }

@@ -64,6 +64,42 @@ public sealed interface WarehouseConfig {
         }
     }
 
+    /**
+     * A BigQuery dataset, reached with Application Default Credentials.
+     *
+     * @param location where the dataset is created when it does not exist ({@code BIGQUERY_LOCATION})
+     * @param apiUrl   another address for the BigQuery API, for a local fake ({@code BIGQUERY_API_URL}); no
+     *                 credentials are sent there
+     */
+    record BigQuery(String project, String dataset, String location, Optional<URI> apiUrl) implements WarehouseConfig {
+        public static final String DEFAULT_DATASET = "ai_usage_analytics";
+        public static final String DEFAULT_LOCATION = "US";
+
+        public BigQuery {
+            requireNonNull(project, "project is null");
+            requireNonNull(dataset, "dataset is null");
+            requireNonNull(location, "location is null");
+            requireNonNull(apiUrl, "apiUrl is null");
+            if (!project.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
+                throw new ConfigException("BigQuery project '" + project + "' is not a project id (6 to 30 lower-case"
+                        + " letters, digits and hyphens, starting with a letter)");
+            }
+            if (!dataset.matches("[A-Za-z0-9_]{1,1024}")) {
+                throw new ConfigException("BigQuery dataset '" + dataset + "' may hold only letters, digits and"
+                        + " underscores");
+            }
+        }
+
+        @Override
+        public String displayUrl() {
+            return "bigquery://" + project + "/" + dataset + apiUrl.map(url -> " (API at " + url + ")").orElse("");
+        }
+
+        public BigQuery with(String newLocation, Optional<URI> newApiUrl) {
+            return new BigQuery(project, dataset, newLocation, newApiUrl);
+        }
+    }
+
     /** Reads a warehouse URL as given in {@code WAREHOUSE} or {@code --warehouse}. */
     static WarehouseConfig parse(String url) {
         requireNonNull(url, "url is null");
@@ -82,9 +118,17 @@ public sealed interface WarehouseConfig {
         if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
             return postgres(trimmed);
         }
+        if (trimmed.startsWith("bigquery://")) {
+            String[] parts = trimmed.substring("bigquery://".length()).split("/", -1);
+            if (parts.length > 2 || parts[0].isEmpty()) {
+                throw new ConfigException("warehouse '" + trimmed + "' is not bigquery://PROJECT/DATASET");
+            }
+            String datasetName = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : BigQuery.DEFAULT_DATASET;
+            return new BigQuery(parts[0], datasetName, BigQuery.DEFAULT_LOCATION, Optional.empty());
+        }
         String scheme = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')) : trimmed;
         throw new ConfigException("warehouse '" + AdminKey.redact(scheme) + ":…' is not supported; use duckdb:PATH"
-                + " (for example " + DEFAULT_URL + ") or postgresql://USER@HOST:PORT/DATABASE");
+                + " (for example " + DEFAULT_URL + "), postgresql://USER@HOST:PORT/DATABASE or bigquery://PROJECT/DATASET");
     }
 
     private static Postgres postgres(String url) {

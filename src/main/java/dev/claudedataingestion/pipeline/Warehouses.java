@@ -2,6 +2,7 @@ package dev.claudedataingestion.pipeline;
 
 import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.bigquery.BigQueryWarehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.sink.postgres.PostgresWarehouse;
 
@@ -19,6 +20,11 @@ public final class Warehouses {
         if (config instanceof WarehouseConfig.Postgres postgres) {
             return PostgresWarehouse.open(postgres.host(), postgres.port(), postgres.database(), postgres.user(),
                     postgres.parameters(), postgres.password(), readOnly);
+        }
+        if (config instanceof WarehouseConfig.BigQuery bigQuery) {
+            // BigQuery has no read-only connection; its query() refuses anything but SELECT after a dry run.
+            return BigQueryWarehouse.open(bigQuery.project(), bigQuery.dataset(), bigQuery.location(),
+                    bigQuery.apiUrl());
         }
         throw new IllegalStateException("no warehouse for " + config.displayUrl());
     }

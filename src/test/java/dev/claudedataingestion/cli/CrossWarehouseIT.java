@@ -9,6 +9,7 @@ import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.bigquery.BigQueryFake;
 import dev.claudedataingestion.sink.postgres.PostgresServer;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -59,8 +60,9 @@ class CrossWarehouseIT {
         environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
         environment.put("INGEST_START_DATE", "2025-12-25");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        assertThat(Main.run(new String[] {"ingest", "--warehouse", warehouseUrl}, environment, TestApi.CLOCK, quiet,
-                quiet, false)).isZero();
+        String[] arguments = warehouseUrl == null ? new String[] {"ingest"}
+                : new String[] {"ingest", "--warehouse", warehouseUrl};
+        assertThat(Main.run(arguments, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         List<List<String>> totals = new ArrayList<>();
         WarehouseConfig config = new dev.claudedataingestion.config.Settings(environment).warehouse(warehouseUrl);
         try (Warehouse warehouse = Warehouses.open(config, true)) {
@@ -81,12 +83,29 @@ class CrossWarehouseIT {
     }
 
     @Test
-    void postgresHoldsTheSameTotalsAsDuckDb() {
+    void postgresAndBigQueryHoldTheSameTotalsAsDuckDb() throws Exception {
         List<List<String>> duckDb = ingestAndTotal("duckdb:" + directory.resolve("w.duckdb"), Map.of());
         WarehouseConfig.Postgres database = PostgresServer.newDatabase();
         List<List<String>> postgres = ingestAndTotal(database.displayUrl(), Map.of());
+        List<List<String>> bigQuery;
+        try (BigQueryFake fake = new BigQueryFake()) {
+            bigQuery = ingestAndTotal("bigquery://test-project/ai_usage_analytics",
+                    Map.of("BIGQUERY_API_URL", fake.url().toString()));
+        }
 
         assertThat(duckDb).hasSizeGreaterThan(5 * 70);
         assertThat(postgres).isEqualTo(duckDb);
+        assertThat(bigQuery).isEqualTo(duckDb);
+    }
+
+    @Test
+    void onCloudRunTheSeedVariablesSelectBigQuery() throws Exception {
+        try (BigQueryFake fake = new BigQueryFake()) {
+            List<List<String>> totals = ingestAndTotal(null, Map.of("BIGQUERY_PROJECT_ID", "test-project",
+                    "BIGQUERY_DATASET", "usage_data", "BIGQUERY_API_URL", fake.url().toString(),
+                    "CLOUD_RUN_JOB", "claude-data-ingestion"));
+            assertThat(totals).isNotEmpty();
+            assertThat(fake.tableNames("usage_data")).contains("claude_usage", "claude_costs", "ingestion_coverage");
+        }
     }
 }

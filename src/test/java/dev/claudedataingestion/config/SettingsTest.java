@@ -141,6 +141,24 @@ class SettingsTest {
     }
 
     @Test
+    void theSeedDeploymentsVariablesSelectBigQuery() {
+        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project")).warehouse(null))
+                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "ai_usage_analytics", "US", Optional.empty()));
+        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.BIGQUERY_DATASET, "usage",
+                Settings.BIGQUERY_LOCATION, "EU", Settings.BIGQUERY_API_URL, "http://127.0.0.1:9050")).warehouse(null))
+                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "usage", "EU",
+                        Optional.of(URI.create("http://127.0.0.1:9050"))));
+        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.WAREHOUSE, "duckdb:x.duckdb"))
+                .warehouse(null)).isInstanceOf(WarehouseConfig.DuckDb.class);
+        assertThat(new Settings(Map.of()).warehouse("bigquery://other-project"))
+                .isEqualTo(new WarehouseConfig.BigQuery("other-project", "ai_usage_analytics", "US", Optional.empty()));
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "My Project")).warehouse(null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("project id");
+        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("bigquery://my-project/bad-dataset"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("dataset");
+    }
+
+    @Test
     void durationsAreReadInEveryUsualForm() {
         assertThat(Settings.parseDuration("14m", "x")).isEqualTo(Duration.ofMinutes(14));
         assertThat(Settings.parseDuration("1h30m", "x")).isEqualTo(Duration.ofMinutes(90));

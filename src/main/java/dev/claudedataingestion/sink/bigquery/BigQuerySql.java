@@ -1,0 +1,135 @@
+package dev.claudedataingestion.sink.bigquery;
+
+import dev.claudedataingestion.sink.Identifiers;
+import dev.claudedataingestion.sink.Table;
+import dev.claudedataingestion.sink.Tables;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The statements sent to BigQuery, as text; values are always named query parameters ({@code @organization_id},
+ * …). Each builder shows what it renders; {@code BigQuerySqlTest} pins the exact text.
+ */
+final class BigQuerySql {
+
+    private static final Pattern PROJECT = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]");
+    private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9_]{1,1024}");
+
+    private final String project;
+    private final String dataset;
+
+    BigQuerySql(String project, String dataset) {
+        if (!PROJECT.matcher(project).matches()) {
+            throw new IllegalArgumentException("not a BigQuery project id: " + project);
+        }
+        if (!DATASET.matcher(dataset).matches()) {
+            throw new IllegalArgumentException("not a BigQuery dataset name: " + dataset);
+        }
+        this.project = project;
+        this.dataset = dataset;
+    }
+
+    /** {@code `project.dataset.table`} */
+    String name(String table) {
+        return "`" + project + "." + dataset + "." + Identifiers.require(table) + "`";
+    }
+
+    /**
+     * Replaces a report's days in one transaction, from staging tables loaded beforehand. For the usage report:
+     * <pre>
+     * BEGIN TRANSACTION;
+     * DELETE FROM `p.d.claude_usage` WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day;
+     * INSERT INTO `p.d.claude_usage` (organization_id, …, run_id) SELECT organization_id, …, run_id FROM `p.d.stage`;
+     * DELETE FROM `p.d.ingestion_coverage` WHERE organization_id = @organization_id AND report = @report AND activity_date BETWEEN @first_day AND @last_day;
+     * INSERT INTO `p.d.ingestion_coverage` (organization_id, report, activity_date, row_count, loaded_at, run_id)
+     * SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id
+     * FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day
+     * LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM `p.d.stage` GROUP BY activity_date) AS staged
+     * ON staged.activity_date = day;
+     * COMMIT TRANSACTION;
+     * </pre>
+     * The deletes name the partition column, so only the replaced days' partitions are read and written.
+     *
+     * @param staging the staging table of each of {@code tables}, in the same order; the first one's rows are counted
+     */
+    String replaceDays(List<Table> tables, List<String> staging) {
+        StringBuilder script = new StringBuilder("BEGIN TRANSACTION;\n");
+        for (int i = 0; i < tables.size(); i++) {
+            Table table = tables.get(i);
+            String columns = String.join(", ", table.columnNames());
+            script.append("DELETE FROM ").append(name(table.name()))
+                    .append(" WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day;\n")
+                    .append("INSERT INTO ").append(name(table.name())).append(" (").append(columns).append(")")
+                    .append(" SELECT ").append(columns).append(" FROM ").append(name(staging.get(i))).append(";\n");
+        }
+        script.append("DELETE FROM ").append(name(Tables.COVERAGE.name()))
+                .append(" WHERE organization_id = @organization_id AND report = @report")
+                .append(" AND activity_date BETWEEN @first_day AND @last_day;\n")
+                .append("INSERT INTO ").append(name(Tables.COVERAGE.name()))
+                .append(" (organization_id, report, activity_date, row_count, loaded_at, run_id)\n")
+                .append("SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id\n")
+                .append("FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day\n")
+                .append("LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM ").append(name(staging.get(0)))
+                .append(" GROUP BY activity_date) AS staged\n")
+                .append("ON staged.activity_date = day;\n")
+                .append("COMMIT TRANSACTION;");
+        return script.toString();
+    }
+
+    /**
+     * <pre>
+     * SELECT activity_date FROM `p.d.ingestion_coverage`
+     * WHERE organization_id = @organization_id AND report = @report AND activity_date BETWEEN @first_day AND @last_day
+     * </pre>
+     */
+    String coveredDays() {
+        return "SELECT activity_date FROM " + name(Tables.COVERAGE.name())
+                + "\nWHERE organization_id = @organization_id AND report = @report"
+                + " AND activity_date BETWEEN @first_day AND @last_day";
+    }
+
+    /**
+     * <pre>
+     * SELECT organization_id, report, activity_date, row_count FROM `p.d.ingestion_coverage`
+     * ORDER BY organization_id, report, activity_date
+     * </pre>
+     */
+    String coverage() {
+        return "SELECT organization_id, report, activity_date, row_count FROM " + name(Tables.COVERAGE.name())
+                + "\nORDER BY organization_id, report, activity_date";
+    }
+
+    /**
+     * Inserts the run, or updates it when it is already there:
+     * <pre>
+     * MERGE INTO `p.d.ingestion_runs` AS target
+     * USING (SELECT @run_id AS run_id, @organization_id AS organization_id, … , @version AS version) AS source
+     * ON target.run_id = source.run_id
+     * WHEN MATCHED THEN UPDATE SET organization_id = source.organization_id, …, version = source.version
+     * WHEN NOT MATCHED THEN INSERT (run_id, organization_id, …, version) VALUES (source.run_id, …, source.version)
+     * </pre>
+     */
+    String mergeRun() {
+        List<String> columns = Tables.RUNS.columnNames();
+        String sources = String.join(", ", columns.stream().map(c -> "@" + c + " AS " + c).toList());
+        String updates = String.join(", ", columns.stream().filter(c -> !c.equals("run_id"))
+                .map(c -> c + " = source." + c).toList());
+        String values = String.join(", ", columns.stream().map(c -> "source." + c).toList());
+        return "MERGE INTO " + name(Tables.RUNS.name()) + " AS target\n"
+                + "USING (SELECT " + sources + ") AS source\n"
+                + "ON target.run_id = source.run_id\n"
+                + "WHEN MATCHED THEN UPDATE SET " + updates + "\n"
+                + "WHEN NOT MATCHED THEN INSERT (" + String.join(", ", columns) + ") VALUES (" + values + ")";
+    }
+
+    /**
+     * <pre>
+     * SELECT run_id, organization_id, started_at, finished_at, status, reports, days_written, rows_written, error, version
+     * FROM `p.d.ingestion_runs` ORDER BY started_at DESC LIMIT @limit
+     * </pre>
+     */
+    String recentRuns() {
+        return "SELECT " + String.join(", ", Tables.RUNS.columnNames()) + "\nFROM " + name(Tables.RUNS.name())
+                + " ORDER BY started_at DESC LIMIT @limit";
+    }
+}

@@ -1,0 +1,746 @@
+package dev.claudedataingestion.sink.bigquery;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A local stand-in for the BigQuery REST API, enough for the official Java client as this project uses it:
+ * datasets, tables (create, get, update, delete), resumable-upload load jobs of newline-delimited JSON, query jobs
+ * and the jobs.query fast path, getQueryResults and tabledata.list. Tables live in an in-memory DuckDB; each
+ * statement the client sends is translated (backticked names, named parameters, {@code GENERATE_DATE_ARRAY},
+ * {@code DATE_SUB}, {@code CURRENT_DATE()}) and executed, scripts inside one DuckDB transaction, so a statement that
+ * fails rolls the whole script back, as BigQuery does. Statements and requests are recorded for tests.
+ *
+ * <p>It does not prove that BigQuery accepts the SQL (the golden tests pin it; the live test runs it), nor
+ * anything about quotas, partition pruning, billing, or eventual consistency of metadata.
+ */
+public final class BigQueryFake implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern TABLE_NAME = Pattern.compile("`([a-z][a-z0-9-]*)\\.(\\w+)\\.(\\w+)`");
+    private static final Pattern PARAMETER = Pattern.compile("@(\\w+)");
+
+    /** A request as the fake received it: method, path, query and (gunzipped) body. */
+    public record Recorded(String method, String path, String query, String body) {
+    }
+
+    private record Fault(String reason, String message) {
+    }
+
+    private record Result(ArrayNode fields, List<List<String>> rows) {
+    }
+
+    private final HttpServer server;
+    private final Connection duck;
+    private final Map<String, ObjectNode> datasets = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> tables = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> jobs = new ConcurrentHashMap<>();
+    private final Map<String, Result> results = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> uploads = new ConcurrentHashMap<>();
+    private final Map<String, ByteArrayOutputStream> uploadBytes = new ConcurrentHashMap<>();
+    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private final List<String> statements = new CopyOnWriteArrayList<>();
+    private final Deque<Fault> jobFaults = new ArrayDeque<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    public BigQueryFake() throws IOException, SQLException {
+        duck = DriverManager.getConnection("jdbc:duckdb:");
+        try (Statement statement = duck.createStatement()) {
+            statement.execute("CREATE MACRO generate_date_array(a, b) AS list_transform(generate_series(CAST(a AS DATE),"
+                    + " CAST(b AS DATE), INTERVAL 1 DAY), lambda d: CAST(d AS DATE))");
+        }
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    public List<Recorded> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** The SQL of every query job and query, as the client sent it (before translation). */
+    public List<String> statements() {
+        return List.copyOf(statements);
+    }
+
+    /** The next {@code times} query or load jobs end with this {@code errorResult} instead of running. */
+    public synchronized void failNextJobs(String reason, String message, int times) {
+        for (int i = 0; i < times; i++) {
+            jobFaults.add(new Fault(reason, message));
+        }
+    }
+
+    /** Table names in a dataset, staging tables included. */
+    public List<String> tableNames(String dataset) {
+        return tables.keySet().stream().filter(k -> k.startsWith(dataset + ".")).map(k -> k.substring(dataset.length() + 1))
+                .sorted().toList();
+    }
+
+    /** The table resource as the fake keeps it (schema, partitioning, clustering, expiration). */
+    public ObjectNode table(String dataset, String table) {
+        return tables.get(dataset + "." + table);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        server.stop(0);
+        duck.close();
+    }
+
+    // ---- HTTP ----------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String override = exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+            String method = override != null ? override : exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            byte[] raw = readBody(exchange);
+            boolean upload = path.startsWith("/upload/") && "PUT".equals(method);
+            String body = upload ? "" : new String(raw, StandardCharsets.UTF_8);
+            requests.add(new Recorded(method, path, query, body));
+            try {
+                route(exchange, method, path, query == null ? "" : query, body, raw);
+            } catch (ApiError e) {
+                ObjectNode error = JSON.createObjectNode();
+                ObjectNode inner = error.putObject("error");
+                inner.put("code", e.status);
+                inner.put("message", e.getMessage());
+                inner.putArray("errors").addObject().put("reason", e.reason).put("message", e.getMessage());
+                send(exchange, e.status, error);
+            } catch (SQLException | RuntimeException e) {
+                ObjectNode error = JSON.createObjectNode();
+                error.putObject("error").put("code", 500).put("message", "fake failed: " + e);
+                send(exchange, 500, error);
+            }
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        InputStream in = exchange.getRequestBody();
+        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+            in = new GZIPInputStream(in);
+        }
+        return in.readAllBytes();
+    }
+
+    private static final class ApiError extends RuntimeException {
+        final int status;
+        final String reason;
+
+        ApiError(int status, String reason, String message) {
+            super(message);
+            this.status = status;
+            this.reason = reason;
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private void route(HttpExchange exchange, String method, String path, String query, String body, byte[] raw)
+            throws IOException, SQLException {
+        String[] p = path.split("/");
+        // /bigquery/v2/projects/{p}/… or /upload/bigquery/v2/projects/{p}/jobs
+        if (path.startsWith("/upload/bigquery/v2/projects/") && p.length == 7 && "jobs".equals(p[6])) {
+            if ("POST".equals(method)) {
+                startUpload(exchange, p[5], query, body);
+            } else {
+                continueUpload(exchange, query, raw);
+            }
+            return;
+        }
+        if (!path.startsWith("/bigquery/v2/projects/")) {
+            throw new ApiError(404, "notFound", "Not found: " + path);
+        }
+        String project = p[4];
+        String rest = String.join("/", java.util.Arrays.copyOfRange(p, 5, p.length));
+        if ("POST".equals(method) && rest.equals("datasets")) {
+            ObjectNode dataset = (ObjectNode) JSON.readTree(body);
+            String name = dataset.at("/datasetReference/datasetId").asText();
+            if (datasets.containsKey(name)) {
+                throw new ApiError(409, "duplicate", "Already Exists: Dataset " + project + ":" + name);
+            }
+            dataset.put("id", project + ":" + name).put("kind", "bigquery#dataset");
+            datasets.put(name, dataset);
+            try (Statement statement = duck.createStatement()) {
+                statement.execute("CREATE SCHEMA \"" + name + "\"");
+            }
+            send(exchange, 200, dataset);
+        } else if (p.length == 7 && "datasets".equals(p[5]) && "GET".equals(method)) {
+            send(exchange, 200, found(datasets.get(p[6]), "Dataset " + project + ":" + p[6]));
+        } else if (p.length == 8 && "tables".equals(p[7]) && "POST".equals(method)) {
+            createTable(exchange, project, p[6], (ObjectNode) JSON.readTree(body));
+        } else if (p.length == 9 && "tables".equals(p[7])) {
+            String key = p[6] + "." + p[8];
+            switch (method) {
+                case "GET" -> send(exchange, 200, found(tables.get(key), "Table " + project + ":" + key));
+                case "PATCH", "PUT" -> updateTable(exchange, p[6], p[8], (ObjectNode) JSON.readTree(body));
+                case "DELETE" -> {
+                    found(tables.remove(key), "Table " + project + ":" + key);
+                    try (Statement statement = duck.createStatement()) {
+                        statement.execute("DROP TABLE \"" + p[6] + "\".\"" + p[8] + "\"");
+                    }
+                    exchange.sendResponseHeaders(204, -1);
+                }
+                default -> throw new ApiError(405, "invalid", method);
+            }
+        } else if (p.length == 10 && "data".equals(p[9]) && "GET".equals(method)) {
+            Result result = results.get(p[8]);
+            if (result == null) {
+                throw new ApiError(404, "notFound", "Not found: Table " + p[8]);
+            }
+            ObjectNode page = JSON.createObjectNode();
+            page.put("kind", "bigquery#tableDataList").put("totalRows", Integer.toString(result.rows().size()));
+            page.set("rows", rows(result, formatMicros(query)));
+            send(exchange, 200, page);
+        } else if (rest.equals("jobs") && "POST".equals(method)) {
+            send(exchange, 200, runJob(project, (ObjectNode) JSON.readTree(body)));
+        } else if (p.length == 7 && "jobs".equals(p[5]) && "GET".equals(method)) {
+            send(exchange, 200, found(jobs.get(p[6]), "Job " + project + ":" + p[6]));
+        } else if (rest.equals("queries") && "POST".equals(method)) {
+            fastQuery(exchange, project, (ObjectNode) JSON.readTree(body));
+        } else if (p.length == 7 && "queries".equals(p[5]) && "GET".equals(method)) {
+            ObjectNode job = found(jobs.get(p[6]), "Job " + project + ":" + p[6]);
+            Result result = results.get(p[6]);
+            ObjectNode response = JSON.createObjectNode();
+            response.put("kind", "bigquery#getQueryResultsResponse").put("jobComplete", true);
+            response.set("jobReference", job.get("jobReference"));
+            if (result != null) {
+                response.putObject("schema").set("fields", result.fields());
+                response.put("totalRows", Integer.toString(result.rows().size()));
+                if (!query.contains("maxResults=0")) {
+                    response.set("rows", rows(result, formatMicros(query)));
+                }
+            }
+            send(exchange, 200, response);
+        } else {
+            throw new ApiError(404, "notFound", "Not found: " + method + " " + path);
+        }
+    }
+
+    private static ObjectNode found(ObjectNode resource, String what) {
+        if (resource == null) {
+            throw new ApiError(404, "notFound", "Not found: " + what);
+        }
+        return resource;
+    }
+
+    private static boolean formatMicros(String query) {
+        return query != null && query.contains("useInt64Timestamp=true");
+    }
+
+    // ---- tables --------------------------------------------------------------------------------------------
+
+    private void createTable(HttpExchange exchange, String project, String dataset, ObjectNode table)
+            throws IOException, SQLException {
+        found(datasets.get(dataset), "Dataset " + project + ":" + dataset);
+        String name = table.at("/tableReference/tableId").asText();
+        String key = dataset + "." + name;
+        if (tables.containsKey(key)) {
+            throw new ApiError(409, "duplicate", "Already Exists: Table " + project + ":" + key);
+        }
+        List<String> columns = new ArrayList<>();
+        for (JsonNode field : table.at("/schema/fields")) {
+            columns.add("\"" + field.get("name").asText() + "\" " + duckType(field.get("type").asText()));
+        }
+        try (Statement statement = duck.createStatement()) {
+            statement.execute("CREATE TABLE \"" + dataset + "\".\"" + name + "\" (" + String.join(", ", columns) + ")");
+        }
+        table.put("id", project + ":" + key).put("kind", "bigquery#table").put("type", "TABLE");
+        table.put("creationTime", Long.toString(System.currentTimeMillis()));
+        tables.put(key, table);
+        send(exchange, 200, table);
+    }
+
+    private void updateTable(HttpExchange exchange, String dataset, String name, ObjectNode update)
+            throws IOException, SQLException {
+        String key = dataset + "." + name;
+        ObjectNode table = found(tables.get(key), "Table " + key);
+        java.util.Set<String> present = new java.util.HashSet<>();
+        table.at("/schema/fields").forEach(field -> present.add(field.get("name").asText()));
+        for (JsonNode field : update.at("/schema/fields")) {
+            String column = field.get("name").asText();
+            if (!present.contains(column)) {
+                try (Statement statement = duck.createStatement()) {
+                    statement.execute("ALTER TABLE \"" + dataset + "\".\"" + name + "\" ADD COLUMN \"" + column + "\" "
+                            + duckType(field.get("type").asText()));
+                }
+            }
+        }
+        if (update.has("schema")) {
+            table.set("schema", update.get("schema"));
+        }
+        send(exchange, 200, table);
+    }
+
+    private static String duckType(String bigQueryType) {
+        return switch (bigQueryType) {
+            case "STRING", "JSON" -> "VARCHAR";
+            case "INTEGER", "INT64" -> "BIGINT";
+            case "BOOLEAN", "BOOL" -> "BOOLEAN";
+            case "DATE" -> "DATE";
+            case "TIMESTAMP" -> "TIMESTAMP";
+            case "NUMERIC" -> "DECIMAL(38,9)";
+            case "BIGNUMERIC" -> "DECIMAL(38,22)";
+            case "FLOAT", "FLOAT64" -> "DOUBLE";
+            default -> throw new ApiError(400, "invalid", "unsupported type " + bigQueryType);
+        };
+    }
+
+    // ---- load jobs -----------------------------------------------------------------------------------------
+
+    private void startUpload(HttpExchange exchange, String project, String query, String body) throws IOException {
+        if (!query.contains("uploadType=resumable")) {
+            throw new ApiError(400, "invalid", "only resumable uploads are supported");
+        }
+        String id = "upload" + ids.incrementAndGet();
+        ObjectNode job = (ObjectNode) JSON.readTree(body);
+        uploads.put(id, job);
+        uploadBytes.put(id, new ByteArrayOutputStream());
+        exchange.getResponseHeaders().set("Location", url() + "/upload/bigquery/v2/projects/" + project
+                + "/jobs?uploadType=resumable&upload_id=" + id);
+        exchange.sendResponseHeaders(200, -1);
+    }
+
+    private void continueUpload(HttpExchange exchange, String query, byte[] chunk) throws IOException {
+        Matcher id = Pattern.compile("upload_id=(\\w+)").matcher(query);
+        if (!id.find() || !uploads.containsKey(id.group(1))) {
+            throw new ApiError(404, "notFound", "no such upload session");
+        }
+        ByteArrayOutputStream bytes = uploadBytes.get(id.group(1));
+        bytes.write(chunk);
+        String range = exchange.getRequestHeaders().getFirst("Content-Range");
+        if (range != null && range.endsWith("/*")) {
+            // An intermediate chunk: say how much has arrived.
+            exchange.getResponseHeaders().set("Range", "bytes=0-" + (bytes.size() - 1));
+            exchange.sendResponseHeaders(308, -1);
+            return;
+        }
+        ObjectNode job = uploads.remove(id.group(1));
+        uploadBytes.remove(id.group(1));
+        send(exchange, 200, load(job, bytes.toByteArray()));
+    }
+
+    private synchronized ObjectNode load(ObjectNode job, byte[] data) {
+        ObjectNode load = (ObjectNode) job.at("/configuration/load");
+        String dataset = load.at("/destinationTable/datasetId").asText();
+        String name = load.at("/destinationTable/tableId").asText();
+        prepareJob(job);
+        Fault fault = jobFaults.poll();
+        if (fault != null) {
+            return finish(job, fault.reason(), fault.message());
+        }
+        ObjectNode table = tables.get(dataset + "." + name);
+        if (table == null) {
+            return finish(job, "notFound", "Not found: Table " + dataset + "." + name);
+        }
+        Map<String, String> types = new LinkedHashMap<>();
+        table.at("/schema/fields").forEach(f -> types.put(f.get("name").asText(), f.get("type").asText()));
+        List<String> columns = new ArrayList<>(types.keySet());
+        String insert = "INSERT INTO \"" + dataset + "\".\"" + name + "\" (" + String.join(", ",
+                columns.stream().map(c -> "\"" + c + "\"").toList()) + ") VALUES ("
+                + String.join(", ", columns.stream().map(c -> "?").toList()) + ")";
+        long rows = 0;
+        try {
+            duck.setAutoCommit(false);
+            try (Statement statement = duck.createStatement(); PreparedStatement prepared = duck.prepareStatement(insert)) {
+                if ("WRITE_TRUNCATE".equals(load.path("writeDisposition").asText())) {
+                    statement.execute("DELETE FROM \"" + dataset + "\".\"" + name + "\"");
+                }
+                for (String line : new String(data, StandardCharsets.UTF_8).split("\n")) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    JsonNode row = JSON.readTree(line);
+                    for (java.util.Iterator<String> it = row.fieldNames(); it.hasNext(); ) {
+                        String field = it.next();
+                        if (!types.containsKey(field)) {
+                            throw new ApiError(400, "invalid", "No such field: " + field + ".");
+                        }
+                    }
+                    for (int i = 0; i < columns.size(); i++) {
+                        prepared.setObject(i + 1, jsonValue(row.get(columns.get(i)), types.get(columns.get(i))));
+                    }
+                    prepared.addBatch();
+                    rows++;
+                }
+                prepared.executeBatch();
+            }
+            duck.commit();
+        } catch (SQLException | IOException | RuntimeException e) {
+            rollback();
+            return finish(job, e instanceof ApiError error ? error.reason : "invalid", e.getMessage());
+        } finally {
+            autoCommit();
+        }
+        job.putObject("statistics").put("creationTime", Long.toString(System.currentTimeMillis()))
+                .putObject("load").put("outputRows", Long.toString(rows));
+        return finish(job, null, null);
+    }
+
+    private static Object jsonValue(JsonNode value, String type) {
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return switch (type) {
+            case "INTEGER", "INT64" -> value.isNumber() ? value.longValue() : Long.parseLong(value.asText());
+            case "BOOLEAN", "BOOL" -> value.isBoolean() ? value.booleanValue() : Boolean.parseBoolean(value.asText());
+            case "DATE" -> LocalDate.parse(value.asText());
+            case "TIMESTAMP" -> LocalDateTime.ofInstant(Instant.parse(value.asText()), ZoneOffset.UTC);
+            case "NUMERIC", "BIGNUMERIC" -> new BigDecimal(value.asText());
+            default -> value.isTextual() ? value.asText() : value.toString();
+        };
+    }
+
+    // ---- query jobs ----------------------------------------------------------------------------------------
+
+    private void prepareJob(ObjectNode job) {
+        ObjectNode reference = job.has("jobReference") ? (ObjectNode) job.get("jobReference")
+                : job.putObject("jobReference");
+        if (!reference.hasNonNull("jobId")) {
+            reference.put("jobId", "fake_job_" + ids.incrementAndGet());
+        }
+        job.put("kind", "bigquery#job");
+        job.put("id", reference.path("projectId").asText() + ":" + reference.get("jobId").asText());
+    }
+
+    private ObjectNode finish(ObjectNode job, String reason, String message) {
+        ObjectNode status = job.putObject("status").put("state", "DONE");
+        if (reason != null) {
+            status.putObject("errorResult").put("reason", reason).put("message", message);
+            status.putArray("errors").addObject().put("reason", reason).put("message", message);
+        }
+        if (!job.has("statistics")) {
+            job.putObject("statistics").put("creationTime", Long.toString(System.currentTimeMillis()));
+        }
+        jobs.put(job.at("/jobReference/jobId").asText(), job);
+        return job;
+    }
+
+    private synchronized ObjectNode runJob(String project, ObjectNode job) throws SQLException {
+        prepareJob(job);
+        ((ObjectNode) job.get("jobReference")).put("projectId", project);
+        ObjectNode query = (ObjectNode) job.at("/configuration/query");
+        String sql = query.get("query").asText();
+        statements.add(sql);
+        String type = statementType(sql);
+        ObjectNode statistics = job.putObject("statistics");
+        statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
+        ObjectNode queryStatistics = statistics.putObject("query").put("statementType", type);
+        if (job.at("/configuration/dryRun").asBoolean(false)) {
+            queryStatistics.put("totalBytesProcessed", "0");
+            return finish(job, null, null);
+        }
+        Fault fault = jobFaults.poll();
+        if (fault != null) {
+            return finish(job, fault.reason(), fault.message());
+        }
+        String jobId = job.at("/jobReference/jobId").asText();
+        try {
+            Execution execution = execute(sql, parameters(query.get("queryParameters")),
+                    query.at("/defaultDataset/datasetId").asText(null));
+            if (execution.result != null) {
+                results.put(jobId, execution.result);
+                query.putObject("destinationTable").put("projectId", project).put("datasetId", "_fake_results")
+                        .put("tableId", jobId);
+                queryStatistics.putObject("schema").set("fields", execution.result.fields());
+            }
+            queryStatistics.put("numDmlAffectedRows", Long.toString(execution.affected));
+            // A stand-in: BigQuery bills at least 10 MB per query; the fake cannot measure bytes scanned.
+            queryStatistics.put("totalBytesProcessed", "10485760").put("totalBytesBilled", "10485760");
+            return finish(job, null, null);
+        } catch (SQLException e) {
+            return finish(job, "invalidQuery", e.getMessage());
+        }
+    }
+
+    private void fastQuery(HttpExchange exchange, String project, ObjectNode request) throws IOException, SQLException {
+        String sql = request.get("query").asText();
+        statements.add(sql);
+        String jobId = "fake_query_" + ids.incrementAndGet();
+        Execution execution;
+        synchronized (this) {
+            Fault fault = jobFaults.poll();
+            if (fault != null) {
+                throw new ApiError(fault.reason().equals("rateLimitExceeded") ? 403 : 400, fault.reason(),
+                        fault.message());
+            }
+            try {
+                execution = execute(sql, parameters(request.get("queryParameters")),
+                        request.at("/defaultDataset/datasetId").asText(null));
+            } catch (SQLException e) {
+                throw new ApiError(400, "invalidQuery", e.getMessage());
+            }
+        }
+        ObjectNode response = JSON.createObjectNode();
+        response.put("kind", "bigquery#queryResponse").put("jobComplete", true);
+        response.putObject("jobReference").put("projectId", project).put("jobId", jobId)
+                .put("location", request.path("location").asText("US"));
+        if (execution.result != null) {
+            results.put(jobId, execution.result);
+            response.putObject("schema").set("fields", execution.result.fields());
+            response.put("totalRows", Integer.toString(execution.result.rows().size()));
+            response.set("rows", rows(execution.result,
+                    request.at("/formatOptions/useInt64Timestamp").asBoolean(false)));
+        }
+        response.put("numDmlAffectedRows", Long.toString(execution.affected));
+        ObjectNode job = JSON.createObjectNode();
+        job.set("jobReference", response.get("jobReference"));
+        job.putObject("configuration").putObject("query").put("query", sql);
+        finish(job, null, null);
+        send(exchange, 200, response);
+    }
+
+    private record Execution(Result result, long affected) {
+    }
+
+    /** Runs a statement or script; a script runs in one transaction, rolled back whole when a statement fails. */
+    private Execution execute(String sql, Map<String, String> literals, String defaultDataset) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        for (String part : sql.split(";\\s*(\\n|$)")) {
+            if (!part.isBlank()) {
+                parts.add(translate(part.strip(), literals));
+            }
+        }
+        boolean script = parts.size() > 1;
+        Result result = null;
+        long affected = 0;
+        try (Statement statement = duck.createStatement()) {
+            statement.execute(defaultDataset == null ? "RESET search_path" : "SET search_path = '" + defaultDataset + "'");
+            for (String part : parts) {
+                String upper = part.toUpperCase(Locale.ROOT);
+                if (upper.startsWith("BEGIN")) {
+                    duck.setAutoCommit(false);
+                    continue;
+                }
+                if (upper.startsWith("COMMIT")) {
+                    duck.commit();
+                    autoCommit();
+                    continue;
+                }
+                if (statement.execute(part)) {
+                    try (ResultSet rows = statement.getResultSet()) {
+                        result = result(rows);
+                    }
+                } else {
+                    affected += Math.max(0, statement.getUpdateCount());
+                }
+            }
+        } catch (SQLException e) {
+            if (script || !duck.getAutoCommit()) {
+                rollback();
+            }
+            throw e;
+        } finally {
+            autoCommit();
+        }
+        return new Execution(result, affected);
+    }
+
+    private void rollback() {
+        try {
+            if (!duck.getAutoCommit()) {
+                duck.rollback();
+            }
+        } catch (SQLException e) {
+            // Nothing was open.
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            duck.setAutoCommit(true);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String statementType(String sql) {
+        String first = sql.stripLeading().split("\\s+")[0].toUpperCase(Locale.ROOT);
+        return switch (first) {
+            case "SELECT", "WITH" -> "SELECT";
+            case "BEGIN" -> "SCRIPT";
+            default -> first;
+        };
+    }
+
+    /** Named parameters as SQL literals of their declared type. */
+    private static Map<String, String> parameters(JsonNode parameters) {
+        Map<String, String> literals = new HashMap<>();
+        if (parameters == null) {
+            return literals;
+        }
+        for (JsonNode parameter : parameters) {
+            String type = parameter.at("/parameterType/type").asText();
+            JsonNode value = parameter.at("/parameterValue/value");
+            String literal;
+            if (value.isMissingNode() || value.isNull()) {
+                literal = "NULL";
+            } else {
+                String text = value.asText();
+                literal = switch (type) {
+                    case "INT64" -> Long.toString(Long.parseLong(text));
+                    case "DATE" -> "DATE '" + LocalDate.parse(text) + "'";
+                    case "TIMESTAMP" -> "TIMESTAMP '" + LocalDateTime.ofInstant(timestamp(text), ZoneOffset.UTC) + "'";
+                    case "BOOL" -> Boolean.toString(Boolean.parseBoolean(text));
+                    default -> "'" + text.replace("'", "''") + "'";
+                };
+            }
+            literals.put(parameter.get("name").asText(), literal);
+        }
+        return literals;
+    }
+
+    private static Instant timestamp(String text) {
+        String iso = text.contains("T") ? text : text.replaceFirst(" ", "T");
+        return OffsetDateTime.parse(iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d:\\d\\d$") ? iso : iso + "Z")
+                .toInstant();
+    }
+
+    /** BigQuery SQL to DuckDB SQL, for the constructs this project sends. */
+    static String translate(String sql, Map<String, String> literals) {
+        String translated = TABLE_NAME.matcher(sql).replaceAll("\"$2\".\"$3\"");
+        Matcher parameter = PARAMETER.matcher(translated);
+        StringBuilder bound = new StringBuilder();
+        while (parameter.find()) {
+            String literal = literals.get(parameter.group(1));
+            if (literal == null) {
+                throw new ApiError(400, "invalidQuery", "Query parameter '" + parameter.group(1) + "' not found");
+            }
+            parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
+        }
+        parameter.appendTail(bound);
+        translated = bound.toString().replace("CURRENT_DATE()", "current_date");
+        translated = translated.replaceAll("DATE_SUB\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "($1 - INTERVAL $2 DAY)");
+        return aliasUnnest(translated);
+    }
+
+    /** {@code UNNEST(x) AS day} names a column in BigQuery; DuckDB needs {@code UNNEST(x) AS t(day)}. */
+    private static String aliasUnnest(String sql) {
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        int at;
+        while ((at = sql.indexOf("UNNEST(", from)) >= 0) {
+            int depth = 0;
+            int end = at + "UNNEST".length();
+            do {
+                char c = sql.charAt(end);
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+                end++;
+            } while (depth > 0);
+            Matcher alias = Pattern.compile("\\G\\s+AS\\s+(\\w+)").matcher(sql);
+            out.append(sql, from, end);
+            if (alias.find(end)) {
+                out.append(" AS _unnest_").append(alias.group(1)).append('(').append(alias.group(1)).append(')');
+                end = alias.end();
+            }
+            from = end;
+        }
+        return out.append(sql.substring(from)).toString();
+    }
+
+    private static Result result(ResultSet rows) throws SQLException {
+        ResultSetMetaData meta = rows.getMetaData();
+        ArrayNode fields = JSON.createArrayNode();
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            fields.addObject().put("name", meta.getColumnLabel(i)).put("type", bigQueryType(meta.getColumnTypeName(i)))
+                    .put("mode", "NULLABLE");
+        }
+        List<List<String>> values = new ArrayList<>();
+        while (rows.next()) {
+            List<String> row = new ArrayList<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                boolean timestamp = "TIMESTAMP".equals(bigQueryType(meta.getColumnTypeName(i)));
+                Object value = timestamp ? rows.getObject(i, LocalDateTime.class) : rows.getObject(i);
+                if (value instanceof LocalDateTime time) {
+                    Instant instant = time.toInstant(ZoneOffset.UTC);
+                    row.add(Long.toString(instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1000));
+                } else if (value instanceof BigDecimal decimal) {
+                    row.add(decimal.toPlainString());
+                } else {
+                    row.add(value == null ? null : value.toString());
+                }
+            }
+            values.add(row);
+        }
+        return new Result(fields, values);
+    }
+
+    private static String bigQueryType(String duckType) {
+        String type = duckType.toUpperCase(Locale.ROOT);
+        if (type.startsWith("DECIMAL")) {
+            return "BIGNUMERIC";
+        }
+        return switch (type) {
+            case "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER" -> "INTEGER";
+            case "DOUBLE", "FLOAT", "REAL" -> "FLOAT";
+            case "BOOLEAN" -> "BOOLEAN";
+            case "DATE" -> "DATE";
+            case "TIMESTAMP", "TIMESTAMP WITH TIME ZONE" -> "TIMESTAMP";
+            default -> "STRING";
+        };
+    }
+
+    /** Rows as BigQuery sends them: strings in {@code {"f":[{"v":…}]}}; timestamps in micros or float seconds. */
+    private static ArrayNode rows(Result result, boolean micros) {
+        ArrayNode rows = JSON.createArrayNode();
+        for (List<String> row : result.rows()) {
+            ArrayNode cells = rows.addObject().putArray("f");
+            for (int i = 0; i < row.size(); i++) {
+                String value = row.get(i);
+                boolean isTimestamp = "TIMESTAMP".equals(result.fields().get(i).get("type").asText());
+                if (value != null && isTimestamp && !micros) {
+                    value = new BigDecimal(value).movePointLeft(6).toPlainString();
+                }
+                cells.addObject().put("v", value);
+            }
+        }
+        return rows;
+    }
+}

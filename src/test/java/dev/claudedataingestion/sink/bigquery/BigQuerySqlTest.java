@@ -1,0 +1,90 @@
+package dev.claudedataingestion.sink.bigquery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.sink.Tables;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Golden tests: the exact text sent to BigQuery. A change here is a change to what runs in production. */
+class BigQuerySqlTest {
+
+    private final BigQuerySql sql = new BigQuerySql("my-project", "ai_usage_analytics");
+
+    @Test
+    void replacesTheCostReportsDaysAndCoverageInOneTransaction() {
+        assertThat(sql.replaceDays(List.of(Tables.COSTS), List.of("_stage_claude_costs_abc"))).isEqualTo("""
+                BEGIN TRANSACTION;
+                DELETE FROM `my-project.ai_usage_analytics.claude_costs` WHERE organization_id = @organization_id \
+                AND activity_date BETWEEN @first_day AND @last_day;
+                INSERT INTO `my-project.ai_usage_analytics.claude_costs` (organization_id, activity_date, workspace_id, \
+                description, cost_type, model, service_tier, context_window, token_type, inference_geo, currency, \
+                amount_cents, amount_usd, ingestion_timestamp, run_id) SELECT organization_id, activity_date, \
+                workspace_id, description, cost_type, model, service_tier, context_window, token_type, inference_geo, \
+                currency, amount_cents, amount_usd, ingestion_timestamp, run_id FROM \
+                `my-project.ai_usage_analytics._stage_claude_costs_abc`;
+                DELETE FROM `my-project.ai_usage_analytics.ingestion_coverage` WHERE organization_id = @organization_id \
+                AND report = @report AND activity_date BETWEEN @first_day AND @last_day;
+                INSERT INTO `my-project.ai_usage_analytics.ingestion_coverage` (organization_id, report, activity_date, \
+                row_count, loaded_at, run_id)
+                SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id
+                FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day
+                LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM \
+                `my-project.ai_usage_analytics._stage_claude_costs_abc` GROUP BY activity_date) AS staged
+                ON staged.activity_date = day;
+                COMMIT TRANSACTION;""");
+    }
+
+    @Test
+    void claudeCodeReplacesBothTablesAndCountsTheFirst() {
+        String script = sql.replaceDays(List.of(Tables.CLAUDE_CODE, Tables.CLAUDE_CODE_MODELS),
+                List.of("_stage_a", "_stage_b"));
+        assertThat(script.lines().filter(line -> line.startsWith("DELETE FROM")).toList()).containsExactly(
+                "DELETE FROM `my-project.ai_usage_analytics.claude_code_usage` WHERE organization_id = @organization_id"
+                        + " AND activity_date BETWEEN @first_day AND @last_day;",
+                "DELETE FROM `my-project.ai_usage_analytics.claude_code_model_usage` WHERE organization_id ="
+                        + " @organization_id AND activity_date BETWEEN @first_day AND @last_day;",
+                "DELETE FROM `my-project.ai_usage_analytics.ingestion_coverage` WHERE organization_id = @organization_id"
+                        + " AND report = @report AND activity_date BETWEEN @first_day AND @last_day;");
+        assertThat(script).contains("FROM `my-project.ai_usage_analytics._stage_b`;\n")
+                .contains("COUNT(*) AS row_count FROM `my-project.ai_usage_analytics._stage_a` GROUP BY");
+    }
+
+    @Test
+    void readsAndRecords() {
+        assertThat(sql.coveredDays()).isEqualTo("""
+                SELECT activity_date FROM `my-project.ai_usage_analytics.ingestion_coverage`
+                WHERE organization_id = @organization_id AND report = @report \
+                AND activity_date BETWEEN @first_day AND @last_day""");
+        assertThat(sql.coverage()).isEqualTo("""
+                SELECT organization_id, report, activity_date, row_count \
+                FROM `my-project.ai_usage_analytics.ingestion_coverage`
+                ORDER BY organization_id, report, activity_date""");
+        assertThat(sql.recentRuns()).isEqualTo("""
+                SELECT run_id, organization_id, started_at, finished_at, status, reports, days_written, rows_written, \
+                error, version
+                FROM `my-project.ai_usage_analytics.ingestion_runs` ORDER BY started_at DESC LIMIT @limit""");
+        assertThat(sql.mergeRun()).isEqualTo("""
+                MERGE INTO `my-project.ai_usage_analytics.ingestion_runs` AS target
+                USING (SELECT @run_id AS run_id, @organization_id AS organization_id, @started_at AS started_at, \
+                @finished_at AS finished_at, @status AS status, @reports AS reports, @days_written AS days_written, \
+                @rows_written AS rows_written, @error AS error, @version AS version) AS source
+                ON target.run_id = source.run_id
+                WHEN MATCHED THEN UPDATE SET organization_id = source.organization_id, started_at = source.started_at, \
+                finished_at = source.finished_at, status = source.status, reports = source.reports, \
+                days_written = source.days_written, rows_written = source.rows_written, error = source.error, \
+                version = source.version
+                WHEN NOT MATCHED THEN INSERT (run_id, organization_id, started_at, finished_at, status, reports, \
+                days_written, rows_written, error, version) VALUES (source.run_id, source.organization_id, \
+                source.started_at, source.finished_at, source.status, source.reports, source.days_written, \
+                source.rows_written, source.error, source.version)""");
+    }
+
+    @Test
+    void refusesNamesThatCouldCarrySql() {
+        assertThatThrownBy(() -> new BigQuerySql("my-project`; DROP", "d")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new BigQuerySql("my-project", "d.x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sql.name("t`")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
