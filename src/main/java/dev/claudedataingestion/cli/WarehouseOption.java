@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 final class WarehouseOption {
 
     @Option(names = "--warehouse", paramLabel = "URL",
-            description = "duckdb:PATH (default duckdb:./ai_usage_analytics.duckdb, or $WAREHOUSE)")
+            description = "duckdb:PATH, postgresql://USER@HOST:PORT/DATABASE or bigquery://PROJECT/DATASET"
+                    + " (default: $WAREHOUSE, else BigQuery when $BIGQUERY_PROJECT_ID is set, else"
+                    + " duckdb:./ai_usage_analytics.duckdb)")
     String url;
 }

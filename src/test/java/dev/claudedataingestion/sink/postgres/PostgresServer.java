@@ -4,6 +4,7 @@ import dev.claudedataingestion.config.WarehouseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +27,20 @@ public final class PostgresServer {
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                server = EmbeddedPostgres.builder().start();
+                // The superuser connects without a password, everyone else with one, so that the tests can show
+                // that passwords are taken from PGPASSWORD and pgpass files.
+                server = EmbeddedPostgres.builder().setDataDirectoryCustomizer(directory -> {
+                    try {
+                        Files.writeString(directory.toPath().resolve("pg_hba.conf"), String.join("\n",
+                                "host all postgres 127.0.0.1/32 trust",
+                                "host all postgres ::1/128 trust",
+                                "host all all 127.0.0.1/32 scram-sha-256",
+                                "host all all ::1/128 scram-sha-256",
+                                "local all all trust", ""));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }).start();
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start the embedded PostgreSQL server", e);
             }

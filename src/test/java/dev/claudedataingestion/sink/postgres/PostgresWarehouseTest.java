@@ -1,14 +1,11 @@
 package dev.claudedataingestion.sink.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
-import dev.claudedataingestion.sink.WarehouseException;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +47,5 @@ class PostgresWarehouseTest extends WarehouseContractTest {
                 .stream().map(row -> row.get(0)).toList())
                 .contains("claude_usage_key", "claude_usage_day", "claude_costs_day", "ingestion_coverage_key",
                         "ingestion_runs_key");
-    }
-
-    @Test
-    void aWrongPasswordNamesWhereToFixItAndNotThePassword() {
-        assertThatThrownBy(() -> PostgresWarehouse.open(database.host(), database.port(), "nope_db", "nobody_here",
-                Map.of(), Optional.of("battery-staple"), false))
-                .isInstanceOf(WarehouseException.class).hasMessageContaining("PGPASSWORD")
-                .hasMessageNotContaining("battery-staple");
     }
 }

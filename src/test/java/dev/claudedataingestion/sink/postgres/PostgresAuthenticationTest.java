@@ -1,0 +1,61 @@
+package dev.claudedataingestion.sink.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.pipeline.Warehouses;
+import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Passwords come from PGPASSWORD or a pgpass file, never from the URL, and never show in messages. */
+class PostgresAuthenticationTest {
+
+    @TempDir
+    Path directory;
+
+    private String urlFor(String user, WarehouseConfig.Postgres database) {
+        return "postgresql://" + user + "@127.0.0.1:" + database.port() + "/" + database.database();
+    }
+
+    @Test
+    void connectsWithThePasswordFromPgpasswordOrAPgpassFile() throws Exception {
+        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        PostgresServer.execute(database, "CREATE ROLE ingest LOGIN PASSWORD 'correct-horse'",
+                "GRANT ALL ON SCHEMA public TO ingest");
+        String url = urlFor("ingest", database);
+
+        try (Warehouse warehouse = Warehouses.open(new Settings(Map.of("PGPASSWORD", "correct-horse")).warehouse(url),
+                false)) {
+            warehouse.ensureSchema();
+            assertThat(Rows.select(warehouse, "SELECT current_user").get(0).get(0)).isEqualTo("ingest");
+        }
+
+        Path pgpass = directory.resolve("pgpass");
+        Files.writeString(pgpass, "127.0.0.1:" + database.port() + ":" + database.database() + ":ingest:correct-horse\n");
+        System.setProperty("org.postgresql.pgpassfile", pgpass.toString());
+        try (Warehouse warehouse = Warehouses.open(new Settings(Map.of()).warehouse(url), true)) {
+            assertThat(Rows.select(warehouse, "SELECT count(*) FROM ingestion_runs").get(0).get(0)).isEqualTo(0L);
+        } finally {
+            System.clearProperty("org.postgresql.pgpassfile");
+        }
+    }
+
+    @Test
+    void aWrongPasswordSaysWhereToFixItWithoutShowingIt() {
+        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        PostgresServer.execute(database, "CREATE ROLE reader LOGIN PASSWORD 'right-one'");
+        WarehouseConfig config = new Settings(Map.of("PGPASSWORD", "wrong-one")).warehouse(urlFor("reader", database));
+
+        assertThatThrownBy(() -> Warehouses.open(config, true)).isInstanceOf(WarehouseException.class)
+                .hasMessageContaining("PGPASSWORD").hasMessageContaining("reader")
+                .hasMessageNotContaining("wrong-one").hasMessageNotContaining("right-one");
+    }
+}
