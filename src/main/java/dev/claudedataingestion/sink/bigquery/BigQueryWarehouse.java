@@ -57,6 +57,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -276,7 +277,7 @@ public final class BigQueryWarehouse implements Warehouse {
             FactRows factRows, RowStream<? extends FactRow> rows) {
         attempt("load " + stage, () -> {
             if (rowsPerDay != null) {
-                java.util.Arrays.fill(rowsPerDay, 0);
+                Arrays.fill(rowsPerDay, 0);
             }
             JobId jobId = JobId.newBuilder().setProject(project).setLocation(location)
                     .setJob("claude_ingest_load_" + UUID.randomUUID()).build();
@@ -286,42 +287,13 @@ public final class BigQueryWarehouse implements Warehouse {
                     .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
                     .setCreateDisposition(JobInfo.CreateDisposition.CREATE_NEVER)
                     .build();
-            // The upload starts with the first row: an upload of nothing is never sent, so it would have no job.
-            TableDataWriteChannel[] channel = new TableDataWriteChannel[1];
-            OutputStream upload = new OutputStream() {
-                private OutputStream open() {
-                    if (channel[0] == null) {
-                        try {
-                            channel[0] = bigquery.writer(jobId, configuration);
-                        } catch (BigQueryException e) {
-                            throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
-                        }
-                    }
-                    return Channels.newOutputStream(channel[0]);
+            LazyUpload upload = new LazyUpload(() -> {
+                try {
+                    return bigquery.writer(jobId, configuration);
+                } catch (BigQueryException e) {
+                    throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
                 }
-
-                private OutputStream out;
-
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] bytes, int offset, int length) throws IOException {
-                    if (out == null) {
-                        out = open();
-                    }
-                    out.write(bytes, offset, length);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    if (out != null) {
-                        out.close();
-                    }
-                }
-            };
+            });
             try (OutputStream out = new BufferedOutputStream(upload, 1 << 16);
                     JsonGenerator json = JSON.createGenerator(out)) {
                 json.setRootValueSeparator(null);
@@ -343,10 +315,10 @@ public final class BigQueryWarehouse implements Warehouse {
             } catch (BigQueryException e) {
                 throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
             }
-            if (channel[0] == null) {
+            if (upload.channel == null) {
                 return null;
             }
-            Job job = channel[0].getJob();
+            Job job = upload.channel.getJob();
             try {
                 job = job.waitFor();
             } catch (InterruptedException e) {
@@ -361,6 +333,41 @@ public final class BigQueryWarehouse implements Warehouse {
             failIfJobFailed(job, "load job");
             return null;
         });
+    }
+
+    /**
+     * Opens the upload with the first byte. An upload of nothing is never sent by the client, so it would have no
+     * job to wait for; a window without rows needs no load at all.
+     */
+    private static final class LazyUpload extends OutputStream {
+        private final Supplier<TableDataWriteChannel> open;
+        private TableDataWriteChannel channel;
+        private OutputStream out;
+
+        LazyUpload(Supplier<TableDataWriteChannel> open) {
+            this.open = open;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (out == null) {
+                channel = open.get();
+                out = Channels.newOutputStream(channel);
+            }
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (out != null) {
+                out.close();
+            }
+        }
     }
 
     /** Writes one table row as a JSON object per line; a null generator writes nothing (rows of other tables). */
