@@ -36,6 +36,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.Column;
+import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -576,25 +577,12 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public List<CoverageSummary> coverage() {
-        record Key(String organizationId, String report) {
-        }
-        Map<Key, Set<LocalDate>> days = new LinkedHashMap<>();
-        Map<Key, Long> rowCounts = new HashMap<>();
+        CoverageCollector coverage = new CoverageCollector();
         for (FieldValueList row : select("read coverage", sql.coverage(), Map.of()).iterateAll()) {
-            Key key = new Key(row.get(0).getStringValue(), row.get(1).getStringValue());
-            days.computeIfAbsent(key, k -> new HashSet<>()).add(LocalDate.parse(row.get(2).getStringValue()));
-            rowCounts.merge(key, row.get(3).getLongValue(), Long::sum);
+            coverage.add(row.get(0).getStringValue(), row.get(1).getStringValue(),
+                    LocalDate.parse(row.get(2).getStringValue()), row.get(3).getLongValue());
         }
-        List<CoverageSummary> summaries = new ArrayList<>();
-        days.forEach((key, covered) -> {
-            try {
-                summaries.add(new CoverageSummary(key.organizationId(), ReportKind.fromId(key.report()), covered,
-                        rowCounts.get(key)));
-            } catch (IllegalArgumentException e) {
-                // A report written by a newer version: not one this version can describe.
-            }
-        });
-        return summaries;
+        return coverage.summaries();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -26,11 +27,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -211,31 +209,17 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public List<CoverageSummary> coverage() {
-        record Key(String organizationId, String report) {
-        }
-        Map<Key, Set<LocalDate>> days = new LinkedHashMap<>();
-        Map<Key, Long> rowCounts = new HashMap<>();
+        CoverageCollector coverage = new CoverageCollector();
         try (Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery("SELECT organization_id, report, activity_date, row_count FROM "
                         + Tables.COVERAGE.name() + " ORDER BY organization_id, report, activity_date")) {
             while (rows.next()) {
-                Key key = new Key(rows.getString(1), rows.getString(2));
-                days.computeIfAbsent(key, k -> new HashSet<>()).add(rows.getObject(3, LocalDate.class));
-                rowCounts.merge(key, rows.getLong(4), Long::sum);
+                coverage.add(rows.getString(1), rows.getString(2), rows.getObject(3, LocalDate.class), rows.getLong(4));
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not read " + Tables.COVERAGE.name() + ": " + e.getMessage(), e);
         }
-        List<CoverageSummary> summaries = new ArrayList<>();
-        days.forEach((key, covered) -> {
-            try {
-                summaries.add(new CoverageSummary(key.organizationId(), ReportKind.fromId(key.report()), covered,
-                        rowCounts.get(key)));
-            } catch (IllegalArgumentException e) {
-                // A report written by a newer version: not one this version can describe.
-            }
-        });
-        return summaries;
+        return coverage.summaries();
     }
 
     @Override

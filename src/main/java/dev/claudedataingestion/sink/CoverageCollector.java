@@ -1,0 +1,40 @@
+package dev.claudedataingestion.sink;
+
+import dev.claudedataingestion.model.ReportKind;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Gathers {@code ingestion_coverage} rows, as any backend reads them, into one summary per organization and report. */
+public final class CoverageCollector {
+
+    private record Key(String organizationId, String report) {
+    }
+
+    private final Map<Key, Set<LocalDate>> days = new LinkedHashMap<>();
+    private final Map<Key, Long> rows = new LinkedHashMap<>();
+
+    public void add(String organizationId, String report, LocalDate day, long rowCount) {
+        Key key = new Key(organizationId, report);
+        days.computeIfAbsent(key, k -> new HashSet<>()).add(day);
+        rows.merge(key, rowCount, Long::sum);
+    }
+
+    /** The summaries; reports written by a newer version, which this one cannot describe, are left out. */
+    public List<Warehouse.CoverageSummary> summaries() {
+        List<Warehouse.CoverageSummary> summaries = new ArrayList<>();
+        days.forEach((key, covered) -> {
+            try {
+                summaries.add(new Warehouse.CoverageSummary(key.organizationId(), ReportKind.fromId(key.report()),
+                        covered, rows.get(key)));
+            } catch (IllegalArgumentException e) {
+                // Not a report of this version.
+            }
+        });
+        return summaries;
+    }
+}
