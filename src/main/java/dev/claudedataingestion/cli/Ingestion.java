@@ -35,7 +35,8 @@ final class Ingestion {
         IngestionJob.Outcome outcome;
         try (Warehouse warehouse = Warehouses.open(warehouseConfig, false)) {
             outcome = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
-                    Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir"))).run();
+                    Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
+                    context.settings().origin()).run();
         }
         if (outcome.failure() != null) {
             throw outcome.failure();

@@ -39,6 +39,8 @@ public final class Settings {
     public static final String LOOKBACK_DAYS = "INGEST_LOOKBACK_DAYS";
     public static final String CLOUD_RUN_JOB = "CLOUD_RUN_JOB";
     public static final String PGPASSWORD = "PGPASSWORD";
+    public static final String CLOUD_RUN_EXECUTION = "CLOUD_RUN_EXECUTION";
+    public static final String TRIGGER = "INGEST_TRIGGER";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -147,6 +149,12 @@ public final class Settings {
             return bigQuery.with(variable(BIGQUERY_LOCATION).orElse(WarehouseConfig.BigQuery.DEFAULT_LOCATION), apiUrl);
         }
         return config;
+    }
+
+    /** What started this run: {@value #TRIGGER}, else {@code cloud_run} on Cloud Run, else {@code manual}. */
+    public RunOrigin origin() {
+        String trigger = variable(TRIGGER).orElse(variable(CLOUD_RUN_JOB).isPresent() ? "cloud_run" : "manual");
+        return new RunOrigin(trigger, variable(CLOUD_RUN_EXECUTION).orElse(null));
     }
 
     /** The first day the warehouse must cover. */

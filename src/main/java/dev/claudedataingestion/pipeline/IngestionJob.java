@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.ClaudeCodeRow;
 import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
@@ -49,13 +50,16 @@ public final class IngestionJob {
     private final IngestListener listener;
     private final Path spoolDirectory;
     private final Optional<String> expectedOrganizationId;
+    private final RunOrigin origin;
 
     /**
      * @param expectedOrganizationId the organization the key must belong to ({@code ANTHROPIC_ORGANIZATION_ID}),
      *                               when set
      */
     public IngestionJob(AdminApiClient client, Optional<String> expectedOrganizationId, Warehouse warehouse,
-            IngestConfig config, Clock clock, String version, IngestListener listener, Path spoolDirectory) {
+            IngestConfig config, Clock clock, String version, IngestListener listener, Path spoolDirectory,
+            RunOrigin origin) {
+        this.origin = requireNonNull(origin, "origin is null");
         this.client = requireNonNull(client, "client is null");
         this.expectedOrganizationId = requireNonNull(expectedOrganizationId, "expectedOrganizationId is null");
         this.warehouse = requireNonNull(warehouse, "warehouse is null");
@@ -77,8 +81,9 @@ public final class IngestionJob {
         String reports = config.reports().stream().sorted().map(ReportKind::id).collect(Collectors.joining(","));
         Progress progress = new Progress();
         warehouse.ensureSchema();
-        warehouse.recordRun(new RunRecord(runId, expectedOrganizationId.orElse(null), startedAt, null,
-                RunRecord.Status.RUNNING, reports, 0, 0, null, version));
+        RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
+                origin.trigger(), origin.executionId());
+        warehouse.recordRun(started);
         log.info("Run {} started: reports {}, {}", runId, reports, config.explicitDays()
                 .map(days -> "days " + days)
                 .orElse("incremental from " + config.startDate() + " with " + config.lookbackDays() + " days of lookback"));
@@ -128,8 +133,9 @@ public final class IngestionJob {
         RunRecord.Status status = failure != null ? RunRecord.Status.FAILED
                 : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
         Instant finishedAt = clock.instant();
-        RunRecord finished = new RunRecord(runId, organizationId, startedAt, finishedAt, status, reports,
-                progress.days, progress.rows, failure == null ? null : failure.getMessage(), version);
+        RunRecord finished = started.finish(organizationId, finishedAt, status, progress.days, progress.rows,
+                failure == null ? null : failure.getMessage(), progress.countsJson(), client.requestsMade(),
+                client.retriesMade());
         try {
             warehouse.recordRun(finished);
         } catch (RuntimeException e) {
@@ -213,9 +219,16 @@ public final class IngestionJob {
     /** Totals of the windows written so far, and the longest window, to judge whether another fits the deadline. */
     private static final class Progress {
         private final List<Duration> durations = new ArrayList<>();
+        private final Map<ReportKind, long[]> perReport = new java.util.EnumMap<>(ReportKind.class);
         private Instant lastMark;
         private long days;
         private long rows;
+
+        /** {@code {"usage":{"days":3,"rows":120},…}} */
+        String countsJson() {
+            return perReport.entrySet().stream().map(e -> "\"" + e.getKey().id() + "\":{\"days\":" + e.getValue()[0]
+                    + ",\"rows\":" + e.getValue()[1] + "}").collect(Collectors.joining(",", "{", "}"));
+        }
 
         boolean mayStart(Instant now, Instant deadline) {
             Duration longest = durations.stream().max(Duration::compareTo).orElse(Duration.ZERO);
@@ -226,6 +239,9 @@ public final class IngestionJob {
         void add(WriteResult result, Instant now) {
             days += result.days().size();
             rows += result.rows();
+            long[] counts = perReport.computeIfAbsent(result.report(), r -> new long[2]);
+            counts[0] += result.days().size();
+            counts[1] += result.rows();
             durations.add(Duration.between(lastMark, now));
         }
     }

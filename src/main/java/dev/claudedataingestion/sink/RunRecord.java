@@ -2,9 +2,19 @@ package dev.claudedataingestion.sink;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
-/** One row of {@code ingestion_runs}. {@code finishedAt} and {@code error} are null while the run is going. */
+/**
+ * One row of {@code ingestion_runs}. {@code finishedAt} and {@code error} are null while the run is going.
+ *
+ * @param trigger       what started the run: {@code cloud_run}, {@code manual}, or {@code INGEST_TRIGGER}
+ * @param executionId   the Cloud Run execution ({@code CLOUD_RUN_EXECUTION}), when there is one
+ * @param reportCounts  days and rows written per report, as JSON ({@code {"usage":{"days":3,"rows":120},…}})
+ * @param requestsMade  HTTP requests sent to the Admin API, retries included
+ * @param retries       requests sent again after a retryable failure
+ */
 public record RunRecord(
         String runId,
         String organizationId,
@@ -15,18 +25,23 @@ public record RunRecord(
         long daysWritten,
         long rowsWritten,
         String error,
-        String version) {
+        String version,
+        String trigger,
+        String executionId,
+        String reportCounts,
+        long requestsMade,
+        long retries) {
 
     /** The run's state, stored as its lower-case name. */
     public enum Status {
         RUNNING, SUCCEEDED, PARTIAL, FAILED;
 
         public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         public static Status fromId(String id) {
-            return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(id.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -34,5 +49,44 @@ public record RunRecord(
         requireNonNull(runId, "runId is null");
         requireNonNull(startedAt, "startedAt is null");
         requireNonNull(status, "status is null");
+    }
+
+    /** How long the run took, once it has finished. */
+    public Duration duration() {
+        return finishedAt == null ? null : Duration.between(startedAt, finishedAt);
+    }
+
+    /** The record of a run that has just started. */
+    public static RunRecord started(String runId, String organizationId, Instant startedAt, String reports,
+            String version, String trigger, String executionId) {
+        return new RunRecord(runId, organizationId, startedAt, null, Status.RUNNING, reports, 0, 0, null, version,
+                trigger, executionId, null, 0, 0);
+    }
+
+    /** This run, finished. */
+    public RunRecord finish(String finalOrganizationId, Instant at, Status finalStatus, long days, long rows,
+            String failure, String counts, long requests, long retried) {
+        return new RunRecord(runId, finalOrganizationId, startedAt, at, finalStatus, reports, days, rows, failure,
+                version, trigger, executionId, counts, requests, retried);
+    }
+
+    /** The values of {@code ingestion_runs}'s columns, in {@link Tables#RUNS} order. */
+    public Object[] columnValues() {
+        Duration duration = duration();
+        return new Object[] {runId, organizationId, startedAt, finishedAt, status.id(), reports, daysWritten,
+            rowsWritten, error, version, trigger, executionId, reportCounts, requestsMade, retries,
+            duration == null ? null : duration.toMillis()};
+    }
+
+    /** Reads a row of {@code ingestion_runs} given its column values in {@link Tables#RUNS} order. */
+    public static RunRecord fromColumnValues(Object[] values) {
+        return new RunRecord((String) values[0], (String) values[1], (Instant) values[2], (Instant) values[3],
+                Status.fromId((String) values[4]), (String) values[5], number(values[6]), number(values[7]),
+                (String) values[8], (String) values[9], (String) values[10], (String) values[11], (String) values[12],
+                number(values[13]), number(values[14]));
+    }
+
+    private static long number(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
     }
 }

@@ -6,6 +6,7 @@ import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
@@ -65,7 +66,7 @@ class IngestionJobIT {
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
-                    IngestListener.NONE, directory).run();
+                    IngestListener.NONE, directory, RunOrigin.MANUAL).run();
         }
     }
 
@@ -361,7 +362,7 @@ class IngestionJobIT {
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse, config,
-                    TestApi.CLOCK, "test", IngestListener.NONE, directory).run();
+                    TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run();
         }
         assertThat(covered(ReportKind.COST)).isNotEmpty();
         assertThat(covered(ReportKind.USAGE)).isEmpty();

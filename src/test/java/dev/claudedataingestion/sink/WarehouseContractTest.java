@@ -202,9 +202,11 @@ public abstract class WarehouseContractTest {
     @Test
     void recordsARunAndUpdatesItWhenItFinishes() {
         Instant start = Instant.parse("2026-03-09T06:30:00.123456Z");
-        warehouse.recordRun(new RunRecord("run-1", null, start, null, RunRecord.Status.RUNNING, "usage", 0, 0, null, "1"));
-        warehouse.recordRun(new RunRecord("run-1", ORG, start, start.plusSeconds(5), RunRecord.Status.FAILED, "usage",
-                3, 42, "boom", "1"));
+        RunRecord started = RunRecord.started("run-1", null, start, "usage", "1", "cloud_run", "job-exec-7");
+        warehouse.recordRun(started);
+        assertThat(warehouse.recentRuns(10)).containsExactly(started);
+        warehouse.recordRun(started.finish(ORG, start.plusSeconds(5), RunRecord.Status.FAILED, 3, 42, "boom",
+                "{\"usage\":{\"days\":3,\"rows\":42}}", 7, 2));
 
         assertThat(warehouse.recentRuns(10)).singleElement().satisfies(run -> {
             assertThat(run.organizationId()).isEqualTo(ORG);
@@ -213,7 +215,14 @@ public abstract class WarehouseContractTest {
             assertThat(run.status()).isEqualTo(RunRecord.Status.FAILED);
             assertThat(run.rowsWritten()).isEqualTo(42);
             assertThat(run.error()).isEqualTo("boom");
+            assertThat(run.trigger()).isEqualTo("cloud_run");
+            assertThat(run.executionId()).isEqualTo("job-exec-7");
+            assertThat(run.reportCounts().replace(" ", "")).contains("\"rows\":42");
+            assertThat(run.requestsMade()).isEqualTo(7);
+            assertThat(run.retries()).isEqualTo(2);
         });
+        assertThat(((Number) select("SELECT duration_ms FROM ingestion_runs").get(0).get(0)).longValue())
+                .isEqualTo(5000);
     }
 
     @Test

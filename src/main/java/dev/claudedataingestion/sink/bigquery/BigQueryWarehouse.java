@@ -588,39 +588,37 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void recordRun(RunRecord run) {
         Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
-        parameters.put("run_id", QueryParameterValue.string(run.runId()));
-        parameters.put("organization_id", QueryParameterValue.string(run.organizationId()));
-        parameters.put("started_at", timestamp(run.startedAt()));
-        parameters.put("finished_at", timestamp(run.finishedAt()));
-        parameters.put("status", QueryParameterValue.string(run.status().id()));
-        parameters.put("reports", QueryParameterValue.string(run.reports()));
-        parameters.put("days_written", QueryParameterValue.int64(run.daysWritten()));
-        parameters.put("rows_written", QueryParameterValue.int64(run.rowsWritten()));
-        parameters.put("error", QueryParameterValue.string(run.error()));
-        parameters.put("version", QueryParameterValue.string(run.version()));
+        Object[] values = run.columnValues();
+        List<Column> columns = Tables.RUNS.columns();
+        for (int i = 0; i < values.length; i++) {
+            Object value = values[i];
+            parameters.put(columns.get(i).name(), switch (columns.get(i).type()) {
+                case TIMESTAMP -> timestamp((Instant) value);
+                case INT64 -> QueryParameterValue.int64((Long) value);
+                default -> QueryParameterValue.string((String) value);
+            });
+        }
         runDml("record run " + run.runId(), sql.mergeRun(), parameters);
     }
 
     @Override
     public List<RunRecord> recentRuns(int limit) {
+        List<Column> columns = Tables.RUNS.columns();
         List<RunRecord> runs = new ArrayList<>();
         for (FieldValueList row : select("read runs", sql.recentRuns(),
                 Map.of("limit", QueryParameterValue.int64(limit))).iterateAll()) {
-            runs.add(new RunRecord(row.get("run_id").getStringValue(), text(row.get("organization_id")),
-                    instant(row.get("started_at")), instant(row.get("finished_at")),
-                    RunRecord.Status.fromId(row.get("status").getStringValue()), text(row.get("reports")),
-                    row.get("days_written").getLongValue(), row.get("rows_written").getLongValue(),
-                    text(row.get("error")), text(row.get("version"))));
+            Object[] values = new Object[columns.size()];
+            for (int i = 0; i < values.length; i++) {
+                FieldValue value = row.get(columns.get(i).name());
+                values[i] = value.isNull() ? null : switch (columns.get(i).type()) {
+                    case TIMESTAMP -> value.getTimestampInstant();
+                    case INT64 -> value.getLongValue();
+                    default -> value.getStringValue();
+                };
+            }
+            runs.add(RunRecord.fromColumnValues(values));
         }
         return runs;
-    }
-
-    private static String text(FieldValue value) {
-        return value.isNull() ? null : value.getStringValue();
-    }
-
-    private static Instant instant(FieldValue value) {
-        return value.isNull() ? null : value.getTimestampInstant();
     }
 
     /**

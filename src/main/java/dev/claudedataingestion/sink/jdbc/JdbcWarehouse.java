@@ -224,18 +224,20 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public void recordRun(RunRecord run) {
-        Object[] values = {run.organizationId(), run.startedAt(), run.finishedAt(), run.status().id(), run.reports(),
-            run.daysWritten(), run.rowsWritten(), run.error(), run.version(), run.runId()};
+        List<String> columns = Tables.RUNS.columnNames();
+        Object[] values = run.columnValues();
+        // Every column but run_id first, then run_id, for "… WHERE run_id = ?".
+        Object[] keyLast = new Object[values.length];
+        System.arraycopy(values, 1, keyLast, 0, values.length - 1);
+        keyLast[values.length - 1] = values[0];
         try {
-            // UPDATE ingestion_runs SET organization_id = ?, …, version = ? WHERE run_id = ?
-            int updated = execute("UPDATE " + Tables.RUNS.name() + " SET organization_id = ?, started_at = ?,"
-                    + " finished_at = ?, status = ?, reports = ?, days_written = ?, rows_written = ?, error = ?,"
-                    + " version = ? WHERE run_id = ?", values);
+            // UPDATE ingestion_runs SET organization_id = ?, …, duration_ms = ? WHERE run_id = ?
+            int updated = execute("UPDATE " + Tables.RUNS.name() + " SET " + String.join(", ", columns.subList(1,
+                    columns.size()).stream().map(c -> c + " = ?").toList()) + " WHERE run_id = ?", keyLast);
             if (updated == 0) {
-                // INSERT INTO ingestion_runs (organization_id, …, run_id) VALUES (?, …, ?)
-                execute("INSERT INTO " + Tables.RUNS.name() + " (organization_id, started_at, finished_at, status,"
-                        + " reports, days_written, rows_written, error, version, run_id)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values);
+                // INSERT INTO ingestion_runs (run_id, …, duration_ms) VALUES (?, …, ?)
+                execute("INSERT INTO " + Tables.RUNS.name() + " (" + String.join(", ", columns) + ") VALUES ("
+                        + String.join(", ", columns.stream().map(c -> "?").toList()) + ")", values);
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not record run " + run.runId() + ": " + e.getMessage(), e);
@@ -244,16 +246,23 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public List<RunRecord> recentRuns(int limit) {
+        List<Column> columns = Tables.RUNS.columns();
         List<RunRecord> runs = new ArrayList<>();
-        try (PreparedStatement query = connection.prepareStatement("SELECT run_id, organization_id, started_at,"
-                + " finished_at, status, reports, days_written, rows_written, error, version FROM "
-                + Tables.RUNS.name() + " ORDER BY started_at DESC LIMIT ?")) {
+        // SELECT run_id, …, duration_ms FROM ingestion_runs ORDER BY started_at DESC LIMIT ?
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ",
+                Tables.RUNS.columnNames()) + " FROM " + Tables.RUNS.name() + " ORDER BY started_at DESC LIMIT ?")) {
             query.setInt(1, limit);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    runs.add(new RunRecord(rows.getString(1), rows.getString(2), readTimestamp(rows, 3),
-                            readTimestamp(rows, 4), RunRecord.Status.fromId(rows.getString(5)), rows.getString(6),
-                            rows.getLong(7), rows.getLong(8), rows.getString(9), rows.getString(10)));
+                    Object[] values = new Object[columns.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = switch (columns.get(i).type()) {
+                            case TIMESTAMP -> readTimestamp(rows, i + 1);
+                            case INT64 -> rows.getObject(i + 1) == null ? null : rows.getLong(i + 1);
+                            default -> rows.getString(i + 1);
+                        };
+                    }
+                    runs.add(RunRecord.fromColumnValues(values));
                 }
             }
         } catch (SQLException e) {

@@ -47,6 +47,8 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         properties.setProperty("user", user);
         password.ifPresent(secret -> properties.setProperty("password", secret));
         properties.setProperty("ApplicationName", "claude-data-ingestion");
+        // Text parameters go untyped, so that the server takes them for jsonb columns too.
+        properties.setProperty("stringtype", "unspecified");
         if (readOnly) {
             // Every statement runs in a read-only transaction, whether or not auto-commit is on.
             properties.setProperty("readOnly", "true");
