@@ -62,6 +62,11 @@ public record ClaudeCodeRow(
         return models.stream().mapToLong(ClaudeCodeModelRow::cacheCreationTokens).sum();
     }
 
+    @Override
+    public BigDecimal headlineTotal() {
+        return estimatedCostUsd();
+    }
+
     public BigDecimal estimatedCostUsd() {
         return models.stream().map(ClaudeCodeModelRow::estimatedCostUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     }

@@ -25,6 +25,11 @@ public record CostRow(
         Cents.requireStorable(amountCents);
     }
 
+    @Override
+    public BigDecimal headlineTotal() {
+        return amountCents;
+    }
+
     public BigDecimal amountUsd() {
         return Cents.toUsd(amountCents);
     }

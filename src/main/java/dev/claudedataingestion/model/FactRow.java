@@ -7,4 +7,10 @@ public sealed interface FactRow permits UsageRow, CostRow, ClaudeCodeRow {
 
     /** The UTC day the row belongs to; rows are replaced and covered per day. */
     LocalDate activityDate();
+
+    /**
+     * The report's headline measure for this row, summed per day to tell whether a re-pulled day changed: all
+     * tokens for usage, cents for cost, the estimated dollars for Claude Code.
+     */
+    java.math.BigDecimal headlineTotal();
 }

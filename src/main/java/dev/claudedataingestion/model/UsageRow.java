@@ -35,6 +35,12 @@ public record UsageRow(
     }
 
     @Override
+    public java.math.BigDecimal headlineTotal() {
+        return java.math.BigDecimal.valueOf(uncachedInputTokens + cacheCreation5mInputTokens + cacheCreation1hInputTokens
+                + cacheReadInputTokens + outputTokens);
+    }
+
+    @Override
     public LocalDate activityDate() {
         return LocalDate.ofInstant(bucketStart, ZoneOffset.UTC);
     }

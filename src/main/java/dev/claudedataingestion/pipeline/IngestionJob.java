@@ -11,12 +11,16 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.sink.DayTotal;
+import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.source.AdminApiClient;
 import dev.claudedataingestion.source.AdminApiException;
 import dev.claudedataingestion.source.Organization;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -171,7 +175,9 @@ public final class IngestionJob {
         long fetchStart = System.nanoTime();
         try (Spool<? extends FactRow> spool = fetch(report, window)) {
             long fetched = System.nanoTime();
-            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId);
+            List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
+                    window), spool);
+            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, restatements);
             long written = System.nanoTime();
             long requests = client.requestsMade() - requestsBefore;
             log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
@@ -180,6 +186,31 @@ public final class IngestionJob {
             listener.written(result);
             return result;
         }
+    }
+
+    /**
+     * The days of the window that were loaded before and now hold other numbers: Anthropic revised them. They are
+     * recorded with the new rows and logged, so that a revision leaves a trail instead of silently changing totals.
+     */
+    private static List<Restatement> restatements(ReportKind report, DayRange window, Map<LocalDate, DayTotal> stored,
+            Spool<? extends FactRow> spool) {
+        if (stored.isEmpty()) {
+            return List.of();
+        }
+        String measure = Tables.headline(report).measure();
+        Map<LocalDate, DayTotal> fetched = spool.dayTotals();
+        List<Restatement> restatements = new ArrayList<>();
+        stored.forEach((day, before) -> {
+            DayTotal after = fetched.getOrDefault(day, new DayTotal(0, BigDecimal.ZERO));
+            if (after.differsFrom(before)) {
+                restatements.add(new Restatement(day, measure, before.rows(), after.rows(), before.total(),
+                        after.total()));
+                log.warn("{} {} was revised at the source: {} rows became {}, {} {} became {}", report, day,
+                        before.rows(), after.rows(), measure, before.total().stripTrailingZeros().toPlainString(),
+                        after.total().stripTrailingZeros().toPlainString());
+            }
+        });
+        return restatements;
     }
 
     /** Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. */

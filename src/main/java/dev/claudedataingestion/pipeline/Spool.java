@@ -1,6 +1,7 @@
 package dev.claudedataingestion.pipeline;
 
 import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.PageSink;
@@ -14,6 +15,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -90,6 +94,14 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
         } catch (IOException e) {
             throw failure("read", file, e);
         }
+    }
+
+    /** Rows and headline total per day, read back from the spool. */
+    Map<LocalDate, DayTotal> dayTotals() {
+        Map<LocalDate, DayTotal> totals = new TreeMap<>();
+        forEach(row -> totals.merge(row.activityDate(), new DayTotal(1, row.headlineTotal()),
+                (a, b) -> new DayTotal(a.rows() + b.rows(), a.total().add(b.total()))));
+        return totals;
     }
 
     @Override

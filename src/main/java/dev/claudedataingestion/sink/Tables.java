@@ -62,8 +62,27 @@ public final class Tables {
             "loaded_at", TIMESTAMP, "run_id", STRING),
             List.of("organization_id", "report", "activity_date"));
 
+    public static final Table RESTATEMENTS = new Table("ingestion_restatements", columns(
+            "organization_id", STRING, "report", STRING, "activity_date", DATE, "run_id", STRING, "measure", STRING,
+            "old_row_count", INT64, "new_row_count", INT64, "old_total", CENTS, "new_total", CENTS,
+            "restated_at", TIMESTAMP),
+            List.of("organization_id", "report", "activity_date", "run_id"));
+
     public static List<Table> all() {
-        return List.of(USAGE, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE);
+        return List.of(USAGE, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE, RESTATEMENTS);
+    }
+
+    /** The name of a report's headline measure ({@code FactRow.headlineTotal}) and its SQL over the first fact table. */
+    public record Headline(String measure, String expression) {
+    }
+
+    public static Headline headline(ReportKind report) {
+        return switch (report) {
+            case USAGE -> new Headline("tokens", "uncached_input_tokens + cache_creation_5m_input_tokens"
+                    + " + cache_creation_1h_input_tokens + cache_read_input_tokens + output_tokens");
+            case COST -> new Headline("amount_cents", "amount_cents");
+            case CLAUDE_CODE -> new Headline("estimated_cost_usd", "estimated_cost_usd");
+        };
     }
 
     /** The fact tables a report writes; the first one's rows are the ones counted in coverage. */

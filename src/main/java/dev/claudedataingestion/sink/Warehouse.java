@@ -17,9 +17,19 @@ public interface Warehouse extends AutoCloseable {
      * Atomically replaces every row of {@code report} for {@code organizationId} in {@code days} with
      * {@code rows}, and records coverage for each day of the range, also for days without rows. Either all of
      * it is visible afterwards or none of it. Same input twice, same tables (but for timestamps and run ids).
+     * {@code restatements}, the days whose data changed at the source, are recorded in the same transaction.
      */
     WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<? extends FactRow> rows,
-            String runId);
+            String runId, List<Restatement> restatements);
+
+    /** {@link #replaceDays} for days that nobody revised. */
+    default WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
+            RowStream<? extends FactRow> rows, String runId) {
+        return replaceDays(report, organizationId, days, rows, runId, List.of());
+    }
+
+    /** Per covered day of {@code days}: the rows and headline total the report holds now. */
+    java.util.Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days);
 
     /** The days of {@code within} that have coverage for the report and organization. */
     Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within);

@@ -235,6 +235,7 @@ class IngestionJobIT {
             throw new IllegalStateException(e);
         }
         long before = TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4];
+        BigDecimal centsBefore = TestApi.costTotals(organization, DayRange.single(revised)).get(revised).money();
         organization.revise(revised);
         assertThat(TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4])
                 .isNotEqualTo(before);
@@ -252,6 +253,16 @@ class IngestionJobIT {
         assertThat(requestedDays("claude_code")).containsExactlyInAnyOrder("2026-02-10", "2026-03-06", "2026-03-07",
                 "2026-03-08");
         assertThat(second.run().daysWritten()).isEqualTo(12);
+        // The revision left a trail: the revised day of each report, with its old and new totals; nothing else.
+        List<List<Object>> restated = select("SELECT report, activity_date, old_total, new_total FROM"
+                + " ingestion_restatements ORDER BY report");
+        assertThat(restated).extracting(row -> row.get(1)).containsOnly(revised);
+        assertThat(restated).extracting(row -> row.get(0)).containsExactly("claude_code", "cost", "usage");
+        assertThat(decimal(restated.get(1).get(2))).isEqualByComparingTo(centsBefore);
+        assertThat(decimal(restated.get(1).get(3))).isEqualByComparingTo(
+                TestApi.costTotals(organization, DayRange.single(revised)).get(revised).money());
+        assertThat(second.run().requestsMade()).isEqualTo(simulator.requests().size());
+        assertThat(second.run().reportCounts()).contains("\"cost\":{\"days\":4,");
     }
 
     @Test

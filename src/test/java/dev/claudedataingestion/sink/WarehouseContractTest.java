@@ -246,6 +246,35 @@ public abstract class WarehouseContractTest {
     }
 
     @Test
+    void dayTotalsAreTheStoredRowsAndHeadlineOfCoveredDaysOnly() {
+        replace(ReportKind.USAGE, ORG, DayRange.of(D1, D2), List.of(usage(D1, "k1", 5), usage(D1, "k2", 7)));
+        replace(ReportKind.USAGE, OTHER_ORG, DayRange.of(D1, D3), List.of(usage(D3, "k1", 100)));
+
+        Map<LocalDate, DayTotal> totals = warehouse.dayTotals(ReportKind.USAGE, ORG, D1_TO_D3);
+        assertThat(totals.keySet()).containsExactly(D1, D2);
+        // Each row holds 10 + 1 + 2 + 3 tokens besides its output tokens.
+        assertThat(totals.get(D1).rows()).isEqualTo(2);
+        assertThat(totals.get(D1).total()).isEqualByComparingTo(BigDecimal.valueOf(16 + 5 + 16 + 7));
+        assertThat(totals.get(D2)).isEqualTo(new DayTotal(0, BigDecimal.ZERO));
+    }
+
+    @Test
+    void restatementsAreRecordedWithTheNewRows() {
+        replace(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "1.5")));
+        Restatement revised = new Restatement(D1, "amount_cents", 1, 2, new BigDecimal("1.5"), new BigDecimal("4.25"));
+        warehouse.replaceDays(ReportKind.COST, ORG, DayRange.single(D1),
+                List.of(cost(D1, "a", "1.5"), cost(D1, "b", "2.75"))::forEach, "run-2", List.of(revised));
+
+        List<Object> stored = select("SELECT organization_id, report, activity_date, run_id, measure, old_row_count,"
+                + " new_row_count, old_total, new_total FROM ingestion_restatements").get(0);
+        assertThat(stored.subList(0, 5)).containsExactly(ORG, "cost", D1, "run-2", "amount_cents");
+        assertThat(((Number) stored.get(5)).longValue()).isEqualTo(1);
+        assertThat(((Number) stored.get(6)).longValue()).isEqualTo(2);
+        assertThat(decimal(stored.get(7))).isEqualByComparingTo("1.5");
+        assertThat(decimal(stored.get(8))).isEqualByComparingTo("4.25");
+    }
+
+    @Test
     void coverageSummarisesDaysAndRowsPerOrganizationAndReport() {
         replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 1), usage(D1, "k2", 1)));
         replace(ReportKind.COST, OTHER_ORG, DayRange.single(D2), List.of());

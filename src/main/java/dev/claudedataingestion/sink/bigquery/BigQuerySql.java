@@ -53,6 +53,21 @@ final class BigQuerySql {
      * @param staging the staging table of each of {@code tables}, in the same order; the first one's rows are counted
      */
     String replaceDays(List<Table> tables, List<String> staging) {
+        return replaceDays(tables, staging, 0);
+    }
+
+    /**
+     * The same, also recording {@code restated} revised days, whose values are the parameters
+     * {@code @restated_N_day}, {@code _measure}, {@code _old_rows}, {@code _new_rows}, {@code _old_total} and
+     * {@code _new_total}:
+     * <pre>
+     * INSERT INTO `p.d.ingestion_restatements` (organization_id, report, activity_date, run_id, measure, old_row_count,
+     * new_row_count, old_total, new_total, restated_at) VALUES (@organization_id, @report, @restated_0_day, @run_id,
+     * @restated_0_measure, @restated_0_old_rows, @restated_0_new_rows, @restated_0_old_total, @restated_0_new_total,
+     * @loaded_at), …;
+     * </pre>
+     */
+    String replaceDays(List<Table> tables, List<String> staging, int restated) {
         StringBuilder script = new StringBuilder("BEGIN TRANSACTION;\n");
         for (int i = 0; i < tables.size(); i++) {
             Table table = tables.get(i);
@@ -71,8 +86,19 @@ final class BigQuerySql {
                 .append("FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day\n")
                 .append("LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM ").append(name(staging.get(0)))
                 .append(" GROUP BY activity_date) AS staged\n")
-                .append("ON staged.activity_date = day;\n")
-                .append("COMMIT TRANSACTION;");
+                .append("ON staged.activity_date = day;\n");
+        if (restated > 0) {
+            script.append("INSERT INTO ").append(name(Tables.RESTATEMENTS.name())).append(" (")
+                    .append(String.join(", ", Tables.RESTATEMENTS.columnNames())).append(") VALUES ");
+            for (int i = 0; i < restated; i++) {
+                String p = "@restated_" + i + "_";
+                script.append(i == 0 ? "" : ", ").append("(@organization_id, @report, ").append(p).append("day, @run_id, ")
+                        .append(p).append("measure, ").append(p).append("old_rows, ").append(p).append("new_rows, ")
+                        .append(p).append("old_total, ").append(p).append("new_total, @loaded_at)");
+            }
+            script.append(";\n");
+        }
+        script.append("COMMIT TRANSACTION;");
         return script.toString();
     }
 
@@ -86,6 +112,18 @@ final class BigQuerySql {
         return "SELECT activity_date FROM " + name(Tables.COVERAGE.name())
                 + "\nWHERE organization_id = @organization_id AND report = @report"
                 + " AND activity_date BETWEEN @first_day AND @last_day";
+    }
+
+    /**
+     * <pre>
+     * SELECT activity_date, COUNT(*) AS row_count, SUM(&lt;headline&gt;) AS total FROM `p.d.table`
+     * WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day GROUP BY activity_date
+     * </pre>
+     */
+    String dayTotals(Table table, String headline) {
+        return "SELECT activity_date, COUNT(*) AS row_count, SUM(" + headline + ") AS total FROM " + name(table.name())
+                + "\nWHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " GROUP BY activity_date";
     }
 
     /**

@@ -37,8 +37,10 @@ import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.CoverageCollector;
+import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.RowStream;
+import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Table;
@@ -66,6 +68,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -220,7 +223,7 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId,
-            DayRange days, RowStream<? extends FactRow> rows, String runId) {
+            DayRange days, RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
         Instant loadedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         List<Table> tables = Tables.factTables(report);
         List<String> staging = new ArrayList<>();
@@ -241,8 +244,18 @@ public final class BigQueryWarehouse implements Warehouse {
             parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
             parameters.put("loaded_at", timestamp(loadedAt));
             parameters.put("run_id", QueryParameterValue.string(runId));
+            for (int i = 0; i < restatements.size(); i++) {
+                Restatement restatement = restatements.get(i);
+                String prefix = "restated_" + i + "_";
+                parameters.put(prefix + "day", QueryParameterValue.date(restatement.day().toString()));
+                parameters.put(prefix + "measure", QueryParameterValue.string(restatement.measure()));
+                parameters.put(prefix + "old_rows", QueryParameterValue.int64(restatement.oldRows()));
+                parameters.put(prefix + "new_rows", QueryParameterValue.int64(restatement.newRows()));
+                parameters.put(prefix + "old_total", QueryParameterValue.bigNumeric(restatement.oldTotal()));
+                parameters.put(prefix + "new_total", QueryParameterValue.bigNumeric(restatement.newTotal()));
+            }
             JobStatistics.QueryStatistics statistics = runDml("replace " + report + " " + days,
-                    sql.replaceDays(tables, staging), parameters);
+                    sql.replaceDays(tables, staging, restatements.size()), parameters);
             log.info("{} {}: replaced in one transaction, {} bytes billed", report, days,
                     statistics.getTotalBytesBilled());
         } catch (WarehouseException e) {
@@ -559,6 +572,25 @@ public final class BigQueryWarehouse implements Warehouse {
                 throw new WarehouseException("interrupted while reading " + what, e);
             }
         });
+    }
+
+    @Override
+    public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
+        Map<LocalDate, DayTotal> totals = new TreeMap<>();
+        coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
+        Map<String, QueryParameterValue> parameters = new HashMap<>();
+        parameters.put("organization_id", QueryParameterValue.string(organizationId));
+        parameters.put("first_day", QueryParameterValue.date(days.first().toString()));
+        parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
+        String statement = sql.dayTotals(Tables.factTables(report).get(0), Tables.headline(report).expression());
+        for (FieldValueList row : select("read stored totals", statement, parameters).iterateAll()) {
+            LocalDate day = LocalDate.parse(row.get(0).getStringValue());
+            if (totals.containsKey(day)) {
+                totals.put(day, new DayTotal(row.get(1).getLongValue(),
+                        row.get(2).isNull() ? BigDecimal.ZERO : row.get(2).getNumericValue()));
+            }
+        }
+        return totals;
     }
 
     @Override

@@ -6,7 +6,9 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.ColumnType;
 import dev.claudedataingestion.sink.CoverageCollector;
+import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
+import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
@@ -29,6 +31,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -113,7 +117,7 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-            RowStream<? extends FactRow> rows, String runId) {
+            RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         FactRows factRows = new FactRows(organizationId, now, runId);
         List<Table> tables = Tables.factTables(report);
@@ -160,6 +164,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     }
                     insert.executeBatch();
                 }
+                recordRestatements(report, organizationId, runId, now, restatements);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 rollback(e);
@@ -180,6 +185,50 @@ public abstract class JdbcWarehouse implements Warehouse {
             total += count;
         }
         return new WriteResult(report, days, total);
+    }
+
+    private void recordRestatements(ReportKind report, String organizationId, String runId, Instant now,
+            List<Restatement> restatements) throws SQLException {
+        if (restatements.isEmpty()) {
+            return;
+        }
+        List<String> columns = Tables.RESTATEMENTS.columnNames();
+        // INSERT INTO ingestion_restatements (organization_id, …, restated_at) VALUES (?, …, ?)
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + Tables.RESTATEMENTS.name() + " ("
+                + String.join(", ", columns) + ") VALUES (" + String.join(", ", columns.stream().map(c -> "?").toList())
+                + ")")) {
+            for (Restatement restatement : restatements) {
+                bind(insert, organizationId, report.id(), restatement.day(), runId, restatement.measure(),
+                        restatement.oldRows(), restatement.newRows(), restatement.oldTotal(), restatement.newTotal(), now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    @Override
+    public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
+        Map<LocalDate, DayTotal> totals = new TreeMap<>();
+        coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
+        Tables.Headline headline = Tables.headline(report);
+        // SELECT activity_date, COUNT(*), SUM(<headline>) FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date
+        try (PreparedStatement query = connection.prepareStatement("SELECT activity_date, COUNT(*), SUM("
+                + headline.expression() + ") FROM " + Tables.factTables(report).get(0).name()
+                + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date")) {
+            bind(query, organizationId, days.first(), days.last());
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    LocalDate day = rows.getObject(1, LocalDate.class);
+                    if (totals.containsKey(day)) {
+                        totals.put(day, new DayTotal(rows.getLong(2), rows.getBigDecimal(3)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not read the stored totals of " + report + " " + days + ": "
+                    + e.getMessage(), e);
+        }
+        return totals;
     }
 
     private void rollback(Exception cause) {
@@ -290,7 +339,8 @@ public abstract class JdbcWarehouse implements Warehouse {
                     for (int i = 1; i <= names.size(); i++) {
                         int type = meta.getColumnType(i);
                         values.add(type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE
-                                ? readTimestamp(rows, i) : rows.getObject(i));
+                                ? readTimestamp(rows, i)
+                                : type == Types.DATE ? rows.getObject(i, LocalDate.class) : rows.getObject(i));
                     }
                     visitor.row(values);
                 }

@@ -629,6 +629,7 @@ public final class BigQueryFake implements AutoCloseable {
                     case "DATE" -> "DATE '" + LocalDate.parse(text) + "'";
                     case "TIMESTAMP" -> "TIMESTAMP '" + LocalDateTime.ofInstant(timestamp(text), ZoneOffset.UTC) + "'";
                     case "BOOL" -> Boolean.toString(Boolean.parseBoolean(text));
+                    case "NUMERIC", "BIGNUMERIC" -> new BigDecimal(text).toPlainString();
                     default -> "'" + text.replace("'", "''") + "'";
                 };
             }
