@@ -2,6 +2,7 @@ package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import java.io.PrintStream;
@@ -28,6 +29,12 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        try {
+            // Read by logback.xml when logging starts, which is after this line: nothing has logged yet.
+            System.setProperty("claude.ingest.log.format", new Settings(System.getenv()).logFormat());
+        } catch (ConfigException e) {
+            System.exit(report(e, System.err));
+        }
         System.exit(run(args, System.getenv(), Clock.systemUTC(), System.out, System.err,
                 System.console() != null));
     }

@@ -41,6 +41,7 @@ public final class Settings {
     public static final String PGPASSWORD = "PGPASSWORD";
     public static final String CLOUD_RUN_EXECUTION = "CLOUD_RUN_EXECUTION";
     public static final String TRIGGER = "INGEST_TRIGGER";
+    public static final String LOG_FORMAT = "LOG_FORMAT";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -155,6 +156,16 @@ public final class Settings {
     public RunOrigin origin() {
         String trigger = variable(TRIGGER).orElse(variable(CLOUD_RUN_JOB).isPresent() ? "cloud_run" : "manual");
         return new RunOrigin(trigger, variable(CLOUD_RUN_EXECUTION).orElse(null));
+    }
+
+    /** {@code json} or {@code text}: {@value #LOG_FORMAT}, else {@code json} on Cloud Run, else {@code text}. */
+    public String logFormat() {
+        String format = variable(LOG_FORMAT).orElse(variable(CLOUD_RUN_JOB).isPresent() ? "json" : "text")
+                .toLowerCase(java.util.Locale.ROOT);
+        if (!format.equals("json") && !format.equals("text")) {
+            throw new ConfigException(LOG_FORMAT + " '" + format + "' is neither json nor text");
+        }
+        return format;
     }
 
     /** The first day the warehouse must cover. */

@@ -36,6 +36,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * One {@code ingest} run: plans the days of each report, fetches each window completely into a local spool, then
@@ -83,8 +85,17 @@ public final class IngestionJob {
         Instant deadline = config.deadline().map(startedAt::plus).orElse(Instant.MAX);
         String runId = UUID.randomUUID().toString();
         String reports = config.reports().stream().sorted().map(ReportKind::id).collect(Collectors.joining(","));
-        Progress progress = new Progress();
         warehouse.ensureSchema();
+        MDC.put("run_id", runId);
+        try {
+            return run(runId, startedAt, deadline, reports);
+        } finally {
+            MDC.remove("run_id");
+        }
+    }
+
+    private Outcome run(String runId, Instant startedAt, Instant deadline, String reports) {
+        Progress progress = new Progress();
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
                 origin.trigger(), origin.executionId());
         warehouse.recordRun(started);
@@ -149,10 +160,19 @@ public final class IngestionJob {
                 failure.addSuppressed(e);
             }
         }
-        log.info("Run {} {}: {} days and {} rows written in {} s, {} API requests ({} retries)", runId, status.id(),
-                String.format("%,d", progress.days), String.format("%,d", progress.rows),
-                Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
-                client.requestsMade(), client.retriesMade());
+        // The run's one summary line, with its figures as fields for Cloud Logging.
+        Map<String, String> summary = Map.of("status", status.id(), "days", Long.toString(progress.days),
+                "rows", Long.toString(progress.rows), "requests", Long.toString(client.requestsMade()),
+                "retries", Long.toString(client.retriesMade()));
+        summary.forEach(MDC::put);
+        try {
+            log.atLevel(status == RunRecord.Status.FAILED ? Level.ERROR : Level.INFO).log("Run {} {}: {} days and {} rows"
+                    + " written in {} s, {} API requests ({} retries){}", runId, status.id(), String.format("%,d", progress.days),
+                    String.format("%,d", progress.rows), Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
+                    client.requestsMade(), client.retriesMade(), failure == null ? "" : "; " + failure.getMessage());
+        } finally {
+            summary.keySet().forEach(MDC::remove);
+        }
         return new Outcome(finished, failure);
     }
 
@@ -171,6 +191,18 @@ public final class IngestionJob {
     }
 
     private WriteResult writeWindow(ReportKind report, String organizationId, DayRange window, String runId) {
+        MDC.put("report", report.id());
+        MDC.put("window", window.toString());
+        try {
+            return writeWindowInContext(report, organizationId, window, runId);
+        } finally {
+            MDC.remove("report");
+            MDC.remove("window");
+            MDC.remove("rows");
+        }
+    }
+
+    private WriteResult writeWindowInContext(ReportKind report, String organizationId, DayRange window, String runId) {
         long requestsBefore = client.requestsMade();
         long fetchStart = System.nanoTime();
         try (Spool<? extends FactRow> spool = fetch(report, window)) {
@@ -180,6 +212,7 @@ public final class IngestionJob {
             WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, restatements);
             long written = System.nanoTime();
             long requests = client.requestsMade() - requestsBefore;
+            MDC.put("rows", Long.toString(result.rows()));
             log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
                     String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
                     seconds(fetched - fetchStart), seconds(written - fetched));

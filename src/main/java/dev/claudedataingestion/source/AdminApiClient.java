@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Reads the three reports and the organization from Anthropic's Admin API. Pages are parsed as they arrive and
@@ -377,8 +378,15 @@ public final class AdminApiClient {
                 }
                 throw new AdminApiException(status, error.type(), message, requestId, context, null);
             }
-            backOff(context, attempt, status + " " + error.type() + (requestId == null ? "" : " (" + requestId + ")"),
-                    retryAfter(response));
+            if (requestId != null) {
+                MDC.put("request_id", requestId);
+            }
+            try {
+                backOff(context, attempt, status + " " + error.type() + (requestId == null ? "" : " (" + requestId + ")"),
+                        retryAfter(response));
+            } finally {
+                MDC.remove("request_id");
+            }
         }
     }
 
