@@ -46,6 +46,7 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main())
                 .addSubcommand(new IngestCommand(context))
                 .addSubcommand(new StatusCommand(context))
+                .addSubcommand(new CheckCommand(context))
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context));

@@ -220,18 +220,22 @@ public final class SyntheticOrganization {
             if ("priority".equals(tuple.serviceTier())) {
                 continue;
             }
+            // Anthropic's published prices: output five times input, cache writes 1.25 and 2 times, cache reads a
+            // tenth; Batch half; the long context window doubles input-side prices and adds half to output.
             BigDecimal inputPrice = inputCentsPerMillion(tuple.model());
+            BigDecimal outputPrice = inputPrice.multiply(BigDecimal.valueOf(5));
             if ("batch".equals(tuple.serviceTier())) {
-                inputPrice = inputPrice.movePointLeft(1).multiply(BigDecimal.valueOf(5));
+                inputPrice = inputPrice.multiply(new BigDecimal("0.5"));
+                outputPrice = outputPrice.multiply(new BigDecimal("0.5"));
             }
             if ("200k-1M".equals(tuple.contextWindow())) {
                 inputPrice = inputPrice.multiply(BigDecimal.valueOf(2));
+                outputPrice = outputPrice.multiply(new BigDecimal("1.5"));
             }
             addTokens(lines, tuple, "uncached_input_tokens", "Input Tokens", tuple.uncachedInputTokens(), inputPrice);
-            addTokens(lines, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(),
-                    inputPrice.multiply(BigDecimal.valueOf(5)));
+            addTokens(lines, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(), outputPrice);
             addTokens(lines, tuple, "cache_read_input_tokens", "Cache Read", tuple.cacheRead(),
-                    inputPrice.movePointLeft(1));
+                    inputPrice.multiply(new BigDecimal("0.1")));
             addTokens(lines, tuple, "cache_creation.ephemeral_5m_input_tokens", "Cache Write 5m",
                     tuple.cacheCreation5m(), inputPrice.multiply(new BigDecimal("1.25")));
             addTokens(lines, tuple, "cache_creation.ephemeral_1h_input_tokens", "Cache Write 1h",
@@ -279,9 +283,13 @@ public final class SyntheticOrganization {
                 a.inferenceGeo(), a.amountCents().add(b.amountCents())));
     }
 
+    /** Input price in cents per million tokens, by model family. */
     private static BigDecimal inputCentsPerMillion(String model) {
         if (model.contains("opus")) {
             return BigDecimal.valueOf(1500);
+        }
+        if (model.startsWith("claude-haiku-4")) {
+            return BigDecimal.valueOf(100);
         }
         if (model.contains("haiku")) {
             return BigDecimal.valueOf(80);

@@ -53,6 +53,9 @@ class CrossWarehouseIT {
         simulator.close();
     }
 
+    /** What {@code check --format json} and {@code status} print per warehouse, for comparison. */
+    private final Map<String, List<String>> reports = new HashMap<>();
+
     private List<List<String>> ingestAndTotal(String warehouseUrl, Map<String, String> extraEnvironment) {
         Map<String, String> environment = new HashMap<>(extraEnvironment);
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
@@ -63,6 +66,19 @@ class CrossWarehouseIT {
         String[] arguments = warehouseUrl == null ? new String[] {"ingest"}
                 : new String[] {"ingest", "--warehouse", warehouseUrl};
         assertThat(Main.run(arguments, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        List<String> printed = new ArrayList<>();
+        for (String[] command : List.of(new String[] {"check", "--format", "json"}, new String[] {"status"})) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            String[] withWarehouse = warehouseUrl == null ? command
+                    : java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                            java.util.stream.Stream.of("--warehouse", warehouseUrl)).toArray(String[]::new);
+            int code = Main.run(withWarehouse, environment, TestApi.CLOCK, new PrintStream(out, true), quiet, false);
+            assertThat(code).as(String.join(" ", command)).isZero();
+            // Status names the warehouse and lists runs with their times: keep the per-report lines, less run times.
+            out.toString().lines().filter(line -> command[0].equals("check") || line.startsWith("  ") && !line.startsWith("  20"))
+                    .map(line -> line.replaceAll("; last run .*", "")).forEach(printed::add);
+        }
+        reports.put(warehouseUrl == null ? "environment" : warehouseUrl, printed);
         List<List<String>> totals = new ArrayList<>();
         WarehouseConfig config = new dev.claudedataingestion.config.Settings(environment).warehouse(warehouseUrl);
         try (Warehouse warehouse = Warehouses.open(config, true)) {
@@ -96,6 +112,12 @@ class CrossWarehouseIT {
         assertThat(duckDb).hasSizeGreaterThan(5 * 70);
         assertThat(postgres).isEqualTo(duckDb);
         assertThat(bigQuery).isEqualTo(duckDb);
+        // check and status say the same of the same data, wherever it is.
+        List<String> duckDbReports = reports.get("duckdb:" + directory.resolve("w.duckdb"));
+        assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")
+                .contains("usage        2025-12-25 to 2026-03-08");
+        assertThat(reports.get(database.displayUrl())).isEqualTo(duckDbReports);
+        assertThat(reports.get("bigquery://test-project/ai_usage_analytics")).isEqualTo(duckDbReports);
     }
 
     @Test

@@ -152,6 +152,33 @@ class MainTest {
     }
 
     @Test
+    void checkExitsWithOneWhenACheckFails() {
+        simulatorEnvironment();
+        assertThat(run("ingest")).isZero();
+        assertThat(run("check")).isZero();
+        assertThat(out).contains("ok    freshness").contains("ok    reconciliation");
+        assertThat(run("check", "--monthly-budget", "1")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(out).contains("fail  budget");
+        environment.put("CHECK_MONTHLY_BUDGET_USD", "lots");
+        assertThat(run("check")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("CHECK_MONTHLY_BUDGET_USD");
+    }
+
+    @Test
+    void checkWithWarningsFailsOnlyWhenAsked() {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--reports", "usage,cost")).isZero();
+        assertThat(run("check", "--format", "json")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(out).contains("claude_code: no data loaded");
+        // Data through 2026-03-06, two days behind: a warning.
+        assertThat(run("ingest", "--from", "2026-02-20", "--to", "2026-03-06", "--reports", "claude_code")).isZero();
+        assertThat(run("check")).isZero();
+        assertThat(out).contains("warn  freshness").contains("claude_code: no data since 2026-03-06");
+        assertThat(run("check", "--fail-on", "warn")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(run("check", "--stale-warn-days", "0")).isEqualTo(Main.BAD_CONFIGURATION);
+    }
+
+    @Test
     void queryRefusesToWriteAndReportsAWarehouseError() {
         simulatorEnvironment();
         assertThat(run("ingest", "--reports", "cost")).isZero();

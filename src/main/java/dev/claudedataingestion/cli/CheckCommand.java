@@ -1,0 +1,165 @@
+package dev.claudedataingestion.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.pipeline.Warehouses;
+import dev.claudedataingestion.pipeline.check.CheckResult;
+import dev.claudedataingestion.pipeline.check.CheckSettings;
+import dev.claudedataingestion.pipeline.check.DataChecks;
+import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.sink.Warehouse;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {"Checks the warehouse's data: freshness, gaps, duplicates, units, reconciliation of billed cost"
+                + " with usage × price, the monthly budget, and unusual days. One line per check; exit 1 when one"
+                + " fails (or warns, with --fail-on warn)."})
+final class CheckCommand implements Callable<Integer> {
+
+    enum Format { text, json }
+
+    enum Threshold { fail, warn }
+
+    static final String BUDGET_VARIABLE = "CHECK_MONTHLY_BUDGET_USD";
+
+    private final Context context;
+
+    @Mixin
+    WarehouseOption warehouse;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or json")
+    Format format;
+
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail",
+            description = "fail (default) or warn: the worst result that makes the exit code 1")
+    Threshold failOn;
+
+    @Option(names = "--monthly-budget", paramLabel = "USD",
+            description = "the monthly budget in dollars (default: $" + BUDGET_VARIABLE + ", else none)")
+    BigDecimal monthlyBudget;
+
+    @Option(names = "--prices", paramLabel = "FILE", description = "a price table in the form of the built-in one")
+    Path prices;
+
+    @Option(names = "--stale-warn-days", paramLabel = "N", defaultValue = "2",
+            description = "days a report may lag before a warning (default: 2)")
+    int staleWarnDays;
+
+    @Option(names = "--stale-fail-days", paramLabel = "N", defaultValue = "3",
+            description = "days a report may lag before a failure (default: 3)")
+    int staleFailDays;
+
+    @Option(names = "--tolerance", paramLabel = "FRACTION", defaultValue = "0.02",
+            description = "accepted relative difference between billed and estimated cost (default: 0.02)")
+    BigDecimal tolerance;
+
+    @Option(names = "--recent-days", paramLabel = "N", defaultValue = "35",
+            description = "days that reconciliation looks back over (default: 35)")
+    int recentDays;
+
+    CheckCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        CheckSettings defaults = CheckSettings.defaults(context.settings().startDate(), context.clock().instant());
+        if (staleWarnDays < 1 || staleFailDays < staleWarnDays || recentDays < 1 || tolerance.signum() < 0) {
+            throw new ConfigException("--stale-warn-days must be at least 1 and at most --stale-fail-days,"
+                    + " --recent-days at least 1, --tolerance not negative");
+        }
+        CheckSettings settings = new CheckSettings(defaults.startDate(), defaults.now(), staleWarnDays, staleFailDays,
+                recentDays, tolerance, defaults.toleranceFloorUsd(), budget(),
+                prices == null ? defaults.prices() : PriceTable.fromFile(prices), defaults.anomalySpreads(),
+                defaults.anomalyFloorUsd());
+        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        List<DataChecks.OrganizationChecks> results;
+        try (Warehouse opened = Warehouses.open(config, true)) {
+            results = new DataChecks(opened, settings).run();
+        }
+        if (format == Format.json) {
+            printJson(results, context.out());
+        } else {
+            printText(results, context.out());
+        }
+        CheckResult.Status worst = results.stream().map(DataChecks.OrganizationChecks::worst)
+                .max(java.util.Comparator.naturalOrder()).orElse(CheckResult.Status.OK);
+        boolean failed = worst == CheckResult.Status.FAIL || (failOn == Threshold.warn && worst == CheckResult.Status.WARN);
+        return failed ? Main.CHECK_FAILED : Main.OK;
+    }
+
+    private Optional<BigDecimal> budget() {
+        if (monthlyBudget != null) {
+            return Optional.of(monthlyBudget);
+        }
+        String variable = context.environment().get(BUDGET_VARIABLE);
+        if (variable == null || variable.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new BigDecimal(variable.strip()));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(BUDGET_VARIABLE + " '" + variable + "' is not an amount of dollars");
+        }
+    }
+
+    private static void printText(List<DataChecks.OrganizationChecks> results, PrintStream out) {
+        for (DataChecks.OrganizationChecks organization : results) {
+            if (results.size() > 1 || organization.organizationId() == null) {
+                out.println("Organization " + (organization.organizationId() == null ? "(none loaded)"
+                        : organization.organizationId()));
+            }
+            for (CheckResult result : organization.results()) {
+                out.printf("%-5s %-15s %s%n", result.status().id(), result.check(), result.message());
+                for (String evidence : result.evidence()) {
+                    out.println("                      " + evidence);
+                }
+            }
+        }
+    }
+
+    private static void printJson(List<DataChecks.OrganizationChecks> results, PrintStream out) {
+        try {
+            JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter();
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.writeStartArray();
+            for (DataChecks.OrganizationChecks organization : results) {
+                json.writeStartObject();
+                json.writeStringField("organization_id", organization.organizationId());
+                json.writeStringField("status", organization.worst().id());
+                json.writeArrayFieldStart("checks");
+                for (CheckResult result : organization.results()) {
+                    json.writeStartObject();
+                    json.writeStringField("check", result.check());
+                    json.writeStringField("status", result.status().id());
+                    json.writeStringField("message", result.message());
+                    json.writeArrayFieldStart("evidence");
+                    for (String evidence : result.evidence()) {
+                        json.writeString(evidence);
+                    }
+                    json.writeEndArray();
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeRaw('\n');
+            json.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.claudedataingestion.pipeline.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.pipeline.check.CheckResult.Status;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each check passes on clean data from the simulator and fails on data broken to break it. */
+class DataChecksIT {
+
+    private static final LocalDate START = LocalDate.of(2026, 1, 1);
+    private static final LocalDate LATEST = TestApi.YESTERDAY;
+
+    @TempDir
+    Path directory;
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2025, 6, 1));
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+
+    @BeforeEach
+    void load() {
+        ingest();
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private void ingest() {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
+        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+    }
+
+    private void execute(String... statements) {
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + directory.resolve("w.duckdb"));
+                Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, CheckResult> check(UnaryOperator<CheckSettings> adjust) {
+        CheckSettings settings = adjust.apply(CheckSettings.defaults(START, TestApi.NOW));
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            List<DataChecks.OrganizationChecks> results = new DataChecks(warehouse, settings).run();
+            assertThat(results).singleElement().extracting(DataChecks.OrganizationChecks::organizationId)
+                    .isEqualTo(organization.id());
+            Map<String, CheckResult> byName = new java.util.LinkedHashMap<>();
+            results.get(0).results().forEach(result -> byName.put(result.check(), result));
+            return byName;
+        }
+    }
+
+    private Map<String, CheckResult> check() {
+        return check(settings -> settings);
+    }
+
+    @Test
+    void everyCheckPassesOnCleanData() {
+        Map<String, CheckResult> results = check();
+        assertThat(results.keySet()).containsExactly("freshness", "gaps", "duplicates", "units", "reconciliation",
+                "budget", "anomaly");
+        assertThat(results.values()).allSatisfy(result ->
+                assertThat(result.status()).as(result.check() + ": " + result.message()).isEqualTo(Status.OK));
+        assertThat(results.get("reconciliation").message()).contains("Priority Tier usage of about $");
+        assertThat(results.get("freshness").message()).contains("cost through " + LATEST);
+    }
+
+    @Test
+    void aSkippedDayFailsTheGapsCheckUntilTheNextRunHealsIt() {
+        execute("DELETE FROM ingestion_coverage WHERE report = 'cost' AND activity_date = DATE '2026-02-10'",
+                "DELETE FROM claude_costs WHERE activity_date = DATE '2026-02-10'");
+        CheckResult gaps = check().get("gaps");
+        assertThat(gaps.status()).isEqualTo(Status.FAIL);
+        assertThat(gaps.message()).contains("cost: 1 day never loaded: 2026-02-10");
+
+        ingest();
+        assertThat(check().get("gaps").status()).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void aStalledReportSaysSinceWhenAndNeverZero() {
+        execute("DELETE FROM ingestion_coverage WHERE report = 'cost' AND activity_date > DATE '2026-03-04'");
+        CheckResult freshness = check().get("freshness");
+        assertThat(freshness.status()).isEqualTo(Status.FAIL);
+        assertThat(freshness.message()).contains("cost: no data since 2026-03-04 (4 days behind 2026-03-08)")
+                .doesNotContain("$");
+    }
+
+    @Test
+    void aLagOfTwoDaysWarns() {
+        execute("DELETE FROM ingestion_coverage WHERE report = 'usage' AND activity_date > DATE '2026-03-06'");
+        assertThat(check().get("freshness").status()).isEqualTo(Status.WARN);
+    }
+
+    @Test
+    void aRowCountedTwiceFailsTheDuplicatesCheck() {
+        execute("INSERT INTO claude_costs SELECT * FROM claude_costs WHERE activity_date = DATE '2026-02-02' LIMIT 1");
+        CheckResult duplicates = check().get("duplicates");
+        assertThat(duplicates.status()).isEqualTo(Status.FAIL);
+        assertThat(duplicates.evidence()).singleElement().asString().startsWith("claude_costs [2026-02-02,")
+                .endsWith("appears 2 times");
+    }
+
+    @Test
+    void dollarsThatAreNotCentsOverAHundredFailTheUnitsCheck() {
+        execute("UPDATE claude_costs SET amount_usd = amount_cents WHERE activity_date = DATE '2026-02-03'"
+                + " AND description LIKE '%Output Tokens'");
+        CheckResult units = check().get("units");
+        assertThat(units.status()).isEqualTo(Status.FAIL);
+        assertThat(units.message()).contains("amount_usd is not amount_cents / 100");
+        assertThat(units.evidence()).first().asString().startsWith("claude_costs 2026-02-03");
+    }
+
+    @Test
+    void negativeTokensAndCostWithoutUsageAreCaught() {
+        execute("UPDATE claude_usage SET output_tokens = -5 WHERE activity_date = DATE '2026-02-04'");
+        assertThat(check().get("units").status()).isEqualTo(Status.FAIL);
+        execute("UPDATE claude_usage SET output_tokens = 5 WHERE activity_date = DATE '2026-02-04'",
+                "DELETE FROM claude_usage WHERE activity_date = DATE '2026-02-05'");
+        CheckResult units = check().get("units");
+        assertThat(units.status()).isEqualTo(Status.WARN);
+        assertThat(units.message()).contains("token cost without usage on 2026-02-05");
+    }
+
+    @Test
+    void billedCostThatUsageDoesNotExplainFailsReconciliation() {
+        execute("UPDATE claude_costs SET amount_cents = amount_cents * 2, amount_usd = amount_usd * 2"
+                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-1-20250805'");
+        CheckResult reconciliation = check().get("reconciliation");
+        assertThat(reconciliation.status()).isEqualTo(Status.FAIL);
+        assertThat(reconciliation.evidence()).isNotEmpty().allSatisfy(line ->
+                assertThat(line).startsWith("2026-03-02 ").contains("claude-opus-4-1-20250805: billed $"));
+        // Outside the recent days the check looks at, a difference does not count.
+        execute("UPDATE claude_costs SET amount_cents = amount_cents / 2, amount_usd = amount_usd / 2"
+                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-1-20250805'",
+                "UPDATE claude_costs SET amount_cents = amount_cents * 2, amount_usd = amount_usd * 2"
+                + " WHERE activity_date = DATE '2026-01-05'");
+        assertThat(check().get("reconciliation").status()).isEqualTo(Status.OK);
+    }
+
+    @Test
+    void theBudgetComparesMonthToDateAndTheForecast() {
+        BigDecimal spent;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            spent = (BigDecimal) dev.claudedataingestion.sink.Rows.select(warehouse, "SELECT sum(amount_usd) FROM"
+                    + " claude_costs WHERE activity_date >= DATE '2026-03-01'").get(0).get(0);
+        }
+        BigDecimal forecast = spent.multiply(BigDecimal.valueOf(31)).divide(BigDecimal.valueOf(8), 2,
+                java.math.RoundingMode.HALF_UP);
+        assertThat(check(s -> s.withBudget(Optional.of(spent.subtract(BigDecimal.ONE)))).get("budget").status())
+                .isEqualTo(Status.FAIL);
+        CheckResult warning = check(s -> s.withBudget(Optional.of(spent.add(BigDecimal.ONE)))).get("budget");
+        assertThat(warning.status()).isEqualTo(Status.WARN);
+        assertThat(warning.message()).contains("March 2026 through 2026-03-08")
+                .contains("forecast $" + String.format("%,.2f", forecast));
+        assertThat(check(s -> s.withBudget(Optional.of(forecast.add(BigDecimal.TEN)))).get("budget").status())
+                .isEqualTo(Status.OK);
+    }
+
+    @Test
+    void aDayFarAboveTheUsualIsAnAnomaly() {
+        String workspace = organization.workspaces().get(0).id();
+        execute("UPDATE claude_costs SET amount_cents = amount_cents * 40, amount_usd = amount_usd * 40"
+                + " WHERE activity_date = DATE '2026-03-08' AND workspace_id = '" + workspace + "'");
+        CheckResult anomaly = check().get("anomaly");
+        assertThat(anomaly.status()).isEqualTo(Status.WARN);
+        assertThat(anomaly.evidence()).singleElement().asString().startsWith(workspace + " spent $")
+                .contains("on 2026-03-08 against a median of $");
+    }
+}
