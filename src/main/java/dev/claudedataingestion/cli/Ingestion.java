@@ -22,6 +22,13 @@ final class Ingestion {
     private Ingestion() {
     }
 
+    /** A run that stopped at its deadline without writing anything: it exits as an API failure would. */
+    static final class DeadlineWithoutProgress extends RuntimeException {
+        DeadlineWithoutProgress(String message) {
+            super(message);
+        }
+    }
+
     /** Runs the job; a failure is thrown for {@link Main} to map, a deadline stop is a success with a warning. */
     static RunRecord run(Context context, ApiConfig api, WarehouseConfig warehouseConfig, IngestConfig ingest) {
         log.info("Using warehouse {}; Admin API {}", warehouseConfig.displayUrl(), api.baseUrl());
@@ -42,6 +49,11 @@ final class Ingestion {
             throw outcome.failure();
         }
         RunRecord run = outcome.run();
+        if (run.status() == RunRecord.Status.PARTIAL && run.daysWritten() == 0) {
+            // A deadline stop is fine when it made progress; one that loaded nothing would repeat forever.
+            throw new DeadlineWithoutProgress("the deadline passed before any window was written; nothing was loaded."
+                    + " Give the run more time (--deadline) or check why the Admin API is slow");
+        }
         if (run.status() == RunRecord.Status.PARTIAL) {
             log.warn("Run {} stopped at its deadline after {} days; the next run continues from the ledger",
                     run.runId(), run.daysWritten());

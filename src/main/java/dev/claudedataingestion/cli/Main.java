@@ -69,7 +69,8 @@ public final class Main implements Runnable {
         String message = AdminKey.redact(exception.getMessage());
         switch (code) {
             case BAD_CONFIGURATION -> err.println("claude-ingest: configuration error: " + message);
-            case API_FAILURE -> err.println("claude-ingest: Admin API error: " + message);
+            case API_FAILURE -> err.println("claude-ingest: " + (exception instanceof AdminApiException
+                    ? "Admin API error: " : "") + message);
             case WAREHOUSE_FAILURE -> err.println("claude-ingest: warehouse error: " + message);
             default -> {
                 err.println("claude-ingest: internal error (" + exception.getClass().getName() + "): " + message);
@@ -83,7 +84,7 @@ public final class Main implements Runnable {
         if (exception instanceof ConfigException) {
             return BAD_CONFIGURATION;
         }
-        if (exception instanceof AdminApiException) {
+        if (exception instanceof AdminApiException || exception instanceof Ingestion.DeadlineWithoutProgress) {
             return API_FAILURE;
         }
         if (exception instanceof WarehouseException) {

@@ -53,9 +53,13 @@ class MainTest {
     }
 
     private int run(String... args) {
+        return run(TestApi.CLOCK, args);
+    }
+
+    private int run(java.time.Clock clock, String... args) {
         ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int code = Main.run(args, environment, TestApi.CLOCK, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
+        int code = Main.run(args, environment, clock, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8), false);
         out = outBytes.toString(StandardCharsets.UTF_8);
         err = errBytes.toString(StandardCharsets.UTF_8);
@@ -202,6 +206,16 @@ class MainTest {
         assertThat(run("ingest", "--reports", "usage")).isEqualTo(Main.API_FAILURE);
         assertThat(err).contains("Admin API error").contains("403").contains("permission_error")
                 .contains("request-id req_sim");
+    }
+
+    @Test
+    void aDeadlineThatStopsTheRunBeforeAnyWindowIsAFailure() {
+        simulatorEnvironment();
+        // Time moves on from the tests' instant, so that the deadline can pass.
+        java.time.Clock moving = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                java.time.Duration.between(java.time.Instant.now(), TestApi.NOW));
+        assertThat(run(moving, "ingest", "--deadline", "PT0.001S")).isEqualTo(Main.API_FAILURE);
+        assertThat(err).contains("nothing was loaded").contains("--deadline");
     }
 
     @Test

@@ -332,7 +332,7 @@ class IngestionJobIT {
             simulator.inject(Fault.slow(Duration.ofMillis(40), 1).on("claude_code"));
         }
         IngestionJob.Outcome partial = ingest(Optional.empty(), Optional.of(Duration.ofMillis(1500)),
-                new OffsetClock(), Optional.empty());
+                movingClock(), Optional.empty());
 
         assertThat(partial.failure()).isNull();
         assertThat(partial.run().status()).isEqualTo(RunRecord.Status.PARTIAL);
@@ -342,29 +342,14 @@ class IngestionJobIT {
         assertThat(coveredAfterFirst.size() % 31).isZero();
 
         simulator.clearFaults();
-        IngestionJob.Outcome rest = ingest(Optional.empty(), Optional.empty(), new OffsetClock(), Optional.empty());
+        IngestionJob.Outcome rest = ingest(Optional.empty(), Optional.empty(), movingClock(), Optional.empty());
         assertThat(rest.run().status()).isEqualTo(RunRecord.Status.SUCCEEDED);
         assertWarehouseEqualsApi(DayRange.of(START, TestApi.YESTERDAY));
     }
 
     /** Real time moving on from the tests' fixed instant, for deadlines. */
-    private static final class OffsetClock extends Clock {
-        private final long offsetNanos = Duration.between(Instant.now(), TestApi.NOW).toNanos();
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plusNanos(offsetNanos);
-        }
+    private static Clock movingClock() {
+        return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
     }
 
     @Test
