@@ -159,6 +159,20 @@ class SettingsTest {
     }
 
     @Test
+    void logFormatAndRunOriginFollowCloudRun() {
+        assertThat(new Settings(Map.of()).logFormat()).isEqualTo("text");
+        assertThat(new Settings(Map.of(Settings.CLOUD_RUN_JOB, "job")).logFormat()).isEqualTo("json");
+        assertThat(new Settings(Map.of(Settings.CLOUD_RUN_JOB, "job", Settings.LOG_FORMAT, "TEXT")).logFormat())
+                .isEqualTo("text");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.LOG_FORMAT, "xml")).logFormat())
+                .hasMessageContaining("LOG_FORMAT");
+        assertThat(new Settings(Map.of()).origin()).isEqualTo(RunOrigin.MANUAL);
+        assertThat(new Settings(Map.of(Settings.CLOUD_RUN_JOB, "job", Settings.CLOUD_RUN_EXECUTION, "job-x1")).origin())
+                .isEqualTo(new RunOrigin("cloud_run", "job-x1"));
+        assertThat(new Settings(Map.of(Settings.TRIGGER, "backfill")).origin().trigger()).isEqualTo("backfill");
+    }
+
+    @Test
     void durationsAreReadInEveryUsualForm() {
         assertThat(Settings.parseDuration("14m", "x")).isEqualTo(Duration.ofMinutes(14));
         assertThat(Settings.parseDuration("1h30m", "x")).isEqualTo(Duration.ofMinutes(90));
