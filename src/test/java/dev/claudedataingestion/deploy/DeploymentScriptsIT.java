@@ -1,0 +1,270 @@
+package dev.claudedataingestion.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.deploy.GoogleCloudRecorder.Request;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment scripts, run for real with the installed gcloud and bq, against {@link GoogleCloudRecorder}
+ * through a throwaway gcloud configuration: nothing leaves the machine. Asserts what the scripts ask Google for.
+ */
+class DeploymentScriptsIT {
+
+    private static final Path SCRIPTS = Path.of("infrastructure/cloud_run").toAbsolutePath();
+    private static final String PROJECT = "test-project";
+    private static final String KEY = "sk-ant-admin01-deployment-test-key";
+    private static final String PIPELINE = "ai-usage-pipeline@test-project.iam.gserviceaccount.com";
+    private static final String SCHEDULER = "ai-usage-scheduler@test-project.iam.gserviceaccount.com";
+    private static final String IMAGE = "us-central1-docker.pkg.dev/test-project/claude-data-ingestion/"
+            + "claude-data-ingestion:git-0123456789ab";
+
+    @TempDir
+    static Path home;
+
+    private static GoogleCloudRecorder recorder;
+    private static Map<String, String> environment;
+
+    record Result(int exit, String output) {
+    }
+
+    @BeforeAll
+    static void configureGcloud() throws Exception {
+        assumeTrue(onPath("gcloud") && onPath("bq"), "the Google Cloud CLI (gcloud, bq) is not installed here");
+        recorder = new GoogleCloudRecorder();
+        Path config = home.resolve("gcloud");
+        Files.createDirectories(config);
+        Files.writeString(home.resolve("token"), "test-access-token");
+        environment = new HashMap<>();
+        environment.put("CLOUDSDK_CONFIG", config.toString());
+        environment.put("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", home.resolve("token").toString());
+        environment.put("CLOUDSDK_CORE_DISABLE_PROMPTS", "1");
+        environment.put("HOME", home.toString());
+        environment.put("PROJECT_ID", PROJECT);
+        List<String> settings = new ArrayList<>(List.of("core/project=" + PROJECT,
+                "core/disable_usage_reporting=true", "component_manager/disable_update_check=true",
+                "core/check_gce_metadata=false", "proxy/type=http", "proxy/address=127.0.0.1",
+                "proxy/port=" + recorder.proxyPort()));
+        for (String api : List.of("run", "cloudscheduler", "iam", "secretmanager", "cloudresourcemanager",
+                "serviceusage", "artifactregistry", "cloudbuild", "monitoring", "logging")) {
+            settings.add("api_endpoint_overrides/" + api + "=http://" + api + ".fake/");
+        }
+        for (String setting : settings) {
+            String[] pair = setting.split("=", 2);
+            assertThat(run(List.of("gcloud", "config", "set", pair[0], pair[1]), "", Map.of()).exit()).isZero();
+        }
+        // bq reads its flags from ~/.bigqueryrc: the recorder's address and the API description that ships with it.
+        String sdkRoot = run(List.of("gcloud", "info", "--format=value(installation.sdk_root)"), "", Map.of())
+                .output().strip();
+        Files.writeString(home.resolve(".bigqueryrc"), "--api=http://127.0.0.1:" + recorder.port()
+                + "\n--discovery_file=" + sdkRoot + "/platform/bq/discovery_next/bigquery.json\n");
+    }
+
+    @AfterAll
+    static void stopRecorder() {
+        if (recorder != null) {
+            recorder.close();
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
+    private static Result run(List<String> command, String stdin, Map<String, String> extra) throws IOException,
+            InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (environment != null) {
+            builder.environment().putAll(environment);
+        }
+        builder.environment().putAll(extra);
+        Process process = builder.start();
+        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private static Result script(String name, String stdin, Map<String, String> extra, String... arguments)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve(name).toString()));
+        command.addAll(List.of(arguments));
+        return run(command, stdin, extra);
+    }
+
+    private static List<Request> requests(String method, String pathPart) {
+        return recorder.requests().stream().filter(r -> r.method().equals(method) && r.path().contains(pathPart))
+                .toList();
+    }
+
+    private static JsonNode policyBinding(Request setIamPolicy, String role) {
+        for (JsonNode binding : setIamPolicy.json().at("/policy/bindings")) {
+            if (binding.get("role").asText().equals(role)) {
+                return binding;
+            }
+        }
+        throw new AssertionError("no binding for " + role + " in " + setIamPolicy.body());
+    }
+
+    @Test
+    void deploysEverythingTheGuideAsksForAndASecondRunCreatesNothing() throws Exception {
+        Map<String, String> settings = Map.of("ANTHROPIC_ORGANIZATION_ID", "org-1234", "IMAGE", IMAGE,
+                "NOTIFICATION_CHANNEL", "projects/test-project/notificationChannels/42");
+        Result iam = script("setup-iam.sh", KEY + "\n", settings);
+        assertThat(iam.exit()).as(iam.output()).isZero();
+        assertThat(iam.output()).doesNotContain(KEY);
+        Result deploy = script("deploy-claude-ingestion.sh", "", settings);
+        assertThat(deploy.exit()).as(deploy.output()).isZero();
+        Result schedule = script("setup-scheduler.sh", "", settings);
+        assertThat(schedule.exit()).as(schedule.output()).isZero();
+        Result alerting = script("setup-alerting.sh", "", settings);
+        assertThat(alerting.exit()).as(alerting.output()).isZero();
+
+        // Service accounts and the secret, whose value came from standard input.
+        assertThat(requests("POST", "/serviceAccounts")).extracting(r -> r.json().get("accountId").asText())
+                .containsExactly("ai-usage-pipeline", "ai-usage-scheduler");
+        assertThat(requests("POST", "/secrets").stream().filter(Request::creates).map(Request::query))
+                .singleElement().asString().contains("secretId=anthropic-admin-api-key");
+        Request version = requests("POST", ":addVersion").get(0);
+        assertThat(new String(Base64.getDecoder().decode(version.json().at("/payload/data").asText()),
+                StandardCharsets.UTF_8)).isEqualTo(KEY);
+
+        // Least privilege: the secret, the dataset, BigQuery jobs, and invoking this job; nothing project-wide else.
+        Request secretPolicy = requests("POST", "secrets/anthropic-admin-api-key:setIamPolicy").get(0);
+        assertThat(policyBinding(secretPolicy, "roles/secretmanager.secretAccessor").get("members").toString())
+                .contains("serviceAccount:" + PIPELINE);
+        Request projectPolicy = requests("POST", "/v1/projects/test-project:setIamPolicy").get(0);
+        assertThat(projectPolicy.json().at("/policy/bindings").findValuesAsText("role"))
+                .containsExactly("roles/bigquery.jobUser");
+        Request dataset = requests("PATCH", "/datasets/ai_usage_analytics").get(0);
+        assertThat(dataset.json().get("access").toString()).contains("\"role\":\"WRITER\"")
+                .contains("\"userByEmail\":\"" + PIPELINE + "\"");
+        assertThat(requests("POST", "/datasets").get(0).json().get("location").asText()).isEqualTo("US");
+        Request invoker = requests("POST", "jobs/claude-data-ingestion:setIamPolicy").get(0);
+        assertThat(policyBinding(invoker, "roles/run.invoker").get("members").toString())
+                .isEqualTo("[\"serviceAccount:" + SCHEDULER + "\"]");
+
+        // The job: size, time, retries, identity, environment and the secret reference.
+        JsonNode job = requests("POST", "/namespaces/test-project/jobs").get(0).json();
+        assertThat(job.at("/metadata/name").asText()).isEqualTo("claude-data-ingestion");
+        JsonNode task = job.at("/spec/template/spec/template/spec");
+        assertThat(job.at("/spec/template/spec/taskCount").asInt()).isEqualTo(1);
+        assertThat(task.get("maxRetries").asInt()).isEqualTo(3);
+        assertThat(task.get("timeoutSeconds").asText()).isEqualTo("900");
+        assertThat(task.get("serviceAccountName").asText()).isEqualTo(PIPELINE);
+        JsonNode container = task.at("/containers/0");
+        assertThat(container.get("image").asText()).isEqualTo(IMAGE);
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
+        assertThat(container.at("/resources/limits/cpu").asText()).isEqualTo("1");
+        Map<String, JsonNode> env = new HashMap<>();
+        container.get("env").forEach(variable -> env.put(variable.get("name").asText(), variable));
+        assertThat(env.get("ANTHROPIC_ORGANIZATION_ID").get("value").asText()).isEqualTo("org-1234");
+        assertThat(env.get("BIGQUERY_PROJECT_ID").get("value").asText()).isEqualTo(PROJECT);
+        assertThat(env.get("BIGQUERY_DATASET").get("value").asText()).isEqualTo("ai_usage_analytics");
+        assertThat(env.get("ANTHROPIC_ADMIN_API_KEY").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo("anthropic-admin-api-key");
+        assertThat(env.get("ANTHROPIC_ADMIN_API_KEY").has("value")).isFalse();
+
+        // The schedule: 14:00 UTC, POST to the job's run endpoint as the scheduler account, 3 retries in an hour.
+        JsonNode trigger = requests("POST", "/locations/us-central1/jobs").stream()
+                .filter(r -> r.host().startsWith("cloudscheduler")).findFirst().orElseThrow().json();
+        assertThat(trigger.get("schedule").asText()).isEqualTo("0 14 * * *");
+        assertThat(trigger.get("timeZone").asText()).isEqualTo("UTC");
+        assertThat(trigger.at("/httpTarget/uri").asText()).isEqualTo(
+                "https://run.googleapis.com/v2/projects/test-project/locations/us-central1/jobs/claude-data-ingestion:run");
+        assertThat(trigger.at("/httpTarget/httpMethod").asText()).isEqualTo("POST");
+        assertThat(trigger.at("/httpTarget/oauthToken/serviceAccountEmail").asText()).isEqualTo(SCHEDULER);
+        assertThat(trigger.at("/retryConfig/retryCount").asInt()).isEqualTo(3);
+        assertThat(trigger.at("/retryConfig/maxRetryDuration").asText()).isEqualTo("3600s");
+
+        // The alert: failed executions of this job, to the operator's channel.
+        JsonNode policy = requests("POST", "/alertPolicies").get(0).json();
+        assertThat(policy.get("notificationChannels").toString()).contains("notificationChannels/42");
+        assertThat(policy.at("/conditions/0/conditionThreshold/filter").asText())
+                .contains("run.googleapis.com/job/completed_execution_count").contains("result = \"failed\"")
+                .contains("job_name = \"claude-data-ingestion\"");
+
+        // Again: everything is found, nothing is created, nothing fails.
+        recorder.clearRequests();
+        for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh",
+                "setup-alerting.sh")) {
+            Result again = script(name, "", settings);
+            assertThat(again.exit()).as(name + ": " + again.output()).isZero();
+        }
+        assertThat(recorder.requests()).filteredOn(Request::creates).isEmpty();
+        assertThat(requests("PUT", "/namespaces/test-project/jobs/claude-data-ingestion")).hasSize(1);
+        assertThat(requests("PATCH", "/jobs/claude-daily-ingestion")).hasSize(1);
+
+        // Pausing and resuming, as the guide describes.
+        assertThat(script("setup-scheduler.sh", "", settings, "pause").exit()).isZero();
+        assertThat(script("setup-scheduler.sh", "", settings, "resume").exit()).isZero();
+        assertThat(requests("POST", "claude-daily-ingestion:pause")).hasSize(1);
+        assertThat(requests("POST", "claude-daily-ingestion:resume")).hasSize(1);
+        assertThat(recorder.refusedTunnels()).isEmpty();
+    }
+
+    @Test
+    void refusesAKeyThatIsNotAnAdminKeyWithoutStoringOrShowingIt() throws Exception {
+        String apiKey = "sk-ant-api03-not-an-admin-key";
+        Result result = script("setup-iam.sh", apiKey, Map.of("SECRET_NAME", "another-secret"));
+        assertThat(result.exit()).isNotZero();
+        assertThat(result.output()).contains("not an Admin key").doesNotContain(apiKey);
+        assertThat(requests("POST", "/secrets")).noneMatch(r -> r.query() != null && r.query().contains("another-secret"));
+    }
+
+    @Test
+    void saysWhatIsWrongWhenGcloudCannotBeUsed() throws Exception {
+        Result noProject = script("deploy-claude-ingestion.sh", "", Map.of("PROJECT_ID", "your-gcp-project"));
+        assertThat(noProject.exit()).isNotZero();
+        assertThat(noProject.output()).contains("PROJECT_ID is not set");
+
+        Path emptyConfig = home.resolve("logged-out");
+        Files.createDirectories(emptyConfig);
+        Result loggedOut = script("deploy-claude-ingestion.sh", "", Map.of("CLOUDSDK_CONFIG", emptyConfig.toString(),
+                "CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", "", "CLOUDSDK_CORE_CHECK_GCE_METADATA", "false",
+                "GCE_METADATA_HOST", "127.0.0.1:1"));
+        assertThat(loggedOut.exit()).isNotZero();
+        assertThat(loggedOut.output()).contains("gcloud is not logged in");
+
+        Path bin = home.resolve("bin-without-gcloud");
+        Files.createDirectories(bin);
+        for (String tool : List.of("bash", "dirname", "sed", "head", "git", "mktemp", "rm", "cat", "grep")) {
+            Path real = Stream.of("/usr/bin", "/bin").map(dir -> Path.of(dir, tool)).filter(Files::exists).findFirst()
+                    .orElseThrow();
+            Files.createSymbolicLink(bin.resolve(tool), real);
+        }
+        Result missing = run(List.of("/bin/bash", SCRIPTS.resolve("setup-scheduler.sh").toString()), "",
+                Map.of("PATH", bin.toString()));
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.output()).contains("gcloud is not installed");
+    }
+
+    @Test
+    void aMissingPermissionIsNamed() throws Exception {
+        recorder.deny("/namespaces/test-project/jobs");
+        try {
+            Result result = script("setup-scheduler.sh", "", Map.of());
+            assertThat(result.exit()).isNotZero();
+            assertThat(result.output()).contains("permission denied for 'gcloud run jobs describe");
+        } finally {
+            recorder.deny(null);
+        }
+    }
+}
