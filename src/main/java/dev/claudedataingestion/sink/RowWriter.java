@@ -23,4 +23,20 @@ public interface RowWriter {
     void decimal(BigDecimal value);
 
     void endRow();
+
+    /** Writes a whole row of {@code values}, one per column and of the column's type, then ends it. */
+    default void row(java.util.List<Column> columns, Object[] values) {
+        for (int i = 0; i < columns.size(); i++) {
+            Object value = values[i];
+            switch (columns.get(i).type()) {
+                case STRING, JSON -> string((String) value);
+                case INT64 -> int64(value == null ? 0 : ((Number) value).longValue());
+                case BOOL -> bool((Boolean) value);
+                case DATE -> date((LocalDate) value);
+                case TIMESTAMP -> timestamp((Instant) value);
+                case CENTS, USD -> decimal((BigDecimal) value);
+            }
+        }
+        endRow();
+    }
 }

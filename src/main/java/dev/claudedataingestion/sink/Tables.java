@@ -68,8 +68,42 @@ public final class Tables {
             "restated_at", TIMESTAMP),
             List.of("organization_id", "report", "activity_date", "run_id"));
 
+    /**
+     * The dimension tables keep a history of each object: one row per version, valid from {@code valid_from} until
+     * {@code valid_to} (exclusive; null for the current version), so that a renamed key reads correctly in old
+     * months. Each starts with {@code organization_id} and the object's id and ends with these four columns.
+     */
+    private static final List<Object> HISTORY = List.of("valid_from", DATE, "valid_to", DATE,
+            "first_seen_at", TIMESTAMP, "last_seen_at", TIMESTAMP);
+
+    public static final Table WORKSPACES = new Table("claude_workspaces", history(
+            "organization_id", STRING, "workspace_id", STRING, "name", STRING, "display_color", STRING,
+            "created_at", TIMESTAMP, "archived_at", TIMESTAMP),
+            List.of("organization_id", "workspace_id", "valid_from"));
+
+    public static final Table API_KEYS = new Table("claude_api_keys", history(
+            "organization_id", STRING, "api_key_id", STRING, "name", STRING, "workspace_id", STRING, "status", STRING,
+            "created_at", TIMESTAMP, "created_by_id", STRING, "partial_key_hint", STRING, "expires_at", TIMESTAMP),
+            List.of("organization_id", "api_key_id", "valid_from"));
+
+    public static final Table USERS = new Table("claude_users", history(
+            "organization_id", STRING, "user_id", STRING, "email", STRING, "name", STRING, "role", STRING,
+            "added_at", TIMESTAMP),
+            List.of("organization_id", "user_id", "valid_from"));
+
     public static List<Table> all() {
-        return List.of(USAGE, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE, RESTATEMENTS);
+        return List.of(USAGE, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE, RESTATEMENTS, WORKSPACES,
+                API_KEYS, USERS);
+    }
+
+    public static List<Table> dimensionTables() {
+        return List.of(WORKSPACES, API_KEYS, USERS);
+    }
+
+    private static List<Column> history(Object... nameTypePairs) {
+        List<Object> spec = new ArrayList<>(List.of(nameTypePairs));
+        spec.addAll(HISTORY);
+        return columns(spec.toArray());
     }
 
     /** The name of a report's headline measure ({@code FactRow.headlineTotal}) and its SQL over the first fact table. */

@@ -31,6 +31,15 @@ public interface Warehouse extends AutoCloseable {
     /** Per covered day of {@code days}: the rows and headline total the report holds now. */
     java.util.Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days);
 
+    /**
+     * Replaces every row of {@code table} (a dimension table) for {@code organizationId} with {@code rows}, values
+     * in column order, in one transaction.
+     */
+    void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows);
+
+    /** Every row of {@code table} for {@code organizationId}, values in column order. */
+    List<Object[]> organizationRows(Table table, String organizationId);
+
     /** The days of {@code within} that have coverage for the report and organization. */
     Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within);
 

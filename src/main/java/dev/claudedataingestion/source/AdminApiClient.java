@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.model.ApiKey;
 import dev.claudedataingestion.model.ClaudeCodeRow;
 import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.User;
+import dev.claudedataingestion.model.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -43,6 +46,8 @@ public final class AdminApiClient {
     static final String API_VERSION = "2023-06-01";
     /** Largest page of daily buckets the usage and cost reports allow. */
     public static final int MAX_DAILY_BUCKETS = 31;
+    /** Largest page of the list endpoints. */
+    static final int MAX_LIST_PAGE = 1000;
     /** Largest page of the Claude Code report. */
     public static final int MAX_CLAUDE_CODE_RECORDS = 1000;
     /** The messages usage report, grouped by every dimension so that no tuple is summed away. */
@@ -135,6 +140,72 @@ public final class AdminApiClient {
             pages++;
         } while (page != null);
         log.debug("{}: {} pages", context, pages);
+    }
+
+    /** Every workspace, archived ones too. */
+    public void listWorkspaces(java.util.function.Consumer<Workspace> each) {
+        list("workspaces", "/v1/organizations/workspaces", new QueryString().add("include_archived", "true"),
+                node -> each.accept(new Workspace(ResultParser.text(node, "id"), ResultParser.text(node, "name"),
+                        ResultParser.text(node, "display_color"), ResultParser.instant(node, "created_at"),
+                        ResultParser.instant(node, "archived_at"))));
+    }
+
+    /** Every API key, in either shape: with a flat {@code workspace_id}, or with {@code scope}. */
+    public void listApiKeys(java.util.function.Consumer<ApiKey> each) {
+        list("api_keys", "/v1/organizations/api_keys", new QueryString(), node -> {
+            JsonNode scope = node.path("scope");
+            String workspace = node.has("workspace_id") ? ResultParser.text(node, "workspace_id")
+                    : scope.isObject() ? ResultParser.text(scope, "workspace_id") : null;
+            each.accept(new ApiKey(ResultParser.text(node, "id"), ResultParser.text(node, "name"), workspace,
+                    ResultParser.text(node, "status"), ResultParser.instant(node, "created_at"),
+                    ResultParser.text(node.path("created_by"), "id"), ResultParser.text(node, "partial_key_hint"),
+                    ResultParser.instant(node, "expires_at")));
+        });
+    }
+
+    /** Every member of the organization. */
+    public void listUsers(java.util.function.Consumer<User> each) {
+        list("users", "/v1/organizations/users", new QueryString(), node -> each.accept(new User(
+                ResultParser.text(node, "id"), ResultParser.text(node, "email"), ResultParser.text(node, "name"),
+                ResultParser.text(node, "role"), ResultParser.instant(node, "added_at"))));
+    }
+
+    private interface ObjectHandler {
+        void handle(JsonNode object);
+    }
+
+    /** Pages through a list endpoint with {@code after_id} while {@code has_more}. */
+    private void list(String context, String path, QueryString base, ObjectHandler handler) {
+        String after = null;
+        while (true) {
+            QueryString query = new QueryString().add("limit", MAX_LIST_PAGE).add("after_id", after);
+            String baseText = base.toString();
+            QueryString full = baseText.isEmpty() ? query : query.raw(baseText);
+            JsonNode page = call(context, path, full, null, (parser, requestId) -> {
+                JsonNode answer = mapper.readTree(parser);
+                if (answer == null || !answer.path("data").isArray()) {
+                    throw AdminApiException.invalidResponse("the answer has no data array", requestId, context);
+                }
+                return answer;
+            });
+            for (JsonNode object : page.get("data")) {
+                if (ResultParser.text(object, "id") == null) {
+                    throw AdminApiException.invalidResponse("an object without id", null, context);
+                }
+                try {
+                    handler.handle(object);
+                } catch (ResultParser.InvalidResponse e) {
+                    throw AdminApiException.invalidResponse(e.getMessage(), null, context);
+                }
+            }
+            if (!page.path("has_more").asBoolean(false)) {
+                return;
+            }
+            after = ResultParser.text(page, "last_id");
+            if (after == null) {
+                throw AdminApiException.invalidResponse("has_more is true but last_id is missing", null, context);
+            }
+        }
     }
 
     private interface ResultHandler {

@@ -23,6 +23,12 @@ final class QueryString {
         return this;
     }
 
+    /** Appends parameters already encoded. */
+    QueryString raw(String encoded) {
+        parts.add(encoded);
+        return this;
+    }
+
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
     }

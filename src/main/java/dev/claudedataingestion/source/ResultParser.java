@@ -188,6 +188,19 @@ final class ResultParser {
         throw new InvalidResponse(field + " is '" + node.asText() + "', not a whole number");
     }
 
+    /** An RFC 3339 time, or null when absent. */
+    static Instant instant(JsonNode parent, String field) {
+        String text = text(parent, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidResponse(field + " '" + text + "' is not an RFC 3339 time");
+        }
+    }
+
     private static Boolean bool(JsonNode parent, String field) {
         JsonNode node = parent.get(field);
         if (node == null || node.isNull()) {

@@ -103,6 +103,32 @@ final class BigQuerySql {
     }
 
     /**
+     * Replaces an organization's rows of a dimension table from a staging table:
+     * <pre>
+     * BEGIN TRANSACTION;
+     * DELETE FROM `p.d.t` WHERE organization_id = @organization_id;
+     * INSERT INTO `p.d.t` (c1, …) SELECT c1, … FROM `p.d.stage`;
+     * COMMIT TRANSACTION;
+     * </pre>
+     */
+    String replaceOrganizationRows(Table table, String staging) {
+        String columns = String.join(", ", table.columnNames());
+        return "BEGIN TRANSACTION;\nDELETE FROM " + name(table.name()) + " WHERE organization_id = @organization_id;\n"
+                + "INSERT INTO " + name(table.name()) + " (" + columns + ") SELECT " + columns + " FROM "
+                + name(staging) + ";\nCOMMIT TRANSACTION;";
+    }
+
+    /**
+     * <pre>
+     * SELECT c1, c2, … FROM `p.d.t` WHERE organization_id = @organization_id
+     * </pre>
+     */
+    String organizationRows(Table table) {
+        return "SELECT " + String.join(", ", table.columnNames()) + " FROM " + name(table.name())
+                + " WHERE organization_id = @organization_id";
+    }
+
+    /**
      * <pre>
      * SELECT activity_date FROM `p.d.ingestion_coverage`
      * WHERE organization_id = @organization_id AND report = @report AND activity_date BETWEEN @first_day AND @last_day

@@ -70,6 +70,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,8 +235,26 @@ public final class BigQueryWarehouse implements Warehouse {
                 String stage = "_stage_" + table.name() + "_" + suffix;
                 staging.add(stage);
                 createStaging(stage, table);
-                load(stage, table, table == tables.get(0) ? rowsPerDay : null, days, report,
-                        new FactRows(organizationId, loadedAt, runId), rows);
+                FactRows factRows = new FactRows(organizationId, loadedAt, runId);
+                boolean counted = table == tables.get(0);
+                load(stage, table, writer -> {
+                    if (counted) {
+                        // A load that is tried again counts again from zero.
+                        Arrays.fill(rowsPerDay, 0);
+                    }
+                    RowWriter discard = new JsonRowWriter(null, table);
+                    rows.forEach(row -> {
+                        LocalDate day = row.activityDate();
+                        if (!days.contains(day)) {
+                            throw new IllegalArgumentException("a " + report + " row for " + day
+                                    + " is outside the days being replaced, " + days);
+                        }
+                        if (counted) {
+                            rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
+                        }
+                        factRows.write(row, t -> t == table ? writer : discard);
+                    });
+                });
             }
             Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
             parameters.put("organization_id", QueryParameterValue.string(organizationId));
@@ -284,15 +303,11 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     /**
-     * Streams the rows as newline-delimited JSON into a load job on {@code stage}, counting rows per day into
-     * {@code rowsPerDay} when given; only the client's upload buffer is held in memory.
+     * Streams the rows {@code writeRows} writes, as newline-delimited JSON, into a load job on {@code stage}; only
+     * the client's upload buffer is held in memory. Tried again, {@code writeRows} runs again.
      */
-    private void load(String stage, Table table, long[] rowsPerDay, DayRange days, ReportKind report,
-            FactRows factRows, RowStream<? extends FactRow> rows) {
+    private void load(String stage, Table table, Consumer<RowWriter> writeRows) {
         attempt("load " + stage, () -> {
-            if (rowsPerDay != null) {
-                Arrays.fill(rowsPerDay, 0);
-            }
             JobId jobId = JobId.newBuilder().setProject(project).setLocation(location)
                     .setJob("claude_ingest_load_" + UUID.randomUUID()).build();
             WriteChannelConfiguration configuration = WriteChannelConfiguration
@@ -311,19 +326,7 @@ public final class BigQueryWarehouse implements Warehouse {
             try (OutputStream out = new BufferedOutputStream(upload, 1 << 16);
                     JsonGenerator json = JSON.createGenerator(out)) {
                 json.setRootValueSeparator(null);
-                JsonRowWriter writer = new JsonRowWriter(json, table);
-                RowWriter discard = new JsonRowWriter(null, table);
-                rows.forEach(row -> {
-                    LocalDate day = row.activityDate();
-                    if (!days.contains(day)) {
-                        throw new IllegalArgumentException("a " + report + " row for " + day
-                                + " is outside the days being replaced, " + days);
-                    }
-                    if (rowsPerDay != null) {
-                        rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
-                    }
-                    factRows.write(row, t -> t == table ? writer : discard);
-                });
+                writeRows.accept(new JsonRowWriter(json, table));
             } catch (IOException e) {
                 throw new UncheckedIOException("upload to " + stage + " failed", e);
             } catch (BigQueryException e) {
@@ -575,6 +578,49 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     @Override
+    public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+        String stage = "_stage_" + table.name() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try {
+            createStaging(stage, table);
+            load(stage, table, writer -> rows.forEach(row -> writer.row(table.columns(), row)));
+            runDml("replace " + table.name(), sql.replaceOrganizationRows(table, stage),
+                    Map.of("organization_id", QueryParameterValue.string(organizationId)));
+        } catch (RuntimeException e) {
+            throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
+                    + e.getMessage(), e);
+        } finally {
+            dropQuietly(stage);
+        }
+    }
+
+    @Override
+    public List<Object[]> organizationRows(Table table, String organizationId) {
+        List<Object[]> rows = new ArrayList<>();
+        for (FieldValueList row : select("read " + table.name(), sql.organizationRows(table),
+                Map.of("organization_id", QueryParameterValue.string(organizationId))).iterateAll()) {
+            rows.add(readRow(row, table.columns()));
+        }
+        return rows;
+    }
+
+    /** A row's values, each as the Java type of its column's contract type. */
+    private static Object[] readRow(FieldValueList row, List<Column> columns) {
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            FieldValue value = row.get(columns.get(i).name());
+            values[i] = value.isNull() ? null : switch (columns.get(i).type()) {
+                case TIMESTAMP -> value.getTimestampInstant();
+                case INT64 -> value.getLongValue();
+                case DATE -> LocalDate.parse(value.getStringValue());
+                case BOOL -> value.getBooleanValue();
+                case CENTS, USD -> value.getNumericValue();
+                case STRING, JSON -> value.getStringValue();
+            };
+        }
+        return values;
+    }
+
+    @Override
     public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
         Map<LocalDate, DayTotal> totals = new TreeMap<>();
         coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
@@ -635,20 +681,10 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public List<RunRecord> recentRuns(int limit) {
-        List<Column> columns = Tables.RUNS.columns();
         List<RunRecord> runs = new ArrayList<>();
         for (FieldValueList row : select("read runs", sql.recentRuns(),
                 Map.of("limit", QueryParameterValue.int64(limit))).iterateAll()) {
-            Object[] values = new Object[columns.size()];
-            for (int i = 0; i < values.length; i++) {
-                FieldValue value = row.get(columns.get(i).name());
-                values[i] = value.isNull() ? null : switch (columns.get(i).type()) {
-                    case TIMESTAMP -> value.getTimestampInstant();
-                    case INT64 -> value.getLongValue();
-                    default -> value.getStringValue();
-                };
-            }
-            runs.add(RunRecord.fromColumnValues(values));
+            runs.add(RunRecord.fromColumnValues(readRow(row, Tables.RUNS.columns())));
         }
         return runs;
     }

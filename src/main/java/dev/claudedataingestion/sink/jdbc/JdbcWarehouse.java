@@ -295,7 +295,6 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public List<RunRecord> recentRuns(int limit) {
-        List<Column> columns = Tables.RUNS.columns();
         List<RunRecord> runs = new ArrayList<>();
         // SELECT run_id, …, duration_ms FROM ingestion_runs ORDER BY started_at DESC LIMIT ?
         try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ",
@@ -303,21 +302,74 @@ public abstract class JdbcWarehouse implements Warehouse {
             query.setInt(1, limit);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    Object[] values = new Object[columns.size()];
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = switch (columns.get(i).type()) {
-                            case TIMESTAMP -> readTimestamp(rows, i + 1);
-                            case INT64 -> rows.getObject(i + 1) == null ? null : rows.getLong(i + 1);
-                            default -> rows.getString(i + 1);
-                        };
-                    }
-                    runs.add(RunRecord.fromColumnValues(values));
+                    runs.add(RunRecord.fromColumnValues(readRow(rows, Tables.RUNS.columns())));
                 }
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not read " + Tables.RUNS.name() + ": " + e.getMessage(), e);
         }
         return runs;
+    }
+
+    @Override
+    public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                // DELETE FROM t WHERE organization_id = ?
+                execute("DELETE FROM " + table.name() + " WHERE organization_id = ?", organizationId);
+                try (BulkLoad load = openBulkLoad(table)) {
+                    for (Object[] row : rows) {
+                        load.writer().row(table.columns(), row);
+                    }
+                    load.finish();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Object[]> organizationRows(Table table, String organizationId) {
+        List<Object[]> result = new ArrayList<>();
+        // SELECT c1, c2, … FROM t WHERE organization_id = ?
+        try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ", table.columnNames())
+                + " FROM " + table.name() + " WHERE organization_id = ?")) {
+            bind(query, organizationId);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    result.add(readRow(rows, table.columns()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseException("could not read " + table.name() + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    /** The current row's values, each as the Java type of its column's contract type. */
+    private Object[] readRow(ResultSet rows, List<Column> columns) throws SQLException {
+        Object[] values = new Object[columns.size()];
+        for (int i = 0; i < values.length; i++) {
+            int index = i + 1;
+            values[i] = switch (columns.get(i).type()) {
+                case TIMESTAMP -> readTimestamp(rows, index);
+                case INT64 -> rows.getObject(index) == null ? null : rows.getLong(index);
+                case DATE -> rows.getObject(index, LocalDate.class);
+                case BOOL -> rows.getObject(index) == null ? null : rows.getBoolean(index);
+                case CENTS, USD -> rows.getBigDecimal(index);
+                case STRING, JSON -> rows.getString(index);
+            };
+        }
+        return values;
     }
 
     @Override
