@@ -15,6 +15,7 @@ import java.util.Set;
  *
  * @param startDate    first UTC day the warehouse must cover (incremental runs heal every gap after it)
  * @param lookbackDays recent complete days re-pulled on every incremental run
+ * @param dimensions   whether to refresh the workspaces, API keys and users tables
  * @param explicitDays when present, exactly these days are fetched and replaced, and nothing else
  * @param deadline     how long after its start the run may begin a new window
  */
@@ -22,6 +23,7 @@ public record IngestConfig(
         LocalDate startDate,
         int lookbackDays,
         Set<ReportKind> reports,
+        boolean dimensions,
         Optional<DayRange> explicitDays,
         Optional<Duration> deadline) {
 
@@ -37,9 +39,9 @@ public record IngestConfig(
         if (lookbackDays < 0) {
             throw new ConfigException("INGEST_LOOKBACK_DAYS must be 0 or more, got " + lookbackDays);
         }
-        if (reports.isEmpty()) {
-            throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds());
+        if (reports.isEmpty() && !dimensions) {
+            throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds() + ",dimensions");
         }
-        reports = Set.copyOf(EnumSet.copyOf(reports));
+        reports = reports.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reports));
     }
 }

@@ -209,7 +209,7 @@ public final class Settings {
         }
         Optional<Duration> deadline = deadlineFlag != null ? Optional.of(parseDuration(deadlineFlag, "--deadline"))
                 : variable(CLOUD_RUN_JOB).isPresent() ? Optional.of(IngestConfig.CLOUD_RUN_DEADLINE) : Optional.empty();
-        return new IngestConfig(startDate(), lookback, reports(reportsFlag), explicit, deadline);
+        return new IngestConfig(startDate(), lookback, reports(reportsFlag), dimensions(reportsFlag), explicit, deadline);
     }
 
     private int lookbackDays() {
@@ -228,20 +228,28 @@ public final class Settings {
         throw new ConfigException(LOOKBACK_DAYS + " '" + text + "' is not a whole number of days (0 or more)");
     }
 
-    /** Reads {@code --reports usage,cost,claude_code}; null means all. */
+    /** Whether {@code --reports} asks for the dimension tables: by default, yes. */
+    public static boolean dimensions(String flag) {
+        return flag == null || flag.isBlank() || "all".equalsIgnoreCase(flag.strip())
+                || java.util.Arrays.stream(flag.split(",")).anyMatch(name -> name.strip().equalsIgnoreCase(DIMENSIONS));
+    }
+
+    private static final String DIMENSIONS = "dimensions";
+
+    /** Reads {@code --reports usage,cost,claude_code,dimensions}; null means all. */
     public static Set<ReportKind> reports(String flag) {
         if (flag == null || flag.isBlank() || "all".equalsIgnoreCase(flag.strip())) {
             return ReportKind.all();
         }
         Set<ReportKind> reports = EnumSet.noneOf(ReportKind.class);
         for (String name : flag.split(",")) {
-            if (name.isBlank()) {
+            if (name.isBlank() || name.strip().equalsIgnoreCase(DIMENSIONS)) {
                 continue;
             }
             try {
                 reports.add(ReportKind.fromId(name));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("--reports: " + e.getMessage());
+                throw new ConfigException("--reports: " + e.getMessage() + "," + DIMENSIONS);
             }
         }
         return reports;

@@ -11,9 +11,11 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Workspace;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WriteResult;
@@ -84,7 +86,9 @@ public final class IngestionJob {
         Instant startedAt = clock.instant();
         Instant deadline = config.deadline().map(startedAt::plus).orElse(Instant.MAX);
         String runId = UUID.randomUUID().toString();
-        String reports = config.reports().stream().sorted().map(ReportKind::id).collect(Collectors.joining(","));
+        String reports = java.util.stream.Stream.concat(config.reports().stream().sorted().map(ReportKind::id),
+                config.dimensions() ? java.util.stream.Stream.of("dimensions") : java.util.stream.Stream.empty())
+                .collect(Collectors.joining(","));
         warehouse.ensureSchema();
         MDC.put("run_id", runId);
         try {
@@ -137,6 +141,14 @@ public final class IngestionJob {
                     }
                 }
             }
+            if (config.dimensions()) {
+                try {
+                    refreshDimensions(organizationId, clock.instant());
+                } catch (AdminApiException e) {
+                    log.error("dimensions: {}; the names stay as they were", e.getMessage());
+                    failure = failure == null ? e : failure;
+                }
+            }
         } catch (RuntimeException e) {
             failure = failure == null ? e : failure;
             if (!(e instanceof AdminApiException) && !(e instanceof ConfigException)) {
@@ -174,6 +186,37 @@ public final class IngestionJob {
             summary.keySet().forEach(MDC::remove);
         }
         return new Outcome(finished, failure);
+    }
+
+    /**
+     * Reads the workspaces, API keys and users and folds them into the dimension tables' history, so that
+     * dashboards show names, and old months the names they had then.
+     */
+    private void refreshDimensions(String organizationId, Instant now) {
+        List<Object[]> workspaces = new ArrayList<>();
+        workspaces.add(workspaceRow(organizationId, Workspace.DEFAULT));
+        client.listWorkspaces(workspace -> workspaces.add(workspaceRow(organizationId, workspace)));
+        List<Object[]> keys = new ArrayList<>();
+        client.listApiKeys(key -> keys.add(new Object[] {organizationId, key.id(), key.name(), key.workspaceId(),
+            key.status(), key.createdAt(), key.createdById(), key.partialKeyHint(), key.expiresAt()}));
+        List<Object[]> users = new ArrayList<>();
+        client.listUsers(user -> users.add(new Object[] {organizationId, user.id(), user.email(), user.name(),
+            user.role(), user.addedAt()}));
+        Map<Table, List<Object[]>> snapshots = new LinkedHashMap<>();
+        snapshots.put(Tables.WORKSPACES, workspaces);
+        snapshots.put(Tables.API_KEYS, keys);
+        snapshots.put(Tables.USERS, users);
+        snapshots.forEach((table, snapshot) -> {
+            List<Object[]> history = DimensionHistory.merge(table, warehouse.organizationRows(table, organizationId),
+                    snapshot, now);
+            warehouse.replaceOrganizationRows(table, organizationId, history);
+        });
+        log.info("dimensions: {} workspaces, {} API keys, {} users", workspaces.size() - 1, keys.size(), users.size());
+    }
+
+    private static Object[] workspaceRow(String organizationId, Workspace workspace) {
+        return new Object[] {organizationId, workspace.id(), workspace.name(), workspace.displayColor(),
+            workspace.createdAt(), workspace.archivedAt()};
     }
 
     private String organization() {

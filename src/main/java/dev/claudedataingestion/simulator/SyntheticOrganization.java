@@ -92,7 +92,7 @@ public final class SyntheticOrganization {
     private final LocalDate firstActiveDay;
     private final String id;
     private final List<Workspace> workspaces = new ArrayList<>();
-    private final List<ApiKey> apiKeys = new ArrayList<>();
+    private final List<ApiKey> apiKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<User> users = new ArrayList<>();
     private final List<String> models = new ArrayList<>();
     private final Map<LocalDate, Integer> revisions = new ConcurrentHashMap<>();
@@ -154,6 +154,18 @@ public final class SyntheticOrganization {
 
     public List<User> users() {
         return List.copyOf(users);
+    }
+
+    /** Renames an API key, as an admin does in the Console; its usage keeps its id. */
+    public void renameApiKey(String id, String name) {
+        for (int i = 0; i < apiKeys.size(); i++) {
+            ApiKey key = apiKeys.get(i);
+            if (key.id().equals(id)) {
+                apiKeys.set(i, new ApiKey(key.id(), name, key.workspaceId(), key.createdAt(), key.status()));
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no API key " + id);
     }
 
     /** Changes the numbers of {@code day}, as Anthropic does when late data arrives for a recent day. */

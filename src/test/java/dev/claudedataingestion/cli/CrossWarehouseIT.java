@@ -41,6 +41,25 @@ class CrossWarehouseIT {
                     + " GROUP BY activity_date ORDER BY activity_date",
             "SELECT report, activity_date, row_count FROM ingestion_coverage ORDER BY report, activity_date");
 
+    /** The analysis views, by name. */
+    private static final java.util.Set<String> VIEWS = dev.claudedataingestion.sink.Views.all(
+            new dev.claudedataingestion.sink.SqlDialect() {
+                @Override
+                public String table(String name) {
+                    return name;
+                }
+
+                @Override
+                public String divide(String a, String b) {
+                    return a;
+                }
+
+                @Override
+                public String monthStart(String date) {
+                    return date;
+                }
+            }).keySet();
+
     @TempDir
     Path directory;
 
@@ -87,13 +106,61 @@ class CrossWarehouseIT {
                     totals.add(row.stream().map(CrossWarehouseIT::text).toList());
                 }
             }
+            // Every analysis view, whole, in a fixed order.
+            for (String view : VIEWS) {
+                List<List<String>> rows = new ArrayList<>();
+                for (List<Object> row : Rows.select(warehouse, "SELECT * FROM " + view)) {
+                    List<String> values = new ArrayList<>(List.of(view));
+                    row.stream().map(CrossWarehouseIT::text).forEach(values::add);
+                    rows.add(values);
+                }
+                rows.sort(java.util.Comparator.comparing(Object::toString));
+                assertThat(rows).as(view + " on " + config.displayUrl()).isNotEmpty();
+                totals.addAll(rows);
+            }
         }
         return totals;
     }
 
+    /**
+     * The rows equal, else the first that differs, which says more than two whole lists. Numbers are equal within
+     * a billionth: a ratio is a double on one warehouse and an exact decimal on another.
+     */
+    private static void assertSame(String warehouse, List<List<String>> actual, List<List<String>> expected) {
+        assertThat(actual).as(warehouse).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.size(); i++) {
+            List<String> a = actual.get(i);
+            List<String> e = expected.get(i);
+            // Totals are exact everywhere; only the views compute ratios.
+            boolean ratios = !e.isEmpty() && VIEWS.contains(e.get(0));
+            boolean same = a.size() == e.size();
+            for (int j = 0; same && j < a.size(); j++) {
+                same = a.get(j).equals(e.get(j)) || ratios && closeNumbers(a.get(j), e.get(j));
+            }
+            if (!same) {
+                assertThat(a).as(warehouse + " row " + i).isEqualTo(e);
+            }
+        }
+    }
+
+    private static boolean closeNumbers(String a, String b) {
+        try {
+            BigDecimal x = new BigDecimal(a);
+            BigDecimal y = new BigDecimal(b);
+            BigDecimal scale = x.abs().max(y.abs()).max(BigDecimal.ONE.movePointLeft(6));
+            return x.subtract(y).abs().compareTo(scale.movePointLeft(9)) <= 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** Numbers as plain decimals, so that the types of backends compare; everything else as text. */
     private static String text(Object value) {
-        if (value instanceof BigDecimal decimal) {
-            return decimal.signum() == 0 ? "0" : decimal.stripTrailingZeros().toPlainString();
+        BigDecimal number = value instanceof BigDecimal decimal ? decimal
+                : value instanceof Double || value instanceof Float ? BigDecimal.valueOf(((Number) value).doubleValue())
+                : value instanceof Number whole ? new BigDecimal(whole.toString()) : null;
+        if (number != null) {
+            return number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString();
         }
         return String.valueOf(value);
     }
@@ -110,8 +177,8 @@ class CrossWarehouseIT {
         }
 
         assertThat(duckDb).hasSizeGreaterThan(5 * 70);
-        assertThat(postgres).isEqualTo(duckDb);
-        assertThat(bigQuery).isEqualTo(duckDb);
+        assertSame("PostgreSQL", postgres, duckDb);
+        assertSame("BigQuery", bigQuery, duckDb);
         // check and status say the same of the same data, wherever it is.
         List<String> duckDbReports = reports.get("duckdb:" + directory.resolve("w.duckdb"));
         assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")

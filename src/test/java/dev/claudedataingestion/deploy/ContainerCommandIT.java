@@ -94,8 +94,9 @@ class ContainerCommandIT {
             assertThat(process.exitValue()).as(output).isZero();
             assertThat(output).contains("\"severity\":\"INFO\"").contains("succeeded");
             if (run == 2) {
-                // Incremental: only the lookback days, one request per bucketed report and one per Claude Code day.
-                assertThat(simulator.requests()).hasSize(1 + 1 + 1 + 3);
+                // Incremental: /me, the lookback days (one request per bucketed report and one per Claude Code
+                // day), and one page of each list endpoint for the names.
+                assertThat(simulator.requests()).hasSize(1 + 1 + 1 + 3 + 3);
             }
         }
     }

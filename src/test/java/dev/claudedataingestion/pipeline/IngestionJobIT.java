@@ -62,7 +62,7 @@ class IngestionJobIT {
 
     private IngestionJob.Outcome ingest(Optional<DayRange> days, Optional<Duration> deadline, Clock clock,
             Optional<String> expectedOrganization) {
-        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), days, deadline);
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, days, deadline);
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
@@ -174,11 +174,12 @@ class IngestionJobIT {
         assertThat(outcome.run().organizationId()).isEqualTo(organization.id());
         assertThat(outcome.run().daysWritten()).isEqualTo(3L * february.size());
         assertWarehouseEqualsApi(february);
-        // 36 days: two pages of daily buckets per bucketed report, one request per Claude Code day, one for /me.
+        // 36 days: two pages of daily buckets per bucketed report, one request per Claude Code day, one for /me,
+        // and one page of each list endpoint for the names.
         assertThat(requestedDays("usage_report/messages")).hasSize(2);
         assertThat(requestedDays("cost_report")).hasSize(2);
         assertThat(requestedDays("claude_code")).hasSize(february.size());
-        assertThat(simulator.requests()).hasSize(2 + 2 + february.size() + 1);
+        assertThat(simulator.requests()).hasSize(2 + 2 + february.size() + 1 + 3);
     }
 
     @Test
@@ -354,7 +355,7 @@ class IngestionJobIT {
 
     @Test
     void onlyTheChosenReportsAreFetched() {
-        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.COST), Optional.empty(),
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.COST), false, Optional.empty(),
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse, config,

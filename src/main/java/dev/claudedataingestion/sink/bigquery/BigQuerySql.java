@@ -1,6 +1,7 @@
 package dev.claudedataingestion.sink.bigquery;
 
 import dev.claudedataingestion.sink.Identifiers;
+import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import java.util.List;
@@ -27,6 +28,26 @@ final class BigQuerySql {
         }
         this.project = project;
         this.dataset = dataset;
+    }
+
+    /** How the analysis views are written in BigQuery: names qualified by project and dataset. */
+    SqlDialect dialect() {
+        return new SqlDialect() {
+            @Override
+            public String table(String name) {
+                return BigQuerySql.this.name(name);
+            }
+
+            @Override
+            public String divide(String a, String b) {
+                return "SAFE_DIVIDE(" + a + ", " + b + ")";
+            }
+
+            @Override
+            public String monthStart(String date) {
+                return "DATE_TRUNC(" + date + ", MONTH)";
+            }
+        };
     }
 
     /** {@code `project.dataset.table`} */

@@ -31,6 +31,7 @@ import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableInfo;
 import com.google.cloud.bigquery.TableResult;
 import com.google.cloud.bigquery.TimePartitioning;
+import com.google.cloud.bigquery.ViewDefinition;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.FactRow;
@@ -45,6 +46,7 @@ import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -145,6 +147,17 @@ public final class BigQueryWarehouse implements Warehouse {
                 return null;
             });
         }
+        Views.all(sql.dialect()).forEach((name, query) -> attempt("create or replace view " + name, () -> {
+            TableId id = TableId.of(project, dataset, name);
+            com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
+            ViewDefinition definition = ViewDefinition.newBuilder(query).setUseLegacySql(false).build();
+            if (existing == null) {
+                bigquery.create(TableInfo.of(id, definition));
+            } else if (!(existing.getDefinition() instanceof ViewDefinition view) || !query.equals(view.getQuery())) {
+                bigquery.update(existing.toBuilder().setDefinition(definition).build());
+            }
+            return null;
+        }));
     }
 
     private void ensureTable(Table table) {

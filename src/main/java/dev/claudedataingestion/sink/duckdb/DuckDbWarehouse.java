@@ -191,6 +191,10 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         @Override
         public void date(LocalDate value) {
             try {
+                if (value == null) {
+                    next().appendNull();
+                    return;
+                }
                 next().append(value);
             } catch (SQLException e) {
                 throw new UncheckedSqlException(e);
@@ -200,6 +204,10 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         @Override
         public void timestamp(Instant value) {
             try {
+                if (value == null) {
+                    next().appendNull();
+                    return;
+                }
                 long micros = Math.addExact(Math.multiplyExact(value.getEpochSecond(), 1_000_000L), value.getNano() / 1000);
                 next().appendEpochMicros(micros);
             } catch (SQLException e) {
@@ -210,6 +218,10 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         @Override
         public void decimal(BigDecimal value) {
             try {
+                if (value == null) {
+                    next().appendNull();
+                    return;
+                }
                 int scale = types.get(column) == ColumnType.CENTS ? Cents.SCALE : Cents.SCALE + 2;
                 next().append(value.setScale(scale));
             } catch (SQLException e) {

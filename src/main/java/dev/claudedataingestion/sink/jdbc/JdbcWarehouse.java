@@ -8,12 +8,15 @@ import dev.claudedataingestion.sink.ColumnType;
 import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
+import dev.claudedataingestion.sink.Identifiers;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -55,6 +58,26 @@ public abstract class JdbcWarehouse implements Warehouse {
     /** Opens the backend's bulk path into {@code table}, inside the current transaction. */
     protected abstract BulkLoad openBulkLoad(Table table) throws SQLException;
 
+    /** How the analysis views are written for this backend; unqualified names by default. */
+    protected SqlDialect dialect() {
+        return new SqlDialect() {
+            @Override
+            public String table(String name) {
+                return Identifiers.require(name);
+            }
+
+            @Override
+            public String divide(String a, String b) {
+                return "CAST(" + a + " AS DOUBLE PRECISION) / NULLIF(" + b + ", 0)";
+            }
+
+            @Override
+            public String monthStart(String date) {
+                return "CAST(date_trunc('month', " + date + ") AS DATE)";
+            }
+        };
+    }
+
     /** Statements run after a table is created or upgraded, such as indexes; none by default. */
     protected List<String> afterCreate(Table table) {
         return List.of();
@@ -94,6 +117,10 @@ public abstract class JdbcWarehouse implements Warehouse {
                 for (String sql : afterCreate(table)) {
                     statement.execute(sql);
                 }
+            }
+            for (Map.Entry<String, String> view : Views.all(dialect()).entrySet()) {
+                // CREATE OR REPLACE VIEW v AS SELECT …
+                statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.getKey()) + " AS " + view.getValue());
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not create or upgrade the tables: " + e.getMessage(), e);

@@ -90,8 +90,10 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             // CREATE INDEX IF NOT EXISTS t_key ON t (key columns…), and t_day ON t (organization_id, activity_date)
             statements.add("CREATE INDEX IF NOT EXISTS " + table.name() + "_key ON " + table.name() + " ("
                     + String.join(", ", table.key()) + ")");
-            statements.add("CREATE INDEX IF NOT EXISTS " + table.name() + "_day ON " + table.name()
-                    + " (organization_id, activity_date)");
+            if (table.columnNames().contains("activity_date")) {
+                statements.add("CREATE INDEX IF NOT EXISTS " + table.name() + "_day ON " + table.name()
+                        + " (organization_id, activity_date)");
+            }
         }
         return statements;
     }

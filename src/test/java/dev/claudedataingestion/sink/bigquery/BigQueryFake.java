@@ -85,6 +85,7 @@ public final class BigQueryFake implements AutoCloseable {
         try (Statement statement = duck.createStatement()) {
             statement.execute("CREATE MACRO generate_date_array(a, b) AS list_transform(generate_series(CAST(a AS DATE),"
                     + " CAST(b AS DATE), INTERVAL 1 DAY), lambda d: CAST(d AS DATE))");
+            statement.execute("CREATE MACRO safe_divide(a, b) AS CAST(a AS DOUBLE) / NULLIF(b, 0)");
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.createContext("/", this::handle);
@@ -285,6 +286,13 @@ public final class BigQueryFake implements AutoCloseable {
         if (tables.containsKey(key)) {
             throw new ApiError(409, "duplicate", "Already Exists: Table " + project + ":" + key);
         }
+        if (table.has("view")) {
+            createView(dataset, name, table.at("/view/query").asText());
+            table.put("id", project + ":" + key).put("kind", "bigquery#table").put("type", "VIEW");
+            tables.put(key, table);
+            send(exchange, 200, table);
+            return;
+        }
         List<String> columns = new ArrayList<>();
         for (JsonNode field : table.at("/schema/fields")) {
             columns.add("\"" + field.get("name").asText() + "\" " + duckType(field.get("type").asText()));
@@ -298,10 +306,23 @@ public final class BigQueryFake implements AutoCloseable {
         send(exchange, 200, table);
     }
 
+    private synchronized void createView(String dataset, String name, String query) throws SQLException {
+        statements.add(query);
+        try (Statement statement = duck.createStatement()) {
+            statement.execute("CREATE OR REPLACE VIEW \"" + dataset + "\".\"" + name + "\" AS " + translate(query, Map.of()));
+        }
+    }
+
     private void updateTable(HttpExchange exchange, String dataset, String name, ObjectNode update)
             throws IOException, SQLException {
         String key = dataset + "." + name;
         ObjectNode table = found(tables.get(key), "Table " + key);
+        if (update.has("view")) {
+            createView(dataset, name, update.at("/view/query").asText());
+            table.set("view", update.get("view"));
+            send(exchange, 200, table);
+            return;
+        }
         java.util.Set<String> present = new java.util.HashSet<>();
         table.at("/schema/fields").forEach(field -> present.add(field.get("name").asText()));
         for (JsonNode field : update.at("/schema/fields")) {
@@ -659,6 +680,7 @@ public final class BigQueryFake implements AutoCloseable {
         parameter.appendTail(bound);
         translated = bound.toString().replace("CURRENT_DATE()", "current_date");
         translated = translated.replaceAll("DATE_SUB\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "($1 - INTERVAL $2 DAY)");
+        translated = translated.replaceAll("DATE_TRUNC\\(([^,()]+), MONTH\\)", "CAST(date_trunc('month', $1) AS DATE)");
         return aliasUnnest(translated);
     }
 
