@@ -47,6 +47,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new IngestCommand(context))
                 .addSubcommand(new StatusCommand(context))
                 .addSubcommand(new CheckCommand(context))
+                .addSubcommand(new ReportCommand(context))
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context));

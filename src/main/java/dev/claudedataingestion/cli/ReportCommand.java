@@ -1,0 +1,69 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.pipeline.Warehouses;
+import dev.claudedataingestion.pipeline.report.HtmlReport;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = "Writes one self-contained HTML report (charts, totals, freshness) that opens from a file.")
+final class ReportCommand implements Callable<Integer> {
+
+    private final Context context;
+
+    @Mixin
+    WarehouseOption warehouse;
+
+    @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html", description = "default: report.html")
+    Path out;
+
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day (default: 89 days before --to)")
+    LocalDate from;
+
+    @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day (default: the latest day loaded)")
+    LocalDate to;
+
+    ReportCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (from != null && to == null || from == null && to != null) {
+            throw new ConfigException("give both --from and --to, or neither");
+        }
+        if (from != null && to.isBefore(from)) {
+            throw new ConfigException("--to " + to + " is before --from " + from);
+        }
+        Optional<DayRange> days = from == null ? Optional.empty() : Optional.of(DayRange.of(from, to));
+        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        HtmlReport.Rendered report;
+        try (Warehouse opened = Warehouses.open(config, true)) {
+            report = new HtmlReport(opened, context.clock().instant()).render(days, config.displayUrl(),
+                    Context.version());
+        } catch (IllegalStateException e) {
+            throw new WarehouseException(e.getMessage());
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(out, report.html(), StandardCharsets.UTF_8);
+        context.out().printf("Wrote %s: organization %s, %s, $%,.2f%n", out, report.organizationId(), report.days(),
+                report.totalCostUsd());
+        return Main.OK;
+    }
+}

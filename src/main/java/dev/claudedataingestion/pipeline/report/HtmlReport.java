@@ -1,0 +1,231 @@
+package dev.claudedataingestion.pipeline.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.sink.Warehouse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * {@code claude-ingest report}: one self-contained HTML file (inline styles, script and data; nothing fetched when
+ * it is opened) with daily cost by workspace or model, tokens and cache hit rate, top models and keys, Claude Code
+ * adoption, a period selector, and a banner that says how fresh the data is and never shows a stalled source as
+ * zero. It reads only the analysis views, so it looks the same from every warehouse.
+ */
+public final class HtmlReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Days shown when no range is given. */
+    public static final int DEFAULT_DAYS = 90;
+
+    private final Warehouse warehouse;
+    private final Instant now;
+
+    public HtmlReport(Warehouse warehouse, Instant now) {
+        this.warehouse = warehouse;
+        this.now = now;
+    }
+
+    /** What was written: the organization, the days, and the page. */
+    public record Rendered(String organizationId, DayRange days, BigDecimal totalCostUsd, String html) {
+    }
+
+    /**
+     * Renders the report of the organization with the most recent cost data, over {@code days} or the last
+     * {@value #DEFAULT_DAYS} days of data.
+     */
+    public Rendered render(Optional<DayRange> days, String warehouseName, String version) {
+        List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
+        if (coverage.isEmpty()) {
+            throw new IllegalStateException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
+        }
+        Warehouse.CoverageSummary newest = coverage.stream()
+                .max(Comparator.comparing((Warehouse.CoverageSummary s) -> latest(s).orElse(LocalDate.MIN)))
+                .orElseThrow();
+        String organization = newest.organizationId();
+        Map<ReportKind, LocalDate> through = new TreeMap<>();
+        coverage.stream().filter(s -> s.organizationId().equals(organization))
+                .forEach(s -> latest(s).ifPresent(day -> through.put(s.report(), day)));
+        LocalDate end = days.map(DayRange::last).orElse(through.values().stream().max(Comparator.naturalOrder())
+                .orElseThrow());
+        DayRange range = days.orElse(DayRange.of(end.minusDays(DEFAULT_DAYS - 1L), end));
+
+        ObjectNode data = JSON.createObjectNode();
+        data.put("organization_id", organization);
+        data.put("generated_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        data.put("version", version);
+        data.put("warehouse", warehouseName);
+        ArrayNode dayList = data.putArray("days");
+        List<LocalDate> allDays = range.days().toList();
+        allDays.forEach(day -> dayList.add(day.toString()));
+        data.set("freshness", freshness(through));
+
+        String between = " WHERE activity_date >= DATE '" + range.first() + "' AND activity_date <= DATE '" + range.last()
+                + "'";
+        Map<String, double[]> byWorkspace = new TreeMap<>();
+        Map<String, double[]> byModel = new TreeMap<>();
+        BigDecimal[] total = {BigDecimal.ZERO};
+        select("SELECT organization_id, activity_date, workspace_name, model, SUM(cost_usd) FROM claude_cost_daily"
+                + between + " GROUP BY organization_id, activity_date, workspace_name, model", organization, row -> {
+                    int day = allDays.indexOf((LocalDate) row.get(1));
+                    BigDecimal cost = decimal(row.get(4));
+                    total[0] = total[0].add(cost);
+                    byWorkspace.computeIfAbsent(name(row.get(2), "Default workspace"), k -> new double[allDays.size()])[day]
+                            += cost.doubleValue();
+                    byModel.computeIfAbsent(name(row.get(3), "Other (web search, code execution)"),
+                            k -> new double[allDays.size()])[day] += cost.doubleValue();
+                });
+        data.put("total_cost_usd", total[0].toPlainString());
+        data.set("cost_by_workspace", series(byWorkspace));
+        data.set("cost_by_model", series(byModel));
+
+        double[][] tokens = new double[3][allDays.size()];
+        select("SELECT organization_id, activity_date, SUM(uncached_input_tokens + cache_write_tokens"
+                + " + cache_read_tokens), SUM(output_tokens), SUM(cache_read_tokens) FROM claude_tokens_daily" + between
+                + " GROUP BY organization_id, activity_date", organization, row -> {
+                    int day = allDays.indexOf((LocalDate) row.get(1));
+                    for (int i = 0; i < 3; i++) {
+                        tokens[i][day] = decimal(row.get(i + 2)).doubleValue();
+                    }
+                });
+        ObjectNode tokenSeries = data.putObject("tokens");
+        tokenSeries.set("input", array(tokens[0]));
+        tokenSeries.set("output", array(tokens[1]));
+        tokenSeries.set("cache_read", array(tokens[2]));
+
+        ArrayNode keys = data.putArray("top_keys");
+        List<Object[]> ranked = new ArrayList<>();
+        select("SELECT organization_id, api_key_name, tokens, key_rank FROM claude_top_api_keys", organization,
+                row -> ranked.add(new Object[] {row.get(1), decimal(row.get(2)), decimal(row.get(3))}));
+        ranked.stream().sorted(Comparator.comparing(r -> (BigDecimal) r[2])).limit(10)
+                .forEach(r -> keys.addArray().add(String.valueOf(r[0])).add(((BigDecimal) r[1]).doubleValue()));
+
+        double[][] code = new double[2][allDays.size()];
+        select("SELECT organization_id, activity_date, active_users, sessions FROM claude_code_daily" + between,
+                organization, row -> {
+                    int day = allDays.indexOf((LocalDate) row.get(1));
+                    code[0][day] = decimal(row.get(2)).doubleValue();
+                    code[1][day] = decimal(row.get(3)).doubleValue();
+                });
+        ObjectNode claudeCode = data.putObject("claude_code");
+        claudeCode.set("active_users", array(code[0]));
+        claudeCode.set("sessions", array(code[1]));
+
+        String html = template().replace("/*REPORT_DATA*/", json(data));
+        return new Rendered(organization, range, total[0], html);
+    }
+
+    /** "Data through D", and a warning that names the day a report stopped, instead of zeros after it. */
+    private ObjectNode freshness(Map<ReportKind, LocalDate> through) {
+        ObjectNode freshness = JSON.createObjectNode();
+        List<String> parts = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (ReportKind report : ReportKind.values()) {
+            LocalDate day = through.get(report);
+            LocalDate expected = Planner.lastCompleteDay(report, now);
+            if (day == null) {
+                stale.add("no " + label(report) + " data has been loaded");
+            } else {
+                parts.add(label(report) + " " + day);
+                if (ChronoUnit.DAYS.between(day, expected) > 1) {
+                    stale.add("no " + label(report) + " data since " + day);
+                }
+            }
+        }
+        LocalDate latest = through.values().stream().max(Comparator.naturalOrder()).orElseThrow();
+        String message = "Data through " + latest + " (" + String.join(", ", parts) + ").";
+        if (!stale.isEmpty()) {
+            message = "Stale: " + String.join("; ", stale) + ". Figures after that are missing, not zero. " + message;
+        }
+        freshness.put("message", message);
+        freshness.put("stale", !stale.isEmpty());
+        return freshness;
+    }
+
+    private static String label(ReportKind report) {
+        return switch (report) {
+            case USAGE -> "usage";
+            case COST -> "cost";
+            case CLAUDE_CODE -> "Claude Code";
+        };
+    }
+
+    private static Optional<LocalDate> latest(Warehouse.CoverageSummary summary) {
+        return summary.days().stream().max(Comparator.naturalOrder());
+    }
+
+    private void select(String sql, String organization, Consumer<List<Object>> row) {
+        warehouse.query(sql, new Warehouse.QueryVisitor() {
+            @Override
+            public void columns(List<String> names) {
+            }
+
+            @Override
+            public void row(List<Object> values) {
+                if (organization.equals(values.get(0))) {
+                    row.accept(values);
+                }
+            }
+        });
+    }
+
+    private static ObjectNode series(Map<String, double[]> byName) {
+        ObjectNode node = JSON.createObjectNode();
+        // Largest first, so that the legend and the stack read from the biggest.
+        byName.entrySet().stream().sorted(Comparator.comparingDouble(
+                (Map.Entry<String, double[]> e) -> -java.util.Arrays.stream(e.getValue()).sum()))
+                .forEach(e -> node.set(e.getKey(), array(e.getValue())));
+        return node;
+    }
+
+    private static ArrayNode array(double[] values) {
+        ArrayNode array = JSON.createArrayNode();
+        for (double value : values) {
+            array.add(value);
+        }
+        return array;
+    }
+
+    private static String name(Object value, String fallback) {
+        return value == null ? fallback : value.toString();
+    }
+
+    private static BigDecimal decimal(Object value) {
+        return value == null ? BigDecimal.ZERO
+                : value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
+    }
+
+    /** JSON that cannot end the script element it is embedded in. */
+    private static String json(ObjectNode data) {
+        try {
+            return JSON.writeValueAsString(data).replace("</", "<\\/");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String template() {
+        try (InputStream in = HtmlReport.class.getResourceAsStream("/dev/claudedataingestion/report/report.html")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

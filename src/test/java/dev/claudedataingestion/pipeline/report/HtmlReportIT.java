@@ -1,0 +1,141 @@
+package dev.claudedataingestion.pipeline.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTML report, opened from a file in a real headless Chromium (installed by .ci/run). */
+class HtmlReportIT {
+
+    @TempDir
+    Path directory;
+
+    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2025, 10, 1));
+    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+    private Map<String, String> environment;
+
+    @BeforeEach
+    void load() {
+        environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", "2025-12-01", "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
+        assertThat(run(TestApi.CLOCK, "ingest")).isZero();
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+    }
+
+    private int run(Clock clock, String... args) {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        return Main.run(args, environment, clock, quiet, quiet, false);
+    }
+
+    /** The page's DOM after its script ran, and what Chromium printed. */
+    private record Page(String dom, String log) {
+    }
+
+    private Page open(Path html) throws Exception {
+        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
+                "chromium"))), "Debian chromium is not installed here (.ci/run installs it)");
+        Path profile = Files.createTempDirectory(directory, "chromium-");
+        List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
+                "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()));
+        Process chromium = new ProcessBuilder(command).start();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Thread drain = new Thread(() -> {
+            try {
+                chromium.getErrorStream().transferTo(log);
+            } catch (java.io.IOException e) {
+                // Chromium went away.
+            }
+        });
+        drain.start();
+        String dom = new String(chromium.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(chromium.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        drain.join(5000);
+        return new Page(dom, log.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String text(String dom, String id) {
+        Matcher matcher = Pattern.compile("id=\"" + id + "\"[^>]*>([^<]*)<").matcher(dom);
+        assertThat(matcher.find()).as("element #" + id).isTrue();
+        return matcher.group(1);
+    }
+
+    private static long count(String dom, String pattern) {
+        return Pattern.compile(pattern).matcher(dom).results().count();
+    }
+
+    @Test
+    void opensOfflineDrawsItsChartsWithoutErrorsAndShowsTheWarehousesTotal() throws Exception {
+        Path html = directory.resolve("report.html");
+        assertThat(run(TestApi.CLOCK, "report", "--out", html.toString())).isZero();
+        String source = Files.readString(html);
+        // Self-contained: nothing to fetch when the file is opened.
+        assertThat(source).doesNotContain("<link").doesNotContain(" src=").doesNotContain("@import")
+                .doesNotContain("fetch(");
+        assertThat(source.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://").doesNotContain("https://");
+
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        assertThat(page.log()).doesNotContain("Uncaught").doesNotContain(":CONSOLE");
+        assertThat(count(page.dom(), "<rect [^>]*class=\"bar\"")).isGreaterThan(90 + 10);
+        assertThat(count(page.dom(), "<path [^>]*class=\"line\"")).isEqualTo(5);
+
+        BigDecimal total;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            total = (BigDecimal) Rows.select(warehouse, "SELECT sum(cost_usd) FROM claude_cost_daily WHERE"
+                    + " activity_date >= DATE '2025-12-09' AND activity_date <= DATE '2026-03-08'").get(0).get(0);
+        }
+        assertThat(text(page.dom(), "total-cost")).isEqualTo("$" + String.format("%,.2f",
+                total.setScale(2, RoundingMode.HALF_EVEN)));
+        assertThat(text(page.dom(), "subtitle")).startsWith("2025-12-09 to 2026-03-08");
+        assertThat(text(page.dom(), "freshness")).startsWith("Data through 2026-03-08");
+        // Names, not ids.
+        assertThat(page.dom()).doesNotContain("wrkspc_").doesNotContain(">apikey_").contains("Default workspace");
+    }
+
+    @Test
+    void aStalledSourceIsShownAsStaleNotAsZero() throws Exception {
+        Path html = directory.resolve("stale.html");
+        Clock weekLater = Clock.offset(TestApi.CLOCK, Duration.ofDays(7));
+        assertThat(run(weekLater, "report", "--out", html.toString())).isZero();
+        Page page = open(html);
+        assertThat(page.dom()).contains("class=\"banner stale\"");
+        assertThat(text(page.dom(), "freshness")).contains("no cost data since 2026-03-08")
+                .contains("missing, not zero");
+    }
+}
