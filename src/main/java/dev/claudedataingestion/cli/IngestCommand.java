@@ -32,12 +32,16 @@ final class IngestCommand implements Callable<Integer> {
             + " last complete day)")
     LocalDate to;
 
-    @Option(names = "--reports", paramLabel = "LIST", description = "usage,cost,claude_code (default: all)")
+    @Option(names = "--reports", paramLabel = "LIST", description = "usage,cost,claude_code,dimensions (default: all)")
     String reports;
 
     @Option(names = "--lookback-days", paramLabel = "N", description = "recent days re-pulled on every run"
             + " (default: $INGEST_LOOKBACK_DAYS or 3)")
     Integer lookbackDays;
+
+    @Option(names = "--bucket-width", paramLabel = "WIDTH", description = "1d (default, claude_usage) or 1h"
+            + " (the usage report in hourly buckets, into claude_usage_hourly); default: $INGEST_BUCKET_WIDTH or 1d")
+    String bucketWidth;
 
     @Option(names = "--deadline", paramLabel = "DURATION", description = "stop starting new windows after this long,"
             + " e.g. 12m (default on Cloud Run: 12m; elsewhere none)")
@@ -50,7 +54,7 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings settings = context.settings();
-        IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline,
+        IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
         WarehouseConfig warehouseConfig = settings.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version());

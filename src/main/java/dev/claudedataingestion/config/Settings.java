@@ -42,6 +42,7 @@ public final class Settings {
     public static final String CLOUD_RUN_EXECUTION = "CLOUD_RUN_EXECUTION";
     public static final String TRIGGER = "INGEST_TRIGGER";
     public static final String LOG_FORMAT = "LOG_FORMAT";
+    public static final String BUCKET_WIDTH = "INGEST_BUCKET_WIDTH";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -188,6 +189,15 @@ public final class Settings {
      */
     public IngestConfig ingest(LocalDate from, LocalDate to, Integer lookbackFlag, String reportsFlag,
             String deadlineFlag, LocalDate lastCompleteDay) {
+        return ingest(from, to, lookbackFlag, reportsFlag, deadlineFlag, null, lastCompleteDay);
+    }
+
+    /**
+     * What an ingest run does, with the usage report's bucket width: {@code 1h} loads it into
+     * {@code claude_usage_hourly} instead of {@code claude_usage}.
+     */
+    public IngestConfig ingest(LocalDate from, LocalDate to, Integer lookbackFlag, String reportsFlag,
+            String deadlineFlag, String bucketWidthFlag, LocalDate lastCompleteDay) {
         Optional<DayRange> explicit = Optional.empty();
         if (to != null && from == null) {
             throw new ConfigException("--to needs --from; give both to backfill a range of days");
@@ -209,7 +219,19 @@ public final class Settings {
         }
         Optional<Duration> deadline = deadlineFlag != null ? Optional.of(parseDuration(deadlineFlag, "--deadline"))
                 : variable(CLOUD_RUN_JOB).isPresent() ? Optional.of(IngestConfig.CLOUD_RUN_DEADLINE) : Optional.empty();
-        return new IngestConfig(startDate(), lookback, reports(reportsFlag), dimensions(reportsFlag), explicit, deadline);
+        Set<ReportKind> reports = reports(reportsFlag);
+        String width = bucketWidthFlag != null ? bucketWidthFlag : variable(BUCKET_WIDTH).orElse("1d");
+        switch (width.strip()) {
+            case "1d" -> { }
+            case "1h" -> {
+                if (reports.remove(ReportKind.USAGE)) {
+                    reports.add(ReportKind.USAGE_HOURLY);
+                }
+            }
+            default -> throw new ConfigException((bucketWidthFlag != null ? "--bucket-width" : BUCKET_WIDTH) + " '"
+                    + width + "' is neither 1d nor 1h");
+        }
+        return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline);
     }
 
     private int lookbackDays() {
@@ -239,7 +261,7 @@ public final class Settings {
     /** Reads {@code --reports usage,cost,claude_code,dimensions}; null means all. */
     public static Set<ReportKind> reports(String flag) {
         if (flag == null || flag.isBlank() || "all".equalsIgnoreCase(flag.strip())) {
-            return ReportKind.all();
+            return EnumSet.copyOf(ReportKind.all());
         }
         Set<ReportKind> reports = EnumSet.noneOf(ReportKind.class);
         for (String name : flag.split(",")) {

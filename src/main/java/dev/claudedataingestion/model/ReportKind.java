@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 public enum ReportKind {
     USAGE("usage"),
     COST("cost"),
-    CLAUDE_CODE("claude_code");
+    CLAUDE_CODE("claude_code"),
+    /** The messages usage report in hourly buckets, kept apart from the daily one ({@code --bucket-width 1h}). */
+    USAGE_HOURLY("usage_hourly");
 
     private final String id;
 
@@ -38,8 +40,9 @@ public enum ReportKind {
         return Arrays.stream(values()).map(ReportKind::id).collect(Collectors.joining(","));
     }
 
+    /** The reports an ingest copies unless told otherwise: the daily usage, cost and Claude Code reports. */
     public static Set<ReportKind> all() {
-        return EnumSet.allOf(ReportKind.class);
+        return EnumSet.of(USAGE, COST, CLAUDE_CODE);
     }
 
     @Override

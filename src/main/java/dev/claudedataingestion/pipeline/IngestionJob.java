@@ -114,7 +114,7 @@ public final class IngestionJob {
             Map<ReportKind, List<DayRange>> plan = new LinkedHashMap<>();
             for (ReportKind report : config.reports().stream().sorted().toList()) {
                 Set<LocalDate> days = Planner.daysToFetch(report, organizationId, config, startedAt, warehouse);
-                List<DayRange> windows = Planner.windows(days);
+                List<DayRange> windows = Planner.windows(report, days);
                 plan.put(report, windows);
                 listener.planned(report, windows);
                 log.info("{}: {} days to fetch in {} window{}{}", report, days.size(), windows.size(),
@@ -295,6 +295,10 @@ public final class IngestionJob {
             case USAGE -> {
                 Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE);
                 return fill(spool, () -> client.fetchUsage(window, spool));
+            }
+            case USAGE_HOURLY -> {
+                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE);
+                return fill(spool, () -> client.fetchHourlyUsage(window, spool));
             }
             case COST -> {
                 Spool<CostRow> spool = new Spool<>(spoolDirectory, RowCodec.COST);

@@ -67,13 +67,15 @@ public final class Planner {
     }
 
     /**
-     * Windows of consecutive days, each at most one page of daily buckets, so that a window costs one request
-     * per report (the Claude Code report asks one request per day in any case).
+     * Windows of consecutive days, each at most one page of buckets (31 days, or 7 days of hourly buckets), so that
+     * a window costs one request per report (the Claude Code report asks one request per day in any case).
      */
-    public static List<DayRange> windows(Set<LocalDate> days) {
+    public static List<DayRange> windows(ReportKind report, Set<LocalDate> days) {
+        int maxDays = report == ReportKind.USAGE_HOURLY ? AdminApiClient.MAX_HOURLY_BUCKETS / 24
+                : AdminApiClient.MAX_DAILY_BUCKETS;
         List<DayRange> windows = new ArrayList<>();
         for (DayRange run : DayRange.contiguousRuns(days)) {
-            windows.addAll(run.split(AdminApiClient.MAX_DAILY_BUCKETS));
+            windows.addAll(run.split(maxDays));
         }
         return windows;
     }

@@ -44,6 +44,12 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
         }
         for (String organization : organizations) {
             for (ReportKind report : ReportKind.values()) {
+                boolean loaded = coverage.stream().anyMatch(s -> s.organizationId().equals(organization)
+                        && s.report() == report);
+                if (!loaded && !ReportKind.all().contains(report)) {
+                    // Hourly usage is shown once it has been loaded.
+                    continue;
+                }
                 Warehouse.CoverageSummary summary = coverage.stream()
                         .filter(s -> s.organizationId().equals(organization) && s.report() == report)
                         .findFirst()

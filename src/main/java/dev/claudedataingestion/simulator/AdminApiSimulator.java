@@ -381,22 +381,36 @@ public final class AdminApiSimulator implements AutoCloseable {
         });
     }
 
-    /** Usage of one bucket: a day's tuples, or an even share of them for an hour or a minute (shares sum to the day). */
+    /**
+     * Usage of one bucket: a day's tuples, or for an hour the share of each tuple that falls in it (each tuple is
+     * used in a run of one to eight hours of its day), or for a minute an even share. Shares sum to the day.
+     */
     private List<SyntheticOrganization.UsageTuple> tuplesOf(Instant bucket, Width width) {
         LocalDate day = LocalDate.ofInstant(bucket, ZoneOffset.UTC);
         List<SyntheticOrganization.UsageTuple> dayTuples = organization.usage(day);
         if ("1d".equals(width.name)) {
             return dayTuples;
         }
-        long parts = Duration.ofDays(1).dividedBy(width.step);
+        boolean hourly = "1h".equals(width.name);
         long index = Duration.between(day.atStartOfDay(ZoneOffset.UTC).toInstant(), bucket).dividedBy(width.step);
         List<SyntheticOrganization.UsageTuple> shares = new ArrayList<>();
         for (SyntheticOrganization.UsageTuple t : dayTuples) {
+            long parts = Duration.ofDays(1).dividedBy(width.step);
+            long first = 0;
+            if (hourly) {
+                int hash = java.util.Objects.hash(t.apiKeyId(), t.model(), t.serviceTier(), t.accountId(), day);
+                parts = 1 + Math.floorMod(hash, 8);
+                first = Math.floorMod(hash / 8, 24 - (int) parts + 1);
+            }
+            long position = index - first;
+            if (position < 0 || position >= parts) {
+                continue;
+            }
             long[] m = t.measures();
             long[] share = new long[m.length];
             boolean any = false;
             for (int i = 0; i < m.length; i++) {
-                share[i] = m[i] / parts + (index < m[i] % parts ? 1 : 0);
+                share[i] = m[i] / parts + (position < m[i] % parts ? 1 : 0);
                 any |= share[i] != 0;
             }
             if (any) {

@@ -187,7 +187,9 @@ public final class SyntheticOrganization {
         }
         SplittableRandom random = random(day, 1);
         boolean weekend = day.getDayOfWeek().getValue() >= 6;
-        double activity = weekend ? 0.25 : 0.6;
+        // A large organization's keys are each used with few of its models: about 3,000 tuples a weekday at most.
+        double sparsity = Math.min(1.0, 3000.0 / Math.max(1, apiKeys.size() * models.size()));
+        double activity = (weekend ? 0.25 : 0.6) * sparsity;
         for (ApiKey key : apiKeys) {
             if (!"active".equals(key.status())) {
                 continue;

@@ -36,7 +36,7 @@ public final class FactRows {
     /** Writes {@code row} to the writers of its tables; a Claude Code row also writes one row per model. */
     public void write(FactRow row, Function<Table, RowWriter> writers) {
         if (row instanceof UsageRow usage) {
-            usage(usage, writers.apply(Tables.USAGE));
+            usage(usage, writers.apply("1h".equals(usage.bucketWidth()) ? Tables.USAGE_HOURLY : Tables.USAGE));
         } else if (row instanceof CostRow cost) {
             cost(cost, writers.apply(Tables.COSTS));
         } else if (row instanceof ClaudeCodeRow code) {

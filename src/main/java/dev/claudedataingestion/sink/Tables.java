@@ -30,6 +30,9 @@ public final class Tables {
             List.of("organization_id", "bucket_start", "bucket_width", "api_key_id", "workspace_id", "model",
                     "service_tier", "context_window", "inference_geo", "account_id", "service_account_id"));
 
+    /** Hourly buckets of the messages usage report: the columns of {@link #USAGE}, never mixed with it. */
+    public static final Table USAGE_HOURLY = new Table("claude_usage_hourly", USAGE.columns(), USAGE.key());
+
     public static final Table COSTS = new Table("claude_costs", columns(
             "organization_id", STRING, "activity_date", DATE, "workspace_id", STRING, "description", STRING,
             "cost_type", STRING, "model", STRING, "service_tier", STRING, "context_window", STRING,
@@ -92,8 +95,8 @@ public final class Tables {
             List.of("organization_id", "user_id", "valid_from"));
 
     public static List<Table> all() {
-        return List.of(USAGE, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE, RESTATEMENTS, WORKSPACES,
-                API_KEYS, USERS);
+        return List.of(USAGE, USAGE_HOURLY, COSTS, CLAUDE_CODE, CLAUDE_CODE_MODELS, RUNS, COVERAGE, RESTATEMENTS,
+                WORKSPACES, API_KEYS, USERS);
     }
 
     public static List<Table> dimensionTables() {
@@ -112,7 +115,7 @@ public final class Tables {
 
     public static Headline headline(ReportKind report) {
         return switch (report) {
-            case USAGE -> new Headline("tokens", "uncached_input_tokens + cache_creation_5m_input_tokens"
+            case USAGE, USAGE_HOURLY -> new Headline("tokens", "uncached_input_tokens + cache_creation_5m_input_tokens"
                     + " + cache_creation_1h_input_tokens + cache_read_input_tokens + output_tokens");
             case COST -> new Headline("amount_cents", "amount_cents");
             case CLAUDE_CODE -> new Headline("estimated_cost_usd", "estimated_cost_usd");
@@ -123,6 +126,7 @@ public final class Tables {
     public static List<Table> factTables(ReportKind report) {
         return switch (report) {
             case USAGE -> List.of(USAGE);
+            case USAGE_HOURLY -> List.of(USAGE_HOURLY);
             case COST -> List.of(COSTS);
             case CLAUDE_CODE -> List.of(CLAUDE_CODE, CLAUDE_CODE_MODELS);
         };

@@ -46,6 +46,8 @@ public final class AdminApiClient {
     static final String API_VERSION = "2023-06-01";
     /** Largest page of daily buckets the usage and cost reports allow. */
     public static final int MAX_DAILY_BUCKETS = 31;
+    /** Largest page of hourly buckets of the usage report. */
+    public static final int MAX_HOURLY_BUCKETS = 168;
     /** Largest page of the list endpoints. */
     static final int MAX_LIST_PAGE = 1000;
     /** Largest page of the Claude Code report. */
@@ -113,6 +115,17 @@ public final class AdminApiClient {
         fetchBuckets("usage " + window, "/v1/organizations/usage_report/messages", span,
                 Math.min(MAX_DAILY_BUCKETS, window.size()), USAGE_GROUP_BY, true,
                 (result, bucketStart) -> sink.accept(ResultParser.usage(result, bucketStart, "1d")), sink);
+    }
+
+    /**
+     * Streams the messages usage report for whole days in hourly buckets, grouped by every dimension; a window is
+     * at most {@value #MAX_HOURLY_BUCKETS} hours, one page.
+     */
+    public void fetchHourlyUsage(DayRange window, PageSink<UsageRow> sink) {
+        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofHours(1), "1h");
+        fetchBuckets("usage_hourly " + window, "/v1/organizations/usage_report/messages", span,
+                Math.min(MAX_HOURLY_BUCKETS, window.size() * 24), USAGE_GROUP_BY, true,
+                (result, bucketStart) -> sink.accept(ResultParser.usage(result, bucketStart, "1h")), sink);
     }
 
     /** Streams the cost report for whole days, grouped by workspace and description. */

@@ -33,7 +33,7 @@ class PlannerTest {
         Set<LocalDate> days = new java.util.TreeSet<>(DayRange.of(LocalDate.of(2025, 1, 1), LocalDate.of(2025, 2, 5))
                 .days().toList());
         days.add(LocalDate.of(2025, 3, 1));
-        assertThat(Planner.windows(days)).containsExactly(
+        assertThat(Planner.windows(ReportKind.USAGE, days)).containsExactly(
                 DayRange.of(LocalDate.of(2025, 1, 1), LocalDate.of(2025, 1, 31)),
                 DayRange.of(LocalDate.of(2025, 2, 1), LocalDate.of(2025, 2, 5)),
                 DayRange.single(LocalDate.of(2025, 3, 1)));

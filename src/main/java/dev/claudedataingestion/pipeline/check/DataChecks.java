@@ -59,12 +59,13 @@ public final class DataChecks {
         }
         List<OrganizationChecks> all = new ArrayList<>();
         for (String organization : organizations) {
+            // The reports every ingest loads, and any other that this organization has loaded (hourly usage).
             Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
-            for (ReportKind report : ReportKind.values()) {
+            for (ReportKind report : ReportKind.all()) {
                 covered.put(report, new TreeSet<>());
             }
             coverage.stream().filter(s -> s.organizationId().equals(organization))
-                    .forEach(s -> covered.get(s.report()).addAll(s.days()));
+                    .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
             all.add(new OrganizationChecks(organization, List.of(
                     freshness(covered),
                     gaps(covered),

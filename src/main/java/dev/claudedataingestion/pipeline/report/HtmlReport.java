@@ -137,7 +137,9 @@ public final class HtmlReport {
         ObjectNode freshness = JSON.createObjectNode();
         List<String> parts = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        for (ReportKind report : ReportKind.values()) {
+        java.util.Set<ReportKind> reports = java.util.EnumSet.copyOf(ReportKind.all());
+        reports.addAll(through.keySet());
+        for (ReportKind report : reports) {
             LocalDate day = through.get(report);
             LocalDate expected = Planner.lastCompleteDay(report, now);
             if (day == null) {
@@ -164,6 +166,7 @@ public final class HtmlReport {
             case USAGE -> "usage";
             case COST -> "cost";
             case CLAUDE_CODE -> "Claude Code";
+            case USAGE_HOURLY -> "hourly usage";
         };
     }
 
