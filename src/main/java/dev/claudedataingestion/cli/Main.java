@@ -50,7 +50,8 @@ public final class Main implements Runnable {
                 .addSubcommand(new ReportCommand(context))
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new DemoCommand(context))
-                .addSubcommand(new SimulatorCommand(context));
+                .addSubcommand(new SimulatorCommand(context))
+                .addSubcommand(new BenchCommand(context));
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((exception, arguments) -> {

@@ -17,6 +17,10 @@ public interface IngestListener {
     default void written(WriteResult result) {
     }
 
+    /** A window written: how long fetching it (requests, parsing, spooling) and replacing it took. */
+    default void timed(WriteResult result, java.time.Duration fetch, java.time.Duration write) {
+    }
+
     default void finished() {
     }
 }

@@ -260,6 +260,7 @@ public final class IngestionJob {
                     String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
                     seconds(fetched - fetchStart), seconds(written - fetched));
             listener.written(result);
+            listener.timed(result, Duration.ofNanos(fetched - fetchStart), Duration.ofNanos(written - fetched));
             return result;
         }
     }

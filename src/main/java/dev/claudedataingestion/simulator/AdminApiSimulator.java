@@ -53,7 +53,8 @@ public final class AdminApiSimulator implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** A request as the simulator saw it. */
-    public record RecordedRequest(String method, String path, Map<String, List<String>> query, String apiKeyPrefix) {
+    public record RecordedRequest(String method, String path, Map<String, List<String>> query, String apiKeyPrefix,
+            String rawQuery) {
         public String param(String name) {
             List<String> values = query.get(name);
             return values == null || values.isEmpty() ? null : values.get(0);
@@ -66,6 +67,7 @@ public final class AdminApiSimulator implements AutoCloseable {
     private final ConcurrentLinkedDeque<ActiveFault> faults = new ConcurrentLinkedDeque<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
+    private final AtomicLong servingNanos = new AtomicLong();
     private volatile int maxResultsPerResponse;
     private volatile int maxBucketsPerPage;
     private volatile boolean scopedApiKeys;
@@ -162,7 +164,21 @@ public final class AdminApiSimulator implements AutoCloseable {
         }
     }
 
+    /** Time spent answering requests, summed over all of them: the simulator's share of a benchmark. */
+    public java.time.Duration servingTime() {
+        return java.time.Duration.ofNanos(servingNanos.get());
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
+        try {
+            answer(exchange);
+        } finally {
+            servingNanos.addAndGet(System.nanoTime() - start);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             String requestId = "req_sim" + String.format("%014d", requestIds.incrementAndGet());
             exchange.getResponseHeaders().set("request-id", requestId);
@@ -171,7 +187,8 @@ public final class AdminApiSimulator implements AutoCloseable {
             Map<String, List<String>> query = parseQuery(exchange.getRequestURI().getRawQuery());
             String key = exchange.getRequestHeaders().getFirst("x-api-key");
             requests.add(new RecordedRequest(exchange.getRequestMethod(), path, query,
-                    key == null ? null : key.substring(0, Math.min(12, key.length()))));
+                    key == null ? null : key.substring(0, Math.min(12, key.length())),
+                    exchange.getRequestURI().getRawQuery()));
             try {
                 respond(exchange, path, query, key, requestId);
             } catch (ApiError error) {
