@@ -35,8 +35,16 @@ public final class Main implements Runnable {
         } catch (ConfigException e) {
             System.exit(report(e, System.err));
         }
-        System.exit(run(args, System.getenv(), Clock.systemUTC(), System.out, System.err,
-                System.console() != null));
+        int code;
+        try {
+            code = run(args, System.getenv(), Clock.systemUTC(), System.out, System.err, System.console() != null);
+        } catch (Throwable error) {
+            // An Error (out of memory, a native library that cannot load) gets one line and exit code 5 too.
+            System.err.println("claude-ingest: internal error (" + error.getClass().getName() + "): "
+                    + AdminKey.redact(String.valueOf(error.getMessage())));
+            code = INTERNAL_ERROR;
+        }
+        System.exit(code);
     }
 
     /** Runs one command line and returns its exit code. */

@@ -35,8 +35,14 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbWarehouse extends JdbcWarehouse {
 
-    private DuckDbWarehouse(Connection connection) {
+    /** Less free space than this where the file lives is taken as the reason a write failed. */
+    private static final long FULL_DISK_BYTES = 64L << 20;
+
+    private final Path file;
+
+    private DuckDbWarehouse(Connection connection, Path file) {
         super(connection);
+        this.file = file;
     }
 
     /** Opens (and creates, unless read-only) the database file. */
@@ -55,7 +61,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 properties.setProperty("duckdb.read_only", "true");
             }
             Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
-            return new DuckDbWarehouse(connection);
+            return new DuckDbWarehouse(connection, file.toAbsolutePath());
         } catch (SQLException e) {
             String reason = e.getMessage();
             if (reason != null && reason.contains("lock")) {
@@ -65,6 +71,18 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             throw new WarehouseException("could not open the DuckDB file " + file + ": " + reason, e);
         } catch (IOException e) {
             throw new WarehouseException("could not create the folder for " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** DuckDB reports a full disk at commit as a lost transaction; the free space says what happened. */
+    @Override
+    protected String diagnose() {
+        try {
+            long free = Files.getFileStore(file.getParent()).getUsableSpace();
+            return free < FULL_DISK_BYTES ? String.format(". The disk holding %s is full (%,d bytes free): free space"
+                    + " there and run again", file, free) : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 

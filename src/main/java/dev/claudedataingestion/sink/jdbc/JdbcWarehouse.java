@@ -78,6 +78,14 @@ public abstract class JdbcWarehouse implements Warehouse {
         };
     }
 
+    /**
+     * What the backend can tell about a failed write beyond the driver's message, such as a full disk, as a
+     * sentence to append; empty by default.
+     */
+    protected String diagnose() {
+        return "";
+    }
+
     /** Statements run after a table is created or upgraded, such as indexes; none by default. */
     protected List<String> afterCreate(Table table) {
         return List.of();
@@ -205,7 +213,7 @@ public abstract class JdbcWarehouse implements Warehouse {
             }
             Throwable cause = e instanceof UncheckedSqlException unchecked ? unchecked.getCause() : e;
             throw new WarehouseException("could not replace " + report + " " + days + "; nothing was changed: "
-                    + cause.getMessage(), cause);
+                    + cause.getMessage() + diagnose(), cause);
         }
         long total = 0;
         for (long count : rowsPerDay) {
