@@ -11,7 +11,6 @@ import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
-import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -64,6 +63,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bucket-width", defaultValue = "1d", paramLabel = "WIDTH", description = "1d or 1h")
     String bucketWidth;
 
+    @Option(names = "--reports", defaultValue = "usage", paramLabel = "LIST",
+            description = "usage,cost,claude_code (default: usage, whose pages the reference loads too)")
+    String reports;
+
+    @Option(names = "--requests-per-second", defaultValue = "1000", paramLabel = "N",
+            description = "the client's rate limit (default 1000; the job's default is "
+                    + ApiConfig.DEFAULT_REQUESTS_PER_SECOND + ")")
+    double requestsPerSecond;
+
     @Option(names = "--work-dir", paramLabel = "DIR", description = "where the DuckDB files and pages go (default: a"
             + " temporary folder, deleted afterwards)")
     Path workDir;
@@ -80,15 +88,20 @@ final class BenchCommand implements Callable<Integer> {
         ReportKind report = bucketWidth.equals("1h") ? ReportKind.USAGE_HOURLY : ReportKind.USAGE;
         LocalDate last = Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant());
         DayRange range = DayRange.of(last.minusDays(days - 1L), last);
-        SyntheticOrganization organization = new SyntheticOrganization(42,
-                new SyntheticOrganization.Size(workspaces, apiKeys, models, 20), range.first());
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("claude-bench-");
         PrintStream out = context.out();
-        try (AdminApiSimulator simulator = new AdminApiSimulator(organization, context.clock(), null).start(0)) {
-            ApiConfig api = ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "bench"),
-                    Optional.empty(), 1000, Context.version());
+        // The simulator runs in a JVM of its own, so that the heap and RSS measured here are the pipeline's.
+        Process simulator = startSimulator(days);
+        try {
+            URI simulatorUrl = URI.create(readUrl(simulator));
+            ApiConfig api = ApiConfig.of(simulatorUrl, AdminKey.parse(AdminApiSimulator.DEMO_KEY, "bench"),
+                    Optional.empty(), requestsPerSecond, Context.version());
             AdminApiClient client = new AdminApiClient(api);
-            IngestConfig ingest = new IngestConfig(range.first(), 0, EnumSet.of(report), false, Optional.of(range),
+            EnumSet<ReportKind> selected = EnumSet.copyOf(dev.claudedataingestion.config.Settings.reports(reports));
+            if (selected.remove(ReportKind.USAGE)) {
+                selected.add(report);
+            }
+            IngestConfig ingest = new IngestConfig(range.first(), 0, selected, false, Optional.of(range),
                     Optional.empty());
             Timings timings = new Timings();
             HeapSampler heap = new HeapSampler();
@@ -104,26 +117,33 @@ final class BenchCommand implements Callable<Integer> {
             Duration total = Duration.ofNanos(System.nanoTime() - start);
             long peakHeap = heap.finish();
             long peakLive = heap.peakLive;
-            long windows = Planner.windows(report, new java.util.TreeSet<>(range.days().toList())).size();
+            long minimum = 1;
+            for (ReportKind kind : selected) {
+                minimum += kind == ReportKind.CLAUDE_CODE ? range.size()
+                        : Planner.windows(kind, new java.util.TreeSet<>(range.days().toList())).size();
+            }
 
             out.printf("organization   %,d workspaces, %,d API keys, %d models; %,d days of %s buckets%n",
                     workspaces, apiKeys, models, days, bucketWidth);
-            out.printf("rows written   %,d into %s%n", timings.rows, report == ReportKind.USAGE ? "claude_usage"
-                    : "claude_usage_hourly");
+            out.printf("rows written   %,d (%s)%n", timings.rows, selected.stream().map(ReportKind::id)
+                    .collect(java.util.stream.Collectors.joining(", ")));
             out.printf("end to end     %.1f s, %,.0f rows/s%n", seconds(total), timings.rows / seconds(total));
-            out.printf("  fetch        %.1f s (requests, parsing, spooling; of which the simulator answering: %.1f s)%n",
-                    seconds(timings.fetch), seconds(simulator.servingTime()));
+            out.printf("  fetch        %.1f s (requests, parsing, spooling; the simulator's answering included)%n",
+                    seconds(timings.fetch));
             out.printf("  write        %.1f s (DuckDB: appender, staging copy, replace, coverage)%n",
                     seconds(timings.write));
-            out.printf("API requests   %d (minimum %d: /me and one page per window)%n", client.requestsMade(),
-                    1 + windows);
+            out.printf("API requests   %d (minimum %d: /me, one page per window, one per Claude Code day)%n",
+                    client.requestsMade(), minimum);
             out.printf("peak heap      %,d MB used of %,d MB allowed; %,d MB live after a collection (sampled every"
-                    + " 10 ms; the simulator's included)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
-                    peakLive >> 20);
-            out.printf("peak RSS       %,d MB (the whole process: pipeline, simulator and DuckDB)%n", peakRssMegabytes());
+                    + " 10 ms)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, peakLive >> 20);
+            out.printf("peak RSS       %,d MB (the pipeline and DuckDB; the simulator is another process)%n",
+                    peakRssMegabytes());
 
+            if (!selected.contains(report)) {
+                return Main.OK;
+            }
             Path pages = Files.createDirectories(work.resolve("pages"));
-            savePages(simulator, pages);
+            savePages(simulatorUrl, report, range, pages);
             long referenceStart = System.nanoTime();
             long referenceRows = loadWithDuckDb(pages, work.resolve("reference.duckdb"));
             Duration reference = Duration.ofNanos(System.nanoTime() - referenceStart);
@@ -132,11 +152,36 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("ratio          end to end / reference: %.2f%n",
                     (timings.rows / seconds(total)) / (referenceRows / seconds(reference)));
         } finally {
+            simulator.destroy();
+            simulator.waitFor();
             if (workDir == null) {
                 delete(work);
             }
         }
         return Main.OK;
+    }
+
+    /** {@code claude-ingest simulator} for an organization of the given size, on a free port, in a new JVM. */
+    private Process startSimulator(int historyDays) throws IOException {
+        String classPath = System.getProperty("java.class.path");
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
+                Main.class.getName(), "simulator", "--port", "0", "--workspaces", String.valueOf(workspaces),
+                "--api-keys", String.valueOf(apiKeys), "--models", String.valueOf(models), "--users", "20",
+                "--history-days", String.valueOf(historyDays + 1)).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    private static String readUrl(Process simulator) throws IOException {
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+                simulator.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        String line;
+        while ((line = lines.readLine()) != null) {
+            java.util.regex.Matcher url = java.util.regex.Pattern.compile("at (http://\\S+)$").matcher(line);
+            if (url.find()) {
+                return url.group(1);
+            }
+        }
+        throw new IOException("the simulator did not start");
     }
 
     /**
@@ -193,18 +238,22 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Asks the simulator again for every usage page the run read, and keeps the bodies. */
-    private static void savePages(AdminApiSimulator simulator, Path pages) throws IOException, InterruptedException {
+    /** Asks the simulator for the usage pages of every window, as the client does, and keeps the bodies. */
+    private static void savePages(URI simulator, ReportKind report, DayRange range, Path pages)
+            throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
+        boolean hourly = report == ReportKind.USAGE_HOURLY;
         int page = 0;
-        for (AdminApiSimulator.RecordedRequest request : simulator.requests()) {
-            if (!request.path().endsWith("/usage_report/messages")) {
-                continue;
-            }
-            HttpRequest again = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + request.path() + "?"
-                    + request.rawQuery())).header("x-api-key", AdminApiSimulator.DEMO_KEY)
-                    .header("anthropic-version", "2023-06-01").build();
-            http.send(again, HttpResponse.BodyHandlers.ofFile(pages.resolve("page-" + (page++) + ".json")));
+        for (DayRange window : Planner.windows(report, new java.util.TreeSet<>(range.days().toList()))) {
+            String query = "starting_at=" + window.startInstant() + "&ending_at=" + window.endInstant()
+                    + "&bucket_width=" + (hourly ? "1h" : "1d") + "&limit=" + (hourly ? window.size() * 24
+                    : window.size()) + Stream.of("api_key_id", "workspace_id", "model", "service_tier",
+                            "context_window", "inference_geo", "account_id", "service_account_id")
+                    .map(dimension -> "&group_by%5B%5D=" + dimension).collect(java.util.stream.Collectors.joining());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(simulator + "/v1/organizations/usage_report/messages?"
+                    + query)).header("x-api-key", AdminApiSimulator.DEMO_KEY).header("anthropic-version", "2023-06-01")
+                    .build();
+            http.send(request, HttpResponse.BodyHandlers.ofFile(pages.resolve("page-" + (page++) + ".json")));
         }
     }
 
