@@ -37,6 +37,14 @@ final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--users", paramLabel = "N", defaultValue = "20")
     int users;
 
+    @Option(names = "--tiers", paramLabel = "N", defaultValue = "3",
+            description = "service tiers in use: standard, batch, priority, flex (1 to 4; default: 3)")
+    int tiers;
+
+    @Option(names = "--context-windows", paramLabel = "N", defaultValue = "2",
+            description = "context windows in use: 0-200k, 200k-1M (1 or 2; default: 2)")
+    int contextWindows;
+
     @Option(names = "--history-days", paramLabel = "N", defaultValue = "400",
             description = "days of history before today (default: 400)")
     int historyDays;
@@ -59,7 +67,7 @@ final class SimulatorCommand implements Callable<Integer> {
         SyntheticOrganization organization;
         try {
             organization = new SyntheticOrganization(seed, new SyntheticOrganization.Size(workspaces, apiKeys, models,
-                    users), LocalDate.now(context.clock().withZone(ZoneOffset.UTC)).minusDays(historyDays));
+                    users, tiers, contextWindows), LocalDate.now(context.clock().withZone(ZoneOffset.UTC)).minusDays(historyDays));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -20,12 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SyntheticOrganization {
 
     /** The size of the organization. */
-    public record Size(int workspaces, int apiKeys, int models, int users) {
+    /**
+     * @param tiers          service tiers in use, of standard, batch, priority and flex (1 to 4)
+     * @param contextWindows context windows in use, of 0-200k and 200k-1M (1 or 2)
+     */
+    public record Size(int workspaces, int apiKeys, int models, int users, int tiers, int contextWindows) {
         public static final Size DEMO = new Size(4, 12, 4, 20);
 
+        public Size(int workspaces, int apiKeys, int models, int users) {
+            this(workspaces, apiKeys, models, users, 3, 2);
+        }
+
         public Size {
-            if (workspaces < 0 || apiKeys < 0 || models < 1 || users < 0) {
-                throw new IllegalArgumentException("sizes must be positive: " + this);
+            if (workspaces < 0 || apiKeys < 0 || models < 1 || users < 0 || tiers < 1 || tiers > 4
+                    || contextWindows < 1 || contextWindows > 2) {
+                throw new IllegalArgumentException("sizes must be positive, tiers 1 to 4 and context windows 1 or 2: "
+                        + this);
             }
         }
     }
@@ -199,8 +209,10 @@ public final class SyntheticOrganization {
                     continue;
                 }
                 double tierDraw = random.nextDouble();
-                String tier = tierDraw < 0.8 ? "standard" : tierDraw < 0.95 ? "batch" : "priority";
-                String context = random.nextDouble() < 0.9 ? "0-200k" : "200k-1M";
+                String tier = tierDraw < 0.8 || size.tiers() == 1 ? "standard"
+                        : tierDraw < 0.95 || size.tiers() == 2 ? "batch"
+                        : tierDraw < 0.98 || size.tiers() == 3 ? "priority" : "flex";
+                String context = random.nextDouble() < 0.9 || size.contextWindows() == 1 ? "0-200k" : "200k-1M";
                 String geo = random.nextDouble() < 0.85 ? "global" : "us";
                 tuples.add(tuple(random, key.id(), key.workspaceId(), model, tier, context, geo, null, null));
             }

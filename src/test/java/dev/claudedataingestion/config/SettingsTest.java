@@ -37,7 +37,8 @@ class SettingsTest {
         IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
         assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2025, 1, 1));
         assertThat(ingest.lookbackDays()).isEqualTo(3);
-        assertThat(ingest.reports()).isEqualTo(EnumSet.allOf(ReportKind.class));
+        assertThat(ingest.reports()).containsExactlyInAnyOrder(ReportKind.USAGE, ReportKind.COST, ReportKind.CLAUDE_CODE);
+        assertThat(ingest.dimensions()).isTrue();
         assertThat(ingest.explicitDays()).isEmpty();
         assertThat(ingest.deadline()).isEmpty();
     }
@@ -156,6 +157,21 @@ class SettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("project id");
         assertThatThrownBy(() -> new Settings(Map.of()).warehouse("bigquery://my-project/bad-dataset"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("dataset");
+    }
+
+    @Test
+    void hourlyBucketsReplaceTheDailyUsageReport() {
+        LocalDate yesterday = LocalDate.of(2026, 3, 8);
+        assertThat(new Settings(Map.of(Settings.BUCKET_WIDTH, "1h")).ingest(null, null, null, null, null, yesterday)
+                .reports()).containsExactlyInAnyOrder(ReportKind.USAGE_HOURLY, ReportKind.COST, ReportKind.CLAUDE_CODE);
+        assertThat(new Settings(Map.of()).ingest(null, null, null, "usage", null, "1h", yesterday).reports())
+                .containsExactly(ReportKind.USAGE_HOURLY);
+        assertThat(new Settings(Map.of()).ingest(null, null, null, "cost", null, "1h", yesterday).reports())
+                .containsExactly(ReportKind.COST);
+        assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, null, null, null, null, "15m", yesterday))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--bucket-width");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.BUCKET_WIDTH, "2d")).ingest(null, null, null, null, null,
+                yesterday)).hasMessageContaining("INGEST_BUCKET_WIDTH");
     }
 
     @Test

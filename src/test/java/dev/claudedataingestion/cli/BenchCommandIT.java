@@ -1,0 +1,43 @@
+package dev.claudedataingestion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark runs and prints its figures; the figures themselves are for docs/benchmarks.md, not for asserts. */
+class BenchCommandIT {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void printsEveryFigureForASmallOrganization() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"bench", "--workspaces", "3", "--api-keys", "20", "--models", "3", "--days",
+            "40", "--work-dir", directory.toString()}, Map.of(), Clock.systemUTC(), new PrintStream(out, true,
+            StandardCharsets.UTF_8), new PrintStream(OutputStream.nullOutputStream()), false);
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(report).isZero();
+        assertThat(report).contains("rows/s").contains("fetch").contains("write").contains("peak heap")
+                .contains("peak RSS").contains("reference").contains("ratio");
+        // The rows the pipeline wrote and the rows DuckDB read from the same pages are the same rows.
+        Matcher written = Pattern.compile("rows written   ([0-9,]+)").matcher(report);
+        Matcher reference = Pattern.compile("read_json of the same pages: ([0-9,]+) rows").matcher(report);
+        assertThat(written.find() && reference.find()).isTrue();
+        assertThat(written.group(1)).isEqualTo(reference.group(1));
+        // Two windows of 31 and 9 days, and /me: the minimum.
+        assertThat(report).contains("API requests   3 (minimum 3");
+        assertThat(Files.exists(directory.resolve("bench.duckdb"))).isTrue();
+    }
+}
