@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -355,10 +356,14 @@ public final class AdminApiSimulator implements AutoCloseable {
         });
         BucketPage page = bucketPage(query, width);
         Map<Instant, List<Map.Entry<List<String>, long[]>>> buckets = new LinkedHashMap<>();
+        // A day's tuples are drawn once per request, not once for each of its hours.
+        Map<LocalDate, List<SyntheticOrganization.UsageTuple>> days = new HashMap<>();
         int results = 0;
         for (Instant bucket : page.starts()) {
             Map<List<String>, long[]> groups = new LinkedHashMap<>();
-            for (SyntheticOrganization.UsageTuple tuple : tuplesOf(bucket, width)) {
+            LocalDate day = LocalDate.ofInstant(bucket, ZoneOffset.UTC);
+            List<SyntheticOrganization.UsageTuple> dayTuples = days.computeIfAbsent(day, organization::usage);
+            for (SyntheticOrganization.UsageTuple tuple : tuplesOf(bucket, width, day, dayTuples)) {
                 if (!filters.entrySet().stream().allMatch(f -> f.getValue().contains(tuple.dimension(f.getKey())))) {
                     continue;
                 }
@@ -402,17 +407,18 @@ public final class AdminApiSimulator implements AutoCloseable {
      * Usage of one bucket: a day's tuples, or for an hour the share of each tuple that falls in it (each tuple is
      * used in a run of one to eight hours of its day), or for a minute an even share. Shares sum to the day.
      */
-    private List<SyntheticOrganization.UsageTuple> tuplesOf(Instant bucket, Width width) {
-        LocalDate day = LocalDate.ofInstant(bucket, ZoneOffset.UTC);
-        List<SyntheticOrganization.UsageTuple> dayTuples = organization.usage(day);
+    private static List<SyntheticOrganization.UsageTuple> tuplesOf(Instant bucket, Width width, LocalDate day,
+            List<SyntheticOrganization.UsageTuple> dayTuples) {
         if ("1d".equals(width.name)) {
             return dayTuples;
         }
         boolean hourly = "1h".equals(width.name);
         long index = Duration.between(day.atStartOfDay(ZoneOffset.UTC).toInstant(), bucket).dividedBy(width.step);
+        // Duration.dividedBy(Duration) computes in BigDecimal: once per bucket, not once per tuple.
+        long bucketsPerDay = Duration.ofDays(1).dividedBy(width.step);
         List<SyntheticOrganization.UsageTuple> shares = new ArrayList<>();
         for (SyntheticOrganization.UsageTuple t : dayTuples) {
-            long parts = Duration.ofDays(1).dividedBy(width.step);
+            long parts = bucketsPerDay;
             long first = 0;
             if (hourly) {
                 int hash = java.util.Objects.hash(t.apiKeyId(), t.model(), t.serviceTier(), t.accountId(), day);
