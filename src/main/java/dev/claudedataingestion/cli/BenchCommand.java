@@ -130,7 +130,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("end to end     %.1f s, %,.0f rows/s%n", seconds(total), timings.rows / seconds(total));
             out.printf("  fetch        %.1f s (requests, parsing, spooling; the simulator's answering included)%n",
                     seconds(timings.fetch));
-            out.printf("  write        %.1f s (DuckDB: appender, staging copy, replace, coverage)%n",
+            out.printf("  write        %.1f s (DuckDB: appender, replace, coverage)%n",
                     seconds(timings.write));
             out.printf("API requests   %d (minimum %d: /me, one page per window, one per Claude Code day)%n",
                     client.requestsMade(), minimum);

@@ -111,12 +111,17 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     }
 
     /**
-     * Appends into a temporary table laid out exactly as the contract, then copies by column name: a table that an
-     * older version created and this one upgraded has its added columns at the end, where the appender, which
-     * fills columns by position, would put values in the wrong place.
+     * Appends straight into the table when its columns are stored in the contract's order; the appender takes part
+     * in the connection's transaction, so a failure rolls its rows back with the delete. A table that an older
+     * version created and this one upgraded has its added columns at the end, where the appender, which fills
+     * columns by position, would put values in the wrong place: its rows go through a temporary table laid out as
+     * the contract and are copied by column name.
      */
     @Override
     protected BulkLoad openBulkLoad(Table table) throws SQLException {
+        if (existingColumns(table.name()).equals(table.columnNames())) {
+            return bulkLoad(table, duckDb().createAppender(DuckDBConnection.DEFAULT_SCHEMA, table.name()), () -> { });
+        }
         String stage = "stage_" + table.name();
         String columns = String.join(", ", table.columnNames());
         try (Statement statement = connection.createStatement()) {
@@ -124,7 +129,40 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             statement.execute("CREATE OR REPLACE TEMP TABLE " + stage + " (" + table.columns().stream()
                     .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
         }
-        DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender("temp", "main", stage);
+        BulkLoad staged = bulkLoad(table, duckDb().createAppender("temp", "main", stage), () -> {
+            try (Statement statement = connection.createStatement()) {
+                // INSERT INTO t (c1, c2, …) SELECT c1, c2, … FROM temp.main.stage_t
+                statement.execute("INSERT INTO " + table.name() + " (" + columns + ") SELECT " + columns
+                        + " FROM temp.main." + stage);
+            }
+        });
+        return new BulkLoad() {
+            @Override
+            public RowWriter writer() {
+                return staged.writer();
+            }
+
+            @Override
+            public void finish() throws SQLException {
+                staged.finish();
+            }
+
+            @Override
+            public void close() throws SQLException {
+                staged.close();
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("DROP TABLE IF EXISTS temp.main." + stage);
+                }
+            }
+        };
+    }
+
+    private DuckDBConnection duckDb() throws SQLException {
+        return connection.unwrap(DuckDBConnection.class);
+    }
+
+    /** Loads {@code table}'s rows through {@code appender}; {@code afterFlush} runs once they are in. */
+    private static BulkLoad bulkLoad(Table table, DuckDBAppender appender, SqlAction afterFlush) {
         AppenderWriter writer = new AppenderWriter(appender, table.columns().stream().map(Column::type).toList());
         return new BulkLoad() {
             @Override
@@ -135,21 +173,18 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             @Override
             public void finish() throws SQLException {
                 appender.flush();
-                try (Statement statement = connection.createStatement()) {
-                    // INSERT INTO t (c1, c2, …) SELECT c1, c2, … FROM temp.main.stage_t
-                    statement.execute("INSERT INTO " + table.name() + " (" + columns + ") SELECT " + columns
-                            + " FROM temp.main." + stage);
-                }
+                afterFlush.run();
             }
 
             @Override
             public void close() throws SQLException {
                 appender.close();
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("DROP TABLE IF EXISTS temp.main." + stage);
-                }
             }
         };
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
     }
 
     /** Appends values in column order; decimals are given the column's scale, which is exact by construction. */

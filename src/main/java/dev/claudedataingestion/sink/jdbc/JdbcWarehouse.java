@@ -114,7 +114,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 // CREATE TABLE IF NOT EXISTs t (c1 type1, c2 type2, …)
                 statement.execute("CREATE TABLE IF NOT EXISTS " + table.name() + " (" + table.columns().stream()
                         .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
-                Set<String> existing = existingColumns(table.name());
+                List<String> existing = existingColumns(table.name());
                 for (Column column : table.columns()) {
                     if (!existing.contains(column.name())) {
                         // ALTER TABLE t ADD COLUMN c type
@@ -135,11 +135,12 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
     }
 
-    private Set<String> existingColumns(String table) throws SQLException {
-        Set<String> names = new HashSet<>();
+    /** The table's columns in the order they are stored. */
+    protected List<String> existingColumns(String table) throws SQLException {
+        List<String> names = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
-                        + " AND table_name = ?")) {
+                        + " AND table_name = ? ORDER BY ordinal_position")) {
             query.setString(1, table);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
