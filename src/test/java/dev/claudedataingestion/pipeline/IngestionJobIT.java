@@ -36,6 +36,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The whole pipeline, simulator to DuckDB, over HTTP on loopback. */
 class IngestionJobIT {
@@ -373,5 +375,72 @@ class IngestionJobIT {
         try (Stream<Path> files = Files.list(directory)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".spool"));
         }
+    }
+
+    /** An API fault, and the fragment of the run's error when it is not retried away (null when it is). */
+    record ApiFault(String name, Fault fault, String error) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ApiFault> apiFaults() {
+        return Stream.of(
+                new ApiFault("a storm of 429 without retry-after", Fault.status(429, 4), null),
+                new ApiFault("429 with retry-after", Fault.status(429, 2).withRetryAfter(Duration.ofSeconds(1)), null),
+                new ApiFault("a burst of 500", Fault.status(500, 4), null),
+                new ApiFault("a burst of 529", Fault.status(529, 4), null),
+                new ApiFault("500 for longer than the retries last", Fault.status(500, 5), "500"),
+                new ApiFault("dropped connections", Fault.of(Fault.Kind.DROP_CONNECTION, 3), null),
+                new ApiFault("truncated bodies", Fault.of(Fault.Kind.TRUNCATE_BODY, 3), null),
+                new ApiFault("malformed JSON", Fault.of(Fault.Kind.MALFORMED_JSON, 2), null),
+                new ApiFault("an answer slower than the timeout", Fault.slow(Duration.ofSeconds(2), 2), null),
+                new ApiFault("a body that stalls", new Fault(Fault.Kind.STALL_BODY, 0, Duration.ofSeconds(2), 2, null,
+                        0), null),
+                new ApiFault("has_more without next_page", Fault.of(Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE, 1),
+                        "has_more is true but next_page is missing"),
+                new ApiFault("a duplicated bucket", Fault.of(Fault.Kind.DUPLICATE_BUCKET, 1), "came twice"),
+                new ApiFault("a bucket outside the window", Fault.of(Fault.Kind.OUT_OF_WINDOW_BUCKET, 1),
+                        "outside the requested window"));
+    }
+
+    /**
+     * Each fault strikes in the middle of a backfill. The run either completes or fails with a clear error that
+     * does not carry the key; either way every day in the warehouse is wholly loaded or absent, and the next run
+     * completes the range with every figure equal to the API's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("apiFaults")
+    void anApiFaultEndsInACompleteRunOrAClearErrorAndNothingIsLostOrCountedTwice(ApiFault apiFault) {
+        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, Optional.of(days), Optional.empty());
+        ApiConfig api = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(500));
+        simulator.inject(apiFault.fault().after(1));
+
+        IngestionJob.Outcome first;
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            first = new IngestionJob(new AdminApiClient(api), Optional.empty(), warehouse, config, TestApi.CLOCK,
+                    "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run();
+        }
+
+        if (apiFault.error() == null) {
+            assertThat(first.failure()).isNull();
+            // The faulty answers were met and asked again (the JDK's client retries a dropped GET once itself).
+            assertThat(first.run().retries()).isBetween(1L, (long) apiFault.fault().times());
+        } else {
+            assertThat(first.failure()).isNotNull();
+            assertThat(first.run().error()).contains(apiFault.error())
+                    .doesNotContain(AdminApiSimulator.DEMO_KEY);
+            // No fact row without the coverage of its day: nothing half-written.
+            Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code")
+                    .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
+                            + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
+                            + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));
+            assertThat(ingest(Optional.of(days)).failure()).isNull();
+        }
+        assertWarehouseEqualsApi(days);
+        assertThat(select("SELECT count(*) FROM ingestion_runs WHERE error LIKE '%sk-ant%'").get(0).get(0))
+                .isEqualTo(0L);
     }
 }
