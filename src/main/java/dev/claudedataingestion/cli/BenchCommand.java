@@ -40,9 +40,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {"Measures the pipeline end to end, from the simulator to a DuckDB file, for an organization of"
-                + " the given size: rows per second, time fetching and writing, API requests against the minimum,"
-                + " peak heap and RSS; and, as the reference for the write side, DuckDB's own read_json of the same"
-                + " pages. The simulator runs in the same process: its serving time is shown apart.",
+                + " the given size: rows per second, time waiting on the API, parsing and writing, API requests"
+                + " against the minimum, peak heap and RSS; and, as the reference for the write side, DuckDB's own"
+                + " read_json of the same pages. The simulator runs in a JVM of its own.",
             "Run with the heap the job gets, e.g. JAVA_OPTS=-Xmx256m ./claude-ingest bench --bucket-width 1h"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -128,8 +128,10 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("rows written   %,d (%s)%n", timings.rows, selected.stream().map(ReportKind::id)
                     .collect(java.util.stream.Collectors.joining(", ")));
             out.printf("end to end     %.1f s, %,.0f rows/s%n", seconds(total), timings.rows / seconds(total));
-            out.printf("  fetch        %.1f s (requests, parsing, spooling; the simulator's answering included)%n",
-                    seconds(timings.fetch));
+            Duration waiting = client.timeWaiting();
+            out.printf("  fetch        %.1f s: waiting on the API %.1f s (the simulator answering, the network),"
+                    + " parsing and spooling %.1f s%n", seconds(timings.fetch), seconds(waiting),
+                    seconds(timings.fetch.minus(waiting)));
             out.printf("  write        %.1f s (DuckDB: appender, replace, coverage)%n",
                     seconds(timings.write));
             out.printf("API requests   %d (minimum %d: /me, one page per window, one per Claude Code day)%n",

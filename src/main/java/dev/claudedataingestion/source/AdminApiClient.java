@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -67,6 +68,7 @@ public final class AdminApiClient {
             .build();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final LongAdder waitingNanos = new LongAdder();
     private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "admin-api-body-watchdog");
         thread.setDaemon(true);
@@ -92,6 +94,14 @@ public final class AdminApiClient {
     /** Requests sent again after a retryable failure. */
     public long retriesMade() {
         return retries.get();
+    }
+
+    /**
+     * Time spent waiting on the API so far: for the response headers, and blocked reading bodies. The rest of a
+     * fetch is this process's own work (parsing, handing rows on).
+     */
+    public Duration timeWaiting() {
+        return Duration.ofNanos(waitingNanos.sum());
     }
 
     /** The organization the key belongs to. */
@@ -392,6 +402,15 @@ public final class AdminApiClient {
         R read(JsonParser parser, String requestId) throws IOException;
     }
 
+    private HttpResponse<InputStream> send(HttpRequest request) throws IOException, InterruptedException {
+        long sent = System.nanoTime();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } finally {
+            waitingNanos.add(System.nanoTime() - sent);
+        }
+    }
+
     /**
      * Sends one GET, retrying what may succeed later, and reads a 200 answer with {@code reader}. A body that
      * breaks off part way is fetched again after the sink has dropped what it received of it.
@@ -413,7 +432,7 @@ public final class AdminApiClient {
             log.debug("{}: GET {}", context, uri.getPath());
             HttpResponse<InputStream> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                response = send(request);
             } catch (IOException e) {
                 String problem = "no answer (" + describe(e) + ")";
                 if (attempt >= config.maxRetries()) {
@@ -429,7 +448,8 @@ public final class AdminApiClient {
             String requestId = response.headers().firstValue("request-id").orElse(null);
             int status = response.statusCode();
             if (status == 200) {
-                try (InputStream body = new IdleTimeoutInputStream(response.body(), config.requestTimeout(), watchdogs);
+                try (InputStream body = new IdleTimeoutInputStream(response.body(), config.requestTimeout(), watchdogs,
+                        waitingNanos);
                         JsonParser parser = mapper.createParser(body)) {
                     R result = reader.read(parser, requestId);
                     if (sink != null) {

@@ -257,6 +257,8 @@ class AdminApiClientTest {
         slowClient.fetchCosts(FEBRUARY, sink);
         assertThat(slowClient.retriesMade()).isEqualTo(1);
         assertThat(sink.rows).isNotEmpty();
+        // The timed-out wait counts as time waiting on the API.
+        assertThat(slowClient.timeWaiting()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
     @Test
