@@ -252,6 +252,12 @@ class DeploymentScriptsIT {
         }
         Result missing = run(List.of("/bin/bash", SCRIPTS.resolve("setup-scheduler.sh").toString()), "",
                 Map.of("PATH", bin.toString()));
+        // The links themselves, so that the temporary folder's cleanup has nothing pointing outside it.
+        try (Stream<Path> links = Files.list(bin)) {
+            for (Path link : links.toList()) {
+                Files.delete(link);
+            }
+        }
         assertThat(missing.exit()).isNotZero();
         assertThat(missing.output()).contains("gcloud is not installed");
     }
