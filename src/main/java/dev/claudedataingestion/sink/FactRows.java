@@ -5,12 +5,16 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.model.ClaudeCodeModelRow;
 import dev.claudedataingestion.model.ClaudeCodeRow;
 import dev.claudedataingestion.model.CostRow;
+import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.UsageRow;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -31,6 +35,26 @@ public final class FactRows {
         this.organizationId = organizationId;
         this.ingestionTimestamp = ingestionTimestamp;
         this.runId = runId;
+    }
+
+    /**
+     * Writes the {@code table} values of every row of a replaced day range to {@code writer}, and the values of
+     * the report's other tables to {@code discard}. A row outside {@code days} fails the write. When
+     * {@code rowsPerDay} is given, counts the rows of each day into it, by index from the range's first day.
+     */
+    public void writeTable(RowStream<? extends FactRow> rows, ReportKind report, DayRange days, Table table,
+            RowWriter writer, RowWriter discard, long[] rowsPerDay) {
+        rows.forEach(row -> {
+            LocalDate day = row.activityDate();
+            if (!days.contains(day)) {
+                throw new IllegalArgumentException("a " + report + " row for " + day
+                        + " is outside the days being replaced, " + days);
+            }
+            if (rowsPerDay != null) {
+                rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
+            }
+            write(row, t -> t == table ? writer : discard);
+        });
     }
 
     /** Writes {@code row} to the writers of its tables; a Claude Code row also writes one row per model. */

@@ -255,18 +255,8 @@ public final class BigQueryWarehouse implements Warehouse {
                         // A load that is tried again counts again from zero.
                         Arrays.fill(rowsPerDay, 0);
                     }
-                    RowWriter discard = new JsonRowWriter(null, table);
-                    rows.forEach(row -> {
-                        LocalDate day = row.activityDate();
-                        if (!days.contains(day)) {
-                            throw new IllegalArgumentException("a " + report + " row for " + day
-                                    + " is outside the days being replaced, " + days);
-                        }
-                        if (counted) {
-                            rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
-                        }
-                        factRows.write(row, t -> t == table ? writer : discard);
-                    });
+                    factRows.writeTable(rows, report, days, table, writer, new JsonRowWriter(null, table),
+                            counted ? rowsPerDay : null);
                 });
             }
             Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();

@@ -168,20 +168,9 @@ public abstract class JdbcWarehouse implements Warehouse {
                 }
                 // One pass over the rows per table: a bulk path such as COPY takes one table at a time.
                 for (Table table : tables) {
-                    boolean counted = table == tables.get(0);
                     try (BulkLoad load = openBulkLoad(table)) {
-                        RowWriter discard = new DiscardingWriter();
-                        rows.forEach(row -> {
-                            LocalDate day = row.activityDate();
-                            if (!days.contains(day)) {
-                                throw new IllegalArgumentException("a " + report + " row for " + day
-                                        + " is outside the days being replaced, " + days);
-                            }
-                            if (counted) {
-                                rowsPerDay[(int) ChronoUnit.DAYS.between(days.first(), day)]++;
-                            }
-                            factRows.write(row, t -> t == table ? load.writer() : discard);
-                        });
+                        factRows.writeTable(rows, report, days, table, load.writer(), new DiscardingWriter(),
+                                table == tables.get(0) ? rowsPerDay : null);
                         load.finish();
                     }
                 }
