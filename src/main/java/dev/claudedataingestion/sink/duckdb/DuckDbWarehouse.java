@@ -129,32 +129,15 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             statement.execute("CREATE OR REPLACE TEMP TABLE " + stage + " (" + table.columns().stream()
                     .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
         }
-        BulkLoad staged = bulkLoad(table, duckDb().createAppender("temp", "main", stage), () -> {
+        // Created inside the replacing transaction: a rollback takes it away with the rest.
+        return bulkLoad(table, duckDb().createAppender("temp", "main", stage), () -> {
             try (Statement statement = connection.createStatement()) {
                 // INSERT INTO t (c1, c2, …) SELECT c1, c2, … FROM temp.main.stage_t
                 statement.execute("INSERT INTO " + table.name() + " (" + columns + ") SELECT " + columns
                         + " FROM temp.main." + stage);
+                statement.execute("DROP TABLE temp.main." + stage);
             }
         });
-        return new BulkLoad() {
-            @Override
-            public RowWriter writer() {
-                return staged.writer();
-            }
-
-            @Override
-            public void finish() throws SQLException {
-                staged.finish();
-            }
-
-            @Override
-            public void close() throws SQLException {
-                staged.close();
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("DROP TABLE IF EXISTS temp.main." + stage);
-                }
-            }
-        };
     }
 
     private DuckDBConnection duckDb() throws SQLException {
@@ -181,10 +164,6 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 appender.close();
             }
         };
-    }
-
-    private interface SqlAction {
-        void run() throws SQLException;
     }
 
     /** Appends values in column order; decimals are given the column's scale, which is exact by construction. */

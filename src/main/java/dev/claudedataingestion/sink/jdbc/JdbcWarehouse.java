@@ -159,8 +159,7 @@ public abstract class JdbcWarehouse implements Warehouse {
         List<Table> tables = Tables.factTables(report);
         long[] rowsPerDay = new long[days.size()];
         try {
-            connection.setAutoCommit(false);
-            try {
+            inTransaction(() -> {
                 for (Table table : tables) {
                     // DELETE FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ?
                     execute("DELETE FROM " + table.name() + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ?",
@@ -190,13 +189,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     insert.executeBatch();
                 }
                 recordRestatements(report, organizationId, runId, now, restatements);
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
         } catch (SQLException | RuntimeException e) {
             if (e instanceof WarehouseException already) {
                 throw already;
@@ -254,6 +247,25 @@ public abstract class JdbcWarehouse implements Warehouse {
                     + e.getMessage(), e);
         }
         return totals;
+    }
+
+    /** A piece of work against the connection. */
+    protected interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private void inTransaction(SqlAction work) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            work.run();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback(e);
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
     }
 
     private void rollback(Exception cause) {
@@ -339,8 +351,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     @Override
     public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
         try {
-            connection.setAutoCommit(false);
-            try {
+            inTransaction(() -> {
                 // DELETE FROM t WHERE organization_id = ?
                 execute("DELETE FROM " + table.name() + " WHERE organization_id = ?", organizationId);
                 try (BulkLoad load = openBulkLoad(table)) {
@@ -349,13 +360,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     }
                     load.finish();
                 }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollback(e);
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
-            }
+            });
         } catch (SQLException | RuntimeException e) {
             throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
                     + e.getMessage(), e);
