@@ -50,15 +50,8 @@ final class IdleTimeoutInputStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        long started = System.nanoTime();
-        try {
-            int result = super.read();
-            lastProgress = System.nanoTime();
-            waitingNanos.add(lastProgress - started);
-            return result;
-        } catch (IOException e) {
-            throw timedOut ? stalled() : e;
-        }
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
