@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SyntheticOrganization {
 
-    /** The size of the organization. */
     /**
+     * The size of the organization.
+     *
      * @param tiers          service tiers in use, of standard, batch, priority and flex (1 to 4)
      * @param contextWindows context windows in use, of 0-200k and 200k-1M (1 or 2)
      */
