@@ -2,7 +2,8 @@
 # Creates what the job needs to run with least privilege, and nothing twice:
 #  - service accounts ai-usage-pipeline (runs the job) and ai-usage-scheduler (starts it);
 #  - the secret anthropic-admin-api-key, from standard input or the file named by SECRET_FILE (never an argument);
-#  - the pipeline account may read that secret only, edit data in the dataset only, and run BigQuery jobs;
+#  - the dataset and its companion <dataset>_staging, both in BIGQUERY_LOCATION;
+#  - the pipeline account may read that secret only, edit data in those two datasets only, and run BigQuery jobs;
 #  - the scheduler account may invoke the job only (once the job exists; setup-scheduler.sh repeats it).
 # Usage: PROJECT_ID=my-project ./setup-iam.sh < admin-key.txt
 set -euo pipefail
@@ -53,18 +54,29 @@ info "granting ${PIPELINE_SA_EMAIL} the right to run BigQuery jobs"
 gc projects add-iam-policy-binding "${PROJECT_ID}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
   --role=roles/bigquery.jobUser --condition=None >/dev/null
 
-# Data access on the dataset alone, not the project: an entry in the dataset's access list (WRITER is Data Editor).
-dataset="${PROJECT_ID}:${BIGQUERY_DATASET}"
-if ! bq --project_id="${PROJECT_ID}" show --format=none "${dataset}" >/dev/null 2>&1; then
-  info "creating dataset ${dataset} in ${BIGQUERY_LOCATION}"
-  bq --project_id="${PROJECT_ID}" --location="${BIGQUERY_LOCATION}" mk --dataset "${dataset}" >/dev/null \
-    || die "could not create the dataset ${dataset}; you need BigQuery Admin or Data Owner on the project"
-fi
+# Data access on the datasets alone, not the project: an entry in each dataset's access list (WRITER is Data Editor).
+# The job writes its staging tables to a companion dataset whose tables expire after a day, out of the way of people
+# browsing the dataset; both must be in one location, since a BigQuery job reads and writes within one.
 access="$(mktemp)"
 trap 'rm -f "${access}"' EXIT
-bq --project_id="${PROJECT_ID}" show --format=prettyjson "${dataset}" > "${access}" \
-  || die "could not read the access list of ${dataset}"
-if python3 - "${access}" "${PIPELINE_SA_EMAIL}" <<'PY'
+ensure_dataset() {
+  local dataset="${PROJECT_ID}:$1" purpose="$2"
+  shift 2
+  if bq --project_id="${PROJECT_ID}" show --format=prettyjson "${dataset}" > "${access}" 2>/dev/null; then
+    local location
+    location="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("location", ""))' "${access}")"
+    info "dataset ${dataset} exists in ${location}"
+    if [[ -n "${location}" && "${location,,}" != "${BIGQUERY_LOCATION,,}" ]]; then
+      info "note: BIGQUERY_LOCATION is ${BIGQUERY_LOCATION}; the job runs its BigQuery jobs in the dataset's own location, ${location}"
+    fi
+  else
+    info "creating dataset ${dataset} in ${BIGQUERY_LOCATION} (${purpose})"
+    bq --project_id="${PROJECT_ID}" --location="${BIGQUERY_LOCATION}" mk --dataset "$@" "${dataset}" >/dev/null \
+      || die "could not create the dataset ${dataset}; you need BigQuery Admin or Data Owner on the project"
+    bq --project_id="${PROJECT_ID}" show --format=prettyjson "${dataset}" > "${access}" \
+      || die "could not read the access list of ${dataset}"
+  fi
+  if python3 - "${access}" "${PIPELINE_SA_EMAIL}" <<'PY'
 import json, sys
 path, email = sys.argv[1], sys.argv[2]
 dataset = json.load(open(path))
@@ -74,13 +86,16 @@ if any(e.get("userByEmail") == email and e.get("role") in ("WRITER", "roles/bigq
 entries.append({"role": "WRITER", "userByEmail": email})
 json.dump({"access": entries}, open(path, "w"))
 PY
-then
-  info "granting ${PIPELINE_SA_EMAIL} Data Editor on ${dataset}"
-  bq --project_id="${PROJECT_ID}" update --source "${access}" "${dataset}" >/dev/null \
-    || die "could not update the access list of ${dataset}"
-else
-  info "${PIPELINE_SA_EMAIL} is already Data Editor on ${dataset}"
-fi
+  then
+    info "granting ${PIPELINE_SA_EMAIL} Data Editor on ${dataset}"
+    bq --project_id="${PROJECT_ID}" update --source "${access}" "${dataset}" >/dev/null \
+      || die "could not update the access list of ${dataset}"
+  else
+    info "${PIPELINE_SA_EMAIL} is already Data Editor on ${dataset}"
+  fi
+}
+ensure_dataset "${BIGQUERY_DATASET}" "the tables and views"
+ensure_dataset "${BIGQUERY_DATASET}_staging" "staging tables, each deleted after a day" --default_table_expiration=86400
 
 if exists run jobs describe "${JOB_NAME}" --region="${REGION}"; then
   info "granting ${SCHEDULER_SA_EMAIL} the right to run ${JOB_NAME} only"

@@ -156,7 +156,12 @@ class DeploymentScriptsIT {
         Request dataset = requests("PATCH", "/datasets/ai_usage_analytics").get(0);
         assertThat(dataset.json().get("access").toString()).contains("\"role\":\"WRITER\"")
                 .contains("\"userByEmail\":\"" + PIPELINE + "\"");
-        assertThat(requests("POST", "/datasets").get(0).json().get("location").asText()).isEqualTo("US");
+        assertThat(requests("POST", "/datasets")).extracting(r -> r.json().at("/datasetReference/datasetId").asText()
+                + " " + r.json().get("location").asText() + " " + r.json().path("defaultTableExpirationMs").asText())
+                .containsExactly("ai_usage_analytics US ", "ai_usage_analytics_staging US 86400000");
+        Request staging = requests("PATCH", "/datasets/ai_usage_analytics_staging").get(0);
+        assertThat(staging.json().get("access").toString()).contains("\"role\":\"WRITER\"")
+                .contains("\"userByEmail\":\"" + PIPELINE + "\"");
         Request invoker = requests("POST", "jobs/claude-data-ingestion:setIamPolicy").get(0);
         assertThat(policyBinding(invoker, "roles/run.invoker").get("members").toString())
                 .isEqualTo("[\"serviceAccount:" + SCHEDULER + "\"]");
