@@ -109,7 +109,8 @@ final class BenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(work.resolve("bench.duckdb"), false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(client, Optional.empty(), warehouse, ingest,
-                        context.clock(), Context.version(), timings, work, RunOrigin.MANUAL).run();
+                        context.clock(), Context.version(), timings, work, RunOrigin.MANUAL)
+                        .run(ingest.deadlineFrom(context.clock()));
                 if (outcome.failure() != null) {
                     throw outcome.failure();
                 }

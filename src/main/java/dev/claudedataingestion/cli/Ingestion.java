@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.WarehouseConfig;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
 import dev.claudedataingestion.pipeline.Warehouses;
@@ -39,11 +40,12 @@ final class Ingestion {
             listener = new ProgressBar(context.err());
         }
         AdminApiClient client = new AdminApiClient(api);
+        Deadline deadline = ingest.deadlineFrom(context.clock());
         IngestionJob.Outcome outcome;
-        try (Warehouse warehouse = Warehouses.open(warehouseConfig, false)) {
+        try (Warehouse warehouse = Warehouses.open(warehouseConfig, false, deadline)) {
             outcome = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
                     Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
-                    context.settings().origin()).run();
+                    context.settings().origin()).run(deadline);
         }
         if (outcome.failure() != null) {
             throw outcome.failure();

@@ -2,6 +2,9 @@ package dev.claudedataingestion.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.sink.Warehouse;
 import java.io.IOException;
@@ -36,13 +39,25 @@ final class QueryCommand implements Callable<Integer> {
             description = "table, csv or json (default: table)")
     Format format;
 
+    @Option(names = "--maximum-bytes-billed", paramLabel = "BYTES", description = "BigQuery only: refuse a statement"
+            + " whose dry run processes more, and let BigQuery stop it there; e.g. 500MB, 10GB, 1TB (default: 10GB)")
+    String maximumBytesBilled;
+
     QueryCommand(Context context) {
         this.context = context;
     }
 
     @Override
     public Integer call() {
-        try (Warehouse opened = Warehouses.open(context.settings().warehouse(warehouse.url), true)) {
+        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        if (maximumBytesBilled != null) {
+            if (!(config instanceof WarehouseConfig.BigQuery bigQuery)) {
+                throw new ConfigException("--maximum-bytes-billed applies to BigQuery only; this warehouse is "
+                        + config.displayUrl());
+            }
+            config = bigQuery.withMaximumBytesBilled(Settings.parseBytes(maximumBytesBilled, "--maximum-bytes-billed"));
+        }
+        try (Warehouse opened = Warehouses.open(config, true)) {
             Printer printer = switch (format) {
                 case table -> new TablePrinter(context.out());
                 case csv -> new CsvPrinter(context.out());

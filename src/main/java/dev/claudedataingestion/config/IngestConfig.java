@@ -3,7 +3,9 @@ package dev.claudedataingestion.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.EnumSet;
@@ -43,5 +45,10 @@ public record IngestConfig(
             throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds() + ",dimensions");
         }
         reports = reports.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reports));
+    }
+
+    /** The run's deadline when it starts now on {@code clock}; none without {@code --deadline}. */
+    public Deadline deadlineFrom(Clock clock) {
+        return deadline.map(after -> Deadline.after(after, clock)).orElse(Deadline.none(clock));
     }
 }

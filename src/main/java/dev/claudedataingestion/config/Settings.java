@@ -122,8 +122,7 @@ public final class Settings {
         }
         if (variable(BIGQUERY_PROJECT_ID).isPresent()) {
             return withSecrets(new WarehouseConfig.BigQuery(variable(BIGQUERY_PROJECT_ID).get(),
-                    variable(BIGQUERY_DATASET).orElse(WarehouseConfig.BigQuery.DEFAULT_DATASET),
-                    WarehouseConfig.BigQuery.DEFAULT_LOCATION, Optional.empty()));
+                    variable(BIGQUERY_DATASET).orElse(WarehouseConfig.BigQuery.DEFAULT_DATASET)));
         }
         if (variable(BIGQUERY_DATASET).isPresent()) {
             throw new ConfigException(BIGQUERY_DATASET + " is set but " + BIGQUERY_PROJECT_ID + " is not; set both"
@@ -148,7 +147,7 @@ public final class Settings {
                     throw new ConfigException(BIGQUERY_API_URL + " '" + text + "' is not a URL");
                 }
             });
-            return bigQuery.with(variable(BIGQUERY_LOCATION).orElse(WarehouseConfig.BigQuery.DEFAULT_LOCATION), apiUrl);
+            return bigQuery.with(variable(BIGQUERY_LOCATION), apiUrl);
         }
         return config;
     }
@@ -299,6 +298,32 @@ public final class Settings {
             }
         }
         throw new ConfigException(setting + " '" + text + "' is not a duration; write it like 14m, 90s or 1h30m");
+    }
+
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|tb)?");
+
+    /** A size in bytes, written {@code 500MB}, {@code 10GB}, {@code 1TB} (decimal units, as BigQuery bills) or bare. */
+    public static long parseBytes(String text, String setting) {
+        Matcher matcher = BYTES.matcher(text.strip().toLowerCase(java.util.Locale.ROOT));
+        if (matcher.matches()) {
+            int power = switch (matcher.group(2) == null ? "b" : matcher.group(2)) {
+                case "kb" -> 1;
+                case "mb" -> 2;
+                case "gb" -> 3;
+                case "tb" -> 4;
+                default -> 0;
+            };
+            try {
+                long bytes = java.math.BigInteger.valueOf(Long.parseLong(matcher.group(1)))
+                        .multiply(java.math.BigInteger.valueOf(1000).pow(power)).longValueExact();
+                if (bytes > 0) {
+                    return bytes;
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                // reported below
+            }
+        }
+        throw new ConfigException(setting + " '" + text + "' is not a positive size; write it like 500MB, 10GB or 1TB");
     }
 
     private static long group(Matcher matcher, int group) {

@@ -67,19 +67,29 @@ public sealed interface WarehouseConfig {
     /**
      * A BigQuery dataset, reached with Application Default Credentials.
      *
-     * @param location where the dataset is created when it does not exist ({@code BIGQUERY_LOCATION})
-     * @param apiUrl   another address for the BigQuery API, for a local fake ({@code BIGQUERY_API_URL}); no
-     *                 credentials are sent there
+     * @param location           where the dataset is created when it does not exist ({@code BIGQUERY_LOCATION},
+     *                           else US); an existing dataset's own location is always used
+     * @param apiUrl             another address for the BigQuery API, for a local fake ({@code BIGQUERY_API_URL});
+     *                           no credentials are sent there
+     * @param maximumBytesBilled the most one {@code query} statement may bill
      */
-    record BigQuery(String project, String dataset, String location, Optional<URI> apiUrl) implements WarehouseConfig {
+    record BigQuery(String project, String dataset, Optional<String> location, Optional<URI> apiUrl,
+            long maximumBytesBilled) implements WarehouseConfig {
         public static final String DEFAULT_DATASET = "ai_usage_analytics";
-        public static final String DEFAULT_LOCATION = "US";
+        public static final long DEFAULT_MAXIMUM_BYTES_BILLED = 10_000_000_000L;
+
+        public BigQuery(String project, String dataset) {
+            this(project, dataset, Optional.empty(), Optional.empty(), DEFAULT_MAXIMUM_BYTES_BILLED);
+        }
 
         public BigQuery {
             requireNonNull(project, "project is null");
             requireNonNull(dataset, "dataset is null");
             requireNonNull(location, "location is null");
             requireNonNull(apiUrl, "apiUrl is null");
+            if (maximumBytesBilled <= 0) {
+                throw new ConfigException("the most bytes a query may bill must be positive, got " + maximumBytesBilled);
+            }
             if (!project.matches("[a-z][a-z0-9-]{4,28}[a-z0-9]")) {
                 throw new ConfigException("BigQuery project '" + project + "' is not a project id (6 to 30 lower-case"
                         + " letters, digits and hyphens, starting with a letter)");
@@ -95,8 +105,12 @@ public sealed interface WarehouseConfig {
             return "bigquery://" + project + "/" + dataset + apiUrl.map(url -> " (API at " + url + ")").orElse("");
         }
 
-        public BigQuery with(String newLocation, Optional<URI> newApiUrl) {
-            return new BigQuery(project, dataset, newLocation, newApiUrl);
+        public BigQuery with(Optional<String> newLocation, Optional<URI> newApiUrl) {
+            return new BigQuery(project, dataset, newLocation, newApiUrl, maximumBytesBilled);
+        }
+
+        public BigQuery withMaximumBytesBilled(long bytes) {
+            return new BigQuery(project, dataset, location, apiUrl, bytes);
         }
     }
 
@@ -124,7 +138,7 @@ public sealed interface WarehouseConfig {
                 throw new ConfigException("warehouse '" + trimmed + "' is not bigquery://PROJECT/DATASET");
             }
             String datasetName = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : BigQuery.DEFAULT_DATASET;
-            return new BigQuery(parts[0], datasetName, BigQuery.DEFAULT_LOCATION, Optional.empty());
+            return new BigQuery(parts[0], datasetName);
         }
         String scheme = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')) : trimmed;
         throw new ConfigException("warehouse '" + AdminKey.redact(scheme) + ":…' is not supported; use duckdb:PATH"

@@ -8,6 +8,7 @@ import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.ClaudeCodeRow;
 import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.UsageRow;
@@ -82,9 +83,9 @@ public final class IngestionJob {
     public record Outcome(RunRecord run, RuntimeException failure) {
     }
 
-    public Outcome run() {
+    /** Runs until done or until {@code deadline}, which the warehouse was opened with too. */
+    public Outcome run(Deadline deadline) {
         Instant startedAt = clock.instant();
-        Instant deadline = config.deadline().map(startedAt::plus).orElse(Instant.MAX);
         String runId = UUID.randomUUID().toString();
         String reports = java.util.stream.Stream.concat(config.reports().stream().sorted().map(ReportKind::id),
                 config.dimensions() ? java.util.stream.Stream.of("dimensions") : java.util.stream.Stream.empty())
@@ -98,7 +99,7 @@ public final class IngestionJob {
         }
     }
 
-    private Outcome run(String runId, Instant startedAt, Instant deadline, String reports) {
+    private Outcome run(String runId, Instant startedAt, Deadline deadline, String reports) {
         Progress progress = new Progress();
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
                 origin.trigger(), origin.executionId());
@@ -125,7 +126,7 @@ public final class IngestionJob {
                 ReportKind report = entry.getKey();
                 List<DayRange> windows = entry.getValue();
                 for (int i = 0; i < windows.size(); i++) {
-                    if (!progress.mayStart(clock.instant(), deadline)) {
+                    if (!progress.mayStart(clock.instant(), deadline.at())) {
                         stoppedByDeadline = true;
                         log.warn("{}: deadline reached; {} windows left for the next run, from {}", report,
                                 windows.size() - i, windows.get(i).first());

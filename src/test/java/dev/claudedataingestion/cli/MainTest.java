@@ -190,6 +190,8 @@ class MainTest {
         assertThat(err).contains("warehouse error");
         assertThat(run("query", "SELECT count(*) AS n FROM claude_costs")).isZero();
         assertThat(out).doesNotContain(" 0\n");
+        assertThat(run("query", "--maximum-bytes-billed", "1GB", "SELECT 1")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--maximum-bytes-billed applies to BigQuery only");
     }
 
     @Test

@@ -143,15 +143,15 @@ class SettingsTest {
     @Test
     void theSeedDeploymentsVariablesSelectBigQuery() {
         assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project")).warehouse(null))
-                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "ai_usage_analytics", "US", Optional.empty()));
+                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "ai_usage_analytics"));
         assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.BIGQUERY_DATASET, "usage",
                 Settings.BIGQUERY_LOCATION, "EU", Settings.BIGQUERY_API_URL, "http://127.0.0.1:9050")).warehouse(null))
-                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "usage", "EU",
-                        Optional.of(URI.create("http://127.0.0.1:9050"))));
+                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "usage", Optional.of("EU"),
+                        Optional.of(URI.create("http://127.0.0.1:9050")), 10_000_000_000L));
         assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.WAREHOUSE, "duckdb:x.duckdb"))
                 .warehouse(null)).isInstanceOf(WarehouseConfig.DuckDb.class);
         assertThat(new Settings(Map.of()).warehouse("bigquery://other-project"))
-                .isEqualTo(new WarehouseConfig.BigQuery("other-project", "ai_usage_analytics", "US", Optional.empty()));
+                .isEqualTo(new WarehouseConfig.BigQuery("other-project", "ai_usage_analytics"));
         assertThatThrownBy(() -> new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "My Project")).warehouse(null))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("project id");
         assertThatThrownBy(() -> new Settings(Map.of()).warehouse("bigquery://my-project/bad-dataset"))
@@ -195,6 +195,18 @@ class SettingsTest {
         assertThat(Settings.parseDuration("PT12M", "x")).isEqualTo(Duration.ofMinutes(12));
         for (String bad : new String[] {"", "0s", "ten", "-5m", "PT0S"}) {
             assertThatThrownBy(() -> Settings.parseDuration(bad, "--deadline")).hasMessageContaining("--deadline");
+        }
+    }
+
+    @Test
+    void sizesAreReadInDecimalUnitsAsBigQueryBills() {
+        assertThat(Settings.parseBytes("10GB", "x")).isEqualTo(10_000_000_000L);
+        assertThat(Settings.parseBytes("500 mb", "x")).isEqualTo(500_000_000L);
+        assertThat(Settings.parseBytes("1TB", "x")).isEqualTo(1_000_000_000_000L);
+        assertThat(Settings.parseBytes("1024", "x")).isEqualTo(1024L);
+        for (String bad : new String[] {"", "0GB", "ten", "-5MB", "99999999999TB", "5PB"}) {
+            assertThatThrownBy(() -> Settings.parseBytes(bad, "--maximum-bytes-billed"))
+                    .hasMessageContaining("--maximum-bytes-billed");
         }
     }
 

@@ -43,7 +43,7 @@ class DimensionsIT {
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
             IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),
                     Optional.empty(), warehouse, config, clock, "test", IngestListener.NONE, directory,
-                    RunOrigin.MANUAL).run();
+                    RunOrigin.MANUAL).run(config.deadlineFrom(clock));
             assertThat(outcome.failure()).isNull();
         }
     }

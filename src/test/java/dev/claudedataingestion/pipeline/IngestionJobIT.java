@@ -68,7 +68,7 @@ class IngestionJobIT {
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
-                    IngestListener.NONE, directory, RunOrigin.MANUAL).run();
+                    IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(clock));
         }
     }
 
@@ -361,7 +361,8 @@ class IngestionJobIT {
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse, config,
-                    TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run();
+                    TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    .run(config.deadlineFrom(TestApi.CLOCK));
         }
         assertThat(covered(ReportKind.COST)).isNotEmpty();
         assertThat(covered(ReportKind.USAGE)).isEmpty();
@@ -421,7 +422,7 @@ class IngestionJobIT {
         IngestionJob.Outcome first;
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             first = new IngestionJob(new AdminApiClient(api), Optional.empty(), warehouse, config, TestApi.CLOCK,
-                    "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run();
+                    "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
         }
 
         if (apiFault.error() == null) {

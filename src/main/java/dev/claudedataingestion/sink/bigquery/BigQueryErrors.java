@@ -13,16 +13,22 @@ final class BigQueryErrors {
     private BigQueryErrors() {
     }
 
+    /** Too many requests or table updates for now; "Job exceeded rate limits" comes with other reasons too. */
     static boolean isRateLimitExceeded(BigQueryError error) {
-        return "rateLimitExceeded".equals(error.getReason());
+        return "rateLimitExceeded".equals(error.getReason()) || "jobRateLimitExceeded".equals(error.getReason())
+                || (error.getMessage() != null && error.getMessage().startsWith("Job exceeded rate limits"));
     }
 
     static boolean isQuotaExceeded(BigQueryError error) {
         return "quotaExceeded".equals(error.getReason());
     }
 
+    /** BigQuery's own failures, of a request or of a running job; the documentation says to retry them. */
     static boolean isBackendError(BigQueryError error) {
-        return "backendError".equals(error.getReason()) || "internalError".equals(error.getReason());
+        return switch (String.valueOf(error.getReason())) {
+            case "backendError", "internalError", "jobBackendError", "jobInternalError" -> true;
+            default -> false;
+        };
     }
 
     /** Two transactions changed the same table; BigQuery aborts one of them, which may simply run again. */
@@ -34,6 +40,14 @@ final class BigQueryErrors {
     /** Worth another attempt: the same request may succeed in a moment. Quota exhaustion will not. */
     static boolean isRetryable(BigQueryError error) {
         return isRateLimitExceeded(error) || isBackendError(error) || isConcurrentUpdate(error);
+    }
+
+    /**
+     * A request that failed without BigQuery's verdict: a 5xx without a reason, or no answer at all (a dropped
+     * connection, which the client reports with code 0).
+     */
+    static boolean isUnanswered(BigQueryException exception) {
+        return exception.getCode() >= 500 || exception.getCode() == 0 || exception.isRetryable();
     }
 
     static BigQueryError of(BigQueryException exception) {

@@ -55,38 +55,46 @@ final class BigQuerySql {
         return "`" + project + "." + dataset + "." + Identifiers.require(table) + "`";
     }
 
+    /** The companion dataset that holds staging tables, out of the way of people browsing the dataset. */
+    String stagingDataset() {
+        return dataset + "_staging";
+    }
+
+    /** {@code `project.dataset_staging.table`} */
+    String staged(String table) {
+        return "`" + project + "." + stagingDataset() + "." + Identifiers.require(table) + "`";
+    }
+
     /**
      * Replaces a report's days in one transaction, from staging tables loaded beforehand. For the usage report:
      * <pre>
      * BEGIN TRANSACTION;
      * DELETE FROM `p.d.claude_usage` WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day;
-     * INSERT INTO `p.d.claude_usage` (organization_id, …, run_id) SELECT organization_id, …, run_id FROM `p.d.stage`;
+     * INSERT INTO `p.d.claude_usage` (organization_id, …, run_id) SELECT organization_id, …, run_id FROM `p.d_staging.stage`;
      * DELETE FROM `p.d.ingestion_coverage` WHERE organization_id = @organization_id AND report = @report AND activity_date BETWEEN @first_day AND @last_day;
      * INSERT INTO `p.d.ingestion_coverage` (organization_id, report, activity_date, row_count, loaded_at, run_id)
      * SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id
      * FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day
-     * LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM `p.d.stage` GROUP BY activity_date) AS staged
+     * LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM `p.d_staging.stage` GROUP BY activity_date) AS staged
      * ON staged.activity_date = day;
      * COMMIT TRANSACTION;
      * </pre>
      * The deletes name the partition column, so only the replaced days' partitions are read and written.
      *
-     * @param staging the staging table of each of {@code tables}, in the same order; the first one's rows are counted
-     */
-    String replaceDays(List<Table> tables, List<String> staging) {
-        return replaceDays(tables, staging, 0);
-    }
-
-    /**
-     * The same, also recording {@code restated} revised days, whose values are the parameters
+     * <p>With {@code restated} revised days, whose values are the parameters
      * {@code @restated_N_day}, {@code _measure}, {@code _old_rows}, {@code _new_rows}, {@code _old_total} and
-     * {@code _new_total}:
+     * {@code _new_total}; a run's own earlier record of the window is replaced, so that running the script twice
+     * records each revision once:
      * <pre>
+     * DELETE FROM `p.d.ingestion_restatements` WHERE organization_id = @organization_id AND report = @report
+     * AND run_id = @run_id AND activity_date BETWEEN @first_day AND @last_day;
      * INSERT INTO `p.d.ingestion_restatements` (organization_id, report, activity_date, run_id, measure, old_row_count,
      * new_row_count, old_total, new_total, restated_at) VALUES (@organization_id, @report, @restated_0_day, @run_id,
      * @restated_0_measure, @restated_0_old_rows, @restated_0_new_rows, @restated_0_old_total, @restated_0_new_total,
      * @loaded_at), …;
      * </pre>
+     *
+     * @param staging the staging table of each of {@code tables}, in the same order; the first one's rows are counted
      */
     String replaceDays(List<Table> tables, List<String> staging, int restated) {
         StringBuilder script = new StringBuilder("BEGIN TRANSACTION;\n");
@@ -96,7 +104,7 @@ final class BigQuerySql {
             script.append("DELETE FROM ").append(name(table.name()))
                     .append(" WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day;\n")
                     .append("INSERT INTO ").append(name(table.name())).append(" (").append(columns).append(")")
-                    .append(" SELECT ").append(columns).append(" FROM ").append(name(staging.get(i))).append(";\n");
+                    .append(" SELECT ").append(columns).append(" FROM ").append(staged(staging.get(i))).append(";\n");
         }
         script.append("DELETE FROM ").append(name(Tables.COVERAGE.name()))
                 .append(" WHERE organization_id = @organization_id AND report = @report")
@@ -105,10 +113,13 @@ final class BigQuerySql {
                 .append(" (organization_id, report, activity_date, row_count, loaded_at, run_id)\n")
                 .append("SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id\n")
                 .append("FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day\n")
-                .append("LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM ").append(name(staging.get(0)))
+                .append("LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM ").append(staged(staging.get(0)))
                 .append(" GROUP BY activity_date) AS staged\n")
                 .append("ON staged.activity_date = day;\n");
         if (restated > 0) {
+            script.append("DELETE FROM ").append(name(Tables.RESTATEMENTS.name()))
+                    .append(" WHERE organization_id = @organization_id AND report = @report")
+                    .append(" AND run_id = @run_id AND activity_date BETWEEN @first_day AND @last_day;\n");
             script.append("INSERT INTO ").append(name(Tables.RESTATEMENTS.name())).append(" (")
                     .append(String.join(", ", Tables.RESTATEMENTS.columnNames())).append(") VALUES ");
             for (int i = 0; i < restated; i++) {
@@ -128,7 +139,7 @@ final class BigQuerySql {
      * <pre>
      * BEGIN TRANSACTION;
      * DELETE FROM `p.d.t` WHERE organization_id = @organization_id;
-     * INSERT INTO `p.d.t` (c1, …) SELECT c1, … FROM `p.d.stage`;
+     * INSERT INTO `p.d.t` (c1, …) SELECT c1, … FROM `p.d_staging.stage`;
      * COMMIT TRANSACTION;
      * </pre>
      */
@@ -136,7 +147,7 @@ final class BigQuerySql {
         String columns = String.join(", ", table.columnNames());
         return "BEGIN TRANSACTION;\nDELETE FROM " + name(table.name()) + " WHERE organization_id = @organization_id;\n"
                 + "INSERT INTO " + name(table.name()) + " (" + columns + ") SELECT " + columns + " FROM "
-                + name(staging) + ";\nCOMMIT TRANSACTION;";
+                + staged(staging) + ";\nCOMMIT TRANSACTION;";
     }
 
     /**

@@ -1,13 +1,17 @@
 package dev.claudedataingestion.sink.bigquery;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.cloud.NoCredentials;
+import com.google.cloud.ServiceOptions;
 import com.google.cloud.bigquery.BigQuery;
 import com.google.cloud.bigquery.BigQueryError;
 import com.google.cloud.bigquery.BigQueryException;
 import com.google.cloud.bigquery.BigQueryOptions;
 import com.google.cloud.bigquery.Clustering;
+import com.google.cloud.bigquery.Dataset;
 import com.google.cloud.bigquery.DatasetId;
 import com.google.cloud.bigquery.DatasetInfo;
 import com.google.cloud.bigquery.Field;
@@ -19,6 +23,7 @@ import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics;
 import com.google.cloud.bigquery.JobStatistics.QueryStatistics.StatementType;
+import com.google.cloud.bigquery.JobStatus;
 import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
@@ -33,7 +38,9 @@ import com.google.cloud.bigquery.TableResult;
 import com.google.cloud.bigquery.TimePartitioning;
 import com.google.cloud.bigquery.ViewDefinition;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
+import dev.claudedataingestion.model.Backoff;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.Column;
@@ -60,7 +67,6 @@ import java.nio.channels.Channels;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -73,50 +79,98 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A BigQuery dataset. Rows are never streamed: a window's rows go to a staging table by a load job (free, and
- * changeable by DML at once, unlike the streaming buffer), then one multi-statement transaction replaces the
- * window's days and coverage from it, then the staging table is dropped (it also expires after a day, in case
- * the process dies first). Tables are partitioned by {@code activity_date} and clustered on what dashboards filter
- * by, so a daily run reads and writes only the partitions it replaces.
+ * A BigQuery dataset. Rows are never streamed: a window's rows go to a staging table in the companion dataset
+ * {@code <dataset>_staging} by a load job (free, and changeable by DML at once, unlike the streaming buffer), then
+ * one multi-statement transaction replaces the window's days and coverage from it, then the staging table is
+ * dropped (it also expires after a day, in case the process dies first). Tables are partitioned by
+ * {@code activity_date} and clustered on what dashboards filter by, so a daily run reads and writes only the
+ * partitions it replaces.
+ *
+ * <p>Every job runs in the dataset's own location, carries labels ({@code app}, {@code run_id}, {@code report},
+ * {@code window}) and an id that names it ({@code claude_ingest_<run>_<report>_<window>_<write>_<step>_<attempt>}), and
+ * is waited for no longer than the run's deadline: one still running then is cancelled. A job whose submission
+ * failed ambiguously is looked up by its id before anything is submitted again, so that a job that did run is never
+ * run twice. Retries follow one policy: BigQuery's retryable errors, jittered exponential pauses, each capped by the
+ * time left.
  */
 public final class BigQueryWarehouse implements Warehouse {
 
     private static final Logger log = LoggerFactory.getLogger(BigQueryWarehouse.class);
-    private static final int ATTEMPTS = 5;
+    private static final String APP = "claude-ingest";
+    private static final String DEFAULT_LOCATION = "US";
     private static final Duration STAGING_LIFETIME = Duration.ofDays(1);
+    /** Recording how a run ended may take this long past its deadline. */
+    private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
+    /** After a cancel, how long to wait for the job to say how it ended. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(15);
+    private static final Duration MAX_POLL = Duration.ofSeconds(2);
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final BigQuery bigquery;
+    /**
+     * How this warehouse behaves in one command.
+     *
+     * @param location           {@code BIGQUERY_LOCATION}: where the dataset is created when it is missing; an existing
+     *                           dataset's own location always wins
+     * @param deadline           when the run must be done: jobs get that as their timeout, and are cancelled then
+     * @param backoff            attempts and pauses for BigQuery's retryable errors
+     * @param firstPoll          the first pause while a job runs; it doubles up to two seconds
+     * @param maximumBytesBilled the most a {@code query} statement may bill
+     */
+    public record Options(Optional<String> location, Deadline deadline, Backoff backoff, Duration firstPoll,
+            long maximumBytesBilled) {
+
+        public Options {
+            requireNonNull(location, "location is null");
+            requireNonNull(deadline, "deadline is null");
+            requireNonNull(backoff, "backoff is null");
+            requireNonNull(firstPoll, "firstPoll is null");
+        }
+
+        /** Production settings: five attempts from one second on, polls from a quarter second. */
+        public static Options of(Optional<String> location, Deadline deadline, long maximumBytesBilled) {
+            return new Options(location, deadline, new Backoff(5, Duration.ofSeconds(1), Duration.ofSeconds(16)),
+                    Duration.ofMillis(250), maximumBytesBilled);
+        }
+
+        public Options withDeadline(Deadline newDeadline) {
+            return new Options(location, newDeadline, backoff, firstPoll, maximumBytesBilled);
+        }
+    }
+
+    private BigQuery bigquery;
     private final String project;
     private final String dataset;
-    private final String location;
     private final BigQuerySql sql;
-    private final Duration retryDelay;
+    private final Options options;
+    private String location;
     private long bytesBilled;
 
-    BigQueryWarehouse(BigQuery bigquery, String project, String dataset, String location, Duration retryDelay) {
-        this.bigquery = bigquery;
+    BigQueryWarehouse(BigQuery bigquery, String project, String dataset, Options options) {
+        this.bigquery = requireNonNull(bigquery, "bigquery is null");
         this.project = project;
         this.dataset = dataset;
-        this.location = location;
         this.sql = new BigQuerySql(project, dataset);
-        this.retryDelay = retryDelay;
+        this.options = requireNonNull(options, "options is null");
     }
 
     /**
      * Connects with Application Default Credentials; with {@code apiUrl} (a local fake, in tests), without any.
+     * The client does not retry by itself: this class's policy is the only one, so that it can keep to the deadline.
      */
-    public static BigQueryWarehouse open(String project, String dataset, String location, Optional<URI> apiUrl) {
-        BigQueryOptions.Builder options = BigQueryOptions.newBuilder().setProjectId(project).setLocation(location);
-        apiUrl.ifPresent(url -> options.setHost(url.toString()).setCredentials(NoCredentials.getInstance()));
+    public static BigQueryWarehouse open(String project, String dataset, Optional<URI> apiUrl, Options options) {
+        BigQueryOptions.Builder client = BigQueryOptions.newBuilder().setProjectId(project)
+                .setRetrySettings(ServiceOptions.getNoRetrySettings());
+        options.location().ifPresent(client::setLocation);
+        apiUrl.ifPresent(url -> client.setHost(url.toString()).setCredentials(NoCredentials.getInstance()));
         try {
-            return new BigQueryWarehouse(options.build().getService(), project, dataset, location,
-                    apiUrl.isPresent() ? Duration.ofMillis(10) : Duration.ofSeconds(1));
+            return new BigQueryWarehouse(client.build().getService(), project, dataset, options);
         } catch (RuntimeException e) {
             throw new WarehouseException("could not set up the BigQuery client for project " + project + " ("
                     + e.getMessage() + "); on Cloud Run the job's service account is used, elsewhere run"
@@ -129,43 +183,92 @@ public final class BigQueryWarehouse implements Warehouse {
         return bytesBilled;
     }
 
+    /** The location every job runs in: the dataset's own, read once. */
+    String location() {
+        if (location == null) {
+            Dataset existing = attempt("look up dataset " + dataset, options.deadline(),
+                    () -> bigquery.getDataset(DatasetId.of(project, dataset)));
+            useLocation(existing == null ? options.location().orElse(DEFAULT_LOCATION) : existing.getLocation());
+        }
+        return location;
+    }
+
+    private void useLocation(String datasetLocation) {
+        options.location().filter(configured -> !configured.equalsIgnoreCase(datasetLocation)).ifPresent(configured ->
+                log.warn("BIGQUERY_LOCATION is {} but dataset {}.{} is in {}; its jobs run in {}. Unset the variable or"
+                        + " set it to {}", configured, project, dataset, datasetLocation, datasetLocation, datasetLocation));
+        location = datasetLocation;
+        if (!datasetLocation.equals(bigquery.getOptions().getLocation())) {
+            // Queries take their location from the client; one client per location keeps every call in the same one.
+            bigquery = bigquery.getOptions().toBuilder().setLocation(datasetLocation).build().getService();
+        }
+    }
+
     // ---- schema ------------------------------------------------------------------------------------------------
 
     @Override
     public void ensureSchema() {
-        DatasetId datasetId = DatasetId.of(project, dataset);
-        attempt("look up dataset " + dataset, () -> {
-            if (bigquery.getDataset(datasetId) == null) {
-                bigquery.create(DatasetInfo.newBuilder(datasetId).setLocation(location).build());
-                log.info("Created dataset {}.{} in {}", project, dataset, location);
-            }
-            return null;
-        });
+        Deadline deadline = options.deadline();
+        Dataset existing = attempt("look up dataset " + dataset, deadline,
+                () -> bigquery.getDataset(DatasetId.of(project, dataset)));
+        if (existing == null) {
+            String newLocation = options.location().orElse(DEFAULT_LOCATION);
+            attempt("create dataset " + dataset, deadline, () -> bigquery.create(
+                    DatasetInfo.newBuilder(DatasetId.of(project, dataset)).setLocation(newLocation).build()));
+            log.info("Created dataset {}.{} in {}", project, dataset, newLocation);
+            useLocation(newLocation);
+        } else {
+            useLocation(existing.getLocation());
+        }
+        ensureStagingDataset(deadline);
         for (Table table : Tables.all()) {
-            attempt("create or upgrade table " + table.name(), () -> {
+            attempt("create or upgrade table " + table.name(), deadline, () -> {
                 ensureTable(table);
                 return null;
             });
         }
-        Views.all(sql.dialect()).forEach((name, query) -> attempt("create or replace view " + name, () -> {
+        Views.all(sql.dialect()).forEach((name, query) -> attempt("create or replace view " + name, deadline, () -> {
             TableId id = TableId.of(project, dataset, name);
-            com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
+            com.google.cloud.bigquery.Table view = bigquery.getTable(id);
             ViewDefinition definition = ViewDefinition.newBuilder(query).setUseLegacySql(false).build();
-            if (existing == null) {
+            if (view == null) {
                 bigquery.create(TableInfo.of(id, definition));
-            } else if (!(existing.getDefinition() instanceof ViewDefinition view) || !query.equals(view.getQuery())) {
-                bigquery.update(existing.toBuilder().setDefinition(definition).build());
+            } else if (!(view.getDefinition() instanceof ViewDefinition current) || !query.equals(current.getQuery())) {
+                bigquery.update(view.toBuilder().setDefinition(definition).build());
             }
             return null;
         }));
     }
 
+    /**
+     * The companion dataset for staging tables, in the same location, whose tables expire after a day: they stay
+     * out of the dataset people browse, and a run that dies leaves nothing behind for long.
+     */
+    private void ensureStagingDataset(Deadline deadline) {
+        DatasetId id = DatasetId.of(project, sql.stagingDataset());
+        attempt("look up dataset " + id.getDataset(), deadline, () -> {
+            Dataset staging = bigquery.getDataset(id);
+            if (staging == null) {
+                bigquery.create(DatasetInfo.newBuilder(id).setLocation(location)
+                        .setDefaultTableLifetime(STAGING_LIFETIME.toMillis())
+                        .setDescription("Staging tables of claude-ingest; each expires after a day").build());
+                log.info("Created dataset {}.{} in {} for staging tables", project, id.getDataset(), location);
+            } else if (!staging.getLocation().equalsIgnoreCase(location)) {
+                throw new WarehouseException("dataset " + project + "." + id.getDataset() + " is in "
+                        + staging.getLocation() + " but " + dataset + " is in " + location + "; a job cannot read"
+                        + " both. Delete " + id.getDataset() + " (it holds only staging tables) and run again");
+            }
+            return null;
+        });
+    }
+
     private void ensureTable(Table table) {
         TableId id = TableId.of(project, dataset, table.name());
         com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
+        boolean partitioned = table.columnNames().contains("activity_date");
         if (existing == null) {
             StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(schema(table));
-            if (table.columnNames().contains("activity_date")) {
+            if (partitioned) {
                 definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
                         .setField("activity_date").build());
             }
@@ -178,6 +281,12 @@ public final class BigQueryWarehouse implements Warehouse {
             return;
         }
         TableDefinition definition = existing.getDefinition();
+        if (partitioned && !partitionedByActivityDate(definition)) {
+            throw new WarehouseException("table " + project + "." + dataset + "." + table.name() + " exists but is not"
+                    + " partitioned by activity_date, so every replace would read and bill the whole table. Copy it"
+                    + " into a table partitioned by activity_date under the same name (docs/bigquery.md shows how),"
+                    + " or point BIGQUERY_DATASET at a new dataset");
+        }
         Schema current = definition.getSchema();
         Set<String> present = new HashSet<>();
         current.getFields().forEach(field -> present.add(field.getName()));
@@ -194,6 +303,11 @@ public final class BigQueryWarehouse implements Warehouse {
                     .build()).build());
             log.info("Added columns {} to {}", added, table.name());
         }
+    }
+
+    private static boolean partitionedByActivityDate(TableDefinition definition) {
+        return definition instanceof StandardTableDefinition standard && standard.getTimePartitioning() != null
+                && "activity_date".equals(standard.getTimePartitioning().getField());
     }
 
     /** The columns dashboards and the replace filter by; BigQuery takes at most four. */
@@ -238,19 +352,22 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId,
             DayRange days, RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
-        Instant loadedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant loadedAt = Instant.now();
         List<Table> tables = Tables.factTables(report);
         List<String> staging = new ArrayList<>();
-        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String window = days.first() + "_" + days.last();
+        String write = nonce();
+        JobContext context = new JobContext(runId + "_" + report.id() + "_" + window + "_" + write,
+                Map.of("app", APP, "run_id", runId, "report", report.id(), "window", window));
         long[] rowsPerDay = new long[days.size()];
         try {
             for (Table table : tables) {
-                String stage = "_stage_" + table.name() + "_" + suffix;
+                String stage = table.name() + "_" + write;
                 staging.add(stage);
                 createStaging(stage, table);
                 FactRows factRows = new FactRows(organizationId, loadedAt, runId);
                 boolean counted = table == tables.get(0);
-                load(stage, table, writer -> {
+                load(context, "load_" + table.name(), stage, table, writer -> {
                     if (counted) {
                         // A load that is tried again counts again from zero.
                         Arrays.fill(rowsPerDay, 0);
@@ -264,7 +381,7 @@ public final class BigQueryWarehouse implements Warehouse {
             parameters.put("report", QueryParameterValue.string(report.id()));
             parameters.put("first_day", QueryParameterValue.date(days.first().toString()));
             parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
-            parameters.put("loaded_at", timestamp(loadedAt));
+            parameters.put("loaded_at", BigQueryTimestamps.parameter(loadedAt));
             parameters.put("run_id", QueryParameterValue.string(runId));
             for (int i = 0; i < restatements.size(); i++) {
                 Restatement restatement = restatements.get(i);
@@ -276,8 +393,8 @@ public final class BigQueryWarehouse implements Warehouse {
                 parameters.put(prefix + "old_total", QueryParameterValue.bigNumeric(restatement.oldTotal()));
                 parameters.put(prefix + "new_total", QueryParameterValue.bigNumeric(restatement.newTotal()));
             }
-            JobStatistics.QueryStatistics statistics = runDml("replace " + report + " " + days,
-                    sql.replaceDays(tables, staging, restatements.size()), parameters);
+            JobStatistics.QueryStatistics statistics = runDml(context, "replace", "replace " + report + " " + days,
+                    sql.replaceDays(tables, staging, restatements.size()), parameters, options.deadline());
             log.info("{} {}: replaced in one transaction, {} bytes billed", report, days,
                     statistics.getTotalBytesBilled());
         } catch (WarehouseException e) {
@@ -298,9 +415,29 @@ public final class BigQueryWarehouse implements Warehouse {
         return new WriteResult(report, days, total);
     }
 
+    /**
+     * Twelve hex digits that tell one write from another: a run that writes the same window twice must not find
+     * its first write's jobs under the second's ids.
+     */
+    private static String nonce() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** What the jobs of one write share: the stem of their ids, and their labels. */
+    private record JobContext(String stem, Map<String, String> labels) {
+        static JobContext unnamed(String what) {
+            return new JobContext(what + "_" + nonce(), Map.of("app", APP));
+        }
+
+        /** The id of one attempt of one step: {@code claude_ingest_<stem>_<step>_<attempt>}. */
+        String jobId(String step, int attempt) {
+            return "claude_ingest_" + stem + "_" + step + "_" + attempt;
+        }
+    }
+
     private void createStaging(String stage, Table table) {
-        attempt("create staging table " + stage, () -> bigquery.create(TableInfo.newBuilder(
-                        TableId.of(project, dataset, stage), StandardTableDefinition.of(schema(table)))
+        attempt("create staging table " + stage, options.deadline(), () -> bigquery.create(TableInfo.newBuilder(
+                        TableId.of(project, sql.stagingDataset(), stage), StandardTableDefinition.of(schema(table)))
                 .setExpirationTime(Instant.now().plus(STAGING_LIFETIME).toEpochMilli())
                 .build()));
     }
@@ -309,49 +446,24 @@ public final class BigQueryWarehouse implements Warehouse {
      * Streams the rows {@code writeRows} writes, as newline-delimited JSON, into a load job on {@code stage}; only
      * the client's upload buffer is held in memory. Tried again, {@code writeRows} runs again.
      */
-    private void load(String stage, Table table, Consumer<RowWriter> writeRows) {
-        attempt("load " + stage, () -> {
-            JobId jobId = JobId.newBuilder().setProject(project).setLocation(location)
-                    .setJob("claude_ingest_load_" + UUID.randomUUID()).build();
+    private void load(JobContext context, String step, String stage, Table table, Consumer<RowWriter> writeRows) {
+        runJob(context, step, "load " + stage, options.deadline(), jobId -> {
             WriteChannelConfiguration configuration = WriteChannelConfiguration
-                    .newBuilder(TableId.of(project, dataset, stage))
+                    .newBuilder(TableId.of(project, sql.stagingDataset(), stage))
                     .setFormatOptions(FormatOptions.json())
                     .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
                     .setCreateDisposition(JobInfo.CreateDisposition.CREATE_NEVER)
+                    .setLabels(context.labels())
                     .build();
-            LazyUpload upload = new LazyUpload(() -> {
-                try {
-                    return bigquery.writer(jobId, configuration);
-                } catch (BigQueryException e) {
-                    throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
-                }
-            });
+            LazyUpload upload = new LazyUpload(() -> bigquery.writer(jobId, configuration));
             try (OutputStream out = new BufferedOutputStream(upload, 1 << 16);
                     JsonGenerator json = JSON.createGenerator(out)) {
                 json.setRootValueSeparator(null);
                 writeRows.accept(new JsonRowWriter(json, table));
             } catch (IOException e) {
-                throw new UncheckedIOException("upload to " + stage + " failed", e);
-            } catch (BigQueryException e) {
-                throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
+                throw new BigQueryException(e);
             }
-            if (upload.channel == null) {
-                return null;
-            }
-            Job job = upload.channel.getJob();
-            try {
-                job = job.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WarehouseException("interrupted while loading " + stage, e);
-            } catch (BigQueryException e) {
-                throw new JobFailed("load job " + jobId.getJob(), BigQueryErrors.of(e));
-            }
-            if (job == null) {
-                throw new WarehouseException("load job " + jobId.getJob() + " disappeared");
-            }
-            failIfJobFailed(job, "load job");
-            return null;
+            return upload.channel == null ? null : upload.channel.getJob();
         });
     }
 
@@ -448,7 +560,7 @@ public final class BigQueryWarehouse implements Warehouse {
 
         @Override
         public void timestamp(Instant value) {
-            field(value);
+            field(value == null ? null : BigQueryTimestamps.text(value));
         }
 
         @Override
@@ -473,50 +585,118 @@ public final class BigQueryWarehouse implements Warehouse {
 
     private void dropQuietly(String stage) {
         try {
-            bigquery.delete(TableId.of(project, dataset, stage));
+            bigquery.delete(TableId.of(project, sql.stagingDataset(), stage));
         } catch (BigQueryException e) {
             log.warn("Could not drop staging table {} ({}); it expires by itself within a day", stage, e.getMessage());
         }
     }
 
-    private static QueryParameterValue timestamp(Instant instant) {
-        return instant == null ? QueryParameterValue.timestamp((String) null)
-                : QueryParameterValue.timestamp(instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000);
+    /** Runs a statement that changes data and returns its statistics; retried while BigQuery says it may work. */
+    private JobStatistics.QueryStatistics runDml(JobContext context, String step, String what, String statement,
+            Map<String, QueryParameterValue> parameters, Deadline deadline) {
+        Job job = runJob(context, step, what, deadline, jobId -> {
+            QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
+                    .setNamedParameters(parameters).setUseLegacySql(false).setLabels(context.labels());
+            if (deadline.isBounded()) {
+                // BigQuery stops the job by itself if this process is gone before it could cancel it.
+                configuration.setJobTimeoutMs(Math.max(1_000, deadline.remaining().toMillis()));
+            }
+            return bigquery.create(JobInfo.of(jobId, configuration.build()));
+        });
+        JobStatistics.QueryStatistics statistics = job.getStatistics();
+        if (statistics.getTotalBytesBilled() != null) {
+            bytesBilled += statistics.getTotalBytesBilled();
+        }
+        return statistics;
     }
 
-    /** Runs a statement that changes data and returns its statistics; retried while BigQuery says it may work. */
-    private JobStatistics.QueryStatistics runDml(String what, String statement,
-            Map<String, QueryParameterValue> parameters) {
-        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(statement)
-                .setNamedParameters(parameters).setUseLegacySql(false).build();
-        return attempt(what, () -> {
-            JobId jobId = JobId.newBuilder().setProject(project).setLocation(location)
-                    .setJob("claude_ingest_" + UUID.randomUUID()).build();
+    /**
+     * Submits a job with {@code submit} and waits for it to end, again under a new id while BigQuery says another
+     * attempt may work. When a submission fails without an answer (a dropped connection, a 5xx, or a 409 because
+     * the client's request did arrive), the job is looked up by its id first: a job that exists is waited for, never
+     * submitted twice. A job still running at the deadline is cancelled.
+     *
+     * @param submit starts the job with the given id and returns it; {@code null} when there was nothing to do
+     */
+    private Job runJob(JobContext context, String step, String what, Deadline deadline, Function<JobId, Job> submit) {
+        return retrying(what, deadline, attempt -> {
+            if (deadline.hasPassed()) {
+                throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what + "; nothing was"
+                        + " changed");
+            }
+            JobId jobId = JobId.newBuilder().setProject(project).setLocation(location())
+                    .setJob(context.jobId(step, attempt)).build();
             Job job;
             try {
-                job = bigquery.create(JobInfo.of(jobId, configuration)).waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WarehouseException("interrupted while waiting for job " + jobId.getJob(), e);
+                job = submit.apply(jobId);
             } catch (BigQueryException e) {
-                throw new JobFailed("job " + jobId.getJob(), BigQueryErrors.of(e));
+                job = lookUp(jobId, deadline);
+                if (job == null) {
+                    throw e;
+                }
+                log.info("BigQuery: the request for job {} failed ({}) but the job exists; waiting for it instead of"
+                        + " running it again", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
             }
             if (job == null) {
-                throw new WarehouseException("job " + jobId.getJob() + " disappeared");
+                return null;
             }
-            failIfJobFailed(job, "job");
-            JobStatistics.QueryStatistics statistics = job.getStatistics();
-            if (statistics.getTotalBytesBilled() != null) {
-                bytesBilled += statistics.getTotalBytesBilled();
+            Job done = await(jobId, what, deadline);
+            BigQueryError error = done.getStatus().getError();
+            if (error != null) {
+                throw new JobFailed("job " + jobId.getJob(), error);
             }
-            return statistics;
+            return done;
         });
     }
 
-    private static void failIfJobFailed(Job job, String kind) {
-        BigQueryError error = job.getStatus() == null ? null : job.getStatus().getError();
-        if (error != null) {
-            throw new JobFailed(kind + " " + job.getJobId().getJob(), error);
+    /** The job with this id, or null when BigQuery has none; asking is safe to repeat. */
+    private Job lookUp(JobId jobId, Deadline deadline) {
+        return retrying("look up job " + jobId.getJob(), deadline.withGrace(CANCEL_GRACE), attempt ->
+                bigquery.getJob(jobId));
+    }
+
+    /**
+     * Polls the job until it is done. At the deadline the job is cancelled and polled a little longer for how it
+     * ended: one that finished before the cancel took effect counts as done.
+     */
+    private Job await(JobId jobId, String what, Deadline deadline) {
+        Duration pause = options.firstPoll();
+        boolean cancelled = false;
+        Deadline afterCancel = null;
+        while (true) {
+            Job job = lookUp(jobId, cancelled ? afterCancel : deadline);
+            if (job == null) {
+                throw new WarehouseException("BigQuery job " + jobId.getJob() + " disappeared while it ran");
+            }
+            if (job.getStatus() != null && job.getStatus().getState() == JobStatus.State.DONE) {
+                if (cancelled && job.getStatus().getError() != null) {
+                    throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running"
+                            + " at the run's deadline and was cancelled; nothing it would have changed was kept");
+                }
+                return job;
+            }
+            if (!cancelled && deadline.hasPassed()) {
+                log.warn("BigQuery: job {} ({}) is still running at the run's deadline; cancelling it", jobId.getJob(),
+                        what);
+                cancelQuietly(jobId);
+                cancelled = true;
+                afterCancel = Deadline.after(CANCEL_GRACE, deadline.clock());
+                pause = options.firstPoll();
+            } else if (cancelled && afterCancel.hasPassed()) {
+                throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running at the"
+                        + " run's deadline; it was cancelled but had not stopped " + CANCEL_GRACE.toSeconds() + " s later."
+                        + " Check it with 'bq show -j " + jobId.getJob() + "' before running again");
+            }
+            sleep((cancelled ? afterCancel : deadline).cap(pause), "waiting for job " + jobId.getJob());
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+        }
+    }
+
+    private void cancelQuietly(JobId jobId) {
+        try {
+            bigquery.cancel(jobId);
+        } catch (BigQueryException e) {
+            log.warn("BigQuery: could not cancel job {} ({})", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
         }
     }
 
@@ -530,49 +710,83 @@ public final class BigQueryWarehouse implements Warehouse {
         }
     }
 
+    /** The run's deadline came before the work was done; never retried. */
+    private static final class DeadlinePassed extends WarehouseException {
+        DeadlinePassed(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link #retrying} for work that does not care which attempt it is. */
+    private <T> T attempt(String what, Deadline deadline, Supplier<T> action) {
+        return retrying(what, deadline, attempt -> action.get());
+    }
+
     /**
-     * Runs {@code action}, again after a pause while the failure is one that may pass (rate limits, backend
-     * errors, concurrent updates); the final failure says how many attempts were made and keeps the cause.
+     * Runs {@code action} with the attempt's number, again after a jittered pause while the failure is one that may
+     * pass (rate limits, backend errors, aborted transactions); never past the deadline. The final failure says how
+     * many attempts were made and keeps the cause.
      */
-    private <T> T attempt(String what, Supplier<T> action) {
+    private <T> T retrying(String what, Deadline deadline, IntFunction<T> action) {
+        Backoff backoff = options.backoff();
         for (int attempt = 1; ; attempt++) {
             BigQueryError error;
             RuntimeException failure;
+            boolean retryable;
             try {
-                return action.get();
+                return action.apply(attempt);
             } catch (JobFailed e) {
                 error = e.error;
                 failure = e;
+                retryable = BigQueryErrors.isRetryable(error);
             } catch (BigQueryException e) {
                 error = BigQueryErrors.of(e);
                 failure = e;
+                retryable = BigQueryErrors.isRetryable(error) || BigQueryErrors.isUnanswered(e);
             }
-            if (!BigQueryErrors.isRetryable(error) || attempt >= ATTEMPTS) {
-                throw new WarehouseException("BigQuery: " + what + " failed after " + attempt + " attempt"
-                        + (attempt == 1 ? "" : "s") + ": " + (failure instanceof JobFailed ? failure.getMessage()
-                        : BigQueryErrors.describe(error)), failure);
+            String problem = failure instanceof JobFailed ? failure.getMessage() : BigQueryErrors.describe(error);
+            String attempts = attempt + " attempt" + (attempt == 1 ? "" : "s");
+            if (!retryable || !backoff.mayRetryAfter(attempt)) {
+                throw new WarehouseException("BigQuery: " + what + " failed after " + attempts + ": " + problem, failure);
             }
-            long pause = retryDelay.toMillis() << (attempt - 1);
-            log.warn("BigQuery: {} failed ({}); attempt {} of {} in {} ms", what, BigQueryErrors.describe(error),
-                    attempt + 1, ATTEMPTS, pause);
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WarehouseException("interrupted while waiting to retry " + what, e);
+            Duration pause = backoff.delay(attempt);
+            if (pause.compareTo(deadline.remaining()) >= 0) {
+                throw new DeadlinePassed("BigQuery: " + what + " failed after " + attempts + " and the run's deadline"
+                        + " leaves no time for another: " + problem);
             }
+            log.warn("BigQuery: {} failed ({}); attempt {} of {} in {} ms", what, problem, attempt + 1,
+                    backoff.attempts(), pause.toMillis());
+            sleep(pause, "waiting to retry " + what);
+        }
+    }
+
+    private static void sleep(Duration pause, String what) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WarehouseException("interrupted while " + what, e);
         }
     }
 
     // ---- reads -------------------------------------------------------------------------------------------------
 
+    /** Runs a read, bounded by the deadline when there is one. */
     private TableResult select(String what, String statement, Map<String, QueryParameterValue> parameters) {
-        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(statement)
-                .setNamedParameters(parameters).setUseLegacySql(false)
-                .setDefaultDataset(DatasetId.of(project, dataset)).build();
-        return attempt(what, () -> {
+        Deadline deadline = options.deadline();
+        location();
+        return attempt(what, deadline, () -> {
+            QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
+                    .setNamedParameters(parameters).setUseLegacySql(false)
+                    .setDefaultDataset(DatasetId.of(project, dataset)).setLabels(Map.of("app", APP));
+            if (deadline.isBounded()) {
+                if (deadline.hasPassed()) {
+                    throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what);
+                }
+                configuration.setJobTimeoutMs(Math.max(1_000, deadline.remaining().toMillis()));
+            }
             try {
-                return bigquery.query(configuration);
+                return bigquery.query(configuration.build());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new WarehouseException("interrupted while reading " + what, e);
@@ -582,12 +796,13 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
-        String stage = "_stage_" + table.name() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        JobContext context = JobContext.unnamed(table.name());
+        String stage = context.stem();
         try {
             createStaging(stage, table);
-            load(stage, table, writer -> rows.forEach(row -> writer.row(table.columns(), row)));
-            runDml("replace " + table.name(), sql.replaceOrganizationRows(table, stage),
-                    Map.of("organization_id", QueryParameterValue.string(organizationId)));
+            load(context, "load", stage, table, writer -> rows.forEach(row -> writer.row(table.columns(), row)));
+            runDml(context, "replace", "replace " + table.name(), sql.replaceOrganizationRows(table, stage),
+                    Map.of("organization_id", QueryParameterValue.string(organizationId)), options.deadline());
         } catch (RuntimeException e) {
             throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
                     + e.getMessage(), e);
@@ -674,12 +889,15 @@ public final class BigQueryWarehouse implements Warehouse {
         for (int i = 0; i < values.length; i++) {
             Object value = values[i];
             parameters.put(columns.get(i).name(), switch (columns.get(i).type()) {
-                case TIMESTAMP -> timestamp((Instant) value);
+                case TIMESTAMP -> BigQueryTimestamps.parameter((Instant) value);
                 case INT64 -> QueryParameterValue.int64((Long) value);
                 default -> QueryParameterValue.string((String) value);
             });
         }
-        runDml("record run " + run.runId(), sql.mergeRun(), parameters);
+        // How a run ended is recorded even when its deadline has just passed.
+        runDml(new JobContext(run.runId() + "_record_" + nonce(), Map.of("app", APP, "run_id", run.runId())),
+                run.status().id(),
+                "record run " + run.runId(), sql.mergeRun(), parameters, options.deadline().withGrace(RECORD_GRACE));
     }
 
     @Override
@@ -693,20 +911,39 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     /**
-     * Checks with a dry run that the statement only reads, then runs it and hands its rows on, page by page.
-     * Table names without a dataset refer to this warehouse's dataset.
+     * Checks with a dry run that the statement only reads and bills no more than the cap, then runs it, capped
+     * again by BigQuery itself, and hands its rows on, page by page. Table names without a dataset refer to this
+     * warehouse's dataset.
      */
     @Override
     public void query(String statement, QueryVisitor visitor) {
+        location();
         QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(statement).setDryRun(true)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).build();
-        Job checked = attempt("check the statement", () -> bigquery.create(JobInfo.of(dryRun)));
+        Job checked = attempt("check the statement", options.deadline(), () -> bigquery.create(JobInfo.of(
+                JobId.newBuilder().setRandomJob().setLocation(location()).build(), dryRun)));
         JobStatistics.QueryStatistics statistics = checked.getStatistics();
         StatementType type = statistics == null ? null : statistics.getStatementType();
         if (!StatementType.SELECT.equals(type)) {
             throw new WarehouseException("query only runs SELECT statements; this one is " + type);
         }
-        TableResult result = select("run the query", statement, Map.of());
+        Long bytes = statistics.getTotalBytesProcessed();
+        if (bytes != null && bytes > options.maximumBytesBilled()) {
+            throw new WarehouseException(String.format("the query would process %,d bytes, more than the cap of %,d;"
+                    + " filter on activity_date (the partition column) to read fewer days, or raise"
+                    + " --maximum-bytes-billed", bytes, options.maximumBytesBilled()));
+        }
+        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(statement).setUseLegacySql(false)
+                .setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
+                .setLabels(Map.of("app", APP)).build();
+        TableResult result = attempt("run the query", options.deadline(), () -> {
+            try {
+                return bigquery.query(configuration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new WarehouseException("interrupted while running the query", e);
+            }
+        });
         Schema schema = result.getSchema();
         visitor.columns(schema.getFields().stream().map(Field::getName).toList());
         for (FieldValueList row : result.iterateAll()) {

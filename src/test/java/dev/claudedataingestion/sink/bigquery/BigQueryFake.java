@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -47,6 +48,12 @@ import java.util.zip.GZIPInputStream;
  * statement the client sends is translated (backticked names, named parameters, {@code GENERATE_DATE_ARRAY},
  * {@code DATE_SUB}, {@code CURRENT_DATE()}) and executed, scripts inside one DuckDB transaction, so a statement that
  * fails rolls the whole script back, as BigQuery does. Statements and requests are recorded for tests.
+ *
+ * <p>It refuses what BigQuery refuses where this project could get it wrong: a job in another location than its
+ * datasets ({@code notFound}), a timestamp with more than six fractional digits ({@code invalid}), a job id used
+ * before (409 {@code duplicate}). It can hold jobs {@code RUNNING} (honouring {@code jobTimeoutMs} and
+ * {@code jobs.cancel}), answer a job request with a 503 after running it, and abort the next transactions as a
+ * concurrent one would.
  *
  * <p>It does not prove that BigQuery accepts the SQL (the golden tests pin it; the live test runs it), nor
  * anything about quotas, partition pruning, billing, or eventual consistency of metadata.
@@ -78,7 +85,17 @@ public final class BigQueryFake implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final List<String> statements = new CopyOnWriteArrayList<>();
     private final Deque<Fault> jobFaults = new ArrayDeque<>();
+    private final Deque<Fault> transactionFaults = new ArrayDeque<>();
+    private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    private Duration hold = Duration.ZERO;
+    private int ambiguousAnswers;
+    private int refusedJobRequests;
+    private long dryRunBytes;
+
+    /** A job kept RUNNING until {@code readyAt}, then run by {@code run}; stopped earlier by its own timeout. */
+    private record Held(ObjectNode job, Instant readyAt, Instant timeoutAt, Runnable run) {
+    }
 
     public BigQueryFake() throws IOException, SQLException {
         duck = DriverManager.getConnection("jdbc:duckdb:");
@@ -110,6 +127,52 @@ public final class BigQueryFake implements AutoCloseable {
         for (int i = 0; i < times; i++) {
             jobFaults.add(new Fault(reason, message));
         }
+    }
+
+    /** The next {@code times} multi-statement transactions are aborted, as by a concurrent transaction. */
+    public synchronized void abortNextTransactions(int times) {
+        for (int i = 0; i < times; i++) {
+            transactionFaults.add(new Fault("invalidQuery", "Transaction is aborted due to concurrent update against"
+                    + " table test-project:ai_usage_analytics.ingestion_coverage. Transaction ID: fake"));
+        }
+    }
+
+    /**
+     * Load jobs and transactions stay RUNNING for {@code duration} before they run; a cancel or their
+     * {@code jobTimeoutMs} stops them first, and then they change nothing. Other statements run at once.
+     */
+    public synchronized void holdJobs(Duration duration) {
+        hold = duration;
+    }
+
+    /**
+     * The next {@code times} query jobs (not loads) are carried out, but answered with a 503 as if the answer were
+     * lost on the way.
+     */
+    public synchronized void loseNextJobAnswers(int times) {
+        ambiguousAnswers = times;
+    }
+
+    /** The next {@code times} query job requests get a 502 without a reason, as from a proxy, and run nothing. */
+    public synchronized void refuseNextJobRequests(int times) {
+        refusedJobRequests = times;
+    }
+
+    private synchronized void refuseIfAsked() {
+        if (refusedJobRequests > 0) {
+            refusedJobRequests--;
+            throw new ApiError(502, null, "Bad Gateway");
+        }
+    }
+
+    /** What a dry run says it would process. */
+    public synchronized void dryRunProcesses(long bytes) {
+        dryRunBytes = bytes;
+    }
+
+    /** Jobs as the fake keeps them, by id. */
+    public ObjectNode job(String id) {
+        return jobs.get(id);
     }
 
     /** Table names in a dataset, staging tables included. */
@@ -148,7 +211,9 @@ public final class BigQueryFake implements AutoCloseable {
                 ObjectNode inner = error.putObject("error");
                 inner.put("code", e.status);
                 inner.put("message", e.getMessage());
-                inner.putArray("errors").addObject().put("reason", e.reason).put("message", e.getMessage());
+                if (e.reason != null) {
+                    inner.putArray("errors").addObject().put("reason", e.reason).put("message", e.getMessage());
+                }
                 send(exchange, e.status, error);
             } catch (SQLException | RuntimeException e) {
                 ObjectNode error = JSON.createObjectNode();
@@ -208,6 +273,9 @@ public final class BigQueryFake implements AutoCloseable {
                 throw new ApiError(409, "duplicate", "Already Exists: Dataset " + project + ":" + name);
             }
             dataset.put("id", project + ":" + name).put("kind", "bigquery#dataset");
+            if (!dataset.hasNonNull("location")) {
+                dataset.put("location", "US");
+            }
             datasets.put(name, dataset);
             try (Statement statement = duck.createStatement()) {
                 statement.execute("CREATE SCHEMA \"" + name + "\"");
@@ -241,9 +309,14 @@ public final class BigQueryFake implements AutoCloseable {
             page.set("rows", rows(result, formatMicros(query)));
             send(exchange, 200, page);
         } else if (rest.equals("jobs") && "POST".equals(method)) {
+            refuseIfAsked();
             send(exchange, 200, runJob(project, (ObjectNode) JSON.readTree(body)));
         } else if (p.length == 7 && "jobs".equals(p[5]) && "GET".equals(method)) {
-            send(exchange, 200, found(jobs.get(p[6]), "Job " + project + ":" + p[6]));
+            send(exchange, 200, getJob(project, p[6], query));
+        } else if (p.length == 8 && "jobs".equals(p[5]) && "cancel".equals(p[7]) && "POST".equals(method)) {
+            ObjectNode response = JSON.createObjectNode().put("kind", "bigquery#jobCancelResponse");
+            response.set("job", cancel(project, p[6]));
+            send(exchange, 200, response);
         } else if (rest.equals("queries") && "POST".equals(method)) {
             fastQuery(exchange, project, (ObjectNode) JSON.readTree(body));
         } else if (p.length == 7 && "queries".equals(p[5]) && "GET".equals(method)) {
@@ -362,6 +435,9 @@ public final class BigQueryFake implements AutoCloseable {
         }
         String id = "upload" + ids.incrementAndGet();
         ObjectNode job = (ObjectNode) JSON.readTree(body);
+        requireNewJobId(project, job);
+        requireLocation(project, job.at("/jobReference/location").asText(null),
+                List.of(job.at("/configuration/load/destinationTable/datasetId").asText()));
         uploads.put(id, job);
         uploadBytes.put(id, new ByteArrayOutputStream());
         exchange.getResponseHeaders().set("Location", url() + "/upload/bigquery/v2/projects/" + project
@@ -389,10 +465,17 @@ public final class BigQueryFake implements AutoCloseable {
     }
 
     private synchronized ObjectNode load(ObjectNode job, byte[] data) {
+        prepareJob(job);
+        if (!hold.isZero()) {
+            return holdJob(job, () -> loadNow(job, data));
+        }
+        return loadNow(job, data);
+    }
+
+    private synchronized ObjectNode loadNow(ObjectNode job, byte[] data) {
         ObjectNode load = (ObjectNode) job.at("/configuration/load");
         String dataset = load.at("/destinationTable/datasetId").asText();
         String name = load.at("/destinationTable/tableId").asText();
-        prepareJob(job);
         Fault fault = jobFaults.poll();
         if (fault != null) {
             return finish(job, fault.reason(), fault.message());
@@ -453,10 +536,23 @@ public final class BigQueryFake implements AutoCloseable {
             case "INTEGER", "INT64" -> value.isNumber() ? value.longValue() : Long.parseLong(value.asText());
             case "BOOLEAN", "BOOL" -> value.isBoolean() ? value.booleanValue() : Boolean.parseBoolean(value.asText());
             case "DATE" -> LocalDate.parse(value.asText());
-            case "TIMESTAMP" -> LocalDateTime.ofInstant(Instant.parse(value.asText()), ZoneOffset.UTC);
+            case "TIMESTAMP" -> LocalDateTime.ofInstant(loadedTimestamp(value.asText()), ZoneOffset.UTC);
             case "NUMERIC", "BIGNUMERIC" -> new BigDecimal(value.asText());
             default -> value.isTextual() ? value.asText() : value.toString();
         };
+    }
+
+    private static final Pattern FRACTION = Pattern.compile("[T ]\\d\\d:\\d\\d:\\d\\d\\.(\\d+)");
+
+    /** BigQuery keeps microseconds and refuses a timestamp with more fractional digits, in loads and parameters. */
+    private static Instant loadedTimestamp(String text) {
+        Matcher fraction = FRACTION.matcher(text);
+        if (fraction.find() && fraction.group(1).length() > 6) {
+            throw new ApiError(400, "invalid", "Error while reading data, error message: JSON parsing error in row"
+                    + " starting at position 0: Couldn't convert value to timestamp: Could not parse '" + text
+                    + "' as a timestamp. Required format is YYYY-MM-DD HH:MM[:SS[.SSSSSS]]");
+        }
+        return timestamp(text);
     }
 
     // ---- query jobs ----------------------------------------------------------------------------------------
@@ -487,18 +583,33 @@ public final class BigQueryFake implements AutoCloseable {
     private synchronized ObjectNode runJob(String project, ObjectNode job) throws SQLException {
         prepareJob(job);
         ((ObjectNode) job.get("jobReference")).put("projectId", project);
+        requireNewJobId(project, job);
         ObjectNode query = (ObjectNode) job.at("/configuration/query");
         String sql = query.get("query").asText();
+        requireLocation(project, job.at("/jobReference/location").asText(null), datasetsOf(sql, query));
         statements.add(sql);
         String type = statementType(sql);
         ObjectNode statistics = job.putObject("statistics");
         statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
         ObjectNode queryStatistics = statistics.putObject("query").put("statementType", type);
         if (job.at("/configuration/dryRun").asBoolean(false)) {
-            queryStatistics.put("totalBytesProcessed", "0");
+            queryStatistics.put("totalBytesProcessed", Long.toString(dryRunBytes));
             return finish(job, null, null);
         }
-        Fault fault = jobFaults.poll();
+        if (!hold.isZero() && sql.contains("BEGIN TRANSACTION")) {
+            return holdJob(job, () -> executeJob(project, job));
+        }
+        ObjectNode done = executeJob(project, job);
+        loseAnswerIfAsked();
+        return done;
+    }
+
+    private synchronized ObjectNode executeJob(String project, ObjectNode job) {
+        ObjectNode query = (ObjectNode) job.at("/configuration/query");
+        String sql = query.get("query").asText();
+        ObjectNode queryStatistics = (ObjectNode) job.at("/statistics/query");
+        Fault fault = sql.contains("BEGIN TRANSACTION") && !transactionFaults.isEmpty() ? transactionFaults.poll()
+                : jobFaults.poll();
         if (fault != null) {
             return finish(job, fault.reason(), fault.message());
         }
@@ -516,13 +627,106 @@ public final class BigQueryFake implements AutoCloseable {
             // A stand-in: BigQuery bills at least 10 MB per query; the fake cannot measure bytes scanned.
             queryStatistics.put("totalBytesProcessed", "10485760").put("totalBytesBilled", "10485760");
             return finish(job, null, null);
-        } catch (SQLException e) {
-            return finish(job, "invalidQuery", e.getMessage());
+        } catch (SQLException | ApiError e) {
+            return finish(job, e instanceof ApiError error ? error.reason : "invalidQuery", e.getMessage());
         }
+    }
+
+    // ---- job lifecycle -------------------------------------------------------------------------------------
+
+    private void requireNewJobId(String project, ObjectNode job) {
+        String id = job.at("/jobReference/jobId").asText(null);
+        if (id != null && (jobs.containsKey(id) || held.containsKey(id)
+                || uploads.values().stream().anyMatch(u -> id.equals(u.at("/jobReference/jobId").asText(null))))) {
+            throw new ApiError(409, "duplicate", "Already Exists: Job " + project + ":"
+                    + job.at("/jobReference/location").asText("US") + "." + id);
+        }
+    }
+
+    /** A job runs where its datasets are; asked for elsewhere, BigQuery does not find them. */
+    private void requireLocation(String project, String location, List<String> datasetNames) {
+        if (location == null) {
+            return;
+        }
+        for (String name : datasetNames) {
+            ObjectNode dataset = datasets.get(name);
+            if (dataset != null && !dataset.get("location").asText().equalsIgnoreCase(location)) {
+                throw new ApiError(404, "notFound", "Not found: Dataset " + project + ":" + name
+                        + " was not found in location " + location);
+            }
+        }
+    }
+
+    private static List<String> datasetsOf(String sql, JsonNode configuration) {
+        List<String> names = new ArrayList<>();
+        Matcher table = TABLE_NAME.matcher(sql);
+        while (table.find()) {
+            names.add(table.group(2));
+        }
+        String defaultDataset = configuration.at("/defaultDataset/datasetId").asText(null);
+        if (defaultDataset != null) {
+            names.add(defaultDataset);
+        }
+        return names;
+    }
+
+    private ObjectNode holdJob(ObjectNode job, Runnable run) {
+        Instant now = Instant.now();
+        JsonNode timeout = job.at("/configuration/jobTimeoutMs");
+        Instant timeoutAt = timeout.isMissingNode() ? null : now.plusMillis(timeout.asLong());
+        job.putObject("status").put("state", "RUNNING");
+        String id = job.at("/jobReference/jobId").asText();
+        jobs.put(id, job);
+        held.put(id, new Held(job, now.plus(hold), timeoutAt, run));
+        return job;
+    }
+
+    private void loseAnswerIfAsked() {
+        if (ambiguousAnswers > 0) {
+            ambiguousAnswers--;
+            throw new ApiError(503, "backendError", "The service is currently unavailable.");
+        }
+    }
+
+    /** Ends a held job whose time has come: it runs, or its own timeout stopped it. */
+    private synchronized void settle(String id) {
+        Held job = held.get(id);
+        if (job == null) {
+            return;
+        }
+        Instant now = Instant.now();
+        if (job.timeoutAt() != null && !now.isBefore(job.timeoutAt()) && now.isBefore(job.readyAt())) {
+            held.remove(id);
+            finish(job.job(), "stopped", "Job execution was cancelled: Job timed out after "
+                    + job.job().at("/configuration/jobTimeoutMs").asLong() / 1000 + "s");
+        } else if (!now.isBefore(job.readyAt())) {
+            held.remove(id);
+            job.run().run();
+        }
+    }
+
+    private ObjectNode getJob(String project, String id, String query) {
+        settle(id);
+        ObjectNode job = found(jobs.get(id), "Job " + project + ":" + id);
+        Matcher location = Pattern.compile("location=([A-Za-z0-9-]+)").matcher(query);
+        if (location.find() && !location.group(1).equalsIgnoreCase(job.at("/jobReference/location").asText("US"))) {
+            throw new ApiError(404, "notFound", "Not found: Job " + project + ":" + location.group(1) + "." + id);
+        }
+        return job;
+    }
+
+    private synchronized ObjectNode cancel(String project, String id) {
+        settle(id);
+        Held job = held.remove(id);
+        if (job != null) {
+            return finish(job.job(), "stopped", "Job execution was cancelled: User requested cancellation");
+        }
+        return found(jobs.get(id), "Job " + project + ":" + id);
     }
 
     private void fastQuery(HttpExchange exchange, String project, ObjectNode request) throws IOException, SQLException {
         String sql = request.get("query").asText();
+        requireLocation(project, request.path("location").asText(null), datasetsOf(sql, request));
         statements.add(sql);
         String jobId = "fake_query_" + ids.incrementAndGet();
         Execution execution;
@@ -648,7 +852,7 @@ public final class BigQueryFake implements AutoCloseable {
                 literal = switch (type) {
                     case "INT64" -> Long.toString(Long.parseLong(text));
                     case "DATE" -> "DATE '" + LocalDate.parse(text) + "'";
-                    case "TIMESTAMP" -> "TIMESTAMP '" + LocalDateTime.ofInstant(timestamp(text), ZoneOffset.UTC) + "'";
+                    case "TIMESTAMP" -> "TIMESTAMP '" + LocalDateTime.ofInstant(loadedTimestamp(text), ZoneOffset.UTC) + "'";
                     case "BOOL" -> Boolean.toString(Boolean.parseBoolean(text));
                     case "NUMERIC", "BIGNUMERIC" -> new BigDecimal(text).toPlainString();
                     default -> "'" + text.replace("'", "''") + "'";

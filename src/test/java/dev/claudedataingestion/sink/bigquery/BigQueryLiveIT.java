@@ -6,8 +6,10 @@ import com.google.cloud.bigquery.DatasetId;
 import com.google.cloud.bigquery.TableId;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
-import java.time.Duration;
+import dev.claudedataingestion.model.Deadline;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -29,7 +31,8 @@ class BigQueryLiveIT extends WarehouseContractTest {
 
     @Override
     protected Warehouse openWarehouse() {
-        return new BigQueryWarehouse(bigquery, project, dataset, location, Duration.ofSeconds(1));
+        return new BigQueryWarehouse(bigquery, project, dataset, BigQueryWarehouse.Options.of(Optional.of(location),
+                Deadline.none(Clock.systemUTC()), 10_000_000_000L));
     }
 
     @Override
@@ -45,5 +48,6 @@ class BigQueryLiveIT extends WarehouseContractTest {
     @AfterEach
     void deleteDataset() {
         bigquery.delete(DatasetId.of(project, dataset), BigQuery.DatasetDeleteOption.deleteContents());
+        bigquery.delete(DatasetId.of(project, dataset + "_staging"), BigQuery.DatasetDeleteOption.deleteContents());
     }
 }

@@ -14,7 +14,7 @@ class BigQuerySqlTest {
 
     @Test
     void replacesTheCostReportsDaysAndCoverageInOneTransaction() {
-        assertThat(sql.replaceDays(List.of(Tables.COSTS), List.of("_stage_claude_costs_abc"))).isEqualTo("""
+        assertThat(sql.replaceDays(List.of(Tables.COSTS), List.of("claude_costs_abc"), 0)).isEqualTo("""
                 BEGIN TRANSACTION;
                 DELETE FROM `my-project.ai_usage_analytics.claude_costs` WHERE organization_id = @organization_id \
                 AND activity_date BETWEEN @first_day AND @last_day;
@@ -23,7 +23,7 @@ class BigQuerySqlTest {
                 amount_cents, amount_usd, ingestion_timestamp, run_id) SELECT organization_id, activity_date, \
                 workspace_id, description, cost_type, model, service_tier, context_window, token_type, inference_geo, \
                 currency, amount_cents, amount_usd, ingestion_timestamp, run_id FROM \
-                `my-project.ai_usage_analytics._stage_claude_costs_abc`;
+                `my-project.ai_usage_analytics_staging.claude_costs_abc`;
                 DELETE FROM `my-project.ai_usage_analytics.ingestion_coverage` WHERE organization_id = @organization_id \
                 AND report = @report AND activity_date BETWEEN @first_day AND @last_day;
                 INSERT INTO `my-project.ai_usage_analytics.ingestion_coverage` (organization_id, report, activity_date, \
@@ -31,7 +31,7 @@ class BigQuerySqlTest {
                 SELECT @organization_id, @report, day, IFNULL(staged.row_count, 0), @loaded_at, @run_id
                 FROM UNNEST(GENERATE_DATE_ARRAY(@first_day, @last_day)) AS day
                 LEFT JOIN (SELECT activity_date, COUNT(*) AS row_count FROM \
-                `my-project.ai_usage_analytics._stage_claude_costs_abc` GROUP BY activity_date) AS staged
+                `my-project.ai_usage_analytics_staging.claude_costs_abc` GROUP BY activity_date) AS staged
                 ON staged.activity_date = day;
                 COMMIT TRANSACTION;""");
     }
@@ -39,7 +39,7 @@ class BigQuerySqlTest {
     @Test
     void claudeCodeReplacesBothTablesAndCountsTheFirst() {
         String script = sql.replaceDays(List.of(Tables.CLAUDE_CODE, Tables.CLAUDE_CODE_MODELS),
-                List.of("_stage_a", "_stage_b"));
+                List.of("stage_a", "stage_b"), 0);
         assertThat(script.lines().filter(line -> line.startsWith("DELETE FROM")).toList()).containsExactly(
                 "DELETE FROM `my-project.ai_usage_analytics.claude_code_usage` WHERE organization_id = @organization_id"
                         + " AND activity_date BETWEEN @first_day AND @last_day;",
@@ -47,8 +47,8 @@ class BigQuerySqlTest {
                         + " @organization_id AND activity_date BETWEEN @first_day AND @last_day;",
                 "DELETE FROM `my-project.ai_usage_analytics.ingestion_coverage` WHERE organization_id = @organization_id"
                         + " AND report = @report AND activity_date BETWEEN @first_day AND @last_day;");
-        assertThat(script).contains("FROM `my-project.ai_usage_analytics._stage_b`;\n")
-                .contains("COUNT(*) AS row_count FROM `my-project.ai_usage_analytics._stage_a` GROUP BY");
+        assertThat(script).contains("FROM `my-project.ai_usage_analytics_staging.stage_b`;\n")
+                .contains("COUNT(*) AS row_count FROM `my-project.ai_usage_analytics_staging.stage_a` GROUP BY");
     }
 
     @Test
@@ -93,10 +93,13 @@ class BigQuerySqlTest {
     }
 
     @Test
-    void recordsRevisedDaysInTheSameTransaction() {
+    void recordsRevisedDaysInTheSameTransactionOnceWhateverHowOftenItRuns() {
         String script = sql.replaceDays(List.of(Tables.COSTS), List.of("_stage"), 2);
         assertThat(script).endsWith("""
                 ON staged.activity_date = day;
+                DELETE FROM `my-project.ai_usage_analytics.ingestion_restatements` WHERE organization_id = \
+                @organization_id AND report = @report AND run_id = @run_id AND activity_date BETWEEN @first_day AND \
+                @last_day;
                 INSERT INTO `my-project.ai_usage_analytics.ingestion_restatements` (organization_id, report, \
                 activity_date, run_id, measure, old_row_count, new_row_count, old_total, new_total, restated_at) \
                 VALUES (@organization_id, @report, @restated_0_day, @run_id, @restated_0_measure, @restated_0_old_rows, \

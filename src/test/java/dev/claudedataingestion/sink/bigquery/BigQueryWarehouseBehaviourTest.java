@@ -33,7 +33,7 @@ class BigQueryWarehouseBehaviourTest {
     void start() throws Exception {
         fake = new BigQueryFake();
         warehouse = new BigQueryWarehouse(BigQueryWarehouseTest.client(fake), BigQueryWarehouseTest.PROJECT, DATASET,
-                "EU", Duration.ofMillis(1));
+                BigQueryWarehouseTest.options("EU"));
         warehouse.ensureSchema();
     }
 
@@ -88,12 +88,13 @@ class BigQueryWarehouseBehaviourTest {
         List<BigQueryFake.Recorded> requests = fake.requests();
         assertThat(requests).noneMatch(r -> r.path().contains("insertAll"));
         assertThat(requests).anyMatch(r -> r.path().startsWith("/upload/") && r.query().contains("uploadType=resumable"));
-        JsonNode staging = requests.stream().filter(r -> r.method().equals("POST") && r.path().endsWith("/tables")
-                && r.body().contains("_stage_claude_costs_")).map(r -> readTree(r.body())).findFirst().orElseThrow();
+        JsonNode staging = requests.stream().filter(r -> r.method().equals("POST")
+                && r.path().endsWith("/datasets/" + DATASET + "_staging/tables")
+                && r.body().contains("claude_costs_")).map(r -> readTree(r.body())).findFirst().orElseThrow();
         long expires = staging.get("expirationTime").asLong();
         assertThat(Instant.ofEpochMilli(expires)).isBetween(Instant.now().plus(Duration.ofHours(23)),
                 Instant.now().plus(Duration.ofHours(25)));
-        assertThat(fake.tableNames(DATASET)).noneMatch(name -> name.startsWith("_stage_"));
+        assertThat(fake.tableNames(DATASET + "_staging")).isEmpty();
         assertThat(count("SELECT count(*) FROM claude_costs")).isEqualTo(2);
         assertThat(warehouse.bytesBilled()).isPositive();
     }
@@ -115,9 +116,9 @@ class BigQueryWarehouseBehaviourTest {
         assertThatThrownBy(() -> replace(List.of(cost("new", "2"))))
                 .isInstanceOf(WarehouseException.class)
                 .hasMessageContaining("nothing was changed").hasMessageContaining("after 1 attempt")
-                .hasMessageContaining("quotaExceeded").hasMessageContaining("claude_ingest_load_");
+                .hasMessageContaining("quotaExceeded").hasMessageContaining("_load_claude_costs_1");
         assertThat(Rows.select(warehouse, "SELECT description FROM claude_costs")).containsExactly(List.of("old"));
-        assertThat(fake.tableNames(DATASET)).noneMatch(name -> name.startsWith("_stage_"));
+        assertThat(fake.tableNames(DATASET + "_staging")).isEmpty();
     }
 
     @Test

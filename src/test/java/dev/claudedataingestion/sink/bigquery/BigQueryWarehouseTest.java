@@ -9,11 +9,16 @@ import com.google.cloud.bigquery.StandardSQLTypeName;
 import com.google.cloud.bigquery.StandardTableDefinition;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableInfo;
+import com.google.cloud.bigquery.TimePartitioning;
+import dev.claudedataingestion.model.Backoff;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 
 /** The warehouse contract on BigQuery, through the official client, against {@link BigQueryFake}. */
@@ -23,6 +28,12 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
     static final String DATASET = "ai_usage_analytics";
 
     private BigQueryFake fake;
+
+    /** Options as in production, but with millisecond pauses and no deadline. */
+    static BigQueryWarehouse.Options options(String location) {
+        return new BigQueryWarehouse.Options(Optional.of(location), Deadline.none(Clock.systemUTC()),
+                new Backoff(5, Duration.ofMillis(1), Duration.ofMillis(16)), Duration.ofMillis(5), 10_000_000_000L);
+    }
 
     static BigQuery client(BigQueryFake fake) {
         return BigQueryOptions.newBuilder().setProjectId(PROJECT).setLocation("US").setHost(fake.url().toString())
@@ -41,7 +52,7 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
 
     @Override
     protected Warehouse reopen() {
-        return new BigQueryWarehouse(client(fake), PROJECT, DATASET, "US", Duration.ofMillis(1));
+        return new BigQueryWarehouse(client(fake), PROJECT, DATASET, options("US"));
     }
 
     @Override
@@ -54,14 +65,22 @@ class BigQueryWarehouseTest extends WarehouseContractTest {
         createOldTable(client(fake), TableId.of(PROJECT, DATASET, table), columns);
     }
 
-    /** Replaces {@code id} with a table of the given columns, their SQL types read as BigQuery's. */
+    /**
+     * Replaces {@code id} with a table of the given columns, their SQL types read as BigQuery's, partitioned by
+     * {@code activity_date} when it has one, as every earlier version created them.
+     */
     static void createOldTable(BigQuery bigquery, TableId id, Map<String, String> columns) {
         bigquery.delete(id);
         List<Field> fields = columns.entrySet().stream().map(c -> Field.of(c.getKey(),
                 c.getValue().startsWith("VARCHAR") ? StandardSQLTypeName.STRING
                         : c.getValue().startsWith("NUMERIC") ? StandardSQLTypeName.BIGNUMERIC
                         : StandardSQLTypeName.valueOf(c.getValue()))).toList();
-        bigquery.create(TableInfo.of(id, StandardTableDefinition.of(Schema.of(fields))));
+        StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(Schema.of(fields));
+        if (columns.containsKey("activity_date")) {
+            definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
+                    .setField("activity_date").build());
+        }
+        bigquery.create(TableInfo.of(id, definition.build()));
     }
 
     @AfterEach

@@ -1,0 +1,93 @@
+package dev.claudedataingestion.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.bigquery.BigQueryFake;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The BigQuery work of a first backfill and of the daily run after it, counted by kind, as docs/bigquery.md states
+ * it: a change here is a change to what production pays for and to its share of the per-table daily quota.
+ */
+class BigQueryJobsIT {
+
+    private final AdminApiSimulator simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2025, 1, 1)));
+    private BigQueryFake fake;
+
+    @BeforeEach
+    void start() throws Exception {
+        fake = new BigQueryFake();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        simulator.close();
+        fake.close();
+    }
+
+    /** Requests since {@code from}, by kind: load jobs, query jobs (DML, scripts), reads, table operations. */
+    private Map<String, Integer> count(int from) {
+        Map<String, Integer> counts = new TreeMap<>();
+        List<BigQueryFake.Recorded> requests = fake.requests();
+        for (BigQueryFake.Recorded request : requests.subList(from, requests.size())) {
+            String path = request.path();
+            String kind;
+            if (path.startsWith("/upload/") && "POST".equals(request.method())) {
+                kind = "load jobs";
+            } else if (path.endsWith("/jobs") && "POST".equals(request.method())) {
+                kind = request.body().contains("\"dryRun\":true") ? "dry runs"
+                        : request.body().contains("BEGIN TRANSACTION") ? "transactions" : "other query jobs";
+            } else if (path.endsWith("/queries") && "POST".equals(request.method())) {
+                kind = "reads";
+            } else if (path.contains("/tables") && !"GET".equals(request.method())) {
+                kind = "table " + request.method();
+            } else {
+                continue;
+            }
+            counts.merge(kind, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Test
+    void aBackfillAndADailyRunCreateTheJobsTheDocumentationCounts() {
+        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", "2026-01-01", "BIGQUERY_PROJECT_ID", "test-project",
+                "BIGQUERY_API_URL", fake.url().toString());
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+
+        // 2026-01-01 to 2026-03-08: 67 days, three windows of usage and cost, and of Claude Code.
+        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        Map<String, Integer> backfill = count(0);
+        int before = fake.requests().size();
+        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        Map<String, Integer> daily = count(before);
+
+        // Per window: a staging table, a load job and a drop per table (Claude Code has two), one transaction.
+        // Per run: two records of the run, and for the dimensions three loads and three transactions.
+        assertThat(backfill).containsEntry("load jobs", 3 * (1 + 1 + 2) + 3)
+                .containsEntry("transactions", 3 * 3 + 3)
+                .containsEntry("other query jobs", 2)
+                .containsEntry("table DELETE", 3 * (1 + 1 + 2) + 3);
+        // The daily run re-pulls the lookback: one window of each report.
+        assertThat(daily).containsEntry("load jobs", (1 + 1 + 2) + 3)
+                .containsEntry("transactions", 3 + 3)
+                .containsEntry("other query jobs", 2)
+                .containsEntry("table DELETE", (1 + 1 + 2) + 3)
+                .containsEntry("reads", 3 + 3 * 2 + 3);
+        System.out.println("BigQuery requests of the backfill: " + backfill + "; of the daily run: " + daily);
+    }
+}
