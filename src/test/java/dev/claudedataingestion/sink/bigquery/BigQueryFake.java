@@ -15,7 +15,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -40,6 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 
 /**
  * A local stand-in for the BigQuery REST API, enough for the official Java client as this project uses it:
@@ -98,15 +99,30 @@ public final class BigQueryFake implements AutoCloseable {
     }
 
     public BigQueryFake() throws IOException, SQLException {
+        this(0);
+    }
+
+    private BigQueryFake(int port) throws IOException, SQLException {
         duck = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement statement = duck.createStatement()) {
             statement.execute("CREATE MACRO generate_date_array(a, b) AS list_transform(generate_series(CAST(a AS DATE),"
                     + " CAST(b AS DATE), INTERVAL 1 DAY), lambda d: CAST(d AS DATE))");
             statement.execute("CREATE MACRO safe_divide(a, b) AS CAST(a AS DOUBLE) / NULLIF(b, 0)");
         }
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    /**
+     * Serves the fake on {@code 127.0.0.1:PORT} until the process is stopped, for measuring the job in a process
+     * of its own (docs/bigquery.md).
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 9050;
+        BigQueryFake fake = new BigQueryFake(port);
+        System.out.println("BigQuery fake at " + fake.url());
+        Thread.currentThread().join();
     }
 
     public URI url() {
@@ -487,16 +503,16 @@ public final class BigQueryFake implements AutoCloseable {
         Map<String, String> types = new LinkedHashMap<>();
         table.at("/schema/fields").forEach(f -> types.put(f.get("name").asText(), f.get("type").asText()));
         List<String> columns = new ArrayList<>(types.keySet());
-        String insert = "INSERT INTO \"" + dataset + "\".\"" + name + "\" (" + String.join(", ",
-                columns.stream().map(c -> "\"" + c + "\"").toList()) + ") VALUES ("
-                + String.join(", ", columns.stream().map(c -> "?").toList()) + ")";
         long rows = 0;
         try {
             duck.setAutoCommit(false);
-            try (Statement statement = duck.createStatement(); PreparedStatement prepared = duck.prepareStatement(insert)) {
-                if ("WRITE_TRUNCATE".equals(load.path("writeDisposition").asText())) {
+            if ("WRITE_TRUNCATE".equals(load.path("writeDisposition").asText())) {
+                try (Statement statement = duck.createStatement()) {
                     statement.execute("DELETE FROM \"" + dataset + "\".\"" + name + "\"");
                 }
+            }
+            // DuckDB's appender, in the table's column order (the schema's, new columns last), in the transaction.
+            try (DuckDBAppender appender = duck.unwrap(DuckDBConnection.class).createAppender(dataset, name)) {
                 for (String line : new String(data, StandardCharsets.UTF_8).split("\n")) {
                     if (line.isBlank()) {
                         continue;
@@ -508,13 +524,14 @@ public final class BigQueryFake implements AutoCloseable {
                             throw new ApiError(400, "invalid", "No such field: " + field + ".");
                         }
                     }
-                    for (int i = 0; i < columns.size(); i++) {
-                        prepared.setObject(i + 1, jsonValue(row.get(columns.get(i)), types.get(columns.get(i))));
+                    appender.beginRow();
+                    for (String column : columns) {
+                        append(appender, jsonValue(row.get(column), types.get(column)), types.get(column));
                     }
-                    prepared.addBatch();
+                    appender.endRow();
                     rows++;
                 }
-                prepared.executeBatch();
+                appender.flush();
             }
             duck.commit();
         } catch (SQLException | IOException | RuntimeException e) {
@@ -526,6 +543,24 @@ public final class BigQueryFake implements AutoCloseable {
         job.putObject("statistics").put("creationTime", Long.toString(System.currentTimeMillis()))
                 .putObject("load").put("outputRows", Long.toString(rows));
         return finish(job, null, null);
+    }
+
+    private static void append(DuckDBAppender appender, Object value, String type) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+        } else if (value instanceof Long number) {
+            appender.append(number.longValue());
+        } else if (value instanceof Boolean bool) {
+            appender.append(bool.booleanValue());
+        } else if (value instanceof LocalDate date) {
+            appender.append(date);
+        } else if (value instanceof LocalDateTime time) {
+            appender.append(time);
+        } else if (value instanceof BigDecimal decimal) {
+            appender.append(decimal.setScale("NUMERIC".equals(type) ? 9 : 22, java.math.RoundingMode.UNNECESSARY));
+        } else {
+            appender.append(value.toString());
+        }
     }
 
     private static Object jsonValue(JsonNode value, String type) {
