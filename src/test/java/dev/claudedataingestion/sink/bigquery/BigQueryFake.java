@@ -116,11 +116,14 @@ public final class BigQueryFake implements AutoCloseable {
 
     /**
      * Serves the fake on {@code 127.0.0.1:PORT} until the process is stopped, for measuring the job in a process
-     * of its own (docs/bigquery.md).
+     * of its own (docs/bigquery.md); with {@code HOLD_SECONDS}, loads and transactions stay running that long.
      */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 9050;
         BigQueryFake fake = new BigQueryFake(port);
+        if (args.length > 1) {
+            fake.holdJobs(Duration.ofSeconds(Long.parseLong(args[1])));
+        }
         System.out.println("BigQuery fake at " + fake.url());
         Thread.currentThread().join();
     }
