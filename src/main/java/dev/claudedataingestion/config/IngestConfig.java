@@ -20,6 +20,7 @@ import java.util.Set;
  * @param dimensions   whether to refresh the workspaces, API keys and users tables
  * @param explicitDays when present, exactly these days are fetched and replaced, and nothing else
  * @param deadline     how long after its start the run may begin a new window
+ * @param spoolLimit   the most bytes one window may take in the local spool ({@code INGEST_SPOOL_LIMIT})
  */
 public record IngestConfig(
         LocalDate startDate,
@@ -27,12 +28,24 @@ public record IngestConfig(
         Set<ReportKind> reports,
         boolean dimensions,
         Optional<DayRange> explicitDays,
-        Optional<Duration> deadline) {
+        Optional<Duration> deadline,
+        long spoolLimit) {
 
     public static final LocalDate DEFAULT_START_DATE = LocalDate.of(2025, 1, 1);
     public static final int DEFAULT_LOOKBACK_DAYS = 3;
     /** Cloud Run gives a task 15 minutes; stop starting windows early enough to finish the current one. */
     public static final Duration CLOUD_RUN_DEADLINE = Duration.ofMinutes(12);
+    /**
+     * A window's spool may take 128 MB: the largest window of a 2,000-key organization takes about 20 MB, and on
+     * Cloud Run the spool is in the task's 512 MiB of memory, so an answer that never ends must stop well before.
+     */
+    public static final long DEFAULT_SPOOL_LIMIT = 128_000_000L;
+
+    /** With the default spool limit. */
+    public IngestConfig(LocalDate startDate, int lookbackDays, Set<ReportKind> reports, boolean dimensions,
+            Optional<DayRange> explicitDays, Optional<Duration> deadline) {
+        this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, DEFAULT_SPOOL_LIMIT);
+    }
 
     public IngestConfig {
         requireNonNull(startDate, "startDate is null");
@@ -40,6 +53,9 @@ public record IngestConfig(
         requireNonNull(deadline, "deadline is null");
         if (lookbackDays < 0) {
             throw new ConfigException("INGEST_LOOKBACK_DAYS must be 0 or more, got " + lookbackDays);
+        }
+        if (spoolLimit <= 0) {
+            throw new ConfigException("the spool limit must be positive, got " + spoolLimit);
         }
         if (reports.isEmpty() && !dimensions) {
             throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds() + ",dimensions");

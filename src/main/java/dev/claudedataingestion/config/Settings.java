@@ -43,6 +43,7 @@ public final class Settings {
     public static final String TRIGGER = "INGEST_TRIGGER";
     public static final String LOG_FORMAT = "LOG_FORMAT";
     public static final String BUCKET_WIDTH = "INGEST_BUCKET_WIDTH";
+    public static final String SPOOL_LIMIT = "INGEST_SPOOL_LIMIT";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -230,7 +231,10 @@ public final class Settings {
             default -> throw new ConfigException((bucketWidthFlag != null ? "--bucket-width" : BUCKET_WIDTH) + " '"
                     + width + "' is neither 1d nor 1h");
         }
-        return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline);
+        long spoolLimit = variable(SPOOL_LIMIT).map(text -> parseBytes(text, SPOOL_LIMIT))
+                .orElse(IngestConfig.DEFAULT_SPOOL_LIMIT);
+        return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline,
+                spoolLimit);
     }
 
     private int lookbackDays() {

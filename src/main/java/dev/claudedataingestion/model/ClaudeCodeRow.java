@@ -70,4 +70,11 @@ public record ClaudeCodeRow(
     public BigDecimal estimatedCostUsd() {
         return models.stream().map(ClaudeCodeModelRow::estimatedCostUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
+
+    /** The day, the actor, the terminal, the remote flag, the customer and the subscription type. */
+    @Override
+    public List<Object> key() {
+        return java.util.Arrays.asList(activityDate, actorType, actorEmail, actorApiKeyName, terminalType, isRemote,
+                customerType, subscriptionType);
+    }
 }

@@ -33,4 +33,14 @@ public record CostRow(
     public BigDecimal amountUsd() {
         return Cents.toUsd(amountCents);
     }
+
+    /**
+     * The day, the workspace and the description with every field it fills: lines of one description can differ
+     * by context window or inference region.
+     */
+    @Override
+    public java.util.List<Object> key() {
+        return java.util.Arrays.asList(activityDate, workspaceId, description, costType, model, serviceTier,
+                contextWindow, tokenType, inferenceGeo, currency);
+    }
 }

@@ -13,4 +13,10 @@ public sealed interface FactRow permits UsageRow, CostRow, ClaudeCodeRow {
      * tokens for usage, cents for cost, the estimated dollars for Claude Code.
      */
     java.math.BigDecimal headlineTotal();
+
+    /**
+     * What identifies the row within its report: two rows of a window with the same key are the same fact
+     * delivered twice. Its full documented identity, so that distinct records never collide.
+     */
+    java.util.List<Object> key();
 }

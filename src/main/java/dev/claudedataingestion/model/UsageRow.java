@@ -44,4 +44,11 @@ public record UsageRow(
     public LocalDate activityDate() {
         return LocalDate.ofInstant(bucketStart, ZoneOffset.UTC);
     }
+
+    /** The bucket and every dimension the report is grouped by. */
+    @Override
+    public java.util.List<Object> key() {
+        return java.util.Arrays.asList(bucketStart, bucketWidth, apiKeyId, workspaceId, model, serviceTier,
+                contextWindow, inferenceGeo, accountId, serviceAccountId);
+    }
 }

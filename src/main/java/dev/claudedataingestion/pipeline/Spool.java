@@ -4,6 +4,7 @@ import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.source.AdminApiException;
 import dev.claudedataingestion.source.PageSink;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -12,33 +13,61 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A window's rows on local disk, between the fetch and the write. It lets a whole window be fetched before
  * anything in the warehouse is replaced without holding the window in memory, and it drops the rows of a page
- * that broke off part way by truncating the file back to the last complete page. Deleted on close.
+ * that broke off part way by truncating the file back to the last complete page. A row whose key came before in
+ * the window (a record repeated in a page, or a page repeated under a new cursor) fails the window: only a 64-bit
+ * hash of each key is held, about 50 bytes a row. Deleted on close.
  */
 final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Spool.class);
+    private static final String PREFIX = "claude-ingest-";
+    private static final String SUFFIX = ".spool";
+    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*" + Pattern.quote(SUFFIX));
+
     private final Path file;
     private final RowCodec<T> codec;
+    private final String context;
+    private final long limit;
+    private final Set<Long> keys = new HashSet<>();
+    private final List<Long> pageKeys = new ArrayList<>();
     private final FileChannel channel;
     private final DataOutputStream out;
     private long committedRows;
     private long committedBytes;
     private long pageRows;
 
-    Spool(Path directory, RowCodec<T> codec) {
+    /**
+     * @param context the report and window, for messages
+     * @param limit   the most bytes the spool may take; an answer that grows past it fails the window
+     */
+    Spool(Path directory, RowCodec<T> codec, String context, long limit) {
         this.codec = codec;
+        this.context = context;
+        this.limit = limit;
         try {
-            this.file = Files.createTempFile(directory, "claude-ingest-", ".spool");
+            // The process id in the name lets a later run remove the spools of a process that was killed.
+            this.file = Files.createTempFile(directory, PREFIX + ProcessHandle.current().pid() + "-", SUFFIX);
+            file.toFile().deleteOnExit();
             this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw failure("create", directory, e);
@@ -53,9 +82,21 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
 
     @Override
     public void accept(T row) {
+        long key = hash(row.key());
+        if (!keys.add(key)) {
+            throw AdminApiException.invalidResponse("the same record came twice (" + describe(row.key())
+                    + "); nothing of this window is written", null, context);
+        }
+        pageKeys.add(key);
         try {
             codec.write(row, out);
             pageRows++;
+            // The file grows by the output buffer; its size is cheap to ask every thousand rows.
+            if (pageRows % 1024 == 0 && channel.position() > limit) {
+                throw AdminApiException.invalidResponse(String.format("the answer passed the spool limit of %,d"
+                        + " bytes (INGEST_SPOOL_LIMIT) before it ended; nothing of this window is written", limit),
+                        null, context);
+            }
         } catch (IOException e) {
             throw failure("write", file, e);
         }
@@ -68,6 +109,7 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
             committedBytes = channel.position();
             committedRows += pageRows;
             pageRows = 0;
+            pageKeys.clear();
         } catch (IOException e) {
             throw failure("write", file, e);
         }
@@ -80,6 +122,8 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
             channel.truncate(committedBytes);
             channel.position(committedBytes);
             pageRows = 0;
+            pageKeys.forEach(keys::remove);
+            pageKeys.clear();
         } catch (IOException e) {
             throw failure("truncate", file, e);
         }
@@ -112,6 +156,45 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
         } catch (IOException e) {
             throw failure("delete", file, e);
         }
+    }
+
+    /**
+     * Removes the spools that processes no longer running left in {@code directory}: a run killed with SIGKILL, or
+     * by the out-of-memory killer, deletes nothing, and on Cloud Run {@code /tmp} is memory.
+     */
+    static void removeAbandoned(Path directory) {
+        try (DirectoryStream<Path> spools = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
+            for (Path spool : spools) {
+                Matcher name = NAME.matcher(spool.getFileName().toString());
+                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
+                    Files.deleteIfExists(spool);
+                    log.info("Removed {}, left by a run that ended without cleaning up", spool);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            log.warn("Could not look for spools left by earlier runs in {} ({})", directory, e.toString());
+        }
+    }
+
+    /** 64 bits of FNV-1a over the key's fields, each marked off, then mixed (MurmurHash3's finaliser). */
+    static long hash(List<Object> key) {
+        long hash = 0xcbf29ce484222325L;
+        for (Object field : key) {
+            String text = field == null ? "\u0000null" : field.toString();
+            for (int i = 0; i < text.length(); i++) {
+                hash = (hash ^ text.charAt(i)) * 0x100000001b3L;
+            }
+            hash = (hash ^ 0x1f) * 0x100000001b3L;
+        }
+        hash ^= hash >>> 33;
+        hash *= 0xff51afd7ed558ccdL;
+        hash ^= hash >>> 33;
+        hash *= 0xc4ceb9fe1a85ec53L;
+        return hash ^ (hash >>> 33);
+    }
+
+    private static String describe(List<Object> key) {
+        return AdminApiException.excerpt(key.toString(), 200);
     }
 
     private static WarehouseException failure(String action, Path where, IOException e) {

@@ -40,6 +40,7 @@ class SettingsTest {
         assertThat(ingest.dimensions()).isTrue();
         assertThat(ingest.explicitDays()).isEmpty();
         assertThat(ingest.deadline()).isEmpty();
+        assertThat(ingest.spoolLimit()).isEqualTo(128_000_000L);
     }
 
     @Test
@@ -52,6 +53,7 @@ class SettingsTest {
                 Settings.WAREHOUSE, "duckdb:/data/usage.duckdb",
                 Settings.START_DATE, "2024-06-01",
                 Settings.LOOKBACK_DAYS, "7",
+                Settings.SPOOL_LIMIT, "512MB",
                 Settings.CLOUD_RUN_JOB, "claude-data-ingestion"));
         ApiConfig api = settings.api("1.0");
         assertThat(api.key().reveal()).isEqualTo(KEY);
@@ -63,6 +65,7 @@ class SettingsTest {
         assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2024, 6, 1));
         assertThat(ingest.lookbackDays()).isEqualTo(7);
         assertThat(ingest.deadline()).contains(Duration.ofMinutes(12));
+        assertThat(ingest.spoolLimit()).isEqualTo(512_000_000L);
     }
 
     @Test
@@ -217,5 +220,15 @@ class SettingsTest {
         assertThat(AdminKey.redact("keys start with sk-ant-admin or sk-ant-api")).isEqualTo(
                 "keys start with sk-ant-admin or sk-ant-api");
         assertThat(Optional.ofNullable(AdminKey.redact(null))).isEmpty();
+        // Every key parse accepts is redacted whole, whatever printable characters it holds.
+        String odd = "sk-ant-admin01-Ab!c$d%e&f*g+h=i?j~k";
+        assertThat(AdminKey.parse(odd, "test").reveal()).isEqualTo(odd);
+        assertThat(AdminKey.redact("key " + odd + " here")).isEqualTo("key sk-ant-…[redacted] here");
+    }
+
+    @Test
+    void aLineForDisplayHasNoControlCharactersAndNoKey() {
+        assertThat(AdminKey.forDisplay("a\nforged line\r\u2028 sk-ant-admin01-x!y"))
+                .isEqualTo("a\\u000aforged line\\u000d\\u2028 sk-ant-…[redacted]");
     }
 }
