@@ -39,8 +39,8 @@ final class Ingestion {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(IngestionJob.class)).setLevel(Level.WARN);
             listener = new ProgressBar(context.err());
         }
-        AdminApiClient client = new AdminApiClient(api);
         Deadline deadline = ingest.deadlineFrom(context.clock());
+        AdminApiClient client = new AdminApiClient(api, deadline);
         IngestionJob.Outcome outcome;
         try (Warehouse warehouse = Warehouses.open(warehouseConfig, false, deadline)) {
             outcome = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),

@@ -22,12 +22,14 @@ public final class Cents {
      */
     public static BigDecimal requireStorable(BigDecimal cents) {
         BigDecimal normalized = cents.stripTrailingZeros();
+        // The messages never write the amount out in full: 1e999999999 cents has a billion digits.
         if (normalized.scale() > SCALE) {
-            throw new ArithmeticException("amount " + cents.toPlainString() + " has more than " + SCALE
+            throw new ArithmeticException("an amount has more than " + SCALE
                     + " decimal places of cents and cannot be stored exactly");
         }
         if (normalized.precision() - normalized.scale() > 38 - SCALE - 2) {
-            throw new ArithmeticException("amount " + cents.toPlainString() + " is too large to store");
+            throw new ArithmeticException("an amount of " + (normalized.precision() - normalized.scale())
+                    + " whole digits is too large to store");
         }
         return cents;
     }

@@ -90,6 +90,7 @@ public final class IngestionJob {
         String reports = java.util.stream.Stream.concat(config.reports().stream().sorted().map(ReportKind::id),
                 config.dimensions() ? java.util.stream.Stream.of("dimensions") : java.util.stream.Stream.empty())
                 .collect(Collectors.joining(","));
+        Spool.removeAbandoned(spoolDirectory);
         warehouse.ensureSchema();
         MDC.put("run_id", runId);
         try {
@@ -125,7 +126,7 @@ public final class IngestionJob {
             for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
                 ReportKind report = entry.getKey();
                 List<DayRange> windows = entry.getValue();
-                for (int i = 0; i < windows.size(); i++) {
+                for (int i = 0; i < windows.size() && !stoppedByDeadline; i++) {
                     if (!progress.mayStart(clock.instant(), deadline.at())) {
                         stoppedByDeadline = true;
                         log.warn("{}: deadline reached; {} windows left for the next run, from {}", report,
@@ -135,6 +136,13 @@ public final class IngestionJob {
                     try {
                         progress.add(writeWindow(report, organizationId, windows.get(i), runId), clock.instant());
                     } catch (AdminApiException e) {
+                        if (e.isDeadline()) {
+                            // The API kept the window past the deadline: nothing of it was written.
+                            stoppedByDeadline = true;
+                            log.warn("{} {}: {}; this window and the rest are left for the next run", report,
+                                    windows.get(i), e.getMessage());
+                            break;
+                        }
                         log.error("{} {}: {}; the report's remaining days are left for the next run", report,
                                 windows.get(i), e.getMessage());
                         failure = failure == null ? e : failure;
@@ -142,24 +150,37 @@ public final class IngestionJob {
                     }
                 }
             }
-            if (config.dimensions()) {
+            if (config.dimensions() && !stoppedByDeadline) {
                 try {
                     refreshDimensions(organizationId, clock.instant());
                 } catch (AdminApiException e) {
-                    log.error("dimensions: {}; the names stay as they were", e.getMessage());
-                    failure = failure == null ? e : failure;
+                    if (e.isDeadline()) {
+                        stoppedByDeadline = true;
+                        log.warn("dimensions: {}; the names stay as they were", e.getMessage());
+                    } else {
+                        log.error("dimensions: {}; the names stay as they were", e.getMessage());
+                        failure = failure == null ? e : failure;
+                    }
                 }
+            }
+        } catch (AdminApiException e) {
+            if (e.isDeadline()) {
+                stoppedByDeadline = true;
+                log.warn("Run {} stopped at its deadline: {}", runId, e.getMessage());
+            } else {
+                failure = failure == null ? e : failure;
             }
         } catch (RuntimeException e) {
             failure = failure == null ? e : failure;
-            if (!(e instanceof AdminApiException) && !(e instanceof ConfigException)) {
+            if (!(e instanceof ConfigException)) {
                 log.error("Run {} stopped: {}", runId, e.getMessage());
             }
         } finally {
             listener.finished();
         }
-        RunRecord.Status status = failure != null ? RunRecord.Status.FAILED
-                : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
+        // Partial: some of the run was written and some not, for its deadline or a failure; never "succeeded".
+        RunRecord.Status status = failure != null ? (progress.days > 0 ? RunRecord.Status.PARTIAL
+                : RunRecord.Status.FAILED) : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
         Instant finishedAt = clock.instant();
         RunRecord finished = started.finish(organizationId, finishedAt, status, progress.days, progress.rows,
                 failure == null ? null : failure.getMessage(), progress.countsJson(), client.requestsMade(),
@@ -293,22 +314,23 @@ public final class IngestionJob {
 
     /** Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. */
     private Spool<? extends FactRow> fetch(ReportKind report, DayRange window) {
+        String context = report + " " + window;
         switch (report) {
             case USAGE -> {
-                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE);
+                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE, context, config.spoolLimit());
                 return fill(spool, () -> client.fetchUsage(window, spool));
             }
             case USAGE_HOURLY -> {
-                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE);
+                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE, context, config.spoolLimit());
                 return fill(spool, () -> client.fetchHourlyUsage(window, spool));
             }
             case COST -> {
-                Spool<CostRow> spool = new Spool<>(spoolDirectory, RowCodec.COST);
+                Spool<CostRow> spool = new Spool<>(spoolDirectory, RowCodec.COST, context, config.spoolLimit());
                 return fill(spool, () -> client.fetchCosts(window, spool));
             }
             case CLAUDE_CODE -> {
                 Spool<ClaudeCodeRow> spool =
-                        new Spool<>(spoolDirectory, RowCodec.CLAUDE_CODE);
+                        new Spool<>(spoolDirectory, RowCodec.CLAUDE_CODE, context, config.spoolLimit());
                 return fill(spool, () -> window.days().forEach(day -> client.fetchClaudeCode(day, spool)));
             }
             default -> throw new IllegalArgumentException("unknown report " + report);

@@ -11,6 +11,7 @@ import dev.claudedataingestion.model.ApiKey;
 import dev.claudedataingestion.model.ClaudeCodeRow;
 import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.UsageRow;
 import dev.claudedataingestion.model.User;
 import dev.claudedataingestion.model.Workspace;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -38,7 +40,9 @@ import org.slf4j.MDC;
  * Reads the three reports and the organization from Anthropic's Admin API. Pages are parsed as they arrive and
  * handed to a {@link PageSink} row by row; no report is ever held in memory. Retryable failures (408, 409,
  * 429, 5xx, 529, dropped connections, broken bodies) are retried with exponential backoff and jitter,
- * honouring {@code retry-after}; anything else fails at once with an {@link AdminApiException}.
+ * honouring {@code retry-after}; anything else fails at once with an {@link AdminApiException}. Every wait (a
+ * request, a pause before a retry, a body that trickles) ends at the run's {@link Deadline}, and a cursor that does
+ * not move the answer on is an error, so that no answer of the API can keep a run past its deadline.
  */
 public final class AdminApiClient {
 
@@ -59,8 +63,12 @@ public final class AdminApiClient {
     static final List<String> COST_GROUP_BY = List.of("workspace_id", "description");
     private static final Duration LONGEST_RETRY_AFTER = Duration.ofMinutes(2);
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
+    /** A body slower than this, after the grace below, is abandoned: pages arrive at megabytes a second. */
+    private static final long MINIMUM_BYTES_PER_SECOND = 1024;
+    private static final Duration RATE_GRACE = Duration.ofSeconds(15);
 
     private final ApiConfig config;
+    private final Deadline deadline;
     private final HttpClient http;
     private final RateLimiter limiter;
     private final ObjectMapper mapper = JsonMapper.builder()
@@ -75,8 +83,15 @@ public final class AdminApiClient {
         return thread;
     });
 
+    /** A client for a command without a deadline. */
     public AdminApiClient(ApiConfig config) {
+        this(config, Deadline.none(Clock.systemUTC()));
+    }
+
+    /** A client for a run that must be done by {@code deadline}. */
+    public AdminApiClient(ApiConfig config, Deadline deadline) {
         this.config = config;
+        this.deadline = deadline;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(config.connectTimeout())
                 .version("http".equals(config.baseUrl().getScheme()) ? HttpClient.Version.HTTP_1_1
@@ -149,6 +164,7 @@ public final class AdminApiClient {
     /** Streams the Claude Code report of one UTC day. */
     public void fetchClaudeCode(LocalDate day, PageSink<ClaudeCodeRow> sink) {
         String context = "claude_code " + day;
+        Cursors cursors = new Cursors(context);
         String page = null;
         int pages = 0;
         do {
@@ -159,7 +175,7 @@ public final class AdminApiClient {
             PageInfo info = call(context, "/v1/organizations/usage_report/claude_code", query, sink,
                     (parser, requestId) -> readPage(parser, requestId, context,
                             element -> sink.accept(ResultParser.claudeCode(mapper.readTree(element), day))));
-            page = info.nextPage(context);
+            page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
             pages++;
         } while (page != null);
         log.debug("{}: {} pages", context, pages);
@@ -199,6 +215,7 @@ public final class AdminApiClient {
 
     /** Pages through a list endpoint with {@code after_id} while {@code has_more}. */
     private void list(String context, String path, QueryString base, ObjectHandler handler) {
+        Cursors cursors = new Cursors(context);
         String after = null;
         while (true) {
             QueryString query = new QueryString().add("limit", MAX_LIST_PAGE).add("after_id", after);
@@ -224,10 +241,11 @@ public final class AdminApiClient {
             if (!page.path("has_more").asBoolean(false)) {
                 return;
             }
-            after = ResultParser.text(page, "last_id");
-            if (after == null) {
+            String last = ResultParser.text(page, "last_id");
+            if (last == null) {
                 throw AdminApiException.invalidResponse("has_more is true but last_id is missing", null, context);
             }
+            after = cursors.next(last, page.get("data").size(), null);
         }
     }
 
@@ -239,6 +257,7 @@ public final class AdminApiClient {
             boolean shrinkWhenTooLarge, ResultHandler handler, PageBoundary sink) {
         BucketSpan.Cursor cursor = span.cursor();
         PageBoundary boundary = PageBoundary.both(cursor, sink);
+        Cursors cursors = new Cursors(context);
         Instant from = span.start();
         String page = null;
         int pageLimit = limit;
@@ -263,15 +282,45 @@ public final class AdminApiClient {
                 pageLimit = Math.max(1, pageLimit / 2);
                 from = cursor.nextExpected();
                 page = null;
+                cursors = new Cursors(context);
                 log.warn("{}: the API refused a page ({}); asking again from {} with {} buckets per page",
                         context, e.apiMessage(), from, pageLimit);
                 continue;
             }
-            page = info.nextPage(context);
+            page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
             if (page == null) {
                 cursor.finish(context);
                 return;
             }
+        }
+    }
+
+    /**
+     * The cursors of one paged read. A page that says there is more must have brought something and must point
+     * somewhere new: an empty page with {@code has_more}, or a cursor seen before, would page forever.
+     */
+    private static final class Cursors {
+        private final String context;
+        private final java.util.Set<String> seen = new java.util.HashSet<>();
+
+        Cursors(String context) {
+            this.context = context;
+        }
+
+        /** {@code next}, checked; null at the end. */
+        String next(String next, int elements, String requestId) {
+            if (next == null) {
+                return null;
+            }
+            if (elements == 0) {
+                throw AdminApiException.invalidResponse("a page with nothing in it says there is more (has_more with"
+                        + " an empty data array); the cursor does not move on", requestId, context);
+            }
+            if (!seen.add(next)) {
+                throw AdminApiException.invalidResponse("the cursor " + ResultParser.excerpt(next) + " came before;"
+                        + " paging would repeat pages", requestId, context);
+            }
+            return next;
         }
     }
 
@@ -336,7 +385,7 @@ public final class AdminApiClient {
     }
 
     /** Paging fields of a report page. */
-    private record PageInfo(boolean hasMore, String next, String requestId) {
+    private record PageInfo(boolean hasMore, String next, String requestId, int elements) {
         /** The cursor of the next page, or null at the end; {@code has_more} without a cursor is broken. */
         String nextPage(String context) {
             if (!hasMore) {
@@ -359,6 +408,7 @@ public final class AdminApiClient {
         boolean sawData = false;
         boolean hasMore = false;
         String next = null;
+        int elements = 0;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -372,6 +422,7 @@ public final class AdminApiClient {
                         if (parser.currentToken() == null) {
                             throw new IOException("the body ended inside data");
                         }
+                        elements++;
                         try {
                             reader.read(parser);
                         } catch (ResultParser.InvalidResponse e) {
@@ -395,7 +446,7 @@ public final class AdminApiClient {
         if (!sawData) {
             throw AdminApiException.invalidResponse("the answer has no data array", requestId, context);
         }
-        return new PageInfo(hasMore, next, requestId);
+        return new PageInfo(hasMore, next, requestId, elements);
     }
 
     private interface BodyReader<R> {
@@ -418,23 +469,27 @@ public final class AdminApiClient {
     private <R> R call(String context, String path, QueryString query, PageBoundary sink, BodyReader<R> reader) {
         String queryText = query.toString();
         URI uri = config.baseUrl().resolve(path + (queryText.isEmpty() ? "" : "?" + queryText));
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(config.requestTimeout())
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .header("x-api-key", config.key().reveal())
                 .header("anthropic-version", API_VERSION)
                 .header("user-agent", config.userAgent())
                 .header("accept", "application/json")
-                .GET()
-                .build();
+                .GET();
         for (int attempt = 0; ; attempt++) {
+            if (deadline.hasPassed()) {
+                throw AdminApiException.deadline(null, context);
+            }
             acquirePermit(context);
+            Duration timeout = deadline.cap(config.requestTimeout());
+            HttpRequest request = builder.timeout(timeout.isZero() ? Duration.ofMillis(1) : timeout).build();
             requests.incrementAndGet();
             log.debug("{}: GET {}", context, uri.getPath());
             HttpResponse<InputStream> response;
             try {
                 response = send(request);
             } catch (IOException e) {
-                String problem = "no answer (" + describe(e) + ")";
+                String problem = "no answer from " + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                        + " (" + describe(e) + ")";
                 if (attempt >= config.maxRetries()) {
                     throw new AdminApiException(0, AdminApiException.CONNECTION_FAILED,
                             problem + " after " + (attempt + 1) + " attempts", null, context, e);
@@ -448,8 +503,8 @@ public final class AdminApiClient {
             String requestId = response.headers().firstValue("request-id").orElse(null);
             int status = response.statusCode();
             if (status == 200) {
-                try (InputStream body = new IdleTimeoutInputStream(response.body(), config.requestTimeout(), watchdogs,
-                        waitingNanos);
+                try (InputStream body = new IdleTimeoutInputStream(response.body(), config.requestTimeout(),
+                        MINIMUM_BYTES_PER_SECOND, RATE_GRACE, deadline, watchdogs, waitingNanos);
                         JsonParser parser = mapper.createParser(body)) {
                     R result = reader.read(parser, requestId);
                     if (sink != null) {
@@ -504,6 +559,12 @@ public final class AdminApiClient {
 
     private ApiError readError(HttpResponse<InputStream> response) {
         String fallback = "http_" + response.statusCode();
+        Optional<String> location = response.headers().firstValue("location");
+        if (response.statusCode() / 100 == 3 && location.isPresent()) {
+            return new ApiError(fallback, "the address redirects to " + AdminApiException.excerpt(location.get(), 200)
+                    + "; set ANTHROPIC_BASE_URL to the API's own address (redirects are not followed, so that the key"
+                    + " is never sent elsewhere)");
+        }
         try (InputStream body = response.body()) {
             byte[] bytes = body.readNBytes(ERROR_BODY_LIMIT);
             try {
@@ -541,6 +602,9 @@ public final class AdminApiClient {
         long exponential = Math.min(capMillis, config.retryBaseDelay().toMillis() << Math.min(attempt, 20));
         long jittered = (long) (exponential * (1 - 0.25 * ThreadLocalRandom.current().nextDouble()));
         long waitMillis = retryAfter.map(Duration::toMillis).orElse(jittered);
+        if (waitMillis >= deadline.remaining().toMillis()) {
+            throw AdminApiException.deadline(problem + " (the API asked for " + waitMillis + " ms)", context);
+        }
         retries.incrementAndGet();
         log.warn("{}: {}; retry {} of {} in {} ms", context, problem, attempt + 1, config.maxRetries(), waitMillis);
         try {

@@ -13,6 +13,11 @@ public class AdminApiException extends RuntimeException {
     public static final String INVALID_RESPONSE = "invalid_response";
     /** Error type used when no HTTP answer arrived (connection refused, reset, timed out). */
     public static final String CONNECTION_FAILED = "connection_failed";
+    /** Error type used when the run's deadline leaves no time to ask again or to wait for an answer. */
+    public static final String DEADLINE = "deadline";
+
+    /** What the API says is kept to this length: enough for any real message, not for a page of HTML. */
+    private static final int MESSAGE_LIMIT = 500;
 
     private final int status;
     private final String errorType;
@@ -24,13 +29,42 @@ public class AdminApiException extends RuntimeException {
         super(render(status, errorType, apiMessage, requestId, context), cause);
         this.status = status;
         this.errorType = errorType;
-        this.apiMessage = AdminKey.redact(apiMessage);
+        this.apiMessage = apiMessage == null ? null : excerpt(apiMessage, MESSAGE_LIMIT);
         this.requestId = requestId;
     }
 
     /** A response that breaks the documented structure; not retried. */
     public static AdminApiException invalidResponse(String what, String requestId, String context) {
         return new AdminApiException(200, INVALID_RESPONSE, what, requestId, context, null);
+    }
+
+    /** The run's deadline came first; {@code problem} is what was being waited out, when anything was. */
+    public static AdminApiException deadline(String problem, String context) {
+        return new AdminApiException(0, DEADLINE, "the run's deadline leaves no time"
+                + (problem == null ? "" : " to wait out " + problem), null, context, null);
+    }
+
+    /**
+     * Something the API sent, fit for a message and a log line: control characters (a newline would forge a log
+     * line) escaped, at most {@code limit} characters, and no key.
+     */
+    public static String excerpt(String text, int limit) {
+        StringBuilder out = new StringBuilder();
+        int next = 0;
+        for (; next < text.length() && out.length() < limit; next++) {
+            char c = text.charAt(next);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return AdminKey.redact(next < text.length() ? out + "…" : out.toString());
+    }
+
+    /** Whether the run's deadline, not the API, ended the request. */
+    public boolean isDeadline() {
+        return DEADLINE.equals(errorType);
     }
 
     private static String render(int status, String errorType, String apiMessage, String requestId, String context) {
@@ -43,7 +77,7 @@ public class AdminApiException extends RuntimeException {
         }
         text.append(errorType == null ? "error" : errorType);
         if (apiMessage != null && !apiMessage.isBlank()) {
-            text.append(": ").append(apiMessage);
+            text.append(": ").append(excerpt(apiMessage, MESSAGE_LIMIT));
         }
         if (requestId != null) {
             text.append(" (request-id ").append(requestId).append(')');

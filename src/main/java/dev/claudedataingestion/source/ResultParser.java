@@ -18,10 +18,25 @@ import java.util.Map;
 
 /**
  * Turns one result object of a report into a row. Strict where a wrong value would change a total (numbers
- * must be numbers); lenient about vocabulary (unknown fields are ignored, unknown enum values are kept).
- * Failures are {@link InvalidResponse}s that name the field.
+ * must be numbers, counts must fit 64 bits, amounts must fit the warehouse's columns, times must be plausible);
+ * lenient about vocabulary (unknown fields are ignored, unknown enum values are kept). Failures are
+ * {@link InvalidResponse}s that name the field and show at most a short excerpt of the value.
  */
 final class ResultParser {
+
+    /** Whole digits an amount may have: cents up to 10^18, far beyond any bill, and what the columns hold. */
+    static final int AMOUNT_DIGITS = 18;
+    /** Fractional digits an amount may have, as the columns keep them exactly. */
+    static final int AMOUNT_SCALE = dev.claudedataingestion.model.Cents.SCALE;
+    /** Times outside these years are not the API's data but a broken answer. */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
+    private static final int EXCERPT = 40;
+
+    /** {@code text} for a message: control characters escaped, at most 40 characters. */
+    static String excerpt(String text) {
+        return AdminApiException.excerpt(text, EXCERPT);
+    }
 
     /** A value in a response that breaks the documented structure. */
     static final class InvalidResponse extends RuntimeException {
@@ -119,11 +134,11 @@ final class ResultParser {
             }
             OffsetDateTime instant = OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC);
             if (!instant.toLocalTime().equals(java.time.LocalTime.MIDNIGHT)) {
-                throw new InvalidResponse("Claude Code record date " + text + " is not a UTC midnight");
+                throw new InvalidResponse("Claude Code record date " + excerpt(text) + " is not a UTC midnight");
             }
             return instant.toLocalDate();
         } catch (DateTimeParseException e) {
-            throw new InvalidResponse("Claude Code record date '" + text + "' is neither YYYY-MM-DD nor RFC 3339");
+            throw new InvalidResponse("Claude Code record date '" + excerpt(text) + "' is neither YYYY-MM-DD nor RFC 3339");
         }
     }
 
@@ -182,10 +197,20 @@ final class ResultParser {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();
         }
-        if (node.isNumber() && node.canConvertToExactIntegral()) {
-            return node.decimalValue().longValueExact();
+        if (node.isNumber()) {
+            BigDecimal number = node.decimalValue();
+            // A scale check first: 1e999999999 must not be expanded to find out it is too large.
+            if (number.precision() - number.scale() <= 19 && node.canConvertToExactIntegral()) {
+                try {
+                    return number.longValueExact();
+                } catch (ArithmeticException e) {
+                    // reported below
+                }
+            }
+            throw new InvalidResponse(field + " is " + excerpt(number.toString()) + ", not a whole number that fits"
+                    + " 64 bits");
         }
-        throw new InvalidResponse(field + " is '" + node.asText() + "', not a whole number");
+        throw new InvalidResponse(field + " is '" + excerpt(node.asText()) + "', not a whole number");
     }
 
     /** An RFC 3339 time, or null when absent. */
@@ -194,11 +219,17 @@ final class ResultParser {
         if (text == null) {
             return null;
         }
+        Instant instant;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            instant = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new InvalidResponse(field + " '" + text + "' is not an RFC 3339 time");
+            throw new InvalidResponse(field + " '" + excerpt(text) + "' is not an RFC 3339 time");
         }
+        if (instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
+            throw new InvalidResponse(field + " '" + excerpt(text) + "' is not a plausible time (before 1970 or after"
+                    + " 2199)");
+        }
+        return instant;
     }
 
     private static Boolean bool(JsonNode parent, String field) {
@@ -207,7 +238,7 @@ final class ResultParser {
             return null;
         }
         if (!node.isBoolean()) {
-            throw new InvalidResponse(field + " is '" + node.asText() + "', not true or false");
+            throw new InvalidResponse(field + " is '" + excerpt(node.asText()) + "', not true or false");
         }
         return node.booleanValue();
     }
@@ -218,16 +249,25 @@ final class ResultParser {
         if (node == null || node.isNull()) {
             throw new InvalidResponse(what + " has no " + field);
         }
+        BigDecimal amount;
         if (node.isNumber()) {
-            return node.decimalValue();
-        }
-        if (node.isTextual()) {
+            amount = node.decimalValue();
+        } else if (node.isTextual()) {
             try {
-                return new BigDecimal(node.asText().strip());
+                amount = new BigDecimal(node.asText().strip());
             } catch (NumberFormatException e) {
-                throw new InvalidResponse(what + " " + field + " '" + node.asText() + "' is not a number");
+                throw new InvalidResponse(what + " " + field + " '" + excerpt(node.asText()) + "' is not a number");
             }
+        } else {
+            throw new InvalidResponse(what + " " + field + " is not a number");
         }
-        throw new InvalidResponse(what + " " + field + " is not a number");
+        // Checked by its digits, never by writing it out: 1e999999999 has a billion.
+        BigDecimal normalized = amount.signum() == 0 ? BigDecimal.ZERO : amount.stripTrailingZeros();
+        if (normalized.precision() - normalized.scale() > AMOUNT_DIGITS || normalized.scale() > AMOUNT_SCALE) {
+            throw new InvalidResponse(what + " " + field + " " + excerpt(node.isTextual() ? node.asText().strip()
+                    : amount.toString()) + " is outside what an amount can be (at most " + AMOUNT_DIGITS
+                    + " whole and " + AMOUNT_SCALE + " decimal digits)");
+        }
+        return amount;
     }
 }
