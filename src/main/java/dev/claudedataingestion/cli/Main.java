@@ -41,7 +41,7 @@ public final class Main implements Runnable {
         } catch (Throwable error) {
             // An Error (out of memory, a native library that cannot load) gets one line and exit code 5 too.
             System.err.println("claude-ingest: internal error (" + error.getClass().getName() + "): "
-                    + AdminKey.redact(String.valueOf(error.getMessage())));
+                    + AdminKey.forDisplay(String.valueOf(error.getMessage())));
             code = INTERNAL_ERROR;
         }
         System.exit(code);
@@ -76,7 +76,7 @@ public final class Main implements Runnable {
     /** Prints one clear line for a failure and returns its exit code. */
     static int report(Exception exception, PrintStream err) {
         int code = exitCode(exception);
-        String message = AdminKey.redact(exception.getMessage());
+        String message = AdminKey.forDisplay(exception.getMessage());
         switch (code) {
             case BAD_CONFIGURATION -> err.println("claude-ingest: configuration error: " + message);
             case API_FAILURE -> err.println("claude-ingest: " + (exception instanceof AdminApiException

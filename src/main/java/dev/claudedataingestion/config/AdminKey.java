@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class AdminKey {
 
-    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z]+[0-9]*-[A-Za-z0-9_\\-]+");
+    /** Everything {@link #parse} accepts after the prefix: any printable ASCII but a space. */
+    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z]+[0-9]*-[\\x21-\\x7E]+");
 
     private final String value;
 
@@ -51,6 +52,27 @@ public final class AdminKey {
     /** {@code text} with every Anthropic key in it replaced by a redaction mark. */
     public static String redact(String text) {
         return text == null ? null : ANY_ANTHROPIC_KEY.matcher(text).replaceAll("sk-ant-…[redacted]");
+    }
+
+    /**
+     * {@code text} for one line of a log or a terminal: keys redacted, and control characters escaped, so that a
+     * newline in something the API sent cannot forge a line of its own.
+     */
+    public static String forDisplay(String text) {
+        String redacted = redact(text);
+        if (redacted == null) {
+            return null;
+        }
+        StringBuilder line = new StringBuilder(redacted.length());
+        for (int i = 0; i < redacted.length(); i++) {
+            char c = redacted.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                line.append(String.format("\\u%04x", (int) c));
+            } else {
+                line.append(c);
+            }
+        }
+        return line.toString();
     }
 
     @Override

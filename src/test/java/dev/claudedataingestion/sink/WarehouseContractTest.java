@@ -294,4 +294,14 @@ public abstract class WarehouseContractTest {
         assertThatThrownBy(() -> select("DELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
     }
+
+    @Test
+    void queryRunsOneStatementOnly() {
+        replace(ReportKind.USAGE, ORG, DayRange.single(D1), List.of(usage(D1, "k1", 1)));
+        warehouse.close();
+        warehouse = reopenReadOnly();
+
+        assertThatThrownBy(() -> select("SELECT 1;\nDELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
+        assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
+    }
 }

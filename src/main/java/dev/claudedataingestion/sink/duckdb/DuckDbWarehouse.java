@@ -57,8 +57,15 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 Files.createDirectories(parent);
             }
             Properties properties = new Properties();
+            // Never from the network: a file that needs an extension (a SQLite file, say) fails instead.
+            properties.setProperty("autoinstall_known_extensions", "false");
+            properties.setProperty("autoload_known_extensions", "false");
             if (readOnly) {
+                // Sealed for 'query', 'status', 'check' and 'report': no other file is read or written, nothing
+                // attached, installed or exported, and no statement can lift these settings.
                 properties.setProperty("duckdb.read_only", "true");
+                properties.setProperty("enable_external_access", "false");
+                properties.setProperty("lock_configuration", "true");
             }
             Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
             return new DuckDbWarehouse(connection, file.toAbsolutePath());

@@ -404,9 +404,12 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public void query(String sql, QueryVisitor visitor) {
-        try (Statement statement = connection.createStatement()) {
+        if (statementsIn(sql) > 1) {
+            throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
+        }
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setFetchSize(1000);
-            if (!statement.execute(sql)) {
+            if (!statement.execute()) {
                 throw new WarehouseException("the statement returned no rows; query only runs SELECT statements");
             }
             try (ResultSet rows = statement.getResultSet()) {
@@ -430,6 +433,43 @@ public abstract class JdbcWarehouse implements Warehouse {
         } catch (SQLException e) {
             throw new WarehouseException("query failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * How many statements {@code sql} holds: the pieces between semicolons that are not inside a quoted string or
+     * name, a comment or a dollar-quoted body, and hold more than blanks and comments.
+     */
+    static int statementsIn(String sql) {
+        int statements = 0;
+        boolean content = false;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = i + 1;
+                while (end < sql.length() && (sql.charAt(end) != c
+                        || end + 1 < sql.length() && sql.charAt(end + 1) == c && end++ >= 0)) {
+                    end++;
+                }
+                i = end;
+                content = true;
+            } else if (c == '-' && sql.startsWith("--", i)) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end;
+            } else if (c == '/' && sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (c == '$' && sql.startsWith("$$", i)) {
+                int end = sql.indexOf("$$", i + 2);
+                i = end < 0 ? sql.length() : end + 1;
+                content = true;
+            } else if (c == ';') {
+                statements += content ? 1 : 0;
+                content = false;
+            } else if (!Character.isWhitespace(c)) {
+                content = true;
+            }
+        }
+        return statements + (content ? 1 : 0);
     }
 
     @Override

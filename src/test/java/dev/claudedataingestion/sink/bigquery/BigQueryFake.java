@@ -865,6 +865,9 @@ public final class BigQueryFake implements AutoCloseable {
     }
 
     private static String statementType(String sql) {
+        if (java.util.Arrays.stream(sql.split(";")).filter(part -> !part.isBlank()).count() > 1) {
+            return "SCRIPT";
+        }
         String first = sql.stripLeading().split("\\s+")[0].toUpperCase(Locale.ROOT);
         return switch (first) {
             case "SELECT", "WITH" -> "SELECT";

@@ -3,14 +3,17 @@ package dev.claudedataingestion.sink.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
 import dev.claudedataingestion.sink.WarehouseException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -45,6 +48,31 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void aReadOnlyWarehouseTouchesNoOtherFileAndCannotBeUnsealed() throws Exception {
+        warehouse.close();
+        warehouse = reopenReadOnly();
+        Path outside = file().resolveSibling("outside.csv");
+        Path other = file().resolveSibling("other.duckdb");
+        Files.writeString(outside, "a\n1\n");
+        for (String statement : List.of(
+                "COPY (SELECT 1 AS x) TO '" + file().resolveSibling("written.csv") + "'",
+                "SELECT * FROM read_csv('" + outside + "')",
+                "SELECT * FROM read_blob('/etc/passwd')",
+                "ATTACH '" + other + "' AS other",
+                "EXPORT DATABASE '" + file().resolveSibling("export") + "'",
+                "INSTALL httpfs",
+                "SET enable_external_access = true",
+                "SELECT 1; SELECT 2")) {
+            assertThatThrownBy(() -> Rows.select(warehouse, statement)).as(statement)
+                    .isInstanceOf(WarehouseException.class);
+        }
+        assertThat(file().resolveSibling("written.csv")).doesNotExist();
+        assertThat(file().resolveSibling("export")).doesNotExist();
+        assertThat(other).doesNotExist();
+        assertThat(Rows.select(warehouse, "SELECT count(*) FROM claude_usage")).containsExactly(List.of(0L));
     }
 
     @Test
