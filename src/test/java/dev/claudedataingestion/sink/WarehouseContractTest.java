@@ -240,6 +240,49 @@ public abstract class WarehouseContractTest {
         assertThat(select("SELECT description, currency, run_id FROM claude_costs").get(0).get(0)).isEqualTo("a");
     }
 
+    @Test
+    void overlappingReplacesOfOneWindowLeaveOneCopy() throws Exception {
+        List<UsageRow> rows = new java.util.ArrayList<>();
+        for (LocalDate day : D1_TO_D3.days().toList()) {
+            for (int key = 0; key < 5_000; key++) {
+                rows.add(usage(day, "k" + key, key));
+            }
+        }
+        int writers = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(writers);
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < writers; i++) {
+                String runId = "writer-" + i;
+                results.add(pool.submit(() -> {
+                    try (Warehouse writer = reopen()) {
+                        together.await();
+                        writer.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, rows::forEach, runId);
+                        return true;
+                    } catch (WarehouseException e) {
+                        // A backend may refuse the second of two conflicting transactions; it changed nothing.
+                        return false;
+                    }
+                }));
+            }
+            long succeeded = 0;
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                succeeded += result.get() ? 1 : 0;
+            }
+            assertThat(succeeded).isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(rows.size());
+        assertThat(count("SELECT count(DISTINCT run_id) FROM claude_usage")).isEqualTo(1);
+        assertThat(select("SELECT activity_date, row_count FROM ingestion_coverage ORDER BY activity_date"))
+                .containsExactly(List.of(D1, 5_000L), List.of(D2, 5_000L), List.of(D3, 5_000L));
+        assertThat(select("SELECT DISTINCT c.run_id = u.run_id FROM ingestion_coverage c, claude_usage u"))
+                .containsExactly(List.of(true));
+    }
+
     /** Opens the warehouse again after {@link #createOldTable}; by default a new one, which for files is the same. */
     protected Warehouse reopen() {
         return openWarehouse();

@@ -22,7 +22,10 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -37,6 +40,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     /** Less free space than this where the file lives is taken as the reason a write failed. */
     private static final long FULL_DISK_BYTES = 64L << 20;
+
+    /** One lock per file, organization and scope, for the connections of this process. */
+    private static final Map<String, ReentrantLock> REPLACE_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;
 
@@ -79,6 +85,17 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         } catch (IOException e) {
             throw new WarehouseException("could not create the folder for " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Another process cannot open the file while this one writes it; connections of this process take turns here.
+     */
+    @Override
+    protected ReplaceLock lockForReplace(String organizationId, String scope) {
+        ReentrantLock lock = REPLACE_LOCKS.computeIfAbsent(file + "\u0000" + organizationId + "\u0000" + scope,
+                key -> new ReentrantLock());
+        lock.lock();
+        return lock::unlock;
     }
 
     /** DuckDB reports a full disk at commit as a lost transaction; the free space says what happened. */

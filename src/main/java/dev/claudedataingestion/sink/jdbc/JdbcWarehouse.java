@@ -159,7 +159,7 @@ public abstract class JdbcWarehouse implements Warehouse {
         List<Table> tables = Tables.factTables(report);
         long[] rowsPerDay = new long[days.size()];
         try {
-            inTransaction(() -> {
+            inTransaction(lockForReplace(organizationId, report.id()), () -> {
                 for (Table table : tables) {
                     // DELETE FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ?
                     execute("DELETE FROM " + table.name() + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ?",
@@ -249,22 +249,42 @@ public abstract class JdbcWarehouse implements Warehouse {
         return totals;
     }
 
+    /**
+     * Taken before the transaction of every replace and released after its commit or rollback: a second replace of
+     * the same organization and {@code scope} (a report, or a dimension table) waits, so that its delete sees the
+     * first one's rows instead of leaving them beside its own. Neither READ COMMITTED (PostgreSQL) nor DuckDB's
+     * optimistic transactions order two replaces by themselves: a delete of rows it cannot see yet conflicts with
+     * nothing.
+     */
+    protected abstract ReplaceLock lockForReplace(String organizationId, String scope) throws SQLException;
+
+    /** A held {@link #lockForReplace} lock. */
+    protected interface ReplaceLock extends AutoCloseable {
+        @Override
+        void close() throws SQLException;
+    }
+
     /** A piece of work against the connection. */
     protected interface SqlAction {
         void run() throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
-    private void inTransaction(SqlAction work) throws SQLException {
-        connection.setAutoCommit(false);
-        try {
-            work.run();
-            connection.commit();
-        } catch (SQLException | RuntimeException e) {
-            rollback(e);
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
+    /**
+     * Runs {@code work} in one transaction while {@code lock} is held: committed when it returns, rolled back when
+     * it throws, and the lock released after either.
+     */
+    private void inTransaction(ReplaceLock lock, SqlAction work) throws SQLException {
+        try (lock) {
+            connection.setAutoCommit(false);
+            try {
+                work.run();
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
         }
     }
 
@@ -351,7 +371,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     @Override
     public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
         try {
-            inTransaction(() -> {
+            inTransaction(lockForReplace(organizationId, table.name()), () -> {
                 // DELETE FROM t WHERE organization_id = ?
                 execute("DELETE FROM " + table.name() + " WHERE organization_id = ?", organizationId);
                 try (BulkLoad load = openBulkLoad(table)) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -61,6 +62,28 @@ public final class PostgresWarehouse extends JdbcWarehouse {
             throw new WarehouseException("could not connect to PostgreSQL at " + host + ":" + port + "/" + database
                     + " as " + user + " (" + e.getMessage() + "); check the URL, that the server runs, and PGPASSWORD"
                     + " or ~/.pgpass", e);
+        }
+    }
+
+    /**
+     * A session-level advisory lock on the organization and scope, taken before the transaction and released after
+     * it (and by PostgreSQL itself if the connection dies):
+     * <pre>
+     * SELECT pg_advisory_lock(hashtext(?), hashtext(?))
+     * SELECT pg_advisory_unlock(hashtext(?), hashtext(?))
+     * </pre>
+     */
+    @Override
+    protected ReplaceLock lockForReplace(String organizationId, String scope) throws SQLException {
+        advisory("pg_advisory_lock", organizationId, scope);
+        return () -> advisory("pg_advisory_unlock", organizationId, scope);
+    }
+
+    private void advisory(String function, String organizationId, String scope) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT " + function + "(hashtext(?), hashtext(?))")) {
+            lock.setString(1, organizationId);
+            lock.setString(2, scope);
+            lock.execute();
         }
     }
 
