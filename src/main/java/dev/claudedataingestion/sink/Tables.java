@@ -38,12 +38,15 @@ public final class Tables {
             "cost_type", STRING, "model", STRING, "service_tier", STRING, "context_window", STRING,
             "token_type", STRING, "inference_geo", STRING, "currency", STRING, "amount_cents", CENTS,
             "amount_usd", USD, "ingestion_timestamp", TIMESTAMP, "run_id", STRING),
-            List.of("organization_id", "activity_date", "workspace_id", "description"));
+            // Lines of one description differ by the fields it fills (context window, region, …).
+            List.of("organization_id", "activity_date", "workspace_id", "description", "cost_type", "model",
+                    "service_tier", "context_window", "token_type", "inference_geo", "currency"));
 
     private static final List<String> CLAUDE_CODE_KEY = List.of("organization_id", "activity_date", "actor_type",
             "actor_email", "actor_api_key_name", "terminal_type", "is_remote");
 
-    public static final Table CLAUDE_CODE = new Table("claude_code_usage", claudeCodeColumns(), CLAUDE_CODE_KEY);
+    public static final Table CLAUDE_CODE = new Table("claude_code_usage", claudeCodeColumns(),
+            concat(concat(CLAUDE_CODE_KEY, "customer_type"), "subscription_type"));
 
     public static final Table CLAUDE_CODE_MODELS = new Table("claude_code_model_usage", columns(
             "organization_id", STRING, "activity_date", DATE, "actor_type", STRING, "actor_email", STRING,

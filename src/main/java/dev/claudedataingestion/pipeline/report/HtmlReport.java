@@ -79,18 +79,21 @@ public final class HtmlReport {
 
         String between = " WHERE activity_date >= DATE '" + range.first() + "' AND activity_date <= DATE '" + range.last()
                 + "'";
-        Map<String, double[]> byWorkspace = new TreeMap<>();
-        Map<String, double[]> byModel = new TreeMap<>();
+        // Series are keyed by id, never by display name: two workspaces may share a name, and a name is any text.
+        Map<String, Series> byWorkspace = new TreeMap<>();
+        Map<String, Series> byModel = new TreeMap<>();
         BigDecimal[] total = {BigDecimal.ZERO};
-        select("SELECT organization_id, activity_date, workspace_name, model, SUM(cost_usd) FROM claude_cost_daily"
-                + between + " GROUP BY organization_id, activity_date, workspace_name, model", organization, row -> {
+        select("SELECT organization_id, activity_date, workspace_id, workspace_name, model, SUM(cost_usd)"
+                + " FROM claude_cost_daily" + between
+                + " GROUP BY organization_id, activity_date, workspace_id, workspace_name, model", organization, row -> {
                     int day = allDays.indexOf((LocalDate) row.get(1));
-                    BigDecimal cost = decimal(row.get(4));
+                    BigDecimal cost = decimal(row.get(5));
                     total[0] = total[0].add(cost);
-                    byWorkspace.computeIfAbsent(name(row.get(2), "Default workspace"), k -> new double[allDays.size()])[day]
+                    byWorkspace.computeIfAbsent(name(row.get(2), ""), id -> new Series(id,
+                            name(row.get(3), "Default workspace"), allDays.size())).values[day] += cost.doubleValue();
+                    byModel.computeIfAbsent(name(row.get(4), ""), id -> new Series(id,
+                            name(row.get(4), "Other (web search, code execution)"), allDays.size())).values[day]
                             += cost.doubleValue();
-                    byModel.computeIfAbsent(name(row.get(3), "Other (web search, code execution)"),
-                            k -> new double[allDays.size()])[day] += cost.doubleValue();
                 });
         data.put("total_cost_usd", total[0].toPlainString());
         data.set("cost_by_workspace", series(byWorkspace));
@@ -189,13 +192,20 @@ public final class HtmlReport {
         });
     }
 
-    private static ObjectNode series(Map<String, double[]> byName) {
-        ObjectNode node = JSON.createObjectNode();
-        // Largest first, so that the legend and the stack read from the biggest.
-        byName.entrySet().stream().sorted(Comparator.comparingDouble(
-                (Map.Entry<String, double[]> e) -> -java.util.Arrays.stream(e.getValue()).sum()))
-                .forEach(e -> node.set(e.getKey(), array(e.getValue())));
-        return node;
+    /** A chart's series: what identifies it, what the legend says, a value per day. */
+    private record Series(String id, String name, double[] values) {
+        Series(String id, String name, int days) {
+            this(id, name, new double[days]);
+        }
+    }
+
+    /** {@code [{"id":…,"name":…,"values":[…]}, …]}, largest first, so that legend and stack read from the biggest. */
+    private static ArrayNode series(Map<String, Series> byId) {
+        ArrayNode list = JSON.createArrayNode();
+        byId.values().stream().sorted(Comparator.comparingDouble(
+                (Series s) -> -java.util.Arrays.stream(s.values()).sum()))
+                .forEach(s -> list.addObject().put("id", s.id()).put("name", s.name()).set("values", array(s.values())));
+        return list;
     }
 
     private static ArrayNode array(double[] values) {
@@ -215,10 +225,23 @@ public final class HtmlReport {
                 : value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
     }
 
-    /** JSON that cannot end the script element it is embedded in. */
-    private static String json(ObjectNode data) {
+    /**
+     * JSON that an HTML parser cannot act on inside a script element: {@code <}, {@code >} and {@code &} are
+     * written as JSON escapes (no {@code </script>}, no {@code <!--}), and so are U+2028 and U+2029, which end a
+     * line in older JavaScript.
+     */
+    static String json(ObjectNode data) {
         try {
-            return JSON.writeValueAsString(data).replace("</", "<\\/");
+            String text = JSON.writeValueAsString(data);
+            StringBuilder safe = new StringBuilder(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                switch (c) {
+                    case '<', '>', '&', '\u2028', '\u2029' -> safe.append(String.format("\\u%04x", (int) c));
+                    default -> safe.append(c);
+                }
+            }
+            return safe.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

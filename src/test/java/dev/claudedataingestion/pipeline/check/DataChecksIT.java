@@ -132,6 +132,15 @@ class DataChecksIT {
     }
 
     @Test
+    void costLinesThatDifferOnlyByContextWindowAreNotDuplicates() {
+        execute("INSERT INTO claude_costs SELECT organization_id, activity_date, workspace_id, description, cost_type,"
+                + " model, service_tier, 'a-new-window', token_type, inference_geo, currency, amount_cents, amount_usd,"
+                + " ingestion_timestamp, run_id FROM claude_costs WHERE activity_date = DATE '2026-02-02'"
+                + " AND context_window IS NOT NULL LIMIT 1");
+        assertThat(check().get("duplicates").status()).isEqualTo(Status.OK);
+    }
+
+    @Test
     void dollarsThatAreNotCentsOverAHundredFailTheUnitsCheck() {
         execute("UPDATE claude_costs SET amount_usd = amount_cents WHERE activity_date = DATE '2026-02-03'"
                 + " AND description LIKE '%Output Tokens'");

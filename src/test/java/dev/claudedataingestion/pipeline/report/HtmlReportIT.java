@@ -124,8 +124,42 @@ class HtmlReportIT {
                 total.setScale(2, RoundingMode.HALF_EVEN)));
         assertThat(text(page.dom(), "subtitle")).startsWith("2025-12-09 to 2026-03-08");
         assertThat(text(page.dom(), "freshness")).startsWith("Data through 2026-03-08");
-        // Names, not ids.
-        assertThat(page.dom()).doesNotContain("wrkspc_").doesNotContain(">apikey_").contains("Default workspace");
+        // Names, not ids, in what the page shows (the embedded data keys series by id).
+        String shown = page.dom().replaceAll("(?s)<script.*?</script>", "");
+        assertThat(shown).doesNotContain("wrkspc_").doesNotContain(">apikey_").contains("Default workspace");
+    }
+
+    @Test
+    void hostileNamesAreShownAsTextAndKeepTheirSeries() throws Exception {
+        // Workspace names are anyone's text: one that an HTML parser acts on, one that a JavaScript object swallows.
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:"
+                + directory.resolve("w.duckdb")); java.sql.Statement statement = connection.createStatement()) {
+            List<String> ids = new ArrayList<>();
+            try (java.sql.ResultSet rows = statement.executeQuery("SELECT DISTINCT workspace_id FROM claude_costs"
+                    + " WHERE workspace_id IS NOT NULL ORDER BY 1")) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            statement.execute("UPDATE claude_workspaces SET name = '<!--<script>' WHERE workspace_id = '" + ids.get(0) + "'");
+            statement.execute("UPDATE claude_workspaces SET name = '__proto__' WHERE workspace_id = '" + ids.get(1) + "'");
+        }
+        Path html = directory.resolve("report.html");
+        assertThat(run(TestApi.CLOCK, "report", "--out", html.toString())).isZero();
+        assertThat(Files.readString(html)).doesNotContain("<!--<script>");
+
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        assertThat(page.dom()).contains(">&lt;!--&lt;script&gt;<").contains(">__proto__<");
+        // Every workspace with spend is still a series of the daily-cost chart.
+        long legend = Pattern.compile("<div class=\"legend\">(.*?)</div>").matcher(page.dom()).results().findFirst()
+                .map(m -> Pattern.compile("<span").matcher(m.group(1)).results().count()).orElse(0L);
+        long workspaces;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            workspaces = (Long) Rows.select(warehouse, "SELECT count(DISTINCT coalesce(workspace_id, '')) FROM"
+                    + " claude_cost_daily WHERE activity_date >= DATE '2025-12-09'").get(0).get(0);
+        }
+        assertThat(legend).isEqualTo(workspaces);
     }
 
     @Test
