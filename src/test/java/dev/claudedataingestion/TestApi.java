@@ -48,7 +48,12 @@ public final class TestApi {
     }
 
     public static ApiConfig apiConfig(AdminApiSimulator simulator) {
-        return ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "test"), Optional.empty(),
+        return apiConfig(simulator.baseUrl());
+    }
+
+    /** The simulator's key and quick retries, for an API at {@code baseUrl} (a proxy in front of the simulator). */
+    public static ApiConfig apiConfig(java.net.URI baseUrl) {
+        return ApiConfig.of(baseUrl, AdminKey.parse(AdminApiSimulator.DEMO_KEY, "test"), Optional.empty(),
                 10_000, "test").withRetries(4, Duration.ofMillis(1), Duration.ofMillis(5));
     }
 

@@ -2,6 +2,7 @@ package dev.claudedataingestion.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudedataingestion.FaultProxy;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
@@ -100,13 +101,22 @@ class IngestionJobIT {
 
     /** Every measure of every report, per day, equals the API's own totals; amount_usd is cents / 100 exactly. */
     private void assertWarehouseEqualsApi(DayRange days) {
+        assertWarehouseEqualsApi(days, false);
+    }
+
+    /** The same, for the days each report covers only when {@code coveredOnly}: the others must hold no rows. */
+    private void assertWarehouseEqualsApi(DayRange days, boolean coveredOnly) {
+        Map<ReportKind, Set<LocalDate>> covered = new java.util.EnumMap<>(ReportKind.class);
+        for (ReportKind report : ReportKind.all()) {
+            covered.put(report, coveredOnly ? covered(report) : Set.copyOf(days.days().toList()));
+        }
         Map<LocalDate, List<Object>> usage = perDay("SELECT activity_date, count(*), sum(uncached_input_tokens),"
                 + " sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),"
                 + " sum(cache_read_input_tokens), sum(output_tokens), sum(web_search_requests)"
                 + " FROM claude_usage GROUP BY 1");
         TestApi.usageTotals(organization, days).forEach((day, expected) -> {
             List<Object> actual = usage.get(day);
-            if (expected.rows() == 0) {
+            if (expected.rows() == 0 || !covered.get(ReportKind.USAGE).contains(day)) {
                 assertThat(actual).as("usage rows of %s", day).isNull();
                 return;
             }
@@ -120,7 +130,7 @@ class IngestionJobIT {
                 + " sum(amount_usd) FROM claude_costs GROUP BY 1");
         TestApi.costTotals(organization, days).forEach((day, expected) -> {
             List<Object> actual = costs.get(day);
-            if (expected.rows() == 0) {
+            if (expected.rows() == 0 || !covered.get(ReportKind.COST).contains(day)) {
                 assertThat(actual).as("cost rows of %s", day).isNull();
                 return;
             }
@@ -138,7 +148,7 @@ class IngestionJobIT {
                 + " FROM claude_code_model_usage GROUP BY 1");
         TestApi.claudeCodeTotals(organization, days).forEach((day, expected) -> {
             List<Object> actual = code.get(day);
-            if (expected.rows() == 0) {
+            if (expected.rows() == 0 || !covered.get(ReportKind.CLAUDE_CODE).contains(day)) {
                 assertThat(actual).as("claude code rows of %s", day).isNull();
                 return;
             }
@@ -444,5 +454,76 @@ class IngestionJobIT {
         assertWarehouseEqualsApi(days);
         assertThat(select("SELECT count(*) FROM ingestion_runs WHERE error LIKE '%sk-ant%'").get(0).get(0))
                 .isEqualTo(0L);
+    }
+
+    record ProxyFault(String name, FaultProxy.Kind kind, String path, int times, String error) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ProxyFault> proxyFaults() {
+        return Stream.of(
+                new ProxyFault("a Claude Code record repeated in its page", FaultProxy.Kind.REPEAT_RECORD, "claude_code",
+                        1, "the same record came twice"),
+                new ProxyFault("a usage result repeated in its bucket", FaultProxy.Kind.REPEAT_RECORD,
+                        "usage_report/messages", 1, "the same record came twice"),
+                new ProxyFault("a cost line repeated in its bucket", FaultProxy.Kind.REPEAT_RECORD, "cost_report", 1,
+                        "the same record came twice"),
+                new ProxyFault("a Claude Code page repeated under a new cursor", FaultProxy.Kind.REPEAT_PAGE,
+                        "claude_code", 1, "the same record came twice"),
+                new ProxyFault("an empty Claude Code page whose cursor points at itself", FaultProxy.Kind.SELF_CURSOR,
+                        "claude_code", 1, "does not move on"),
+                new ProxyFault("an empty usage page whose cursor points at itself", FaultProxy.Kind.SELF_CURSOR,
+                        "usage_report/messages", 1, "does not move on"),
+                new ProxyFault("retry-after: 120 on every answer", FaultProxy.Kind.RETRY_AFTER, "usage_report",
+                        100_000, null),
+                new ProxyFault("a body that trickles at 20 bytes a second", FaultProxy.Kind.TRICKLE, "cost_report",
+                        100_000, null),
+                new ProxyFault("10^30 output tokens", FaultProxy.Kind.HUGE_COUNT, "usage_report/messages", 1,
+                        "fits 64 bits"),
+                new ProxyFault("an amount of 1e999999999 cents", FaultProxy.Kind.HUGE_AMOUNT, "cost_report", 1,
+                        "outside what an amount can be"));
+    }
+
+    /**
+     * Through a proxy that rewrites answers as an attacker would, a run with a 4-second deadline ends soon after it,
+     * is never "succeeded", and leaves each day equal to the API's or not covered at all, with the reason recorded;
+     * a clean run then makes every day equal to the API's. Each report fails alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("proxyFaults")
+    void throughAHostileProxyEveryDayIsTheApisOrAbsentAndReported(ProxyFault fault) throws Exception {
+        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, Optional.of(days),
+                Optional.of(Duration.ofSeconds(4)));
+        Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
+        IngestionJob.Outcome first;
+        long started = System.nanoTime();
+        try (FaultProxy proxy = new FaultProxy(simulator.baseUrl());
+                Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            proxy.strike(fault.kind(), fault.path(), fault.times());
+            ApiConfig api = TestApi.apiConfig(proxy.url());
+            first = new IngestionJob(new AdminApiClient(api, config.deadlineFrom(moving)), Optional.empty(), warehouse,
+                    config, moving, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    .run(config.deadlineFrom(moving));
+            assertThat(proxy.struck()).as("the fault struck").isPositive();
+        }
+        // The deadline, the cancel of what was waiting, and recording the run: well within half a minute.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4 + 30));
+
+        assertThat(first.run().status()).isNotEqualTo(RunRecord.Status.SUCCEEDED);
+        if (fault.error() != null) {
+            assertThat(first.run().error()).contains(fault.error()).doesNotContain(AdminApiSimulator.DEMO_KEY);
+        }
+        Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code")
+                .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
+                        + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));
+        assertWarehouseEqualsApi(days, true);
+
+        assertThat(ingest(Optional.of(days)).failure()).isNull();
+        assertWarehouseEqualsApi(days);
     }
 }
