@@ -17,6 +17,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -159,20 +161,26 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
     }
 
     /**
-     * Removes the spools that processes no longer running left in {@code directory}: a run killed with SIGKILL, or
-     * by the out-of-memory killer, deletes nothing, and on Cloud Run {@code /tmp} is memory.
+     * Removes what runs that ended without cleaning up (SIGKILL, the out-of-memory killer, a Cloud Run timeout) left
+     * in {@code directory}, where on Cloud Run it takes memory: spools of processes no longer running, and copies of
+     * DuckDB's native library (72 MB each; the driver extracts one per process and deletes it only at a normal
+     * exit) older than ten minutes. A process that still uses such a copy has it mapped: on Linux and macOS,
+     * deleting the name takes nothing from it.
      */
     static void removeAbandoned(Path directory) {
-        try (DirectoryStream<Path> spools = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
-            for (Path spool : spools) {
-                Matcher name = NAME.matcher(spool.getFileName().toString());
-                if (name.matches() && ProcessHandle.of(Long.parseLong(name.group(1))).isEmpty()) {
-                    Files.deleteIfExists(spool);
-                    log.info("Removed {}, left by a run that ended without cleaning up", spool);
+        Instant stale = Instant.now().minus(Duration.ofMinutes(10));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "{" + PREFIX + "*" + SUFFIX
+                + ",libduckdb_java*.so}")) {
+            for (Path file : files) {
+                Matcher spool = NAME.matcher(file.getFileName().toString());
+                boolean abandoned = spool.matches() ? ProcessHandle.of(Long.parseLong(spool.group(1))).isEmpty()
+                        : Files.getLastModifiedTime(file).toInstant().isBefore(stale);
+                if (abandoned && Files.deleteIfExists(file)) {
+                    log.info("Removed {}, left by a run that ended without cleaning up", file);
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            log.warn("Could not look for spools left by earlier runs in {} ({})", directory, e.toString());
+            log.warn("Could not look for files left by earlier runs in {} ({})", directory, e.toString());
         }
     }
 

@@ -117,18 +117,23 @@ class SpoolTest {
     }
 
     @Test
-    void spoolsOfProcessesThatAreGoneAreRemovedAndOthersKept() throws Exception {
+    void whatDeadProcessesLeftIsRemovedAndTheRestKept() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Path abandoned = Files.createFile(directory.resolve("claude-ingest-" + gone.pid() + "-1.spool"));
         Path live = Files.createFile(directory.resolve("claude-ingest-" + ProcessHandle.current().pid() + "-2.spool"));
         Path other = Files.createFile(directory.resolve("something-else.spool"));
+        Path oldLibrary = Files.createFile(directory.resolve("libduckdb_java123.so"));
+        Files.setLastModifiedTime(oldLibrary, java.nio.file.attribute.FileTime.from(Instant.now().minusSeconds(3600)));
+        Path newLibrary = Files.createFile(directory.resolve("libduckdb_java456.so"));
 
         Spool.removeAbandoned(directory);
 
         assertThat(abandoned).doesNotExist();
+        assertThat(oldLibrary).doesNotExist();
         assertThat(live).exists();
         assertThat(other).exists();
+        assertThat(newLibrary).exists();
     }
 
     @Test
