@@ -141,6 +141,27 @@ class HostileAnswersTest {
     }
 
     @Test
+    void aRedirectIsNotFollowedAndItsLocationIsNamed() throws IOException {
+        AdminApiClient client = client(Deadline.none(Clock.systemUTC()), (exchange, request) -> {
+            exchange.getResponseHeaders().set("location", "https://elsewhere.example/v1/organizations/me");
+            exchange.sendResponseHeaders(307, -1);
+        });
+        assertThatThrownBy(client::organization).isInstanceOf(AdminApiException.class)
+                .hasMessageContaining("307").hasMessageContaining("https://elsewhere.example/v1/organizations/me")
+                .hasMessageContaining("ANTHROPIC_BASE_URL");
+        assertThat(requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsNamed() {
+        AdminApiClient client = new AdminApiClient(ApiConfig.of(URI.create("http://no-such-host.invalid:8080"),
+                AdminKey.parse("sk-ant-admin01-hostile", "test"), Optional.empty(), 1000, "test")
+                .withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1)));
+        assertThatThrownBy(client::organization).isInstanceOf(AdminApiException.class)
+                .hasMessageContaining("no-such-host.invalid:8080");
+    }
+
+    @Test
     void retryAfterOnEveryAnswerEndsAtTheDeadline() throws IOException {
         AdminApiClient client = client(Deadline.after(Duration.ofSeconds(2), Clock.systemUTC()), (exchange, request) -> {
             exchange.getResponseHeaders().set("retry-after", "120");
