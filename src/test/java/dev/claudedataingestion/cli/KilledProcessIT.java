@@ -49,6 +49,8 @@ class KilledProcessIT {
 
     private Process start() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // The production logging configuration: the test watches the child's log lines.
+                "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "ingest",
                 "--from", DAYS.first().toString(), "--to", DAYS.last().toString());
         Map<String, String> environment = builder.environment();
