@@ -82,6 +82,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (days < 1) {
+            throw new ConfigException("--days " + days + " is not a number of days; give 1 or more");
+        }
         if (!bucketWidth.equals("1d") && !bucketWidth.equals("1h")) {
             throw new ConfigException("--bucket-width must be 1d or 1h");
         }

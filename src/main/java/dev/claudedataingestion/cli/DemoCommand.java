@@ -31,7 +31,10 @@ final class DemoCommand implements Callable<Integer> {
 
     private final Context context;
 
-    @Option(names = "--warehouse", paramLabel = "URL", defaultValue = WarehouseConfig.DEFAULT_URL,
+    /** The demo's own file, never the production default: demo data must not mix with an organization's. */
+    static final String DEMO_URL = "duckdb:./demo.duckdb";
+
+    @Option(names = "--warehouse", paramLabel = "URL", defaultValue = DEMO_URL,
             description = "where to load the demo data (default: ${DEFAULT-VALUE})")
     String warehouseUrl;
 
@@ -125,9 +128,11 @@ final class DemoCommand implements Callable<Integer> {
         row(out, "claude_code", code, String.format("%,d sessions, $%,.2f estimated", number(code, 3),
                 decimal(code, 4)), codeEqual);
         out.println();
-        out.println("Next: INGEST_START_DATE=" + range.first() + " ./claude-ingest status");
-        out.println("      ./claude-ingest query \"SELECT activity_date, sum(amount_usd) AS usd FROM claude_costs"
-                + " GROUP BY 1 ORDER BY 1 DESC LIMIT 7\"");
+        String at = " --warehouse " + config.displayUrl();
+        out.println("Next: INGEST_START_DATE=" + range.first() + " ./claude-ingest status" + at);
+        out.println("      ./claude-ingest query" + at + " \"SELECT activity_date, sum(amount_usd) AS usd"
+                + " FROM claude_costs GROUP BY 1 ORDER BY 1 DESC LIMIT 7\"");
+        out.println("      ./claude-ingest report" + at + " --out report.html");
         return usageEqual && costEqual && codeEqual;
     }
 

@@ -60,11 +60,22 @@ public final class Main implements Runnable {
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
                 .addSubcommand(new BenchCommand(context));
+        commandLine.registerConverter(java.time.LocalDate.class, text -> {
+            try {
+                return java.time.LocalDate.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a date; write it as YYYY-MM-DD,"
+                        + " for example 2026-03-01");
+            }
+        });
         commandLine.setOut(new java.io.PrintWriter(out, true));
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             // picocli repeats what it could not parse; an Admin key pasted as an argument must not be echoed.
-            err.println("claude-ingest: " + AdminKey.redact(exception.getMessage()));
+            err.println("claude-ingest: " + AdminKey.forDisplay(exception.getMessage()));
+            if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, new java.io.PrintWriter(err, true));
+            }
             CommandLine failed = exception.getCommandLine();
             err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
             return BAD_CONFIGURATION;

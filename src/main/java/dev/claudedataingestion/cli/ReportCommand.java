@@ -57,11 +57,19 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new WarehouseException(e.getMessage());
         }
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (Files.isDirectory(out)) {
+            throw new ConfigException("--out " + out + " is a folder; name a file, for example " + out.resolve("report.html"));
         }
-        Files.writeString(out, report.html(), StandardCharsets.UTF_8);
+        Path parent = out.toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(out, report.html(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("cannot write the report to " + out + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); choose a file you may write with --out");
+        }
         context.out().printf("Wrote %s: organization %s, %s, $%,.2f%n", out, report.organizationId(), report.days(),
                 report.totalCostUsd());
         return Main.OK;

@@ -80,7 +80,17 @@ final class SimulatorCommand implements Callable<Integer> {
             }
         }
         simulator.capResultsPerResponse(resultsCap);
-        simulator.start(port);
+        if (port < 0 || port > 65_535) {
+            throw new ConfigException("--port " + port + " is not a port; choose one from 1024 to 65535, or 0 for any"
+                    + " free one");
+        }
+        try {
+            simulator.start(port);
+        } catch (java.net.BindException e) {
+            throw new ConfigException("cannot listen on port " + port + " (" + e.getMessage() + "): "
+                    + (port < 1024 ? "ports below 1024 need privileges; " : "another program uses it; ")
+                    + "choose another with --port, or --port 0 for any free one");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             simulator.close();

@@ -1,5 +1,6 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.pipeline.StatusReport;
@@ -34,6 +35,9 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (runs < 0) {
+            throw new ConfigException("--runs " + runs + " is negative; give how many recent runs to list, 0 or more");
+        }
         LocalDate startDate = context.settings().startDate();
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         StatusReport status;

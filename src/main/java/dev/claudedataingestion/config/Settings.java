@@ -263,8 +263,12 @@ public final class Settings {
 
     /** Reads {@code --reports usage,cost,claude_code,dimensions}; null means all. */
     public static Set<ReportKind> reports(String flag) {
-        if (flag == null || flag.isBlank() || "all".equalsIgnoreCase(flag.strip())) {
+        if (flag == null || "all".equalsIgnoreCase(flag.strip())) {
             return EnumSet.copyOf(ReportKind.all());
+        }
+        if (flag.isBlank()) {
+            throw new ConfigException("--reports is empty; name the reports, from " + ReportKind.allIds() + ","
+                    + DIMENSIONS + ", or leave it out for all");
         }
         Set<ReportKind> reports = EnumSet.noneOf(ReportKind.class);
         for (String name : flag.split(",")) {

@@ -127,6 +127,10 @@ public sealed interface WarehouseConfig {
                 throw new ConfigException("warehouse '" + trimmed + "' has no file; write it as duckdb:PATH,"
                         + " for example " + DEFAULT_URL);
             }
+            if (path.startsWith(":")) {
+                throw new ConfigException("warehouse '" + trimmed + "' is not a file: an in-memory DuckDB would be lost"
+                        + " when the command ends; write it as duckdb:PATH, for example " + DEFAULT_URL);
+            }
             return new DuckDb(Path.of(path));
         }
         if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {

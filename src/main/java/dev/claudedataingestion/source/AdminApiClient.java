@@ -75,6 +75,8 @@ public final class AdminApiClient {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
     private final AtomicLong requests = new AtomicLong();
+    /** Answers read whole: until there is one, a failure to connect or a body that is not JSON means a wrong URL. */
+    private final AtomicLong answers = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final LongAdder waitingNanos = new LongAdder();
     private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -490,6 +492,13 @@ public final class AdminApiClient {
             } catch (IOException e) {
                 String problem = "no answer from " + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
                         + " (" + describe(e) + ")";
+                if (answers.get() == 0 && (e instanceof java.net.ConnectException
+                        || e instanceof java.net.http.HttpConnectTimeoutException)) {
+                    // Retries are for an API that answered before: no connection at all first is a wrong address.
+                    throw new AdminApiException(0, AdminApiException.CONNECTION_FAILED, problem + ". Check"
+                            + " ANTHROPIC_BASE_URL (" + config.baseUrl() + "): it should be https://api.anthropic.com,"
+                            + " or the simulator's address", null, context, e);
+                }
                 if (attempt >= config.maxRetries()) {
                     throw new AdminApiException(0, AdminApiException.CONNECTION_FAILED,
                             problem + " after " + (attempt + 1) + " attempts", null, context, e);
@@ -510,12 +519,20 @@ public final class AdminApiClient {
                     if (sink != null) {
                         sink.pageCompleted();
                     }
+                    answers.incrementAndGet();
                     return result;
                 } catch (IOException e) {
                     if (sink != null) {
                         sink.discardPartialPage();
                     }
                     String problem = "the answer broke off or is not valid JSON (" + describe(e) + ")";
+                    if (answers.get() == 0 && e instanceof com.fasterxml.jackson.core.JsonParseException
+                            && !(e instanceof com.fasterxml.jackson.core.io.JsonEOFException)) {
+                        // The first answer is not JSON at all (an HTML page, say): not the Admin API.
+                        throw new AdminApiException(status, AdminApiException.INVALID_RESPONSE, "the answer from "
+                                + config.baseUrl() + " is not the Admin API's JSON; check ANTHROPIC_BASE_URL",
+                                requestId, context, e);
+                    }
                     if (attempt >= config.maxRetries()) {
                         throw new AdminApiException(status, AdminApiException.INVALID_RESPONSE,
                                 problem + " after " + (attempt + 1) + " attempts", requestId, context, e);

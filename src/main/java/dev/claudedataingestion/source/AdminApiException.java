@@ -82,7 +82,10 @@ public class AdminApiException extends RuntimeException {
         if (requestId != null) {
             text.append(" (request-id ").append(requestId).append(')');
         }
-        String hint = hint(status);
+        String hint = "organization".equals(context) && status == 403
+                ? "The organization request itself was refused: check that the key is an Admin key of this"
+                        + " organization and that ANTHROPIC_BASE_URL is the Admin API (a proxy's page can answer 403)"
+                : hint(status);
         if (hint != null) {
             text.append(". ").append(hint);
         }

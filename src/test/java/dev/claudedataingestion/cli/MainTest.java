@@ -67,6 +67,82 @@ class MainTest {
     }
 
     @Test
+    void userMistakesExitWithTwoAndSayWhatToDo() throws Exception {
+        assertThat(run("ingest", "--from", "2026-13-01")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("'2026-13-01' is not a date; write it as YYYY-MM-DD").doesNotContain("Exception");
+        assertThat(run("ingest", "--reports", "")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--reports is empty");
+        assertThat(run("status", "--runs", "-1")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--runs -1 is negative");
+        assertThat(run("bench", "--days", "0")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--days 0");
+        assertThat(run("simulator", "--port", "70000")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--port 70000 is not a port");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(run("simulator", "--port", String.valueOf(taken.getLocalPort()))).isEqualTo(Main.BAD_CONFIGURATION);
+            assertThat(err).contains("another program uses it").contains("--port");
+        }
+        assertThat(run("statsu")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("Did you mean").contains("status");
+    }
+
+    @Test
+    void reportOntoAFolderOrIntoAnUnwritableOneSaysSo() throws Exception {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--reports", "cost")).isZero();
+        assertThat(run("report", "--out", directory.toString())).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("is a folder; name a file");
+        Path blocked = Files.createFile(directory.resolve("not-a-folder"));
+        assertThat(run("report", "--out", blocked.resolve("report.html").toString())).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("cannot write the report to").contains("--out");
+    }
+
+    @Test
+    void aWrongBaseUrlFailsAtOnceNamingTheSetting() throws Exception {
+        simulatorEnvironment();
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        environment.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + closed);
+        assertThat(run("ingest", "--reports", "cost")).isEqualTo(Main.API_FAILURE);
+        assertThat(err).contains("ANTHROPIC_BASE_URL (http://127.0.0.1:" + closed + ")").contains("no answer from")
+                .doesNotContain("attempts");
+
+        com.sun.net.httpserver.HttpServer page = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        page.createContext("/", exchange -> {
+            byte[] html = "<!DOCTYPE html><html><body>Sign in</body></html>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, html.length);
+            exchange.getResponseBody().write(html);
+            exchange.close();
+        });
+        page.start();
+        try {
+            environment.put("ANTHROPIC_BASE_URL", "http://127.0.0.1:" + page.getAddress().getPort());
+            assertThat(run("ingest", "--reports", "cost")).isEqualTo(Main.API_FAILURE);
+            assertThat(err).contains("is not the Admin API's JSON; check ANTHROPIC_BASE_URL");
+        } finally {
+            page.stop(0);
+        }
+    }
+
+    @Test
+    void duckDbPathsThatAreMistakesAreRefused() throws Exception {
+        assertThat(run("status", "--warehouse", "duckdb:" + directory.resolve("no/such/folder/x.duckdb"))).isEqualTo(
+                Main.WAREHOUSE_FAILURE);
+        assertThat(directory.resolve("no")).doesNotExist();
+        assertThat(run("ingest", "--warehouse", "duckdb:" + directory.resolve("no/such/folder/x.duckdb"))).isNotZero();
+        assertThat(directory.resolve("no")).doesNotExist();
+        assertThat(run("status", "--warehouse", "duckdb::memory:")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("in-memory DuckDB would be lost");
+        Path sqlite = directory.resolve("old.db");
+        Files.write(sqlite, "SQLite format 3\u0000 and the rest of a SQLite file".getBytes(StandardCharsets.US_ASCII));
+        assertThat(run("status", "--warehouse", "duckdb:" + sqlite)).isEqualTo(Main.WAREHOUSE_FAILURE);
+        assertThat(err).contains("is a SQLite database, not a DuckDB file");
+    }
+
+    @Test
     void helpListsTheCommandsAndExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ServiceOptions;
 import com.google.cloud.bigquery.BigQuery;
@@ -168,7 +169,17 @@ public final class BigQueryWarehouse implements Warehouse {
         BigQueryOptions.Builder client = BigQueryOptions.newBuilder().setProjectId(project)
                 .setRetrySettings(ServiceOptions.getNoRetrySettings());
         options.location().ifPresent(client::setLocation);
-        apiUrl.ifPresent(url -> client.setHost(url.toString()).setCredentials(NoCredentials.getInstance()));
+        if (apiUrl.isPresent()) {
+            client.setHost(apiUrl.get().toString()).setCredentials(NoCredentials.getInstance());
+        } else {
+            try {
+                client.setCredentials(GoogleCredentials.getApplicationDefault());
+            } catch (IOException e) {
+                throw new WarehouseException("no Google credentials for BigQuery project " + project + ": run 'gcloud"
+                        + " auth application-default login' (or set GOOGLE_APPLICATION_CREDENTIALS to a key file);"
+                        + " on Cloud Run the job's service account is used", e);
+            }
+        }
         try {
             return new BigQueryWarehouse(client.build().getService(), project, dataset, options);
         } catch (RuntimeException e) {

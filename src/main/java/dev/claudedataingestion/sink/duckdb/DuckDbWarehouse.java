@@ -59,9 +59,12 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                         + " yet; run 'claude-ingest ingest' (or 'demo') first, or point --warehouse at it");
             }
             Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
+            if (parent != null && !Files.isDirectory(parent)) {
+                // A typo in the path would otherwise become a new, empty warehouse.
+                throw new WarehouseException("the folder " + parent + " of the DuckDB file does not exist; create it,"
+                        + " or correct --warehouse (or WAREHOUSE)");
             }
+            requireDuckDbFile(file);
             Properties properties = new Properties();
             // Never from the network: a file that needs an extension (a SQLite file, say) fails instead.
             properties.setProperty("autoinstall_known_extensions", "false");
@@ -96,6 +99,24 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 key -> new ReentrantLock());
         lock.lock();
         return lock::unlock;
+    }
+
+    /** An existing file must be DuckDB's: its header says so with "DUCK" at byte 8. */
+    private static void requireDuckDbFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+            return;
+        }
+        byte[] header = new byte[16];
+        int read;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            read = in.readNBytes(header, 0, header.length);
+        }
+        if (read < 12 || !"DUCK".equals(new String(header, 8, 4, java.nio.charset.StandardCharsets.US_ASCII))) {
+            boolean sqlite = read >= 15 && new String(header, 0, 15, java.nio.charset.StandardCharsets.US_ASCII)
+                    .equals("SQLite format 3");
+            throw new WarehouseException(file + " is " + (sqlite ? "a SQLite database" : "not a DuckDB database")
+                    + ", not a DuckDB file; point --warehouse at a DuckDB file, or at a new one to create it");
+        }
     }
 
     /** DuckDB reports a full disk at commit as a lost transaction; the free space says what happened. */
