@@ -12,6 +12,8 @@ import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.source.AdminApiClient;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +24,8 @@ final class Ingestion {
 
     private Ingestion() {
     }
+
+    private static final int STOP_GRACE_SECONDS = 20;
 
     /** A run that stopped at its deadline without writing anything: it exits as an API failure would. */
     static final class DeadlineWithoutProgress extends RuntimeException {
@@ -42,10 +46,44 @@ final class Ingestion {
         Deadline deadline = ingest.deadlineFrom(context.clock());
         AdminApiClient client = new AdminApiClient(api, deadline);
         IngestionJob.Outcome outcome;
-        try (Warehouse warehouse = Warehouses.open(warehouseConfig, false, deadline)) {
-            outcome = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
-                    Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
-                    context.settings().origin()).run(deadline);
+        // SIGINT or SIGTERM (Ctrl-C, Cloud Run stopping the task) asks the job to stop; the JVM waits a little for
+        // it to drop the window in hand, record itself interrupted, close the warehouse and say so.
+        Thread runner = Thread.currentThread();
+        CountDownLatch finished = new CountDownLatch(1);
+        IngestionJob[] job = new IngestionJob[1];
+        Thread onSignal = new Thread(() -> {
+            if (job[0] != null) {
+                job[0].requestStop();
+            }
+            runner.interrupt();
+            try {
+                finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "claude-ingest-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            try (Warehouse warehouse = Warehouses.open(warehouseConfig, false, deadline)) {
+                job[0] = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
+                        Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
+                        context.settings().origin());
+                outcome = job[0].run(deadline);
+            }
+            if (outcome.run().status() == RunRecord.Status.INTERRUPTED) {
+                context.err().printf("claude-ingest: interrupted; %,d days and %,d rows written before it are kept,"
+                        + " and the next run fetches the rest%n", outcome.run().daysWritten(),
+                        outcome.run().rowsWritten());
+                context.err().flush();
+                return outcome.run();
+            }
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook is running, and now lets the JVM go.
+            }
         }
         if (outcome.failure() != null) {
             throw outcome.failure();

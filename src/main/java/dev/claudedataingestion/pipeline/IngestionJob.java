@@ -79,6 +79,16 @@ public final class IngestionJob {
         this.spoolDirectory = requireNonNull(spoolDirectory, "spoolDirectory is null");
     }
 
+    private volatile boolean stopRequested;
+
+    /**
+     * Asks the run to stop (SIGINT, SIGTERM): the window being fetched is dropped, nothing more is started, and the
+     * run records itself {@code interrupted}. The caller interrupts the running thread too, so that waits end.
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
     /** How a run ended: its record, and the first failure when it did not succeed for a reason other than time. */
     public record Outcome(RunRecord run, RuntimeException failure) {
     }
@@ -103,8 +113,9 @@ public final class IngestionJob {
     private Outcome run(String runId, Instant startedAt, Deadline deadline, String reports) {
         Progress progress = new Progress();
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
-                origin.trigger(), origin.executionId());
+                origin.trigger(), origin.executionId(), PROCESS);
         warehouse.recordRun(started);
+        markAbandoned(runId, startedAt);
         log.info("Run {} started: reports {}, {}", runId, reports, config.explicitDays()
                 .map(days -> "days " + days)
                 .orElse("incremental from " + config.startDate() + " with " + config.lookbackDays() + " days of lookback"));
@@ -126,7 +137,7 @@ public final class IngestionJob {
             for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
                 ReportKind report = entry.getKey();
                 List<DayRange> windows = entry.getValue();
-                for (int i = 0; i < windows.size() && !stoppedByDeadline; i++) {
+                for (int i = 0; i < windows.size() && !stoppedByDeadline && !stopRequested; i++) {
                     if (!progress.mayStart(clock.instant(), deadline.at())) {
                         stoppedByDeadline = true;
                         log.warn("{}: deadline reached; {} windows left for the next run, from {}", report,
@@ -136,6 +147,9 @@ public final class IngestionJob {
                     try {
                         progress.add(writeWindow(report, organizationId, windows.get(i), runId), clock.instant());
                     } catch (AdminApiException e) {
+                        if (stopRequested) {
+                            break;
+                        }
                         if (e.isDeadline()) {
                             // The API kept the window past the deadline: nothing of it was written.
                             stoppedByDeadline = true;
@@ -150,7 +164,7 @@ public final class IngestionJob {
                     }
                 }
             }
-            if (config.dimensions() && !stoppedByDeadline) {
+            if (config.dimensions() && !stoppedByDeadline && !stopRequested) {
                 try {
                     refreshDimensions(organizationId, clock.instant());
                 } catch (AdminApiException e) {
@@ -171,16 +185,24 @@ public final class IngestionJob {
                 failure = failure == null ? e : failure;
             }
         } catch (RuntimeException e) {
-            failure = failure == null ? e : failure;
-            if (!(e instanceof ConfigException)) {
-                log.error("Run {} stopped: {}", runId, e.getMessage());
+            if (!stopRequested) {
+                failure = failure == null ? e : failure;
+                if (!(e instanceof ConfigException)) {
+                    log.error("Run {} stopped: {}", runId, e.getMessage());
+                }
             }
         } finally {
             listener.finished();
         }
+        if (stopRequested) {
+            // Recording how the run ended must not be cut short by the interrupt that stopped it.
+            Thread.interrupted();
+            failure = null;
+        }
         // Partial: some of the run was written and some not, for its deadline or a failure; never "succeeded".
-        RunRecord.Status status = failure != null ? (progress.days > 0 ? RunRecord.Status.PARTIAL
-                : RunRecord.Status.FAILED) : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
+        RunRecord.Status status = stopRequested ? RunRecord.Status.INTERRUPTED
+                : failure != null ? (progress.days > 0 ? RunRecord.Status.PARTIAL : RunRecord.Status.FAILED)
+                : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
         Instant finishedAt = clock.instant();
         RunRecord finished = started.finish(organizationId, finishedAt, status, progress.days, progress.rows,
                 failure == null ? null : failure.getMessage(), progress.countsJson(), client.requestsMade(),
@@ -208,6 +230,45 @@ public final class IngestionJob {
             summary.keySet().forEach(MDC::remove);
         }
         return new Outcome(finished, failure);
+    }
+
+    /** {@code pid@host} of this process, recorded with the run. */
+    private static final String PROCESS = ProcessHandle.current().pid() + "@" + hostName();
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
+
+    /**
+     * Earlier runs still {@code running} whose process has gone: on this host, a process id no longer alive;
+     * elsewhere, a Cloud Run execution more than an hour old (its task has 15 minutes), or any run more than a day
+     * old. They are recorded {@code abandoned}, so that {@code status} and alerts see them for what they are.
+     */
+    private void markAbandoned(String runId, Instant now) {
+        for (RunRecord earlier : warehouse.recentRuns(100)) {
+            if (earlier.status() != RunRecord.Status.RUNNING || earlier.runId().equals(runId)) {
+                continue;
+            }
+            String process = earlier.process() == null ? "" : earlier.process();
+            int at = process.indexOf('@');
+            boolean gone;
+            if (process.matches("\\d+@.+") && process.substring(at + 1).equals(PROCESS.substring(PROCESS.indexOf('@') + 1))) {
+                gone = ProcessHandle.of(Long.parseLong(process.substring(0, at))).isEmpty();
+            } else {
+                Duration age = Duration.between(earlier.startedAt(), now);
+                gone = age.compareTo(Duration.ofDays(1)) > 0
+                        || earlier.executionId() != null && age.compareTo(Duration.ofHours(1)) > 0;
+            }
+            if (gone) {
+                warehouse.recordRun(earlier.abandoned(now));
+                log.warn("Run {} (started {}, process {}) was still recorded as running, but its process has gone;"
+                        + " it is now recorded as abandoned", earlier.runId(), earlier.startedAt(), process);
+            }
+        }
     }
 
     /**

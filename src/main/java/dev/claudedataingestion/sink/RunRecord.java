@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param reportCounts  days and rows written per report, as JSON ({@code {"usage":{"days":3,"rows":120},…}})
  * @param requestsMade  HTTP requests sent to the Admin API, retries included
  * @param retries       requests sent again after a retryable failure
+ * @param process       {@code pid@host} of the process that ran it, so that a later run can tell one that died
  */
 public record RunRecord(
         String runId,
@@ -30,11 +31,16 @@ public record RunRecord(
         String executionId,
         String reportCounts,
         long requestsMade,
-        long retries) {
+        long retries,
+        String process) {
 
-    /** The run's state, stored as its lower-case name. */
+    /**
+     * The run's state, stored as its lower-case name. {@code INTERRUPTED}: stopped by SIGINT or SIGTERM, having
+     * kept the windows it had written; {@code ABANDONED}: found {@code RUNNING} by a later run after its process had
+     * gone (killed, out of memory, timed out).
+     */
     public enum Status {
-        RUNNING, SUCCEEDED, PARTIAL, FAILED;
+        RUNNING, SUCCEEDED, PARTIAL, FAILED, INTERRUPTED, ABANDONED;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -56,18 +62,26 @@ public record RunRecord(
         return finishedAt == null ? null : Duration.between(startedAt, finishedAt);
     }
 
-    /** The record of a run that has just started. */
+    /** The record of a run that has just started in {@code process} ({@code pid@host}). */
     public static RunRecord started(String runId, String organizationId, Instant startedAt, String reports,
-            String version, String trigger, String executionId) {
+            String version, String trigger, String executionId, String process) {
         return new RunRecord(runId, organizationId, startedAt, null, Status.RUNNING, reports, 0, 0, null, version,
-                trigger, executionId, null, 0, 0);
+                trigger, executionId, null, 0, 0, process);
     }
 
     /** This run, finished. */
     public RunRecord finish(String finalOrganizationId, Instant at, Status finalStatus, long days, long rows,
             String failure, String counts, long requests, long retried) {
         return new RunRecord(runId, finalOrganizationId, startedAt, at, finalStatus, reports, days, rows, failure,
-                version, trigger, executionId, counts, requests, retried);
+                version, trigger, executionId, counts, requests, retried, process);
+    }
+
+    /** This run, found running after its process had gone. */
+    public RunRecord abandoned(Instant noticedAt) {
+        return new RunRecord(runId, organizationId, startedAt, noticedAt, Status.ABANDONED, reports, daysWritten,
+                rowsWritten, "the process ended without recording how (killed, out of memory, or timed out); what it"
+                + " had written is whole, and later runs fetch the rest", version, trigger, executionId, reportCounts,
+                requestsMade, retries, process);
     }
 
     /** The values of {@code ingestion_runs}'s columns, in {@link Tables#RUNS} order. */
@@ -75,7 +89,7 @@ public record RunRecord(
         Duration duration = duration();
         return new Object[] {runId, organizationId, startedAt, finishedAt, status.id(), reports, daysWritten,
             rowsWritten, error, version, trigger, executionId, reportCounts, requestsMade, retries,
-            duration == null ? null : duration.toMillis()};
+            duration == null ? null : duration.toMillis(), process};
     }
 
     /** Reads a row of {@code ingestion_runs} given its column values in {@link Tables#RUNS} order. */
@@ -83,7 +97,7 @@ public record RunRecord(
         return new RunRecord((String) values[0], (String) values[1], (Instant) values[2], (Instant) values[3],
                 Status.fromId((String) values[4]), (String) values[5], number(values[6]), number(values[7]),
                 (String) values[8], (String) values[9], (String) values[10], (String) values[11], (String) values[12],
-                number(values[13]), number(values[14]));
+                number(values[13]), number(values[14]), (String) values[16]);
     }
 
     private static long number(Object value) {

@@ -60,7 +60,7 @@ public final class Tables {
             "run_id", STRING, "organization_id", STRING, "started_at", TIMESTAMP, "finished_at", TIMESTAMP,
             "status", STRING, "reports", STRING, "days_written", INT64, "rows_written", INT64, "error", STRING,
             "version", STRING, "trigger", STRING, "cloud_run_execution", STRING, "report_counts", JSON,
-            "requests_made", INT64, "retries", INT64, "duration_ms", INT64),
+            "requests_made", INT64, "retries", INT64, "duration_ms", INT64, "process", STRING),
             List.of("run_id"));
 
     public static final Table COVERAGE = new Table("ingestion_coverage", columns(

@@ -9,11 +9,13 @@ import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -47,10 +49,14 @@ class KilledProcessIT {
         simulator.close();
     }
 
+    private Path temp() throws Exception {
+        return Files.createDirectories(directory.resolve("tmp"));
+    }
+
     private Process start() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The production logging configuration: the test watches the child's log lines.
-                "-Dlogback.configurationFile=logback.xml",
+                "-Dlogback.configurationFile=logback.xml", "-Djava.io.tmpdir=" + temp(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "ingest",
                 "--from", DAYS.first().toString(), "--to", DAYS.last().toString());
         Map<String, String> environment = builder.environment();
@@ -121,10 +127,46 @@ class KilledProcessIT {
         assertEachDayWhollyOldOrWhollyNew();
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
             assertThat(warehouse.coveredDays(ReportKind.USAGE, organization.id(), DAYS)).hasSize(DAYS.size());
-            // The killed runs stay recorded as running: they never got to say otherwise.
-            assertThat(warehouse.recentRuns(10)).hasSize(4)
-                    .filteredOn(run -> run.status() == dev.claudedataingestion.sink.RunRecord.Status.SUCCEEDED)
-                    .hasSize(1);
+            // The killed runs never got to say how they ended; the next run found their processes gone.
+            assertThat(warehouse.recentRuns(10)).hasSize(4).extracting(RunRecord::status).containsExactlyInAnyOrder(
+                    RunRecord.Status.SUCCEEDED, RunRecord.Status.ABANDONED, RunRecord.Status.ABANDONED,
+                    RunRecord.Status.ABANDONED);
+            assertThat(warehouse.recentRuns(10)).filteredOn(run -> run.status() == RunRecord.Status.ABANDONED)
+                    .allSatisfy(run -> assertThat(run.error()).contains("the process ended without recording how"));
+        }
+    }
+
+    @Test
+    void aRunStoppedBySigtermKeepsWhatItWroteRecordsItselfInterruptedAndLeavesNoSpool() throws Exception {
+        simulator.inject(Fault.slow(Duration.ofMillis(150), 1000).on("/v1/organizations/"));
+        Process child = start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder output = new StringBuilder();
+        String line;
+        while ((line = lines.readLine()) != null) {
+            output.append(line).append('\n');
+            if (line.contains(" rows in ") && line.contains("replaced in")) {
+                break;
+            }
+        }
+        // SIGTERM, as Cloud Run and Ctrl-C send; ProcessHandle leaves the pipes open so the last lines can be read.
+        child.toHandle().destroy();
+        while ((line = lines.readLine()) != null) {
+            output.append(line).append('\n');
+        }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(output).contains("claude-ingest: interrupted;").contains("are kept");
+        assertEachDayWhollyOldOrWhollyNew();
+        try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            assertThat(warehouse.recentRuns(10)).singleElement().satisfies(run -> {
+                assertThat(run.status()).isEqualTo(RunRecord.Status.INTERRUPTED);
+                assertThat(run.daysWritten()).isPositive();
+                assertThat(run.finishedAt()).isNotNull();
+            });
+        }
+        try (java.util.stream.Stream<Path> left = Files.list(temp())) {
+            assertThat(left.map(path -> path.getFileName().toString())).noneMatch(name -> name.endsWith(".spool"));
         }
     }
 }

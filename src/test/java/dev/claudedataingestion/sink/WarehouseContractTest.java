@@ -202,7 +202,8 @@ public abstract class WarehouseContractTest {
     @Test
     void recordsARunAndUpdatesItWhenItFinishes() {
         Instant start = Instant.parse("2026-03-09T06:30:00.123456Z");
-        RunRecord started = RunRecord.started("run-1", null, start, "usage", "1", "cloud_run", "job-exec-7");
+        RunRecord started = RunRecord.started("run-1", null, start, "usage", "1", "cloud_run", "job-exec-7",
+                "4242@host-1");
         warehouse.recordRun(started);
         assertThat(warehouse.recentRuns(10)).containsExactly(started);
         warehouse.recordRun(started.finish(ORG, start.plusSeconds(5), RunRecord.Status.FAILED, 3, 42, "boom",
