@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pins every configuration variable and its default, as the README's Configuration table states them. */
+/** Pins every configuration variable and its default, as docs/configuration.md states them. */
 class SettingsTest {
 
     private static final LocalDate YESTERDAY = LocalDate.of(2026, 3, 8);
