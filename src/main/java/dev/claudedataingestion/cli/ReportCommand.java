@@ -27,6 +27,10 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     WarehouseOption warehouse;
 
+    @Option(names = "--organization", paramLabel = "ID", description = "the organization to show, when the"
+            + " warehouse holds several")
+    String organization;
+
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html", description = "default: report.html")
     Path out;
 
@@ -52,8 +56,8 @@ final class ReportCommand implements Callable<Integer> {
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         HtmlReport.Rendered report;
         try (Warehouse opened = Warehouses.open(config, true)) {
-            report = new HtmlReport(opened, context.clock().instant()).render(days, config.displayUrl(),
-                    Context.version());
+            report = new HtmlReport(opened, context.clock().instant()).render(Optional.ofNullable(organization), days,
+                    config.displayUrl(), Context.version());
         } catch (IllegalStateException e) {
             throw new WarehouseException(e.getMessage());
         }

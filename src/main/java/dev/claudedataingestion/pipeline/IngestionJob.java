@@ -311,6 +311,16 @@ public final class IngestionJob {
                         + " key of that organization");
             }
         });
+        if (expectedOrganizationId.isEmpty()) {
+            java.util.Set<String> present = new java.util.TreeSet<>();
+            warehouse.coverage().forEach(summary -> present.add(summary.organizationId()));
+            if (!present.isEmpty() && !present.contains(organization.id())) {
+                throw new ConfigException("the warehouse holds organization " + String.join(", ", present) + " and"
+                        + " this key belongs to " + organization.id() + "; nothing was written. Point --warehouse at"
+                        + " another warehouse, or set ANTHROPIC_ORGANIZATION_ID=" + organization.id() + " to add it"
+                        + " to this one");
+            }
+        }
         log.info("Organization {}{}", organization.id(),
                 organization.name() == null ? "" : " (" + organization.name() + ")");
         return organization.id();

@@ -143,6 +143,27 @@ class MainTest {
     }
 
     @Test
+    void aSecondOrganizationIsMixedInOnlyWhenNamedAndReportsMustChoose() {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--reports", "cost")).isZero();
+        SyntheticOrganization other = new SyntheticOrganization(99, SyntheticOrganization.Size.DEMO,
+                LocalDate.of(2026, 1, 1));
+        try (AdminApiSimulator second = TestApi.simulator(other)) {
+            environment.put("ANTHROPIC_BASE_URL", second.baseUrl().toString());
+            assertThat(run("ingest", "--reports", "cost")).isEqualTo(Main.BAD_CONFIGURATION);
+            assertThat(err).contains("the warehouse holds organization " + organization.id())
+                    .contains("ANTHROPIC_ORGANIZATION_ID=" + other.id());
+            environment.put("ANTHROPIC_ORGANIZATION_ID", other.id());
+            assertThat(run("ingest", "--reports", "cost")).isZero();
+        }
+        Path html = directory.resolve("r.html");
+        assertThat(run("report", "--out", html.toString())).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("choose one with --organization").contains(organization.id()).contains(other.id());
+        assertThat(run("report", "--organization", other.id(), "--out", html.toString())).isZero();
+        assertThat(out).contains("organization " + other.id());
+    }
+
+    @Test
     void helpListsTheCommandsAndExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");

@@ -3,6 +3,7 @@ package dev.claudedataingestion.pipeline.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
@@ -48,18 +49,23 @@ public final class HtmlReport {
     }
 
     /**
-     * Renders the report of the organization with the most recent cost data, over {@code days} or the last
-     * {@value #DEFAULT_DAYS} days of data.
+     * Renders the report of {@code organizationId}, or of the warehouse's only organization, over {@code days} or
+     * the last {@value #DEFAULT_DAYS} days of data. A warehouse of several organizations needs the choice made.
      */
-    public Rendered render(Optional<DayRange> days, String warehouseName, String version) {
+    public Rendered render(Optional<String> organizationId, Optional<DayRange> days, String warehouseName,
+            String version) {
         List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
         if (coverage.isEmpty()) {
             throw new IllegalStateException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
         }
-        Warehouse.CoverageSummary newest = coverage.stream()
-                .max(Comparator.comparing((Warehouse.CoverageSummary s) -> latest(s).orElse(LocalDate.MIN)))
-                .orElseThrow();
-        String organization = newest.organizationId();
+        java.util.TreeSet<String> organizations = new java.util.TreeSet<>();
+        coverage.forEach(summary -> organizations.add(summary.organizationId()));
+        String organization = organizationId.orElseGet(() -> organizations.size() == 1 ? organizations.first() : null);
+        if (organization == null || !organizations.contains(organization)) {
+            throw new ConfigException((organization == null ? "the warehouse holds several organizations"
+                    : "the warehouse holds no data of organization " + organization) + "; choose one with"
+                    + " --organization: " + String.join(", ", organizations));
+        }
         Map<ReportKind, LocalDate> through = new TreeMap<>();
         coverage.stream().filter(s -> s.organizationId().equals(organization))
                 .forEach(s -> latest(s).ifPresent(day -> through.put(s.report(), day)));
