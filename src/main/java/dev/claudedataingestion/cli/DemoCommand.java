@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                     Optional.empty(), Optional.empty());
             context.out().println("Demo organization " + organization.id() + ", served by the Admin API simulator at "
                     + simulator.baseUrl());
-            Ingestion.run(context, api, warehouseConfig, ingest);
+            Ingestion.run(context, api, warehouseConfig, ingest, false);
         }
         boolean allEqual;
         try (Warehouse warehouse = Warehouses.open(warehouseConfig, true)) {

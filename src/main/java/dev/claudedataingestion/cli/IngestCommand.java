@@ -47,6 +47,9 @@ final class IngestCommand implements Callable<Integer> {
             + " e.g. 12m (default on Cloud Run: 12m; elsewhere none)")
     String deadline;
 
+    @Option(names = {"-q", "--quiet"}, description = "print warnings and errors only, no progress bar")
+    boolean quiet;
+
     IngestCommand(Context context) {
         this.context = context;
     }
@@ -58,7 +61,7 @@ final class IngestCommand implements Callable<Integer> {
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
         WarehouseConfig warehouseConfig = settings.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version());
-        Ingestion.run(context, api, warehouseConfig, ingest);
+        Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         return Main.OK;
     }
 }

@@ -34,11 +34,20 @@ final class Ingestion {
         }
     }
 
-    /** Runs the job; a failure is thrown for {@link Main} to map, a deadline stop is a success with a warning. */
-    static RunRecord run(Context context, ApiConfig api, WarehouseConfig warehouseConfig, IngestConfig ingest) {
+    /**
+     * Runs the job; a failure is thrown for {@link Main} to map, a deadline stop is a success with a warning.
+     * {@code quiet}: warnings and errors only, no progress bar.
+     */
+    static RunRecord run(Context context, ApiConfig api, WarehouseConfig warehouseConfig, IngestConfig ingest,
+            boolean quiet) {
+        if (quiet) {
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                    .setLevel(Level.WARN);
+        }
         log.info("Using warehouse {}; Admin API {}", warehouseConfig.displayUrl(), api.baseUrl());
         IngestListener listener = IngestListener.NONE;
-        if (context.terminal()) {
+        boolean bar = context.terminal() && !quiet;
+        if (bar) {
             // On a terminal the bar replaces the per-window lines; warnings and errors still show.
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(IngestionJob.class)).setLevel(Level.WARN);
             listener = new ProgressBar(context.err());
@@ -89,6 +98,11 @@ final class Ingestion {
             throw outcome.failure();
         }
         RunRecord run = outcome.run();
+        if (bar) {
+            // The bar took the place of the per-window lines; the run's one summary line still belongs on screen.
+            context.err().printf("Run %s %s: %,d days and %,d rows written in %.1f s%n", run.runId(),
+                    run.status().id(), run.daysWritten(), run.rowsWritten(), run.duration().toMillis() / 1000.0);
+        }
         if (run.status() == RunRecord.Status.PARTIAL && run.daysWritten() == 0) {
             // A deadline stop is fine when it made progress; one that loaded nothing would repeat forever.
             throw new DeadlineWithoutProgress("the deadline passed before any window was written; nothing was loaded."

@@ -59,7 +59,8 @@ public final class Main implements Runnable {
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
-                .addSubcommand(new BenchCommand(context));
+                .addSubcommand(new BenchCommand(context))
+                .addSubcommand(new picocli.AutoComplete.GenerateCompletion());
         commandLine.registerConverter(java.time.LocalDate.class, text -> {
             try {
                 return java.time.LocalDate.parse(text);

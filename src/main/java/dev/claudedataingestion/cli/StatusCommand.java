@@ -1,5 +1,7 @@
 package dev.claudedataingestion.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.DayRange;
@@ -29,6 +31,15 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "recent runs to list (default: 5)")
     int runs;
 
+    enum Format { text, json }
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or json"
+            + " (default: text)")
+    Format format;
+
+    @Option(names = "--fail-on-gaps", description = "exit 1 when a report misses days since INGEST_START_DATE")
+    boolean failOnGaps;
+
     StatusCommand(Context context) {
         this.context = context;
     }
@@ -44,8 +55,62 @@ final class StatusCommand implements Callable<Integer> {
         try (Warehouse opened = Warehouses.open(config, true)) {
             status = StatusReport.read(opened, startDate, context.clock().instant(), runs);
         }
-        print(status, config, startDate, context.out());
-        return Main.OK;
+        if (format == Format.json) {
+            printJson(status, config, startDate, context.out());
+        } else {
+            print(status, config, startDate, context.out());
+        }
+        context.out().flush();
+        boolean gaps = status.reports().stream().anyMatch(report -> report.missingDays() > 0);
+        return failOnGaps && gaps ? Main.CHECK_FAILED : Main.OK;
+    }
+
+    /** The same as the text, for scripts: {@code {"warehouse":…,"reports":[…],"runs":[…]}}. */
+    private static void printJson(StatusReport status, WarehouseConfig config, LocalDate startDate, PrintStream out) {
+        try (JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+            json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            json.writeStartObject();
+            json.writeStringField("warehouse", config.displayUrl());
+            json.writeStringField("required_from", startDate.toString());
+            json.writeArrayFieldStart("reports");
+            for (StatusReport.ReportStatus report : status.reports()) {
+                json.writeStartObject();
+                json.writeStringField("organization_id", report.organizationId());
+                json.writeStringField("report", report.report().id());
+                json.writeStringField("first_day", report.firstDay().map(LocalDate::toString).orElse(null));
+                json.writeStringField("last_day", report.lastDay().map(LocalDate::toString).orElse(null));
+                json.writeNumberField("days_covered", report.daysCovered());
+                json.writeNumberField("rows", report.rows());
+                json.writeNumberField("days_missing", report.missingDays());
+                json.writeArrayFieldStart("missing");
+                for (DayRange range : report.missing()) {
+                    json.writeStartObject();
+                    json.writeStringField("first", range.first().toString());
+                    json.writeStringField("last", range.last().toString());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("runs");
+            for (RunRecord run : status.recentRuns()) {
+                json.writeStartObject();
+                json.writeStringField("run_id", run.runId());
+                json.writeStringField("started_at", run.startedAt().toString());
+                json.writeStringField("finished_at", run.finishedAt() == null ? null : run.finishedAt().toString());
+                json.writeStringField("status", run.status().id());
+                json.writeNumberField("days_written", run.daysWritten());
+                json.writeNumberField("rows_written", run.rowsWritten());
+                json.writeStringField("error", run.error());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        out.println();
     }
 
     private static void print(StatusReport status, WarehouseConfig config, LocalDate startDate, PrintStream out) {

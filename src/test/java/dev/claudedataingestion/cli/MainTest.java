@@ -164,6 +164,25 @@ class MainTest {
     }
 
     @Test
+    void statusSpeaksJsonAndFailsOnGapsWhenAsked() throws Exception {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--quiet")).isZero();
+        assertThat(run("status", "--format", "json")).isZero();
+        JsonNode status = new ObjectMapper().readTree(out);
+        assertThat(status.get("reports")).anySatisfy(report -> {
+            assertThat(report.get("report").asText()).isEqualTo("cost");
+            assertThat(report.get("days_missing").asInt()).isZero();
+            assertThat(report.get("last_day").asText()).isEqualTo("2026-03-08");
+        });
+        assertThat(status.at("/runs/0/status").asText()).isEqualTo("succeeded");
+        assertThat(run("status", "--fail-on-gaps")).isZero();
+        environment.put("INGEST_START_DATE", "2026-02-01");
+        assertThat(run("status", "--fail-on-gaps")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(run("generate-completion")).isZero();
+        assertThat(out).contains("complete -F").contains("claude-ingest");
+    }
+
+    @Test
     void helpListsTheCommandsAndExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");
