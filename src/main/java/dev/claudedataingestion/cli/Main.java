@@ -31,7 +31,9 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         try {
             // Read by logback.xml when logging starts, which is after this line: nothing has logged yet.
-            System.setProperty("claude.ingest.log.format", new Settings(System.getenv()).logFormat());
+            Settings settings = new Settings(System.getenv());
+            System.setProperty("claude.ingest.log.format", settings.logFormat());
+            settings.logLevel();
         } catch (ConfigException e) {
             System.exit(report(e, System.err));
         }

@@ -25,16 +25,20 @@ final class SimulatorCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "the synthetic organization")
     long seed;
 
-    @Option(names = "--workspaces", paramLabel = "N", defaultValue = "4")
+    @Option(names = "--workspaces", paramLabel = "N", defaultValue = "4",
+            description = "workspaces of the synthetic organization (default: 4)")
     int workspaces;
 
-    @Option(names = "--api-keys", paramLabel = "N", defaultValue = "12")
+    @Option(names = "--api-keys", paramLabel = "N", defaultValue = "12",
+            description = "API keys (default: 12)")
     int apiKeys;
 
-    @Option(names = "--models", paramLabel = "N", defaultValue = "4")
+    @Option(names = "--models", paramLabel = "N", defaultValue = "4",
+            description = "models in use (default: 4)")
     int models;
 
-    @Option(names = "--users", paramLabel = "N", defaultValue = "20")
+    @Option(names = "--users", paramLabel = "N", defaultValue = "20",
+            description = "users, who also appear in Claude Code (default: 20)")
     int users;
 
     @Option(names = "--tiers", paramLabel = "N", defaultValue = "3",

@@ -42,6 +42,7 @@ public final class Settings {
     public static final String CLOUD_RUN_EXECUTION = "CLOUD_RUN_EXECUTION";
     public static final String TRIGGER = "INGEST_TRIGGER";
     public static final String LOG_FORMAT = "LOG_FORMAT";
+    public static final String LOG_LEVEL = "LOG_LEVEL";
     public static final String BUCKET_WIDTH = "INGEST_BUCKET_WIDTH";
     public static final String SPOOL_LIMIT = "INGEST_SPOOL_LIMIT";
 
@@ -167,6 +168,16 @@ public final class Settings {
             throw new ConfigException(LOG_FORMAT + " '" + format + "' is neither json nor text");
         }
         return format;
+    }
+
+    /** {@value #LOG_LEVEL}, checked: logback would otherwise take a misspelt level for DEBUG without a word. */
+    public String logLevel() {
+        String level = variable(LOG_LEVEL).orElse("INFO").toUpperCase(java.util.Locale.ROOT);
+        if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+            throw new ConfigException(LOG_LEVEL + " '" + variable(LOG_LEVEL).orElse("") + "' is not a level; use one"
+                    + " of ERROR, WARN, INFO (the default) or DEBUG");
+        }
+        return level;
     }
 
     /** The first day the warehouse must cover. */

@@ -202,6 +202,14 @@ class SettingsTest {
     }
 
     @Test
+    void aLogLevelThatIsNotOneIsRefused() {
+        assertThat(new Settings(Map.of()).logLevel()).isEqualTo("INFO");
+        assertThat(new Settings(Map.of(Settings.LOG_LEVEL, "debug")).logLevel()).isEqualTo("DEBUG");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.LOG_LEVEL, "verbose")).logLevel())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("LOG_LEVEL 'verbose' is not a level");
+    }
+
+    @Test
     void sizesAreReadInDecimalUnitsAsBigQueryBills() {
         assertThat(Settings.parseBytes("10GB", "x")).isEqualTo(10_000_000_000L);
         assertThat(Settings.parseBytes("500 mb", "x")).isEqualTo(500_000_000L);

@@ -123,8 +123,9 @@ public final class DataChecks {
         if (missingDays == 0) {
             return CheckResult.ok("gaps", "no day missing since " + settings.startDate());
         }
-        return new CheckResult("gaps", Status.FAIL, String.join("; ", evidence)
-                + "; 'claude-ingest ingest' heals them", evidence);
+        // The per-report ranges are the evidence; the message only counts them, so that nothing is said twice.
+        return new CheckResult("gaps", Status.FAIL, missingDays + " day" + (missingDays == 1 ? "" : "s")
+                + " never loaded since " + settings.startDate() + "; 'claude-ingest ingest' heals them", evidence);
     }
 
     // ---- duplicates -------------------------------------------------------------------------------------------

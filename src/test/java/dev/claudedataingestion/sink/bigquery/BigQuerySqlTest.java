@@ -63,7 +63,8 @@ class BigQuerySqlTest {
                 ORDER BY organization_id, report, activity_date""");
         assertThat(sql.recentRuns()).isEqualTo("""
                 SELECT run_id, organization_id, started_at, finished_at, status, reports, days_written, rows_written, \
-                error, version, trigger, cloud_run_execution, report_counts, requests_made, retries, duration_ms
+                error, version, trigger, cloud_run_execution, report_counts, requests_made, retries, duration_ms, \
+                process
                 FROM `my-project.ai_usage_analytics.ingestion_runs` ORDER BY started_at DESC LIMIT @limit""");
         assertThat(sql.mergeRun()).isEqualTo("""
                 MERGE INTO `my-project.ai_usage_analytics.ingestion_runs` AS target
@@ -71,20 +72,21 @@ class BigQuerySqlTest {
                 @finished_at AS finished_at, @status AS status, @reports AS reports, @days_written AS days_written, \
                 @rows_written AS rows_written, @error AS error, @version AS version, @trigger AS trigger, \
                 @cloud_run_execution AS cloud_run_execution, @report_counts AS report_counts, \
-                @requests_made AS requests_made, @retries AS retries, @duration_ms AS duration_ms) AS source
+                @requests_made AS requests_made, @retries AS retries, @duration_ms AS duration_ms, \
+                @process AS process) AS source
                 ON target.run_id = source.run_id
                 WHEN MATCHED THEN UPDATE SET organization_id = source.organization_id, started_at = source.started_at, \
                 finished_at = source.finished_at, status = source.status, reports = source.reports, \
                 days_written = source.days_written, rows_written = source.rows_written, error = source.error, \
                 version = source.version, trigger = source.trigger, cloud_run_execution = source.cloud_run_execution, \
                 report_counts = source.report_counts, requests_made = source.requests_made, \
-                retries = source.retries, duration_ms = source.duration_ms
+                retries = source.retries, duration_ms = source.duration_ms, process = source.process
                 WHEN NOT MATCHED THEN INSERT (run_id, organization_id, started_at, finished_at, status, reports, \
                 days_written, rows_written, error, version, trigger, cloud_run_execution, report_counts, \
-                requests_made, retries, duration_ms) VALUES (source.run_id, source.organization_id, \
+                requests_made, retries, duration_ms, process) VALUES (source.run_id, source.organization_id, \
                 source.started_at, source.finished_at, source.status, source.reports, source.days_written, \
                 source.rows_written, source.error, source.version, source.trigger, source.cloud_run_execution, \
-                source.report_counts, source.requests_made, source.retries, source.duration_ms)""");
+                source.report_counts, source.requests_made, source.retries, source.duration_ms, source.process)""");
         assertThat(sql.dayTotals(Tables.COSTS, "amount_cents")).isEqualTo("""
                 SELECT activity_date, COUNT(*) AS row_count, SUM(amount_cents) AS total \
                 FROM `my-project.ai_usage_analytics.claude_costs`
