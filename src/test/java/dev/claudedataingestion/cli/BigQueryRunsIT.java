@@ -3,11 +3,19 @@ package dev.claudedataingestion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.bigquery.BigQueryFake;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +25,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The BigQuery work of a first backfill and of the daily run after it, counted by kind, as docs/bigquery.md states
- * it: a change here is a change to what production pays for and to its share of the per-table daily quota.
+ * Whole runs of {@code claude-ingest ingest} into BigQuery (its fake): the jobs a backfill and a daily run create,
+ * as docs/bigquery.md counts them (a change here is a change to what production pays for and to its share of the
+ * per-table daily quota), and a job that never finishes, which must not outlive the run's deadline.
  */
-class BigQueryJobsIT {
+class BigQueryRunsIT {
 
     private final AdminApiSimulator simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO,
             LocalDate.of(2025, 1, 1)));
@@ -35,6 +44,13 @@ class BigQueryJobsIT {
     void stop() throws Exception {
         simulator.close();
         fake.close();
+    }
+
+    private Map<String, String> environment(String startDate) {
+        return Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", startDate, "BIGQUERY_PROJECT_ID", "test-project",
+                "BIGQUERY_API_URL", fake.url().toString());
     }
 
     /** Requests since {@code from}, by kind: load jobs, query jobs (DML, scripts), reads, table operations. */
@@ -63,10 +79,7 @@ class BigQueryJobsIT {
 
     @Test
     void aBackfillAndADailyRunCreateTheJobsTheDocumentationCounts() {
-        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2026-01-01", "BIGQUERY_PROJECT_ID", "test-project",
-                "BIGQUERY_API_URL", fake.url().toString());
+        Map<String, String> environment = environment("2026-01-01");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
 
         // 2026-01-01 to 2026-03-08: 67 days, three windows of usage and cost, and of Claude Code.
@@ -87,7 +100,38 @@ class BigQueryJobsIT {
                 .containsEntry("transactions", 3 + 3)
                 .containsEntry("other query jobs", 2)
                 .containsEntry("table DELETE", (1 + 1 + 2) + 3)
-                .containsEntry("reads", 3 + 3 * 2 + 3);
-        System.out.println("BigQuery requests of the backfill: " + backfill + "; of the daily run: " + daily);
+                // Reads: coverage and stored totals per window, the dimensions' history, earlier runs left
+                // running, and the organizations the warehouse holds.
+                .containsEntry("reads", 3 + 3 * 2 + 3 + 2);
+    }
+
+    @Test
+    void aRunWhoseJobNeverFinishesCancelsItAtTheDeadlineAndRecordsWhy() {
+        Map<String, String> environment = environment("2026-03-01");
+        fake.holdJobs(Duration.ofHours(1));
+        // Real time, moved to the tests' day, so that the deadline passes.
+        Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+
+        long start = System.nanoTime();
+        int code = Main.run(new String[] {"ingest", "--reports", "cost", "--deadline", "3s"}, environment, moving,
+                quiet, new PrintStream(err, true), false);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(code).isEqualTo(Main.WAREHOUSE_FAILURE);
+        assertThat(err.toString()).contains("still running at the run's deadline").contains("cancelled");
+        // The deadline, the cancel and its answer, and recording the run: well inside the 30 s grace.
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        assertThat(fake.requests()).anyMatch(request -> request.path().endsWith("/cancel"));
+        fake.holdJobs(Duration.ZERO);
+        try (Warehouse warehouse = Warehouses.open(new Settings(environment).warehouse(null), true)) {
+            List<RunRecord> runs = warehouse.recentRuns(1);
+            assertThat(runs).singleElement().satisfies(run -> {
+                assertThat(run.status()).isEqualTo(RunRecord.Status.FAILED);
+                assertThat(run.error()).contains("cancelled");
+                assertThat(run.finishedAt()).isNotNull();
+            });
+        }
     }
 }
