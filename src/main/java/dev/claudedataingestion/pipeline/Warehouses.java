@@ -22,7 +22,8 @@ public final class Warehouses {
     /** Opens the warehouse for a run that must be done by {@code deadline}: no warehouse job outlasts it. */
     public static Warehouse open(WarehouseConfig config, boolean readOnly, Deadline deadline) {
         if (config instanceof WarehouseConfig.DuckDb duckDb) {
-            return DuckDbWarehouse.open(duckDb.file(), readOnly);
+            // A run opens the file per operation, so that others can read it between its writes.
+            return readOnly ? DuckDbWarehouse.open(duckDb.file(), true) : DuckDbWarehouse.openForRun(duckDb.file());
         }
         if (config instanceof WarehouseConfig.Postgres postgres) {
             return PostgresWarehouse.open(postgres.host(), postgres.port(), postgres.database(), postgres.user(),

@@ -46,7 +46,9 @@ class FaultSuiteIT {
 
     private ProcessBuilder ingest(String... shellPrefix) {
         List<String> command = new ArrayList<>(List.of(shellPrefix));
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // The production logging configuration: a test waits for the child's log lines.
+                "-Dlogback.configurationFile=logback.xml", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "ingest", "--reports", "usage,cost",
                 "--from", DAYS.first().toString(), "--to", DAYS.last().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -87,9 +89,20 @@ class FaultSuiteIT {
             simulator.inject(Fault.slow(Duration.ofMillis(500), 1).on("/organizations/"));
         }
         Process first = ingest().start();
-        Thread.sleep(1500);
+        // Once the first run says it started, it holds the warehouse.
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(first.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuilder firstOutput = new StringBuilder();
+        String line;
+        while ((line = lines.readLine()) != null) {
+            firstOutput.append(line).append('\n');
+            if (line.contains(" started: ")) {
+                break;
+            }
+        }
         Finished second = finish(ingest().start());
-        Finished firstDone = finish(first);
+        Finished firstRest = finish(first);
+        Finished firstDone = new Finished(firstRest.exit(), firstOutput + firstRest.output());
 
         assertThat(firstDone.exit()).as(firstDone.output()).isZero();
         assertThat(second.exit()).isEqualTo(Main.WAREHOUSE_FAILURE);

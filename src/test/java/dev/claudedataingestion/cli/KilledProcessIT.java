@@ -13,6 +13,8 @@ import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,7 +139,7 @@ class KilledProcessIT {
     }
 
     @Test
-    void aRunStoppedBySigtermKeepsWhatItWroteRecordsItselfInterruptedAndLeavesNoSpool() throws Exception {
+    void aRunningIngestCanBeWatchedAndSigtermKeepsWhatItWroteRecordsItselfInterruptedAndLeavesNoSpool() throws Exception {
         simulator.inject(Fault.slow(Duration.ofMillis(150), 1000).on("/v1/organizations/"));
         Process child = start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
@@ -149,6 +151,13 @@ class KilledProcessIT {
                 break;
             }
         }
+        // The run goes on; its warehouse can be watched meanwhile.
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        assertThat(Main.run(new String[] {"status", "--warehouse", "duckdb:" + directory.resolve("w.duckdb")},
+                Map.of(), TestApi.CLOCK, new PrintStream(status, true, StandardCharsets.UTF_8), quiet, false)).isZero();
+        assertThat(status.toString(StandardCharsets.UTF_8)).contains("usage").contains("running");
+        assertThat(child.isAlive()).isTrue();
         // SIGTERM, as Cloud Run and Ctrl-C send; ProcessHandle leaves the pipes open so the last lines can be read.
         child.toHandle().destroy();
         while ((line = lines.readLine()) != null) {

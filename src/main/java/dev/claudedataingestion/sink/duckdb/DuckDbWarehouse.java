@@ -1,6 +1,20 @@
 package dev.claudedataingestion.sink.duckdb;
 
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.DayTotal;
+import dev.claudedataingestion.sink.Restatement;
+import dev.claudedataingestion.sink.RowStream;
+import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WriteResult;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Set;
 import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.ColumnType;
 import dev.claudedataingestion.sink.RowWriter;
@@ -76,11 +90,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 properties.setProperty("enable_external_access", "false");
                 properties.setProperty("lock_configuration", "true");
             }
-            Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
+            Connection connection = connect(file, properties, readOnly ? READER_PATIENCE : WRITER_PATIENCE);
             return new DuckDbWarehouse(connection, file.toAbsolutePath());
         } catch (SQLException e) {
             String reason = e.getMessage();
-            if (reason != null && reason.contains("lock")) {
+            if (isLocked(e)) {
                 throw new WarehouseException("the DuckDB file " + file + " is in use by another process (" + reason
                         + "); wait for the other run to finish and try again", e);
             }
@@ -99,6 +113,158 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 key -> new ReentrantLock());
         lock.lock();
         return lock::unlock;
+    }
+
+    /** How long a reader waits for a write in progress, which holds the file for one window at most. */
+    private static final Duration READER_PATIENCE = Duration.ofSeconds(15);
+    /** How long an ingest run waits for readers ({@code status}, {@code query}, …) to let go of the file. */
+    private static final Duration WRITER_PATIENCE = Duration.ofSeconds(60);
+
+    /** Connects, trying again while another process holds the file's lock, for up to {@code patience}. */
+    private static Connection connect(Path file, Properties properties, Duration patience) throws SQLException {
+        long giveUp = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), properties);
+            } catch (SQLException e) {
+                if (!isLocked(e) || System.nanoTime() > giveUp) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for the DuckDB file " + file, e);
+            }
+        }
+    }
+
+    private static boolean isLocked(SQLException e) {
+        return e.getMessage() != null && e.getMessage().contains("lock");
+    }
+
+    /**
+     * The warehouse of one {@code ingest} run: the run holds {@code <file>.lock} from start to end, so that a
+     * second run is told the file is busy, but opens the DuckDB file itself only for each operation (a few per
+     * window), so that {@code status}, {@code query}, {@code check} and {@code report} can read it in between.
+     */
+    public static Warehouse openForRun(Path file) {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel channel = null;
+        try {
+            if (file.toAbsolutePath().getParent() != null && Files.isDirectory(file.toAbsolutePath().getParent())) {
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    channel.close();
+                    throw new WarehouseException("the DuckDB file " + file + " is in use by another process (another"
+                            + " ingest run holds " + lockFile + "); wait for the other run to finish and try again");
+                }
+            }
+            open(file, false).close();
+            return new OpenPerOperation(file, channel);
+        } catch (IOException e) {
+            throw new WarehouseException("could not lock " + lockFile + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // Closing releases the lock; there is nothing else to do.
+        }
+    }
+
+    /** Each operation on a connection of its own, opened and closed around it. */
+    private static final class OpenPerOperation implements Warehouse {
+        private final Path file;
+        private final FileChannel lock;
+
+        OpenPerOperation(Path file, FileChannel lock) {
+            this.file = file;
+            this.lock = lock;
+        }
+
+        private <T> T with(java.util.function.Function<DuckDbWarehouse, T> operation) {
+            try (DuckDbWarehouse warehouse = open(file, false)) {
+                return operation.apply(warehouse);
+            }
+        }
+
+        @Override
+        public void ensureSchema() {
+            with(warehouse -> {
+                warehouse.ensureSchema();
+                return null;
+            });
+        }
+
+        @Override
+        public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
+                RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
+            return with(warehouse -> warehouse.replaceDays(report, organizationId, days, rows, runId, restatements));
+        }
+
+        @Override
+        public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
+            return with(warehouse -> warehouse.dayTotals(report, organizationId, days));
+        }
+
+        @Override
+        public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+            with(warehouse -> {
+                warehouse.replaceOrganizationRows(table, organizationId, rows);
+                return null;
+            });
+        }
+
+        @Override
+        public List<Object[]> organizationRows(Table table, String organizationId) {
+            return with(warehouse -> warehouse.organizationRows(table, organizationId));
+        }
+
+        @Override
+        public Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
+            return with(warehouse -> warehouse.coveredDays(report, organizationId, within));
+        }
+
+        @Override
+        public List<CoverageSummary> coverage() {
+            return with(DuckDbWarehouse::coverage);
+        }
+
+        @Override
+        public void recordRun(RunRecord run) {
+            with(warehouse -> {
+                warehouse.recordRun(run);
+                return null;
+            });
+        }
+
+        @Override
+        public List<RunRecord> recentRuns(int limit) {
+            return with(warehouse -> warehouse.recentRuns(limit));
+        }
+
+        @Override
+        public void query(String sql, QueryVisitor visitor) {
+            with(warehouse -> {
+                warehouse.query(sql, visitor);
+                return null;
+            });
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(lock);
+        }
     }
 
     /** An existing file must be DuckDB's: its header says so with "DUCK" at byte 8. */
