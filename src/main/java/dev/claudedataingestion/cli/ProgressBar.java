@@ -7,7 +7,7 @@ import dev.claudedataingestion.sink.WriteResult;
 import java.io.PrintStream;
 import java.util.List;
 
-/** A one-line progress bar on a terminal, redrawn after each window written. */
+/** A one-line progress bar on a terminal, redrawn after each window written and each day fetched a day at a time. */
 final class ProgressBar implements IngestListener {
 
     private static final int WIDTH = 30;
@@ -32,9 +32,19 @@ final class ProgressBar implements IngestListener {
         done++;
         days += result.days().size();
         rows += result.rows();
+        draw(result.report() + " " + result.days());
+    }
+
+    /** Reports fetched a day at a time move the bar each day, not only when their 31-day window is written. */
+    @Override
+    public void fetched(ReportKind report, java.time.LocalDate day) {
+        draw(report + " " + day + ", fetching");
+    }
+
+    private void draw(String doing) {
         int filled = windows == 0 ? WIDTH : (int) ((long) WIDTH * done / windows);
-        err.printf("\r\033[K[%s%s] %d/%d windows, %,d days, %,d rows (%s %s)", "#".repeat(filled),
-                " ".repeat(WIDTH - filled), done, windows, days, rows, result.report(), result.days());
+        err.printf("\r\033[K[%s%s] %d/%d windows, %,d days, %,d rows (%s)", "#".repeat(filled),
+                " ".repeat(WIDTH - filled), done, windows, days, rows, doing);
         err.flush();
     }
 

@@ -14,6 +14,10 @@ public interface IngestListener {
     default void planned(ReportKind report, List<DayRange> windows) {
     }
 
+    /** A day of a window fetched, for reports fetched a day at a time (Claude Code): the window is not written yet. */
+    default void fetched(ReportKind report, java.time.LocalDate day) {
+    }
+
     default void written(WriteResult result) {
     }
 

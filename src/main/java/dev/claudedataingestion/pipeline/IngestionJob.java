@@ -402,7 +402,10 @@ public final class IngestionJob {
             case CLAUDE_CODE -> {
                 Spool<ClaudeCodeRow> spool =
                         new Spool<>(spoolDirectory, RowCodec.CLAUDE_CODE, context, config.spoolLimit());
-                return fill(spool, () -> window.days().forEach(day -> client.fetchClaudeCode(day, spool)));
+                return fill(spool, () -> window.days().forEach(day -> {
+                    client.fetchClaudeCode(day, spool);
+                    listener.fetched(report, day);
+                }));
             }
             default -> throw new IllegalArgumentException("unknown report " + report);
         }

@@ -32,4 +32,17 @@ class ProgressBarTest {
         assertThat(frames[2]).startsWith("[" + "#".repeat(15) + " ".repeat(15) + "] 2/4 windows, 59 days, 2,234 rows")
                 .contains("usage 2026-02-01..2026-02-28").endsWith("\n");
     }
+
+    @Test
+    void aReportFetchedADayAtATimeMovesTheBarEachDay() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        bar.planned(ReportKind.CLAUDE_CODE, List.of(DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 31))));
+        bar.fetched(ReportKind.CLAUDE_CODE, LocalDate.of(2026, 1, 1));
+        bar.fetched(ReportKind.CLAUDE_CODE, LocalDate.of(2026, 1, 2));
+
+        String[] frames = bytes.toString(StandardCharsets.UTF_8).split("\r\033\\[K");
+        assertThat(frames).hasSize(3);
+        assertThat(frames[2]).contains("0/1 windows").contains("claude_code 2026-01-02, fetching");
+    }
 }
