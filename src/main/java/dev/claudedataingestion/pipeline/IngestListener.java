@@ -21,8 +21,12 @@ public interface IngestListener {
     default void written(WriteResult result) {
     }
 
-    /** A window written: how long fetching it (requests, parsing, spooling) and replacing it took. */
-    default void timed(WriteResult result, java.time.Duration fetch, java.time.Duration write) {
+    /**
+     * A window written: how long fetching it (requests, parsing, spooling) took, how much of that was spent waiting on
+     * the API (for headers, and blocked reading bodies), and how long replacing it took.
+     */
+    default void timed(WriteResult result, java.time.Duration fetch, java.time.Duration waiting,
+            java.time.Duration write) {
     }
 
     default void finished() {

@@ -340,9 +340,11 @@ public final class IngestionJob {
 
     private WriteResult writeWindowInContext(ReportKind report, String organizationId, DayRange window, String runId) {
         long requestsBefore = client.requestsMade();
+        Duration waitingBefore = client.timeWaiting();
         long fetchStart = System.nanoTime();
         try (Spool<? extends FactRow> spool = fetch(report, window)) {
             long fetched = System.nanoTime();
+            Duration waiting = client.timeWaiting().minus(waitingBefore);
             List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
                     window), spool);
             WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, restatements);
@@ -353,7 +355,7 @@ public final class IngestionJob {
                     String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
                     seconds(fetched - fetchStart), seconds(written - fetched));
             listener.written(result);
-            listener.timed(result, Duration.ofNanos(fetched - fetchStart), Duration.ofNanos(written - fetched));
+            listener.timed(result, Duration.ofNanos(fetched - fetchStart), waiting, Duration.ofNanos(written - fetched));
             return result;
         }
     }
