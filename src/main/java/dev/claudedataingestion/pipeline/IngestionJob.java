@@ -249,7 +249,15 @@ public final class IngestionJob {
      * old. They are recorded {@code abandoned}, so that {@code status} and alerts see them for what they are.
      */
     private void markAbandoned(String runId, Instant now) {
-        for (RunRecord earlier : warehouse.recentRuns(100)) {
+        List<RunRecord> recent;
+        try {
+            recent = warehouse.recentRuns(100);
+        } catch (RuntimeException e) {
+            // Housekeeping: a run is never stopped by it; the next run looks again.
+            log.warn("Could not look for earlier runs left running ({}); the next run looks again", e.getMessage());
+            return;
+        }
+        for (RunRecord earlier : recent) {
             if (earlier.status() != RunRecord.Status.RUNNING || earlier.runId().equals(runId)) {
                 continue;
             }

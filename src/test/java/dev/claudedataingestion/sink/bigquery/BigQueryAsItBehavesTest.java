@@ -171,7 +171,7 @@ class BigQueryAsItBehavesTest {
     void aJobStillRunningAtTheDeadlineIsCancelledAndChangesNothing() {
         replace(warehouse(), List.of(cost("old", "1")));
         fake.holdJobs(Duration.ofHours(1));
-        BigQueryWarehouse late = warehouse(Optional.empty(), Deadline.after(Duration.ofSeconds(1), Clock.systemUTC()));
+        BigQueryWarehouse late = warehouse(Optional.empty(), Deadline.after(Duration.ofSeconds(3), Clock.systemUTC()));
 
         assertThatThrownBy(() -> replace(late, List.of(cost("new", "2"))))
                 .isInstanceOf(WarehouseException.class)
@@ -257,7 +257,7 @@ class BigQueryAsItBehavesTest {
     void noRetryPauseOutlastsTheDeadline() {
         warehouse();
         BigQueryWarehouse bounded = new BigQueryWarehouse(client, PROJECT, DATASET, new BigQueryWarehouse.Options(
-                Optional.empty(), Deadline.after(Duration.ofMillis(1500), Clock.systemUTC()),
+                Optional.empty(), Deadline.after(Duration.ofSeconds(5), Clock.systemUTC()),
                 new Backoff(5, Duration.ofSeconds(30), Duration.ofSeconds(60)), Duration.ofMillis(5), 1L));
         fake.failNextJobs("backendError", "Backend error", 1);
 
