@@ -65,8 +65,15 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         this.file = file;
     }
 
-    /** Opens (and creates, unless read-only) the database file. */
+    /**
+     * Opens (and creates, unless read-only) the database file. A reader waits a few seconds for a write in progress;
+     * a writer is told at once that another process holds the file.
+     */
     public static DuckDbWarehouse open(Path file, boolean readOnly) {
+        return open(file, readOnly, readOnly ? READER_PATIENCE : Duration.ZERO);
+    }
+
+    private static DuckDbWarehouse open(Path file, boolean readOnly, Duration patience) {
         try {
             if (readOnly && !Files.exists(file)) {
                 throw new WarehouseException("there is no DuckDB warehouse at " + file
@@ -90,7 +97,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 properties.setProperty("enable_external_access", "false");
                 properties.setProperty("lock_configuration", "true");
             }
-            Connection connection = connect(file, properties, readOnly ? READER_PATIENCE : WRITER_PATIENCE);
+            Connection connection = connect(file, properties, patience);
             return new DuckDbWarehouse(connection, file.toAbsolutePath());
         } catch (SQLException e) {
             String reason = e.getMessage();
@@ -162,7 +169,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                             + " ingest run holds " + lockFile + "); wait for the other run to finish and try again");
                 }
             }
-            open(file, false).close();
+            open(file, false, WRITER_PATIENCE).close();
             return new OpenPerOperation(file, channel);
         } catch (IOException e) {
             throw new WarehouseException("could not lock " + lockFile + ": " + e.getMessage(), e);
@@ -193,7 +200,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         private <T> T with(java.util.function.Function<DuckDbWarehouse, T> operation) {
-            try (DuckDbWarehouse warehouse = open(file, false)) {
+            try (DuckDbWarehouse warehouse = open(file, false, WRITER_PATIENCE)) {
                 return operation.apply(warehouse);
             }
         }
