@@ -37,6 +37,9 @@ final class CheckCommand implements Callable<Integer> {
     private final Context context;
 
     @Mixin
+    OrganizationOption organization;
+
+    @Mixin
     WarehouseOption warehouse;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text or json")
@@ -87,7 +90,8 @@ final class CheckCommand implements Callable<Integer> {
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         List<DataChecks.OrganizationChecks> results;
         try (Warehouse opened = Warehouses.open(config, true)) {
-            results = new DataChecks(opened, settings).run();
+            results = organization.select(new DataChecks(opened, settings).run(),
+                    DataChecks.OrganizationChecks::organizationId);
         }
         if (format == Format.json) {
             printJson(results, context.out());

@@ -27,9 +27,8 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     WarehouseOption warehouse;
 
-    @Option(names = "--organization", paramLabel = "ID", description = "the organization to show, when the"
-            + " warehouse holds several")
-    String organization;
+    @Mixin
+    OrganizationOption organization;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "report.html", description = "default: report.html")
     Path out;
@@ -56,7 +55,7 @@ final class ReportCommand implements Callable<Integer> {
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         HtmlReport.Rendered report;
         try (Warehouse opened = Warehouses.open(config, true)) {
-            report = new HtmlReport(opened, context.clock().instant()).render(Optional.ofNullable(organization), days,
+            report = new HtmlReport(opened, context.clock().instant()).render(Optional.ofNullable(organization.id), days,
                     config.displayUrl(), Context.version());
         } catch (IllegalStateException e) {
             throw new WarehouseException(e.getMessage());

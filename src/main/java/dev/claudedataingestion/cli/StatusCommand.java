@@ -26,6 +26,9 @@ final class StatusCommand implements Callable<Integer> {
     private final Context context;
 
     @Mixin
+    OrganizationOption organization;
+
+    @Mixin
     WarehouseOption warehouse;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "recent runs to list (default: 5)")
@@ -53,7 +56,10 @@ final class StatusCommand implements Callable<Integer> {
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         StatusReport status;
         try (Warehouse opened = Warehouses.open(config, true)) {
-            status = StatusReport.read(opened, startDate, context.clock().instant(), runs);
+            StatusReport all = StatusReport.read(opened, startDate, context.clock().instant(), runs);
+            status = new StatusReport(organization.select(all.reports(), StatusReport.ReportStatus::organizationId),
+                    organization.id == null ? all.recentRuns() : all.recentRuns().stream()
+                            .filter(run -> organization.id.equals(run.organizationId())).toList());
         }
         if (format == Format.json) {
             printJson(status, config, startDate, context.out());

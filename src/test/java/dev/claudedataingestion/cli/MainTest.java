@@ -161,6 +161,10 @@ class MainTest {
         assertThat(err).contains("choose one with --organization").contains(organization.id()).contains(other.id());
         assertThat(run("report", "--organization", other.id(), "--out", html.toString())).isZero();
         assertThat(out).contains("organization " + other.id());
+        assertThat(run("status", "--organization", other.id())).isZero();
+        assertThat(out).contains(other.id()).doesNotContain(organization.id());
+        assertThat(run("check", "--organization", "org-unknown")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--organization org-unknown is not in this warehouse").contains(other.id());
     }
 
     @Test
