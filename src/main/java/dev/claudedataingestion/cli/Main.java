@@ -6,6 +6,8 @@ import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import picocli.CommandLine;
@@ -39,7 +41,8 @@ public final class Main implements Runnable {
         }
         int code;
         try {
-            code = run(args, System.getenv(), Clock.systemUTC(), System.out, System.err, System.console() != null);
+            code = run(args, System.getenv(), Clock.systemUTC(), System.out, System.err,
+                    System.console() != null && isTerminal(Path.of("/proc/self/fd/2")));
         } catch (Throwable error) {
             // An Error (out of memory, a native library that cannot load) gets one line and exit code 5 too.
             System.err.println("claude-ingest: internal error (" + error.getClass().getName() + "): "
@@ -47,6 +50,20 @@ public final class Main implements Runnable {
             code = INTERNAL_ERROR;
         }
         System.exit(code);
+    }
+
+    /**
+     * Whether the file descriptor behind {@code link} (Linux's {@code /proc/self/fd/N}) is a terminal: a progress
+     * bar's escape codes must not go into a file ({@code 2> log}) while standard input and output are a terminal.
+     * Where there is no such link to read, {@link System#console()} alone decides.
+     */
+    static boolean isTerminal(Path link) {
+        try {
+            String target = Files.readSymbolicLink(link).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return true;
+        }
     }
 
     /** Runs one command line and returns its exit code. */

@@ -187,6 +187,15 @@ class MainTest {
     }
 
     @Test
+    void standardErrorIsATerminalOnlyWhenItGoesToOne() throws Exception {
+        Path terminal = Files.createSymbolicLink(directory.resolve("fd-terminal"), Path.of("/dev/pts/3"));
+        Path log = Files.createSymbolicLink(directory.resolve("fd-file"), directory.resolve("ingest.log"));
+        assertThat(Main.isTerminal(terminal)).isTrue();
+        assertThat(Main.isTerminal(log)).isFalse();
+        assertThat(Main.isTerminal(directory.resolve("no-such-link"))).isTrue();
+    }
+
+    @Test
     void helpListsTheCommandsAndExitCodes() {
         assertThat(run("--help")).isZero();
         assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");
