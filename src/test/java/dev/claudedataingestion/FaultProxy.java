@@ -86,11 +86,6 @@ public final class FaultProxy implements AutoCloseable {
         return struck.get();
     }
 
-    /** Passes everything through from now on. */
-    public void heal() {
-        strikes.clear();
-    }
-
     @Override
     public void close() {
         server.stop(0);

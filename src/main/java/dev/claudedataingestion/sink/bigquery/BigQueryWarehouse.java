@@ -139,10 +139,6 @@ public final class BigQueryWarehouse implements Warehouse {
             return new Options(location, deadline, new Backoff(5, Duration.ofSeconds(1), Duration.ofSeconds(16)),
                     Duration.ofMillis(250), maximumBytesBilled);
         }
-
-        public Options withDeadline(Deadline newDeadline) {
-            return new Options(location, newDeadline, backoff, firstPoll, maximumBytesBilled);
-        }
     }
 
     private BigQuery bigquery;
@@ -610,7 +606,7 @@ public final class BigQueryWarehouse implements Warehouse {
                     .setNamedParameters(parameters).setUseLegacySql(false).setLabels(context.labels());
             if (deadline.isBounded()) {
                 // BigQuery stops the job by itself if this process is gone before it could cancel it.
-                configuration.setJobTimeoutMs(Math.max(1_000, deadline.remaining().toMillis()));
+                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
             }
             return bigquery.create(JobInfo.of(jobId, configuration.build()));
         });
@@ -794,15 +790,25 @@ public final class BigQueryWarehouse implements Warehouse {
                 if (deadline.hasPassed()) {
                     throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what);
                 }
-                configuration.setJobTimeoutMs(Math.max(1_000, deadline.remaining().toMillis()));
+                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
             }
-            try {
-                return bigquery.query(configuration.build());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WarehouseException("interrupted while reading " + what, e);
-            }
+            return runQuery(configuration.build(), "reading " + what);
         });
+    }
+
+    /** The time left to {@code deadline}, as a job's timeout: at least a second. */
+    private static long jobTimeoutMs(Deadline deadline) {
+        return Math.max(1_000, deadline.remaining().toMillis());
+    }
+
+    /** Runs a query and waits for its result; {@code doing} says what for, if the wait is interrupted. */
+    private TableResult runQuery(QueryJobConfiguration configuration, String doing) {
+        try {
+            return bigquery.query(configuration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WarehouseException("interrupted while " + doing, e);
+        }
     }
 
     @Override
@@ -947,14 +953,8 @@ public final class BigQueryWarehouse implements Warehouse {
         QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(statement).setUseLegacySql(false)
                 .setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
                 .setLabels(Map.of("app", APP)).build();
-        TableResult result = attempt("run the query", options.deadline(), () -> {
-            try {
-                return bigquery.query(configuration);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new WarehouseException("interrupted while running the query", e);
-            }
-        });
+        TableResult result = attempt("run the query", options.deadline(),
+                () -> runQuery(configuration, "running the query"));
         Schema schema = result.getSchema();
         visitor.columns(schema.getFields().stream().map(Field::getName).toList());
         for (FieldValueList row : result.iterateAll()) {
