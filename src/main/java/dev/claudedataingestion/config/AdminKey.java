@@ -60,19 +60,25 @@ public final class AdminKey {
      */
     public static String forDisplay(String text) {
         String redacted = redact(text);
-        if (redacted == null) {
-            return null;
-        }
-        StringBuilder line = new StringBuilder(redacted.length());
-        for (int i = 0; i < redacted.length(); i++) {
-            char c = redacted.charAt(i);
+        return redacted == null ? null : escapeControls(redacted, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@code text} with control characters (and U+2028/U+2029) written as {@code \\uXXXX}, cut with "…" once it
+     * reaches {@code limit} characters.
+     */
+    public static String escapeControls(String text, int limit) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), limit));
+        int next = 0;
+        for (; next < text.length() && out.length() < limit; next++) {
+            char c = text.charAt(next);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                line.append(String.format("\\u%04x", (int) c));
+                out.append(String.format("\\u%04x", (int) c));
             } else {
-                line.append(c);
+                out.append(c);
             }
         }
-        return line.toString();
+        return next < text.length() ? out + "…" : out.toString();
     }
 
     @Override

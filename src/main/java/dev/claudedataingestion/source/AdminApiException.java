@@ -49,17 +49,7 @@ public class AdminApiException extends RuntimeException {
      * line) escaped, at most {@code limit} characters, and no key.
      */
     public static String excerpt(String text, int limit) {
-        StringBuilder out = new StringBuilder();
-        int next = 0;
-        for (; next < text.length() && out.length() < limit; next++) {
-            char c = text.charAt(next);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return AdminKey.redact(next < text.length() ? out + "…" : out.toString());
+        return AdminKey.redact(AdminKey.escapeControls(text, limit));
     }
 
     /** Whether the run's deadline, not the API, ended the request. */
