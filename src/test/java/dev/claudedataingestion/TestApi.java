@@ -35,6 +35,16 @@ public final class TestApi {
     private TestApi() {
     }
 
+    /**
+     * The test class path without the test classes, for a child JVM that runs {@code Main}: the production logging
+     * configuration then applies, not the tests' {@code logback-test.xml}.
+     */
+    public static String productionClassPath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
     public static SyntheticOrganization organization(SyntheticOrganization.Size size, LocalDate firstActiveDay) {
         return new SyntheticOrganization(7, size, firstActiveDay);
     }

@@ -13,6 +13,7 @@ import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import dev.claudedataingestion.sink.duckdb.NativeLibrary;
 import dev.claudedataingestion.source.AdminApiClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -272,6 +273,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Stream<Path> files = Files.list(pages)) {
             largest = files.mapToLong(page -> page.toFile().length()).max().orElse(1);
         }
+        NativeLibrary.check();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file);
                 Statement statement = connection.createStatement()) {
             statement.execute("SET preserve_insertion_order = false");

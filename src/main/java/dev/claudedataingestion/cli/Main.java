@@ -32,10 +32,10 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         try {
-            // Read by logback.xml when logging starts, which is after this line: nothing has logged yet.
+            // Read by LogConfiguration when logging starts, which is after these lines: nothing has logged yet.
             Settings settings = new Settings(System.getenv());
-            System.setProperty("claude.ingest.log.format", settings.logFormat());
-            settings.logLevel();
+            System.setProperty(LogConfiguration.FORMAT_PROPERTY, settings.logFormat());
+            System.setProperty(LogConfiguration.LEVEL_PROPERTY, settings.logLevel());
         } catch (ConfigException e) {
             System.exit(report(e, System.err));
         }

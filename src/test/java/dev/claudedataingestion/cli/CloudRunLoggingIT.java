@@ -39,18 +39,11 @@ class CloudRunLoggingIT {
         simulator.close();
     }
 
-    /** The test class path without the test classes, so that the production logging configuration applies. */
-    private static String productionClassPath() {
-        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .filter(entry -> !entry.endsWith("test-classes"))
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-    }
-
     @Test
     void logsJsonLinesWithTheRunsFieldsAndNeverTheKey() throws Exception {
         simulator.inject(Fault.status(429, 1).on("cost_report"));
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", productionClassPath(), Main.class.getName(), "ingest",
+                "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
                 "--from", "2026-02-01", "--to", "2026-02-03");
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());

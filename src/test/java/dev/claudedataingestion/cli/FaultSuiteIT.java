@@ -48,8 +48,7 @@ class FaultSuiteIT {
         List<String> command = new ArrayList<>(List.of(shellPrefix));
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The production logging configuration: a test waits for the child's log lines.
-                "-Dlogback.configurationFile=logback.xml", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "ingest", "--reports", "usage,cost",
+                "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest", "--reports", "usage,cost",
                 "--from", DAYS.first().toString(), "--to", DAYS.last().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();

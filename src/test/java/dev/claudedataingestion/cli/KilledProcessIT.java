@@ -58,8 +58,7 @@ class KilledProcessIT {
     private Process start() throws Exception {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The production logging configuration: the test watches the child's log lines.
-                "-Dlogback.configurationFile=logback.xml", "-Djava.io.tmpdir=" + temp(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "ingest",
+                "-Djava.io.tmpdir=" + temp(), "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
                 "--from", DAYS.first().toString(), "--to", DAYS.last().toString());
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());

@@ -129,6 +129,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     /** Connects, trying again while another process holds the file's lock, for up to {@code patience}. */
     private static Connection connect(Path file, Properties properties, Duration patience) throws SQLException {
+        NativeLibrary.check();
         long giveUp = System.nanoTime() + patience.toNanos();
         while (true) {
             try {

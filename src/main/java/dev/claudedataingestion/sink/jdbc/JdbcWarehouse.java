@@ -135,6 +135,25 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
     }
 
+    /**
+     * A read of {@code table} that failed: when the table lacks columns of this version (a warehouse last written by
+     * an older one, read by {@code status} or {@code report}, which do not change tables), says so and how to upgrade.
+     */
+    private WarehouseException readFailure(Table table, SQLException e) {
+        try {
+            List<String> existing = existingColumns(table.name());
+            List<String> missing = table.columnNames().stream().filter(c -> !existing.contains(c)).toList();
+            if (!existing.isEmpty() && !missing.isEmpty()) {
+                return new WarehouseException(table.name() + " has no column " + String.join(", ", missing)
+                        + ": the warehouse was last written by an older version; run 'claude-ingest ingest' (or 'demo'"
+                        + " for the demo's file) once to upgrade its tables", e);
+            }
+        } catch (SQLException unreadable) {
+            e.addSuppressed(unreadable);
+        }
+        return new WarehouseException("could not read " + table.name() + ": " + e.getMessage(), e);
+    }
+
     /** The table's columns in the order they are stored. */
     protected List<String> existingColumns(String table) throws SQLException {
         List<String> names = new ArrayList<>();
@@ -308,7 +327,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 }
             }
         } catch (SQLException e) {
-            throw new WarehouseException("could not read " + Tables.COVERAGE.name() + ": " + e.getMessage(), e);
+            throw readFailure(Tables.COVERAGE, e);
         }
         return days;
     }
@@ -323,7 +342,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 coverage.add(rows.getString(1), rows.getString(2), rows.getObject(3, LocalDate.class), rows.getLong(4));
             }
         } catch (SQLException e) {
-            throw new WarehouseException("could not read " + Tables.COVERAGE.name() + ": " + e.getMessage(), e);
+            throw readFailure(Tables.COVERAGE, e);
         }
         return coverage.summaries();
     }
@@ -363,7 +382,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 }
             }
         } catch (SQLException e) {
-            throw new WarehouseException("could not read " + Tables.RUNS.name() + ": " + e.getMessage(), e);
+            throw readFailure(Tables.RUNS, e);
         }
         return runs;
     }
@@ -400,7 +419,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 }
             }
         } catch (SQLException e) {
-            throw new WarehouseException("could not read " + table.name() + ": " + e.getMessage(), e);
+            throw readFailure(table, e);
         }
         return result;
     }

@@ -3,7 +3,9 @@ package dev.claudedataingestion.sink.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claudedataingestion.sink.ColumnType;
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
 import dev.claudedataingestion.sink.WarehouseException;
@@ -73,6 +75,22 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         assertThat(file().resolveSibling("export")).doesNotExist();
         assertThat(other).doesNotExist();
         assertThat(Rows.select(warehouse, "SELECT count(*) FROM claude_usage")).containsExactly(List.of(0L));
+    }
+
+    @Test
+    void aReaderOfAWarehouseFromAnOlderVersionIsToldHowToUpgradeIt() {
+        warehouse.close();
+        warehouse = null;
+        Map<String, String> older = new java.util.LinkedHashMap<>();
+        Tables.RUNS.columns().stream().filter(c -> !c.name().equals("process"))
+                .forEach(c -> older.put(c.name(), c.type() == ColumnType.TIMESTAMP ? "TIMESTAMPTZ"
+                        : c.type() == ColumnType.INT64 ? "BIGINT" : "VARCHAR"));
+        createOldTable(Tables.RUNS.name(), older);
+        warehouse = reopenReadOnly();
+
+        assertThatThrownBy(() -> warehouse.recentRuns(5)).isInstanceOf(WarehouseException.class)
+                .hasMessageStartingWith("ingestion_runs has no column process: the warehouse was last written by an"
+                        + " older version; run 'claude-ingest ingest'");
     }
 
     @Test

@@ -1,0 +1,62 @@
+package dev.claudedataingestion.sink.duckdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar and DuckDB's native library, which the build leaves beside it rather than in it. */
+class NativeLibraryIT {
+
+    private static final Path JAR = Path.of("target/claude-ingest.jar");
+
+    @TempDir
+    Path directory;
+
+    private Result demo(Path jar) throws Exception {
+        Path temp = Files.createDirectories(directory.resolve("tmp"));
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + temp, "-jar", jar.toString(), "demo", "--days", "2",
+                "--warehouse", "duckdb:" + directory.resolve("demo.duckdb"))
+                .redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        try (var left = Files.list(temp)) {
+            return new Result(run.exitValue(), output, left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    private record Result(int code, String output, java.util.List<String> temporaryFiles) {
+    }
+
+    @Test
+    void theJarLoadsTheLibraryBesideItAndCopiesNothingToTheTemporaryFolder() throws Exception {
+        assertThat(JAR).exists();
+        try (ZipFile jar = new ZipFile(JAR.toFile())) {
+            assertThat(jar.stream().map(ZipEntry::getName)).noneMatch(name -> name.startsWith("libduckdb_java"));
+        }
+
+        Result result = demo(JAR);
+
+        assertThat(result.code()).as(result.output()).isZero();
+        assertThat(result.temporaryFiles()).noneMatch(name -> name.startsWith("libduckdb_java"));
+    }
+
+    @Test
+    void aJarCopiedWithoutItsLibrarySaysWhatIsMissing() throws Exception {
+        Path alone = Files.copy(JAR, Files.createDirectories(directory.resolve("alone")).resolve("claude-ingest.jar"));
+
+        Result result = demo(alone);
+
+        assertThat(result.code()).isEqualTo(4);
+        assertThat(result.output()).containsPattern("DuckDB's native library " + Pattern.quote(alone.getParent()
+                + "/libduckdb_java.so_") + "\\S+ is missing; keep claude-ingest.jar and").doesNotContain("\tat ");
+    }
+}
