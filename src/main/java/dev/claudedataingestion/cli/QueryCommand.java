@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Runs one read-only SQL statement against the warehouse and prints the result.")
+        description = {"Runs one read-only SQL statement against the warehouse and prints the result.",
+            "With --organization, the tables and views it names (without a dataset or schema) hold that"
+                + " organization's rows only."})
 final class QueryCommand implements Callable<Integer> {
 
     enum Format { table, csv, json }
@@ -31,6 +34,9 @@ final class QueryCommand implements Callable<Integer> {
 
     @Mixin
     WarehouseOption warehouse;
+
+    @Mixin
+    OrganizationOption organization;
 
     @Parameters(paramLabel = "SQL", description = "the statement, e.g. \"SELECT * FROM ingestion_runs\"")
     String sql;
@@ -63,7 +69,12 @@ final class QueryCommand implements Callable<Integer> {
                 case csv -> new CsvPrinter(context.out());
                 case json -> new JsonPrinter(context.out());
             };
-            opened.query(sql, printer);
+            Optional<String> only = Optional.ofNullable(organization.id);
+            if (only.isPresent()) {
+                // One not in the warehouse is named with those that are, rather than giving an empty result.
+                organization.select(opened.coverage(), Warehouse.CoverageSummary::organizationId);
+            }
+            opened.query(sql, only, printer);
             printer.finish();
         }
         context.out().flush();

@@ -5,6 +5,7 @@ import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** A warehouse that report rows are written to. Every method throws {@link WarehouseException} on failure. */
@@ -56,7 +57,15 @@ public interface Warehouse extends AutoCloseable {
      * Runs one read-only statement and hands its result to {@code visitor}. Statements that write are refused
      * by the warehouse, not by parsing the text.
      */
-    void query(String sql, QueryVisitor visitor);
+    default void query(String sql, QueryVisitor visitor) {
+        query(sql, Optional.empty(), visitor);
+    }
+
+    /**
+     * {@link #query(String, QueryVisitor)}, where with an {@code organization} the tables and views it names without
+     * a qualifier hold that organization's rows only ({@link OrganizationScope}).
+     */
+    void query(String sql, Optional<String> organization, QueryVisitor visitor);
 
     @Override
     void close();

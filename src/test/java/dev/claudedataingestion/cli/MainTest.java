@@ -165,6 +165,13 @@ class MainTest {
         assertThat(out).contains(other.id()).doesNotContain(organization.id());
         assertThat(run("check", "--organization", "org-unknown")).isEqualTo(Main.BAD_CONFIGURATION);
         assertThat(err).contains("--organization org-unknown is not in this warehouse").contains(other.id());
+        String organizations = "SELECT DISTINCT organization_id FROM claude_cost_daily ORDER BY 1";
+        assertThat(run("query", "--format", "csv", organizations)).isZero();
+        assertThat(out).contains(organization.id()).contains(other.id());
+        assertThat(run("query", "--format", "csv", "--organization", other.id(), organizations)).isZero();
+        assertThat(out.lines()).containsExactly("organization_id", other.id());
+        assertThat(run("query", "--organization", "org-unknown", organizations)).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--organization org-unknown is not in this warehouse");
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,6 +225,24 @@ public abstract class WarehouseContractTest {
         });
         assertThat(((Number) select("SELECT duration_ms FROM ingestion_runs").get(0).get(0)).longValue())
                 .isEqualTo(5000);
+    }
+
+    @Test
+    void aQueryForOneOrganizationSeesOnlyItsRowsInEveryTableAndView() {
+        replace(ReportKind.USAGE, ORG, DayRange.of(D1, D2), List.of(usage(D1, "k1", 5), usage(D2, "k2", 7)));
+        replace(ReportKind.USAGE, OTHER_ORG, DayRange.single(D1), List.of(usage(D1, "k1", 100)));
+        Optional<String> org = Optional.of(ORG);
+
+        assertThat(((Number) Rows.select(warehouse, "SELECT SUM(output_tokens) FROM claude_usage", org).get(0).get(0))
+                .longValue()).isEqualTo(12L);
+        assertThat(Rows.select(warehouse, "SELECT DISTINCT organization_id FROM claude_tokens_daily", org))
+                .containsExactly(List.of(ORG));
+        assertThat(Rows.select(warehouse, "SELECT COUNT(*) FROM ingestion_coverage", org)).containsExactly(List.of(2L));
+        // The statement's own WITH list, after a comment, keeps working beside the shadows.
+        assertThat(Rows.select(warehouse, "-- per organization\n with o AS (SELECT organization_id FROM claude_usage)"
+                + " SELECT COUNT(DISTINCT organization_id) FROM o", org)).containsExactly(List.of(1L));
+        assertThat(Rows.select(warehouse, "SELECT COUNT(DISTINCT organization_id) FROM claude_usage"))
+                .containsExactly(List.of(2L));
     }
 
     @Test

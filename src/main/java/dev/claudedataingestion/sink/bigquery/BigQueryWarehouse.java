@@ -48,6 +48,7 @@ import dev.claudedataingestion.sink.Column;
 import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
+import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowWriter;
@@ -933,9 +934,14 @@ public final class BigQueryWarehouse implements Warehouse {
      * warehouse's dataset.
      */
     @Override
-    public void query(String statement, QueryVisitor visitor) {
+    public void query(String statement, Optional<String> organization, QueryVisitor visitor) {
         location();
-        QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(statement).setDryRun(true)
+        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect(), "@organization_id")
+                : statement;
+        Map<String, QueryParameterValue> parameters = organization.isPresent()
+                ? Map.of("organization_id", QueryParameterValue.string(organization.get())) : Map.of();
+        QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)
+                .setNamedParameters(parameters)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).build();
         Job checked = attempt("check the statement", options.deadline(), () -> bigquery.create(JobInfo.of(
                 JobId.newBuilder().setRandomJob().setLocation(location()).build(), dryRun)));
@@ -950,8 +956,8 @@ public final class BigQueryWarehouse implements Warehouse {
                     + " filter on activity_date (the partition column) to read fewer days, or raise"
                     + " --maximum-bytes-billed", bytes, options.maximumBytesBilled()));
         }
-        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(statement).setUseLegacySql(false)
-                .setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
+        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(text).setNamedParameters(parameters)
+                .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
                 .setLabels(Map.of("app", APP)).build();
         TableResult result = attempt("run the query", options.deadline(),
                 () -> runQuery(configuration, "running the query"));

@@ -36,6 +36,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -262,9 +263,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void query(String sql, QueryVisitor visitor) {
+        public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
             with(warehouse -> {
-                warehouse.query(sql, visitor);
+                warehouse.query(sql, organization, visitor);
                 return null;
             });
         }

@@ -9,6 +9,7 @@ import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.Identifiers;
+import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -442,11 +444,17 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public void query(String sql, QueryVisitor visitor) {
+    public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
         if (statementsIn(sql) > 1) {
             throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
         }
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        String text = organization.isPresent() ? OrganizationScope.apply(sql, dialect(), "?") : sql;
+        try (PreparedStatement statement = connection.prepareStatement(text)) {
+            if (organization.isPresent()) {
+                for (int i = 1; i <= OrganizationScope.names(dialect()).size(); i++) {
+                    statement.setString(i, organization.get());
+                }
+            }
             statement.setFetchSize(1000);
             if (!statement.execute()) {
                 throw new WarehouseException("the statement returned no rows; query only runs SELECT statements");

@@ -868,7 +868,9 @@ public final class BigQueryFake implements AutoCloseable {
         if (java.util.Arrays.stream(sql.split(";")).filter(part -> !part.isBlank()).count() > 1) {
             return "SCRIPT";
         }
-        String first = sql.stripLeading().split("\\s+")[0].toUpperCase(Locale.ROOT);
+        // The first keyword after any leading comments, as BigQuery reads it.
+        String first = sql.replaceFirst("(?s)^(\\s+|--[^\\n]*\\n?|/\\*.*?\\*/)*", "").split("\\s+")[0]
+                .toUpperCase(Locale.ROOT);
         return switch (first) {
             case "SELECT", "WITH" -> "SELECT";
             case "BEGIN" -> "SCRIPT";

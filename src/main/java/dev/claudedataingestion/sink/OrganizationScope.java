@@ -1,0 +1,54 @@
+package dev.claudedataingestion.sink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A statement of {@code query --organization}: every table and view of the contract is, for that statement, only the
+ * rows of one organization. Each unqualified name is shadowed by a common table expression of the same name that
+ * reads the real table (a non-recursive one does not see itself) filtered by a bound parameter, so the statement's
+ * text is never changed and no value is written into SQL.
+ */
+public final class OrganizationScope {
+
+    /** Leading blanks and comments, then {@code WITH} and perhaps {@code RECURSIVE}. */
+    private static final Pattern LEADING_WITH = Pattern.compile(
+            "^(?:\\s+|--[^\\n]*(?:\\n|$)|/\\*.*?\\*/)*(WITH)\\s+(RECURSIVE\\s+)?", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+    private OrganizationScope() {
+    }
+
+    /** The names shadowed: the tables and views that have an {@code organization_id}. */
+    public static List<String> names(SqlDialect sql) {
+        List<String> names = new ArrayList<>();
+        for (Table table : Tables.all()) {
+            if (table.columnNames().contains("organization_id")) {
+                names.add(table.name());
+            }
+        }
+        names.addAll(Views.all(sql).keySet());
+        return names;
+    }
+
+    /**
+     * {@code statement}, each of {@link #names} shadowed; {@code parameter} is the warehouse's marker for the
+     * organization ({@code ?}, bound once per name, or {@code @organization_id}).
+     */
+    public static String apply(String statement, SqlDialect sql, String parameter) {
+        List<String> shadows = new ArrayList<>();
+        for (String name : names(sql)) {
+            // name AS (SELECT * FROM dataset.name WHERE organization_id = ?)
+            shadows.add(Identifiers.require(name) + " AS (SELECT * FROM " + sql.table(name)
+                    + " WHERE organization_id = " + parameter + ")");
+        }
+        Matcher with = LEADING_WITH.matcher(statement);
+        if (with.find()) {
+            // The statement's own WITH list follows ours: WITH [RECURSIVE] ours…, theirs… SELECT …
+            return statement.substring(0, with.start(1)) + "WITH " + (with.group(2) == null ? "" : "RECURSIVE ")
+                    + String.join(", ", shadows) + ", " + statement.substring(with.end());
+        }
+        return "WITH " + String.join(", ", shadows) + "\n" + statement;
+    }
+}
