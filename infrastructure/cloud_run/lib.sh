@@ -18,43 +18,37 @@ require_gcloud() {
     || die "gcloud is not installed; install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install)"
   [[ "${PROJECT_ID}" != "your-gcp-project" ]] \
     || die "PROJECT_ID is not set; export PROJECT_ID=<your project> or edit config.env"
-  gcloud auth print-access-token >/dev/null 2>&1 \
+  ACCESS_TOKEN="$(gcloud auth print-access-token 2>/dev/null)" \
     || die "gcloud is not logged in; run 'gcloud auth login' (or use a service account) and try again"
 }
 
-# Runs gcloud and prints what it prints on standard output; on failure names the command and, for a permission
-# error, what is missing.
-gc() {
-  local errors status output
-  errors="$(mktemp)"
-  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" 2>"${errors}")"; then
-    rm -f "${errors}"
-    printf '%s' "${output}"
-    return 0
+# Calls a Google REST API as the operator, through gcloud's proxy and endpoint overrides when it has them (one
+# gcloud call, the first time): rest METHOD API PATH [JSON]. Prints the answer; a 404 returns 4 and prints
+# nothing; a permission error or any other failure stops the script with a message naming the call.
+rest() {
+  local method="$1" api="$2" path="$3" body="${4:-}" answer code endpoint
+  if [[ -z "${rest_settings+set}" ]]; then
+    rest_settings="$(gcloud config list --format='value(proxy.address,proxy.port,api_endpoint_overrides.monitoring,api_endpoint_overrides.logging)' 2>/dev/null || true)"
   fi
-  status=$?
-  if grep -qiE 'PERMISSION_DENIED|does not have .*permission|403' "${errors}"; then
-    printf '%s\n' "$(head -n 3 "${errors}")" >&2
-    rm -f "${errors}"
-    die "permission denied for 'gcloud $*': the account running this script lacks a role for it (owner, or the roles in docs/deployment.md)"
-  fi
-  cat "${errors}" >&2
-  rm -f "${errors}"
-  die "'gcloud $*' failed (exit ${status})"
-}
-
-# True when 'gcloud <describe command>' finds the resource; any other failure than NOT_FOUND stops the script.
-exists() {
-  local output
-  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" --format='value(name)' 2>&1)"; then
-    return 0
-  fi
-  if grep -qiE 'NOT_FOUND|not found|cannot find|does not exist|404' <<<"${output}"; then
-    return 1
-  fi
-  if grep -qiE 'PERMISSION_DENIED|403' <<<"${output}"; then
-    die "permission denied for 'gcloud $*': the account running this script lacks a role for it"
-  fi
-  printf '%s\n' "${output}" >&2
-  die "'gcloud $*' failed"
+  local proxy_address proxy_port monitoring_endpoint logging_endpoint
+  IFS=$'\t' read -r proxy_address proxy_port monitoring_endpoint logging_endpoint <<<"${rest_settings}"
+  case "${api}" in
+    monitoring) endpoint="${monitoring_endpoint:-https://monitoring.googleapis.com/}" ;;
+    logging) endpoint="${logging_endpoint:-https://logging.googleapis.com/}" ;;
+    *) die "rest: no endpoint for ${api}" ;;
+  esac
+  local options=(-sS -X "${method}" -H "Authorization: Bearer ${ACCESS_TOKEN}" -H "Content-Type: application/json"
+    -w $'\n%{http_code}')
+  [[ -n "${proxy_address}" ]] && options+=(--proxy "http://${proxy_address}:${proxy_port}")
+  [[ -n "${body}" ]] && options+=(--data-binary "${body}")
+  answer="$(curl "${options[@]}" "${endpoint%/}/${path}")" || die "could not reach ${endpoint} for ${method} ${path}"
+  code="${answer##*$'\n'}"
+  answer="${answer%$'\n'*}"
+  case "${code}" in
+    2??) printf '%s' "${answer}" ;;
+    404) return 4 ;;
+    403) die "permission denied for ${method} ${path}: the account running this script lacks a role for it (the roles in docs/deployment.md)" ;;
+    *) printf '%s\n' "${answer}" | head -n 5 >&2
+       die "${method} ${endpoint%/}/${path} failed (HTTP ${code})" ;;
+  esac
 }

@@ -16,8 +16,13 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +32,8 @@ import picocli.CommandLine.Option;
                 + " with usage × price, the monthly budget, and unusual days. One line per check; exit 1 when one"
                 + " fails (or warns, with --fail-on warn)."})
 final class CheckCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(CheckCommand.class);
 
     enum Format { text, json }
 
@@ -105,9 +112,10 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     private Optional<BigDecimal> budget() {
-        if (monthlyBudget != null) {
-            return Optional.of(monthlyBudget);
-        }
+        return monthlyBudget != null ? Optional.of(monthlyBudget) : budgetVariable(context);
+    }
+
+    private static Optional<BigDecimal> budgetVariable(Context context) {
         String variable = context.environment().get(BUDGET_VARIABLE);
         if (variable == null || variable.isBlank()) {
             return Optional.empty();
@@ -116,6 +124,43 @@ final class CheckCommand implements Callable<Integer> {
             return Optional.of(new BigDecimal(variable.strip()));
         } catch (NumberFormatException e) {
             throw new ConfigException(BUDGET_VARIABLE + " '" + variable + "' is not an amount of dollars");
+        }
+    }
+
+    /**
+     * {@code ingest --check}: the checks with their defaults (and {@value #BUDGET_VARIABLE}), each logged as one
+     * line with {@code check}, {@code check_status} and {@code organization_id} as fields, at INFO, WARN or ERROR:
+     * on Cloud Run the alerts count these lines.
+     */
+    static void logChecks(Context context, WarehouseConfig config) {
+        CheckSettings defaults = CheckSettings.defaults(context.settings().startDate(), context.clock().instant());
+        CheckSettings settings = new CheckSettings(defaults.startDate(), defaults.now(), defaults.staleWarnDays(),
+                defaults.staleFailDays(), defaults.recentDays(), defaults.tolerance(), defaults.toleranceFloorUsd(),
+                budgetVariable(context), defaults.prices(), defaults.anomalySpreads(), defaults.anomalyFloorUsd());
+        List<DataChecks.OrganizationChecks> results;
+        try (Warehouse opened = Warehouses.open(config, true)) {
+            results = new DataChecks(opened, settings).run();
+        }
+        for (DataChecks.OrganizationChecks organization : results) {
+            for (CheckResult result : organization.results()) {
+                Map<String, String> fields = new java.util.LinkedHashMap<>();
+                fields.put("check", result.check());
+                fields.put("check_status", result.status().id());
+                if (organization.organizationId() != null) {
+                    fields.put("organization_id", organization.organizationId());
+                }
+                fields.forEach(MDC::put);
+                try {
+                    log.atLevel(switch (result.status()) {
+                        case OK -> Level.INFO;
+                        case WARN -> Level.WARN;
+                        case FAIL -> Level.ERROR;
+                    }).log("Check {} {}: {}{}", result.check(), result.status().id(), result.message(),
+                            result.evidence().isEmpty() ? "" : " (" + String.join("; ", result.evidence()) + ")");
+                } finally {
+                    fields.keySet().forEach(MDC::remove);
+                }
+            }
         }
     }
 

@@ -50,6 +50,11 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print warnings and errors only, no progress bar")
     boolean quiet;
 
+    @Option(names = "--check", description = "then check the data as 'check' does (with its defaults and"
+            + " $" + CheckCommand.BUDGET_VARIABLE + "), one log line per check; a failed check is an ERROR line"
+            + " but leaves the exit code to the run (the Cloud Run job's alerts count the lines)")
+    boolean check;
+
     IngestCommand(Context context) {
         this.context = context;
     }
@@ -62,6 +67,9 @@ final class IngestCommand implements Callable<Integer> {
         WarehouseConfig warehouseConfig = settings.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version());
         Ingestion.run(context, api, warehouseConfig, ingest, quiet);
+        if (check) {
+            CheckCommand.logChecks(context, warehouseConfig);
+        }
         return Main.OK;
     }
 }

@@ -50,6 +50,28 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
         return text + "\n";
     }
 
+    /**
+     * The line of a command that fails before or outside logging: severity ERROR, the message, the error's class,
+     * the exit code and what to do, so that Cloud Logging's filters and the alerts see it like any other line.
+     */
+    static String failure(String message, String error, int exitCode, String hint) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            json.writeStringField("severity", "ERROR");
+            json.writeStringField("message", AdminKey.redact(message));
+            json.writeStringField("time", Instant.now().toString());
+            json.writeStringField("logger", "claude-ingest");
+            json.writeStringField("error", error);
+            json.writeNumberField("exit_code", exitCode);
+            json.writeStringField("hint", hint);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
     /** Cloud Logging's names for the levels. */
     static String severity(Level level) {
         if (level.isGreaterOrEqual(Level.ERROR)) {

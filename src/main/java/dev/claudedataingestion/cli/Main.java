@@ -37,7 +37,7 @@ public final class Main implements Runnable {
             System.setProperty(LogConfiguration.FORMAT_PROPERTY, settings.logFormat());
             System.setProperty(LogConfiguration.LEVEL_PROPERTY, settings.logLevel());
         } catch (ConfigException e) {
-            System.exit(report(e, System.err));
+            System.exit(report(e, System.err, jsonErrors(System.getenv())));
         }
         int code;
         try {
@@ -45,9 +45,9 @@ public final class Main implements Runnable {
                     System.console() != null && isTerminal(Path.of("/proc/self/fd/2")));
         } catch (Throwable error) {
             // An Error (out of memory, a native library that cannot load) gets one line and exit code 5 too.
-            System.err.println("claude-ingest: internal error (" + error.getClass().getName() + "): "
-                    + AdminKey.forDisplay(String.valueOf(error.getMessage())));
-            code = INTERNAL_ERROR;
+            code = failure(INTERNAL_ERROR, error, "claude-ingest: internal error (" + error.getClass().getName()
+                    + "): " + AdminKey.forDisplay(String.valueOf(error.getMessage())), System.err,
+                    jsonErrors(System.getenv()));
         }
         System.exit(code);
     }
@@ -70,6 +70,7 @@ public final class Main implements Runnable {
     public static int run(String[] args, Map<String, String> environment, Clock clock, PrintStream out, PrintStream err,
             boolean terminal) {
         Context context = new Context(environment, clock, out, err, terminal);
+        boolean json = jsonErrors(environment);
         CommandLine commandLine = new CommandLine(new Main())
                 .addSubcommand(new IngestCommand(context))
                 .addSubcommand(new StatusCommand(context))
@@ -92,7 +93,11 @@ public final class Main implements Runnable {
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             // picocli repeats what it could not parse; an Admin key pasted as an argument must not be echoed.
-            err.println("claude-ingest: " + AdminKey.forDisplay(exception.getMessage()));
+            String line = "claude-ingest: " + AdminKey.forDisplay(exception.getMessage());
+            if (json) {
+                return failure(BAD_CONFIGURATION, exception, line, err, true);
+            }
+            err.println(line);
             if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
                 CommandLine.UnmatchedArgumentException.printSuggestions(unmatched, new java.io.PrintWriter(err, true));
             }
@@ -100,25 +105,59 @@ public final class Main implements Runnable {
             err.println("Try '" + failed.getCommandSpec().qualifiedName() + " --help'.");
             return BAD_CONFIGURATION;
         });
-        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> report(exception, err));
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> report(exception, err, json));
         return commandLine.execute(args);
     }
 
-    /** Prints one clear line for a failure and returns its exit code. */
-    static int report(Exception exception, PrintStream err) {
+    /**
+     * Prints one clear line for a failure and returns its exit code: text, or where logs are JSON (Cloud Run) one
+     * JSON object, so that the same log filters and alerts see it as every other line.
+     */
+    static int report(Exception exception, PrintStream err, boolean json) {
         int code = exitCode(exception);
         String message = AdminKey.forDisplay(exception.getMessage());
-        switch (code) {
-            case BAD_CONFIGURATION -> err.println("claude-ingest: configuration error: " + message);
-            case API_FAILURE -> err.println("claude-ingest: " + (exception instanceof AdminApiException
-                    ? "Admin API error: " : "") + message);
-            case WAREHOUSE_FAILURE -> err.println("claude-ingest: warehouse error: " + message);
-            default -> {
-                err.println("claude-ingest: internal error (" + exception.getClass().getName() + "): " + message);
+        String line = switch (code) {
+            case BAD_CONFIGURATION -> "claude-ingest: configuration error: " + message;
+            case API_FAILURE -> "claude-ingest: " + (exception instanceof AdminApiException ? "Admin API error: " : "")
+                    + message;
+            case WAREHOUSE_FAILURE -> "claude-ingest: warehouse error: " + message;
+            default -> "claude-ingest: internal error (" + exception.getClass().getName() + "): " + message;
+        };
+        return failure(code, exception, line, err, json);
+    }
+
+    /** What to do about each kind of failure, beyond what its message says. */
+    private static String hint(int code) {
+        return switch (code) {
+            case BAD_CONFIGURATION -> "fix the setting or argument the message names; docs/configuration.md lists"
+                    + " them all";
+            case API_FAILURE -> "see docs/runbook.md, 'The key is wrong' and 'Rate limited, overloaded, slow'";
+            case WAREHOUSE_FAILURE -> "the message names what the warehouse refused or lacks; docs/runbook.md,"
+                    + " 'Permission denied' and docs/recovery.md have the fixes";
+            default -> "this is a bug; please report it with this line";
+        };
+    }
+
+    private static int failure(int code, Throwable error, String line, PrintStream err, boolean json) {
+        if (json) {
+            err.println(JsonLogLayout.failure(line, error.getClass().getSimpleName(), code, hint(code)));
+        } else {
+            err.println(line);
+            if (code == INTERNAL_ERROR) {
                 err.println("This is a bug; please report it with the lines above.");
             }
         }
         return code;
+    }
+
+    /** Whether failures are written as JSON: where the logs are ({@code LOG_FORMAT}, json on Cloud Run). */
+    static boolean jsonErrors(Map<String, String> environment) {
+        Settings settings = new Settings(environment);
+        try {
+            return settings.logFormat().equals("json");
+        } catch (ConfigException e) {
+            return environment.containsKey(Settings.CLOUD_RUN_JOB);
+        }
     }
 
     static int exitCode(Throwable exception) {

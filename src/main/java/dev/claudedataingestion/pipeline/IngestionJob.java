@@ -219,7 +219,8 @@ public final class IngestionJob {
         // The run's one summary line, with its figures as fields for Cloud Logging.
         Map<String, String> summary = Map.of("status", status.id(), "days", Long.toString(progress.days),
                 "rows", Long.toString(progress.rows), "requests", Long.toString(client.requestsMade()),
-                "retries", Long.toString(client.retriesMade()));
+                "retries", Long.toString(client.retriesMade()),
+                "seconds", Long.toString(Duration.between(startedAt, finishedAt).toSeconds()));
         summary.forEach(MDC::put);
         try {
             log.atLevel(status == RunRecord.Status.FAILED ? Level.ERROR : Level.INFO).log("Run {} {}: {} days and {} rows"

@@ -44,7 +44,7 @@ class CloudRunLoggingIT {
         simulator.inject(Fault.status(429, 1).on("cost_report"));
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
-                "--from", "2026-02-01", "--to", "2026-02-03");
+                "--from", "2026-02-01", "--to", "2026-02-03", "--check");
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", KEY);
@@ -82,6 +82,17 @@ class CloudRunLoggingIT {
             assertThat(summary.path("run_id").asText()).isEqualTo(runId);
             assertThat(summary.path("retries").asLong()).isEqualTo(1);
         });
+        assertThat(summaryFields(lines)).containsKeys("days", "rows", "requests", "retries", "seconds");
+        // ingest --check: one line per check, its name and result as fields, a failure at ERROR.
+        assertThat(lines).filteredOn(line -> line.has("check")).extracting(line -> line.get("check").asText())
+                .contains("freshness", "gaps", "duplicates");
+        assertThat(lines).filteredOn(line -> line.path("check").asText().equals("freshness")).singleElement()
+                .satisfies(line -> {
+                    // February's data, checked in a later month: stale.
+                    assertThat(line.get("check_status").asText()).isEqualTo("fail");
+                    assertThat(line.get("severity").asText()).isEqualTo("ERROR");
+                    assertThat(line.get("organization_id").asText()).isEqualTo(organization.id());
+                });
         assertThat(stderr).doesNotContain(KEY).doesNotContain("CloudRunSecret");
 
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
@@ -89,6 +100,58 @@ class CloudRunLoggingIT {
             assertThat(run.runId()).isEqualTo(runId);
             assertThat(run.trigger()).isEqualTo("cloud_run");
             assertThat(run.executionId()).isEqualTo("claude-data-ingestion-x7k2p");
+        }
+    }
+
+    private static Map<String, String> summaryFields(List<JsonNode> lines) {
+        Map<String, String> fields = new java.util.HashMap<>();
+        JsonNode summary = lines.stream().filter(line -> line.has("status")).findFirst().orElseThrow();
+        summary.fieldNames().forEachRemaining(name -> fields.put(name, summary.get(name).asText()));
+        return fields;
+    }
+
+    /** A command on Cloud Run that fails: its only output. */
+    private String fail(Map<String, String> settings, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", TestApi.productionClassPath(), Main.class.getName()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("CLOUD_RUN_JOB", "claude-data-ingestion");
+        builder.environment().put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
+        builder.environment().put("WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
+        builder.environment().putAll(settings);
+        Process child = builder.start();
+        String stderr = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return child.exitValue() + " " + stderr;
+    }
+
+    /** Every way a command fails before or outside a run ends in one JSON line that Cloud Logging can filter on. */
+    @Test
+    void aFailureOutsideARunIsOneJsonLineWithItsClassExitCodeAndHint() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        record Case(Map<String, String> settings, List<String> arguments, int exit, String error, String says) {
+        }
+        for (Case failure : List.of(
+                new Case(Map.of("ANTHROPIC_ADMIN_API_KEY", "sk-ant-api03-" + "NotAnAdminKey".repeat(4)),
+                        List.of("ingest"), Main.BAD_CONFIGURATION, "ConfigException", "Admin key"),
+                new Case(Map.of("ANTHROPIC_ADMIN_API_KEY", KEY), List.of("ingest", "--form", "2026-02-01"),
+                        Main.BAD_CONFIGURATION, "UnmatchedArgumentException", "--form"),
+                new Case(Map.of("LOG_LEVEL", "loud"), List.of("status"), Main.BAD_CONFIGURATION,
+                        "ConfigException", "LOG_LEVEL"),
+                new Case(Map.of(), List.of("status", "--warehouse", "duckdb:" + directory.resolve("none/w.duckdb")),
+                        Main.WAREHOUSE_FAILURE, "WarehouseException", "no DuckDB warehouse"))) {
+            String[] result = fail(failure.settings(), failure.arguments().toArray(String[]::new)).split(" ", 2);
+            assertThat(Integer.parseInt(result[0])).as(result[1]).isEqualTo(failure.exit());
+            assertThat(result[1].lines()).as(result[1]).singleElement().satisfies(line -> {
+                JsonNode object = json.readTree(line);
+                assertThat(object.get("severity").asText()).isEqualTo("ERROR");
+                assertThat(object.get("error").asText()).isEqualTo(failure.error());
+                assertThat(object.get("exit_code").asInt()).isEqualTo(failure.exit());
+                assertThat(object.get("message").asText()).contains(failure.says());
+                assertThat(object.get("hint").asText()).isNotBlank();
+            });
+            assertThat(result[1]).doesNotContain("NotAnAdminKey");
         }
     }
 }
