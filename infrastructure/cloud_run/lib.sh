@@ -52,3 +52,40 @@ rest() {
        die "${method} ${endpoint%/}/${path} failed (HTTP ${code})" ;;
   esac
 }
+
+# Runs gcloud and prints what it prints on standard output; on failure names the command and, for a permission
+# error, what is missing.
+gc() {
+  local errors status output
+  errors="$(mktemp)"
+  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" 2>"${errors}")"; then
+    rm -f "${errors}"
+    printf '%s' "${output}"
+    return 0
+  fi
+  status=$?
+  if grep -qiE 'PERMISSION_DENIED|does not have .*permission|403' "${errors}"; then
+    printf '%s\n' "$(head -n 3 "${errors}")" >&2
+    rm -f "${errors}"
+    die "permission denied for 'gcloud $*': the account running this script lacks a role for it (owner, or the roles in docs/deployment.md)"
+  fi
+  cat "${errors}" >&2
+  rm -f "${errors}"
+  die "'gcloud $*' failed (exit ${status})"
+}
+
+# True when 'gcloud <describe command>' finds the resource; any other failure than NOT_FOUND stops the script.
+exists() {
+  local output
+  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" --format='value(name)' 2>&1)"; then
+    return 0
+  fi
+  if grep -qiE 'NOT_FOUND|not found|cannot find|does not exist|404' <<<"${output}"; then
+    return 1
+  fi
+  if grep -qiE 'PERMISSION_DENIED|403' <<<"${output}"; then
+    die "permission denied for 'gcloud $*': the account running this script lacks a role for it"
+  fi
+  printf '%s\n' "${output}" >&2
+  die "'gcloud $*' failed"
+}

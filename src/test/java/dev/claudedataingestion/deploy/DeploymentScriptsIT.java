@@ -129,7 +129,7 @@ class DeploymentScriptsIT {
     @Test
     void deploysEverythingTheGuideAsksForAndASecondRunCreatesNothing() throws Exception {
         Map<String, String> settings = Map.of("ANTHROPIC_ORGANIZATION_ID", "org-1234", "IMAGE", IMAGE,
-                "NOTIFICATION_CHANNEL", "projects/test-project/notificationChannels/42");
+                "ALERT_EMAIL", "oncall@example.com");
         Result iam = script("setup-iam.sh", KEY + "\n", settings);
         assertThat(iam.exit()).as(iam.output()).isZero();
         assertThat(iam.output()).doesNotContain(KEY);
@@ -202,12 +202,7 @@ class DeploymentScriptsIT {
         assertThat(trigger.at("/retryConfig/retryCount").asInt()).isEqualTo(3);
         assertThat(trigger.at("/retryConfig/maxRetryDuration").asText()).isEqualTo("3600s");
 
-        // The alert: failed executions of this job, to the operator's channel.
-        JsonNode policy = requests("POST", "/alertPolicies").get(0).json();
-        assertThat(policy.get("notificationChannels").toString()).contains("notificationChannels/42");
-        assertThat(policy.at("/conditions/0/conditionThreshold/filter").asText())
-                .contains("run.googleapis.com/job/completed_execution_count").contains("result = \"failed\"")
-                .contains("job_name = \"claude-data-ingestion\"");
+        assertAlerting();
 
         // Again: everything is found, nothing is created, nothing fails.
         recorder.clearRequests();
@@ -226,6 +221,57 @@ class DeploymentScriptsIT {
         assertThat(requests("POST", "claude-daily-ingestion:pause")).hasSize(1);
         assertThat(requests("POST", "claude-daily-ingestion:resume")).hasSize(1);
         assertThat(recorder.refusedTunnels()).isEmpty();
+    }
+
+    /** The channel, the metrics the alerts read, six policies that each say how bad and where to look, a dashboard. */
+    private static void assertAlerting() {
+        JsonNode channel = requests("POST", "/notificationChannels").get(0).json();
+        assertThat(channel.get("type").asText()).isEqualTo("email");
+        assertThat(channel.at("/labels/email_address").asText()).isEqualTo("oncall@example.com");
+
+        Map<String, JsonNode> metrics = new HashMap<>();
+        requests("POST", "/v2/projects/test-project/metrics").forEach(r -> metrics.put(r.json().get("name").asText(),
+                r.json()));
+        assertThat(metrics).containsOnlyKeys("claude_ingest_runs", "claude_ingest_run_rows",
+                "claude_ingest_run_retries", "claude_ingest_run_seconds", "claude_ingest_checks",
+                "claude_ingest_scheduler_failures");
+        assertThat(metrics.get("claude_ingest_runs").at("/labelExtractors/status").asText())
+                .isEqualTo("EXTRACT(jsonPayload.status)");
+        assertThat(metrics.get("claude_ingest_runs").get("filter").asText())
+                .contains("resource.labels.job_name=\"claude-data-ingestion\"").contains("jsonPayload.status:*");
+        assertThat(metrics.get("claude_ingest_checks").at("/labelExtractors/check_status").asText())
+                .isEqualTo("EXTRACT(jsonPayload.check_status)");
+        assertThat(metrics.get("claude_ingest_run_seconds").get("valueExtractor").asText())
+                .isEqualTo("EXTRACT(jsonPayload.seconds)");
+
+        List<JsonNode> policies = requests("POST", "/v3/projects/test-project/alertPolicies").stream()
+                .map(Request::json).toList();
+        assertThat(policies).hasSize(6).allSatisfy(policy -> {
+            assertThat(policy.get("severity").asText()).isIn("CRITICAL", "ERROR", "WARNING");
+            assertThat(policy.at("/alertStrategy/autoClose").asText()).isEqualTo("86400s");
+            assertThat(policy.at("/documentation/content").asText()).contains("docs/runbook.md#");
+            assertThat(policy.get("notificationChannels").get(0).asText())
+                    .startsWith("projects/test-project/notificationChannels/generated");
+        });
+        assertThat(policies).extracting(policy -> policy.get("displayName").asText()).containsExactly(
+                "claude-data-ingestion: execution failed",
+                "claude-data-ingestion: no successful run in 26 hours",
+                "claude-data-ingestion: run ended partial",
+                "claude-data-ingestion: a data check failed",
+                "claude-data-ingestion: data is stale",
+                "claude-data-ingestion: the scheduler cannot start the job");
+        assertThat(policies.get(0).at("/conditions/0/conditionThreshold/filter").asText())
+                .contains("run.googleapis.com/job/completed_execution_count").contains("result = \"failed\"");
+        // The absence condition: no summary line saying "succeeded" for longer than a day between two runs.
+        assertThat(policies.get(1).at("/conditions/0/conditionPrometheusQueryLanguage/query").asText())
+                .startsWith("absent_over_time(logging_googleapis_com:user_claude_ingest_runs{")
+                .contains("status=\"succeeded\"").endsWith("[26h])");
+        assertThat(policies.get(3).at("/conditions/0/conditionThreshold/filter").asText())
+                .contains("user/claude_ingest_checks").contains("check_status = \"fail\"");
+
+        JsonNode dashboard = requests("POST", "/v1/projects/test-project/dashboards").get(0).json();
+        assertThat(dashboard.get("displayName").asText()).isEqualTo("claude-data-ingestion pipeline");
+        assertThat(dashboard.at("/mosaicLayout/tiles")).hasSize(6);
     }
 
     @Test

@@ -29,6 +29,9 @@ import java.util.zip.GZIPInputStream;
 public final class GoogleCloudRecorder implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Collections that a GET lists, under a field of the same name, as the Monitoring API does. */
+    private static final java.util.Set<String> LISTS = java.util.Set.of("alertPolicies", "notificationChannels",
+            "dashboards");
     private static final Pattern ID_PARAMETER = Pattern.compile("(?:secretId|repositoryId|jobId)=([^&]+)");
 
     /** One request: method, host, path, query and body (gunzipped). */
@@ -243,9 +246,9 @@ public final class GoogleCloudRecorder implements AutoCloseable {
                 ObjectNode stored = resources.get(path);
                 if (stored != null) {
                     send(exchange, 200, stored);
-                } else if (path.endsWith("/alertPolicies")) {
-                    // gcloud applies --filter itself, to the whole list.
-                    send(exchange, 200, list(path, "alertPolicies"));
+                } else if (LISTS.contains(path.substring(path.lastIndexOf('/') + 1))) {
+                    // Unfiltered: gcloud applies --filter itself, to the whole list, and the scripts search it.
+                    send(exchange, 200, list(path, path.substring(path.lastIndexOf('/') + 1)));
                 } else {
                     notFound(exchange, path);
                 }
