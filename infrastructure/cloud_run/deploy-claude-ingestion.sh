@@ -1,57 +1,124 @@
 #!/usr/bin/env bash
-# Builds the image (by Cloud Build; BUILD_WITH=docker for a local Docker), pushes it to Artifact Registry tagged
-# with the version and the git commit, and creates or updates the Cloud Run job to run it.
-# IMAGE=<image reference> deploys that image without building: this is also how to roll back.
-# Usage: PROJECT_ID=my-project ./deploy-claude-ingestion.sh
+# Builds the image with Cloud Build as the builder account (BUILD_WITH=docker: with a local Docker), pushes it to
+# Artifact Registry tagged with its commit, in a repository whose tags cannot be moved, and points the Cloud Run job
+# at it by digest, with exactly the variables of job.env, after printing which of them change.
+# Usage: ./deploy-claude-ingestion.sh [--smoke]    build the committed checkout and deploy it; --smoke then runs the
+#                                                 job for yesterday and waits for it to succeed
+#        IMAGE=<image>@sha256:<digest> ./deploy-claude-ingestion.sh    deploy that image, with job.env
+#        ./deploy-claude-ingestion.sh rollback <image>@sha256:<digest>  change the job's image and nothing else
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+smoke=false
+case "${1:-}" in
+  rollback)
+    [[ "${2:-}" == *@sha256:* ]] || die "usage: $0 rollback <image>@sha256:<digest> (the digests deployed before are in 'gcloud run jobs describe ${JOB_NAME} --region=${REGION}' history and in Artifact Registry)"
+    require_gcloud
+    require_permissions run.jobs.update=roles/run.developer iam.serviceAccounts.actAs=roles/iam.serviceAccountUser
+    exists run jobs describe "${JOB_NAME}" --region="${REGION}" || die "the Cloud Run job ${JOB_NAME} does not exist"
+    info "rolling ${JOB_NAME} back to $2 (its variables stay as they are)"
+    gc run jobs update "${JOB_NAME}" --region="${REGION}" --image="$2" >/dev/null
+    info "rolled back; run it now with: gcloud run jobs execute ${JOB_NAME} --region=${REGION} --wait"
+    exit 0
+    ;;
+  --smoke) smoke=true ;;
+  "") ;;
+  *) die "usage: $0 [--smoke] | $0 rollback <image>@sha256:<digest>" ;;
+esac
 require_gcloud
+require_permissions run.jobs.create=roles/run.developer run.jobs.update=roles/run.developer \
+  iam.serviceAccounts.actAs=roles/iam.serviceAccountUser \
+  artifactregistry.repositories.create=roles/artifactregistry.admin \
+  cloudbuild.builds.create=roles/cloudbuild.builds.editor
 
 repo_root="$(cd "${script_dir}/../.." && pwd)"
 image_base="${REGION}-docker.pkg.dev/${PROJECT_ID}/${REPOSITORY}/${IMAGE_NAME}"
 
 if [[ -z "${IMAGE:-}" ]]; then
-  version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "${repo_root}/pom.xml" | head -n 1)"
-  [[ -n "${version}" ]] || die "could not read the version from pom.xml"
+  pom_version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "${repo_root}/pom.xml" | head -n 1)"
+  [[ -n "${pom_version}" ]] || die "could not read the version from pom.xml"
   commit="$(git -C "${repo_root}" rev-parse --short=12 HEAD 2>/dev/null)" \
     || die "not a git checkout: the image is tagged with the commit it was built from"
   if [[ -n "$(git -C "${repo_root}" status --porcelain 2>/dev/null)" ]]; then
     die "the checkout has uncommitted changes; commit them so that the image's tag names what it contains"
   fi
+  # What ingestion_runs.version records for every run of this image.
+  version="${pom_version}+g${commit}"
   if exists artifacts repositories describe "${REPOSITORY}" --location="${REGION}"; then
     info "Artifact Registry repository ${REPOSITORY} exists"
   else
-    info "creating Artifact Registry repository ${REPOSITORY} in ${REGION}"
+    info "creating Artifact Registry repository ${REPOSITORY} in ${REGION}, with immutable tags"
     gc artifacts repositories create "${REPOSITORY}" --repository-format=docker --location="${REGION}" \
-      --description="claude-data-ingestion images" >/dev/null
+      --immutable-tags --description="claude-data-ingestion images, tagged by commit" >/dev/null
   fi
-  IMAGE="${image_base}:git-${commit}"
-  if [[ "${BUILD_WITH:-cloudbuild}" == docker ]]; then
+  tag="${image_base}:git-${commit}"
+  if exists artifacts docker images describe "${tag}"; then
+    info "${tag} is built already (tags are immutable): deploying it"
+  elif [[ "${BUILD_WITH:-cloudbuild}" == docker ]]; then
     command -v docker >/dev/null 2>&1 || die "BUILD_WITH=docker but docker is not installed"
-    info "building ${IMAGE} with the local Docker"
-    docker build -f "${repo_root}/Dockerfile.claude-ingestion" -t "${IMAGE}" -t "${image_base}:${version}" "${repo_root}"
+    info "building ${tag} (version ${version}) with the local Docker"
+    docker build -f "${repo_root}/Dockerfile.claude-ingestion" --build-arg "VERSION=${version}" -t "${tag}" "${repo_root}"
     gc auth configure-docker "${REGION}-docker.pkg.dev" >/dev/null
-    docker push "${IMAGE}"
-    docker push "${image_base}:${version}"
+    docker push "${tag}"
   else
-    info "building ${IMAGE} with Cloud Build"
+    info "building ${tag} (version ${version}) with Cloud Build as ${BUILDER_SA_EMAIL}"
     build_config="$(mktemp)"
     trap 'rm -f "${build_config}"' EXIT
     cat > "${build_config}" <<YAML
 steps:
   - name: gcr.io/cloud-builders/docker
-    args: ["build", "-f", "Dockerfile.claude-ingestion", "-t", "${IMAGE}", "-t", "${image_base}:${version}", "."]
-images: ["${IMAGE}", "${image_base}:${version}"]
+    args: ["build", "-f", "Dockerfile.claude-ingestion", "--build-arg", "VERSION=${version}", "-t", "${tag}", "."]
+images: ["${tag}"]
+serviceAccount: projects/${PROJECT_ID}/serviceAccounts/${BUILDER_SA_EMAIL}
+options:
+  logging: CLOUD_LOGGING_ONLY
 YAML
     gc builds submit "${repo_root}" --region="${REGION}" --config="${build_config}" >/dev/null
   fi
+  digest="$(gc artifacts docker images describe "${tag}" --format='value(image_summary.digest)')"
+  [[ "${digest}" == sha256:* ]] || die "could not read the digest of ${tag}"
+  IMAGE="${image_base}@${digest}"
 fi
 
-env_vars="BIGQUERY_PROJECT_ID=${PROJECT_ID},BIGQUERY_DATASET=${BIGQUERY_DATASET},BIGQUERY_LOCATION=${BIGQUERY_LOCATION}"
-if [[ -n "${ANTHROPIC_ORGANIZATION_ID}" ]]; then
-  env_vars="ANTHROPIC_ORGANIZATION_ID=${ANTHROPIC_ORGANIZATION_ID},${env_vars}"
+# The job's variables: job.env, and the project the job writes to unless job.env names another.
+env_file="$(mktemp)"
+current="$(mktemp)"
+trap 'rm -f "${env_file}" "${current}" "${build_config:-}"' EXIT
+if describe_json run jobs describe "${JOB_NAME}" --region="${REGION}" > "${current}"; then
+  job_exists=true
+else
+  job_exists=false
+  printf '{}' > "${current}"
 fi
+python3 - "${JOB_ENV_FILE}" "${PROJECT_ID}" "${env_file}" "${current}" <<'PY' || exit 1
+import json, re, sys
+source, project, out, current = sys.argv[1:5]
+wanted = {}
+for number, line in enumerate(open(source), 1):
+    line = line.strip()
+    if not line or line.startswith("#"):
+        continue
+    name, equals, value = line.partition("=")
+    if not equals or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+        sys.exit(f"error: {source}:{number} is not NAME=value")
+    if name == "ANTHROPIC_ADMIN_API_KEY" or name.endswith("_KEY"):
+        sys.exit(f"error: {source}:{number}: keys belong in Secret Manager, not in the job's variables")
+    if value:
+        wanted[name] = value
+wanted.setdefault("BIGQUERY_PROJECT_ID", project)
+with open(out, "w") as f:
+    for name, value in wanted.items():
+        f.write(f"{name}: {json.dumps(value)}\n")
+job = json.load(open(current))
+containers = job.get("spec", {}).get("template", {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])
+deployed = {e["name"]: e.get("value", "") for e in containers[0].get("env", []) if "valueFrom" not in e}
+changes = [f"  + {n}={wanted[n]}" for n in wanted if n not in deployed]
+changes += [f"  ~ {n}: {deployed[n]} -> {wanted[n]}" for n in wanted if n in deployed and deployed[n] != wanted[n]]
+changes += [f"  - {n} (not in job.env)" for n in deployed if n not in wanted]
+print("==> the job's variables " + ("change:\n" + "\n".join(changes) if changes else "do not change"), file=sys.stderr)
+PY
+
 job_settings=(
   --region="${REGION}"
   --image="${IMAGE}"
@@ -61,14 +128,25 @@ job_settings=(
   --max-retries=3
   --tasks=1
   --service-account="${PIPELINE_SA_EMAIL}"
-  --set-env-vars="${env_vars}"
+  --env-vars-file="${env_file}"
   --set-secrets="ANTHROPIC_ADMIN_API_KEY=${SECRET_NAME}:latest"
+  "--args=ingest,--check"
 )
-if exists run jobs describe "${JOB_NAME}" --region="${REGION}"; then
+if [[ "${job_exists}" == true ]]; then
   info "updating Cloud Run job ${JOB_NAME} to ${IMAGE}"
   gc run jobs update "${JOB_NAME}" "${job_settings[@]}" >/dev/null
 else
   info "creating Cloud Run job ${JOB_NAME} with ${IMAGE}"
   gc run jobs create "${JOB_NAME}" "${job_settings[@]}" >/dev/null
 fi
-info "deployed ${IMAGE}; run it now with: gcloud run jobs execute ${JOB_NAME} --region=${REGION} --wait"
+info "deployed ${IMAGE}; roll back to it later with: $0 rollback ${IMAGE}"
+
+if [[ "${smoke}" == true ]]; then
+  yesterday="$(date -u -d yesterday +%F 2>/dev/null || date -u -v-1d +%F)"
+  info "smoke test: running ${JOB_NAME} for ${yesterday} and waiting for it"
+  gc run jobs execute "${JOB_NAME}" --region="${REGION}" --wait \
+    --args="ingest,--check,--from,${yesterday},--to,${yesterday}" >/dev/null
+  info "the smoke run succeeded"
+else
+  info "run it now with: gcloud run jobs execute ${JOB_NAME} --region=${REGION} --wait"
+fi

@@ -11,8 +11,9 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 require_gcloud
-command -v python3 >/dev/null 2>&1 || die "python3 is needed to read the Monitoring API's answers"
-command -v curl >/dev/null 2>&1 || die "curl is needed to call the Monitoring and Logging APIs"
+require_permissions monitoring.alertPolicies.create=roles/monitoring.editor \
+  monitoring.notificationChannels.create=roles/monitoring.editor monitoring.dashboards.create=roles/monitoring.editor \
+  logging.logMetrics.create=roles/logging.configWriter
 
 project="projects/${PROJECT_ID}"
 job_logs="resource.type=\"cloud_run_job\" AND resource.labels.job_name=\"${JOB_NAME}\""

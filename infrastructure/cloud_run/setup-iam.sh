@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Creates what the job needs to run with least privilege, and nothing twice:
-#  - service accounts ai-usage-pipeline (runs the job) and ai-usage-scheduler (starts it);
-#  - the secret anthropic-admin-api-key, from standard input or the file named by SECRET_FILE (never an argument);
-#  - the dataset and its companion <dataset>_staging, both in BIGQUERY_LOCATION;
+#  - service accounts ai-usage-pipeline (runs the job), ai-usage-scheduler (starts it), ai-usage-builder (builds it);
+#  - the secret anthropic-admin-api-key, from standard input or the file named by SECRET_FILE (never an argument),
+#    replicated automatically or, with SECRET_LOCATIONS, only where that says;
+#  - the dataset and its companion <dataset>_staging, both in BIGQUERY_LOCATION (from job.env);
 #  - the pipeline account may read that secret only, edit data in those two datasets only, and run BigQuery jobs;
+#  - the builder account may write build logs, read the uploaded source and push images;
+#  - data-access audit logs for Secret Manager, so that every read of the key is recorded (SECRET_AUDIT_LOGS=false:
+#    not);
 #  - the scheduler account may invoke the job only (once the job exists; setup-scheduler.sh repeats it).
 # Usage: PROJECT_ID=my-project ./setup-iam.sh < admin-key.txt
 set -euo pipefail
@@ -11,7 +15,10 @@ set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 require_gcloud
 command -v bq >/dev/null 2>&1 || die "bq is not installed; it comes with the Google Cloud CLI"
-command -v python3 >/dev/null 2>&1 || die "python3 is needed to edit the dataset's access list"
+require_permissions iam.serviceAccounts.create=roles/iam.serviceAccountAdmin \
+  secretmanager.secrets.create=roles/secretmanager.admin secretmanager.secrets.setIamPolicy=roles/secretmanager.admin \
+  resourcemanager.projects.setIamPolicy=roles/resourcemanager.projectIamAdmin \
+  bigquery.datasets.create=roles/bigquery.admin bigquery.datasets.update=roles/bigquery.admin
 
 ensure_service_account() {
   local name="$1" email="$2" title="$3"
@@ -23,11 +30,10 @@ ensure_service_account() {
   fi
 }
 
-ensure_service_account "${PIPELINE_SERVICE_ACCOUNT}" "${PIPELINE_SA_EMAIL}" "Claude usage ingestion (Cloud Run job)"
-ensure_service_account "${SCHEDULER_SERVICE_ACCOUNT}" "${SCHEDULER_SA_EMAIL}" "Claude usage ingestion (scheduler)"
-
+# The key first: a wrong one stops the script before anything is created.
+secret_exists=false
 if exists secrets describe "${SECRET_NAME}"; then
-  info "secret ${SECRET_NAME} exists; rotate it with: gcloud secrets versions add ${SECRET_NAME} --data-file=-"
+  secret_exists=true
 else
   if [[ -n "${SECRET_FILE:-}" ]]; then
     [[ -r "${SECRET_FILE}" ]] || die "SECRET_FILE ${SECRET_FILE} cannot be read"
@@ -39,9 +45,22 @@ else
   fi
   [[ "${key}" == sk-ant-admin* ]] \
     || die "that is not an Admin key (it must start with sk-ant-admin); nothing was stored"
+fi
+
+ensure_service_account "${PIPELINE_SERVICE_ACCOUNT}" "${PIPELINE_SA_EMAIL}" "Claude usage ingestion (Cloud Run job)"
+ensure_service_account "${SCHEDULER_SERVICE_ACCOUNT}" "${SCHEDULER_SA_EMAIL}" "Claude usage ingestion (scheduler)"
+ensure_service_account "${BUILDER_SERVICE_ACCOUNT}" "${BUILDER_SA_EMAIL}" "Claude usage ingestion (image builds)"
+
+if [[ "${secret_exists}" == true ]]; then
+  info "secret ${SECRET_NAME} exists; rotate it as docs/runbook.md says ('Rotating the Admin key')"
+else
   info "creating secret ${SECRET_NAME}"
+  replication=(--replication-policy=automatic)
+  if [[ -n "${SECRET_LOCATIONS}" ]]; then
+    replication=(--replication-policy=user-managed --locations="${SECRET_LOCATIONS}")
+  fi
   printf '%s' "${key}" | gcloud --project="${PROJECT_ID}" --quiet secrets create "${SECRET_NAME}" \
-    --replication-policy=automatic --data-file=- >/dev/null 2>&1 \
+    "${replication[@]}" --data-file=- >/dev/null 2>&1 \
     || die "could not create the secret ${SECRET_NAME}; check that the Secret Manager API is enabled and that you may create secrets"
   unset key
 fi
@@ -50,9 +69,46 @@ info "granting ${PIPELINE_SA_EMAIL} read access to the secret ${SECRET_NAME} onl
 gc secrets add-iam-policy-binding "${SECRET_NAME}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
   --role=roles/secretmanager.secretAccessor >/dev/null
 
-info "granting ${PIPELINE_SA_EMAIL} the right to run BigQuery jobs"
-gc projects add-iam-policy-binding "${PROJECT_ID}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
-  --role=roles/bigquery.jobUser --condition=None >/dev/null
+# The project's own policy, read and written once: the few project-wide roles, and the audit log setting.
+policy="$(rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:getIamPolicy" '{"options": {"requestedPolicyVersion": 3}}')"
+update="$(python3 - "${policy}" "${SECRET_AUDIT_LOGS}" "serviceAccount:${PIPELINE_SA_EMAIL}=roles/bigquery.jobUser" \
+  "serviceAccount:${BUILDER_SA_EMAIL}=roles/logging.logWriter" \
+  "serviceAccount:${BUILDER_SA_EMAIL}=roles/artifactregistry.writer" \
+  "serviceAccount:${BUILDER_SA_EMAIL}=roles/storage.objectViewer" <<'PY'
+import json, sys
+policy = json.loads(sys.argv[1])
+audit, grants = sys.argv[2] == "true", [g.split("=") for g in sys.argv[3:]]
+changes = []
+bindings = policy.setdefault("bindings", [])
+for member, role in grants:
+    binding = next((b for b in bindings if b["role"] == role and "condition" not in b), None)
+    if binding is None:
+        binding = {"role": role, "members": []}
+        bindings.append(binding)
+    if member not in binding["members"]:
+        binding["members"].append(member)
+        changes.append(f"{role} for {member.split(':')[1]}")
+if audit:
+    configs = policy.setdefault("auditConfigs", [])
+    secrets = next((c for c in configs if c["service"] == "secretmanager.googleapis.com"), None)
+    if secrets is None:
+        secrets = {"service": "secretmanager.googleapis.com", "auditLogConfigs": []}
+        configs.append(secrets)
+    if not any(c["logType"] == "DATA_READ" for c in secrets["auditLogConfigs"]):
+        secrets["auditLogConfigs"].append({"logType": "DATA_READ"})
+        changes.append("data-access audit logs for Secret Manager")
+policy["version"] = 3
+print(json.dumps({"changes": changes, "request": {"policy": policy, "updateMask": "bindings,etag,auditConfigs"}}))
+PY
+)"
+changes="$(python3 -c 'import json, sys; print("; ".join(json.load(sys.stdin)["changes"]))' <<<"${update}")"
+if [[ -n "${changes}" ]]; then
+  info "granting on the project: ${changes}"
+  rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:setIamPolicy" \
+    "$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["request"]))' <<<"${update}")" >/dev/null
+else
+  info "the project's roles and audit logs are as they should be"
+fi
 
 # Data access on the datasets alone, not the project: an entry in each dataset's access list (WRITER is Data Editor).
 # The job writes its staging tables to a companion dataset whose tables expire after a day, out of the way of people

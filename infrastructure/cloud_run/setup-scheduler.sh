@@ -8,6 +8,9 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 require_gcloud
+require_permissions cloudscheduler.jobs.create=roles/cloudscheduler.admin \
+  cloudscheduler.jobs.update=roles/cloudscheduler.admin run.jobs.setIamPolicy=roles/run.admin \
+  iam.serviceAccounts.actAs=roles/iam.serviceAccountUser
 
 case "${1:-create}" in
   pause|resume)

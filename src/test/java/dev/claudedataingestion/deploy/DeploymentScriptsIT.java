@@ -57,6 +57,11 @@ class DeploymentScriptsIT {
         environment.put("CLOUDSDK_CORE_DISABLE_PROMPTS", "1");
         environment.put("HOME", home.toString());
         environment.put("PROJECT_ID", PROJECT);
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            // The system's Python for gcloud, bq and the scripts: a version manager's shim in front of it costs a
+            // third of a second on every start, a minute over this class.
+            environment.put("PATH", "/usr/bin:" + System.getenv("PATH"));
+        }
         // gcloud's configuration file, written as 'gcloud config set' would write it (17 calls of a second each).
         StringBuilder properties = new StringBuilder("[core]\nproject = " + PROJECT + "\n"
                 + "disable_usage_reporting = true\ncheck_gce_metadata = false\n\n"
@@ -128,8 +133,12 @@ class DeploymentScriptsIT {
 
     @Test
     void deploysEverythingTheGuideAsksForAndASecondRunCreatesNothing() throws Exception {
-        Map<String, String> settings = Map.of("ANTHROPIC_ORGANIZATION_ID", "org-1234", "IMAGE", IMAGE,
-                "ALERT_EMAIL", "oncall@example.com");
+        // The job's variables come from a committed file, never from the deploying shell.
+        Path jobEnv = home.resolve("job.env");
+        Files.writeString(jobEnv, Files.readString(SCRIPTS.resolve("job.env"))
+                .replace("ANTHROPIC_ORGANIZATION_ID=\n", "ANTHROPIC_ORGANIZATION_ID=org-1234\n"));
+        Map<String, String> settings = Map.of("JOB_ENV_FILE", jobEnv.toString(), "IMAGE", IMAGE,
+                "ALERT_EMAIL", "oncall@example.com", "SECRET_LOCATIONS", "us-central1,us-east1");
         Result iam = script("setup-iam.sh", KEY + "\n", settings);
         assertThat(iam.exit()).as(iam.output()).isZero();
         assertThat(iam.output()).doesNotContain(KEY);
@@ -142,7 +151,11 @@ class DeploymentScriptsIT {
 
         // Service accounts and the secret, whose value came from standard input.
         assertThat(requests("POST", "/serviceAccounts")).extracting(r -> r.json().get("accountId").asText())
-                .containsExactly("ai-usage-pipeline", "ai-usage-scheduler");
+                .containsExactly("ai-usage-pipeline", "ai-usage-scheduler", "ai-usage-builder");
+        // Replicated only where SECRET_LOCATIONS says.
+        assertThat(requests("POST", "/secrets").stream().filter(Request::creates).findFirst().orElseThrow().json()
+                .at("/replication/userManaged/replicas").findValuesAsText("location"))
+                .containsExactly("us-central1", "us-east1");
         assertThat(requests("POST", "/secrets").stream().filter(Request::creates).map(Request::query))
                 .singleElement().asString().contains("secretId=anthropic-admin-api-key");
         Request version = requests("POST", ":addVersion").get(0);
@@ -153,9 +166,20 @@ class DeploymentScriptsIT {
         Request secretPolicy = requests("POST", "secrets/anthropic-admin-api-key:setIamPolicy").get(0);
         assertThat(policyBinding(secretPolicy, "roles/secretmanager.secretAccessor").get("members").toString())
                 .contains("serviceAccount:" + PIPELINE);
-        Request projectPolicy = requests("POST", "/v1/projects/test-project:setIamPolicy").get(0);
-        assertThat(projectPolicy.json().at("/policy/bindings").findValuesAsText("role"))
-                .containsExactly("roles/bigquery.jobUser");
+        List<Request> projectPolicies = requests("POST", "/v1/projects/test-project:setIamPolicy");
+        assertThat(projectPolicies).hasSize(1);
+        JsonNode projectPolicy = projectPolicies.get(0).json();
+        assertThat(projectPolicy.at("/policy/bindings").findValuesAsText("role")).containsExactlyInAnyOrder(
+                "roles/bigquery.jobUser", "roles/logging.logWriter", "roles/artifactregistry.writer",
+                "roles/storage.objectViewer");
+        for (JsonNode binding : projectPolicy.at("/policy/bindings")) {
+            assertThat(binding.get("members").toString()).contains(binding.get("role").asText()
+                    .equals("roles/bigquery.jobUser") ? PIPELINE : "ai-usage-builder@").doesNotContain(SCHEDULER);
+        }
+        // Every read of the Admin key leaves a record.
+        assertThat(projectPolicy.at("/policy/auditConfigs/0/service").asText()).isEqualTo("secretmanager.googleapis.com");
+        assertThat(projectPolicy.at("/policy/auditConfigs/0/auditLogConfigs/0/logType").asText()).isEqualTo("DATA_READ");
+        assertThat(projectPolicy.get("updateMask").asText()).contains("auditConfigs");
         Request dataset = requests("PATCH", "/datasets/ai_usage_analytics").get(0);
         assertThat(dataset.json().get("access").toString()).contains("\"role\":\"WRITER\"")
                 .contains("\"userByEmail\":\"" + PIPELINE + "\"");
@@ -189,6 +213,9 @@ class DeploymentScriptsIT {
         assertThat(env.get("ANTHROPIC_ADMIN_API_KEY").at("/valueFrom/secretKeyRef/name").asText())
                 .isEqualTo("anthropic-admin-api-key");
         assertThat(env.get("ANTHROPIC_ADMIN_API_KEY").has("value")).isFalse();
+        assertThat(env).doesNotContainKey("CHECK_MONTHLY_BUDGET_USD");
+        // The checks run after every ingest, and their log lines feed the alerts.
+        assertThat(container.get("args").toString()).isEqualTo("[\"ingest\",\"--check\"]");
 
         // The schedule: 14:00 UTC, POST to the job's run endpoint as the scheduler account, 3 retries in an hour.
         JsonNode trigger = requests("POST", "/locations/us-central1/jobs").stream()
@@ -204,15 +231,24 @@ class DeploymentScriptsIT {
 
         assertAlerting();
 
-        // Again: everything is found, nothing is created, nothing fails.
+        // Again, from a shell that exports other values for the job's variables: everything is found, nothing is
+        // created, nothing fails, and the job keeps the variables of the file.
         recorder.clearRequests();
+        Map<String, String> otherShell = new HashMap<>(settings);
+        otherShell.putAll(Map.of("ANTHROPIC_ORGANIZATION_ID", "", "BIGQUERY_DATASET", "another_dataset"));
         for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh",
                 "setup-alerting.sh")) {
-            Result again = script(name, "", settings);
+            Result again = script(name, "", otherShell);
             assertThat(again.exit()).as(name + ": " + again.output()).isZero();
+            if (name.startsWith("deploy")) {
+                assertThat(again.output()).contains("the job's variables do not change");
+            }
         }
         assertThat(recorder.requests()).filteredOn(Request::creates).isEmpty();
-        assertThat(requests("PUT", "/namespaces/test-project/jobs/claude-data-ingestion")).hasSize(1);
+        assertThat(requests("PUT", "/namespaces/test-project/jobs/claude-data-ingestion")).singleElement()
+                .satisfies(update -> assertThat(update.json().at("/spec/template/spec/template/spec/containers/0/env")
+                        .toString()).contains("org-1234").contains("ai_usage_analytics")
+                        .doesNotContain("another_dataset"));
         assertThat(requests("PATCH", "/jobs/claude-daily-ingestion")).hasSize(1);
 
         // Pausing and resuming, as the guide describes.
@@ -272,6 +308,57 @@ class DeploymentScriptsIT {
         JsonNode dashboard = requests("POST", "/v1/projects/test-project/dashboards").get(0).json();
         assertThat(dashboard.get("displayName").asText()).isEqualTo("claude-data-ingestion pipeline");
         assertThat(dashboard.at("/mosaicLayout/tiles")).hasSize(6);
+    }
+
+    @Test
+    void aScriptNamesThePermissionsItLacksBeforeChangingAnything() throws Exception {
+        recorder.withhold("monitoring.alertPolicies.create");
+        recorder.withhold("logging.logMetrics.create");
+        recorder.clearRequests();
+        try {
+            Result result = script("setup-alerting.sh", "", Map.of("ALERT_EMAIL", "oncall@example.com"));
+            assertThat(result.exit()).isNotZero();
+            assertThat(result.output()).contains("lacks: logging.logMetrics.create (roles/logging.configWriter),"
+                    + " monitoring.alertPolicies.create (roles/monitoring.editor)");
+            assertThat(recorder.requests()).filteredOn(r -> !r.path().endsWith(":testIamPermissions")).isEmpty();
+        } finally {
+            recorder.withhold(null);
+        }
+    }
+
+    /** A job's variables changed by hand are named before a deploy puts the file's back; a rollback moves the image only. */
+    @Test
+    void aDeployPrintsWhatItChangesAndARollbackChangesOnlyTheImage() throws Exception {
+        Map<String, String> settings = Map.of("JOB_NAME", "diff-job", "IMAGE", IMAGE);
+        assertThat(script("deploy-claude-ingestion.sh", "", settings).exit()).isZero();
+        String path = "/apis/run.googleapis.com/v1/namespaces/test-project/jobs/diff-job";
+        com.fasterxml.jackson.databind.node.ObjectNode job = recorder.resource(path);
+        assertThat(job).as(path).isNotNull();
+        com.fasterxml.jackson.databind.node.ArrayNode env = (com.fasterxml.jackson.databind.node.ArrayNode)
+                job.at("/spec/template/spec/template/spec/containers/0/env");
+        env.addObject().put("name", "ANTHROPIC_REQUESTS_PER_SECOND_BY_HAND").put("value", "1");
+        for (JsonNode variable : env) {
+            if (variable.get("name").asText().equals("INGEST_LOOKBACK_DAYS")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) variable).put("value", "7");
+            }
+        }
+
+        Result deploy = script("deploy-claude-ingestion.sh", "", settings);
+        assertThat(deploy.exit()).as(deploy.output()).isZero();
+        assertThat(deploy.output()).contains("the job's variables change:")
+                .contains("~ INGEST_LOOKBACK_DAYS: 7 -> 3").contains("- ANTHROPIC_REQUESTS_PER_SECOND_BY_HAND");
+
+        recorder.clearRequests();
+        String digest = IMAGE.replaceFirst(":git-.*", "@sha256:" + "ab".repeat(32));
+        Result rollback = script("deploy-claude-ingestion.sh", "", settings, "rollback", digest);
+        assertThat(rollback.exit()).as(rollback.output()).isZero();
+        JsonNode update = requests("PUT", "/jobs/diff-job").get(0).json();
+        assertThat(update.at("/spec/template/spec/template/spec/containers/0/image").asText()).isEqualTo(digest);
+        assertThat(update.at("/spec/template/spec/template/spec/containers/0/env").toString())
+                .contains("INGEST_LOOKBACK_DAYS").contains("\"3\"");
+        Result byTag = script("deploy-claude-ingestion.sh", "", settings, "rollback", IMAGE);
+        assertThat(byTag.exit()).isNotZero();
+        assertThat(byTag.output()).contains("rollback <image>@sha256:<digest>");
     }
 
     @Test

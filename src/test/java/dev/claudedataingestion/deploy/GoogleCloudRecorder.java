@@ -82,6 +82,18 @@ public final class GoogleCloudRecorder implements AutoCloseable {
         return proxy.getLocalPort();
     }
 
+    /** Permissions that testIamPermissions says the caller lacks. */
+    private final java.util.Set<String> withheld = ConcurrentHashMap.newKeySet();
+
+    /** From now on the caller lacks {@code permission}, as testIamPermissions tells it; null gives all back. */
+    public void withhold(String permission) {
+        if (permission == null) {
+            withheld.clear();
+        } else {
+            withheld.add(permission);
+        }
+    }
+
     /** Answers 403 PERMISSION_DENIED to every request whose path contains {@code fragment}; null stops it. */
     public void deny(String fragment) {
         this.denied = fragment;
@@ -229,6 +241,18 @@ public final class GoogleCloudRecorder implements AutoCloseable {
                     ObjectNode policy = (ObjectNode) request.json().get("policy");
                     policies.put(resource, policy);
                     send(exchange, 200, policy);
+                }
+                case "testIamPermissions" -> {
+                    // The caller holds every permission it asks about, except those withheld.
+                    ArrayNode held = JSON.createArrayNode();
+                    request.json().path("permissions").forEach(permission -> {
+                        if (!withheld.contains(permission.asText())) {
+                            held.add(permission);
+                        }
+                    });
+                    ObjectNode answer = JSON.createObjectNode();
+                    answer.set("permissions", held);
+                    send(exchange, 200, answer);
                 }
                 case "addVersion" -> send(exchange, 200, JSON.createObjectNode()
                         .put("name", resource.replaceFirst("^/v[0-9a-z]+/", "") + "/versions/1").put("state", "ENABLED"));
