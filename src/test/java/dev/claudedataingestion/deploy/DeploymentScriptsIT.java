@@ -361,6 +361,70 @@ class DeploymentScriptsIT {
         assertThat(byTag.output()).contains("rollback <image>@sha256:<digest>");
     }
 
+    /** The gcloud commands of the operations docs, as written there: in code blocks, or inline between backticks. */
+    static List<String> documentedGcloudCommands() throws IOException {
+        List<String> commands = new ArrayList<>();
+        for (String doc : List.of("docs/runbook.md", "docs/deployment.md", "docs/recovery.md")) {
+            String text = Files.readString(Path.of(doc)).replace("\\\n", " ");
+            java.util.regex.Matcher inline = java.util.regex.Pattern.compile("`(gcloud [^`]+)`").matcher(text);
+            while (inline.find()) {
+                commands.add(inline.group(1).replaceAll("\\s+", " "));
+            }
+            for (String line : text.lines().toList()) {
+                if (line.startsWith("gcloud ")) {
+                    commands.add(line.replaceAll("\\s+#.*$", ""));
+                }
+            }
+        }
+        return commands;
+    }
+
+    /**
+     * Every gcloud command the runbook, the deployment guide and the recovery guide tell an operator to type names a
+     * command of the installed gcloud, and every flag it passes is one of that command's.
+     */
+    @Test
+    void everyDocumentedGcloudCommandExistsWithItsFlags() throws Exception {
+        Map<List<String>, java.util.Set<String>> flagsByCommand = new java.util.LinkedHashMap<>();
+        for (String command : documentedGcloudCommands()) {
+            List<String> path = new ArrayList<>();
+            java.util.Set<String> flags = new java.util.TreeSet<>();
+            boolean inPath = true;
+            for (String token : command.substring("gcloud ".length()).split(" ")) {
+                if (inPath && token.matches("[a-z][a-z0-9-]*")) {
+                    path.add(token);
+                    continue;
+                }
+                inPath = false;
+                if (token.startsWith("--")) {
+                    flags.add(token.replaceFirst("=.*", ""));
+                }
+            }
+            flagsByCommand.computeIfAbsent(path, key -> new java.util.TreeSet<>()).addAll(flags);
+        }
+        assertThat(flagsByCommand).hasSizeGreaterThan(10);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            Map<List<String>, java.util.concurrent.Future<Result>> helps = new java.util.LinkedHashMap<>();
+            flagsByCommand.keySet().forEach(path -> helps.put(path, pool.submit(() -> {
+                List<String> help = new ArrayList<>(List.of("gcloud"));
+                help.addAll(path);
+                help.add("--help");
+                return run(help, "", Map.of());
+            })));
+            for (Map.Entry<List<String>, java.util.concurrent.Future<Result>> help : helps.entrySet()) {
+                Result result = help.getValue().get();
+                String text = result.output().replaceAll("\u001b\\[[0-9;]*m", "");
+                assertThat(result.exit()).as("gcloud " + String.join(" ", help.getKey()) + ": " + text).isZero();
+                for (String flag : flagsByCommand.get(help.getKey())) {
+                    assertThat(text).as("gcloud " + String.join(" ", help.getKey()) + " " + flag).contains(flag);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void refusesAKeyThatIsNotAnAdminKeyWithoutStoringOrShowingIt() throws Exception {
         String apiKey = "sk-ant-api03-not-an-admin-key";
