@@ -16,7 +16,7 @@ case "${1:-}" in
     [[ "${2:-}" == *@sha256:* ]] || die "usage: $0 rollback <image>@sha256:<digest> (the digests deployed before are in 'gcloud run jobs describe ${JOB_NAME} --region=${REGION}' history and in Artifact Registry)"
     require_gcloud
     require_permissions run.jobs.update=roles/run.developer iam.serviceAccounts.actAs=roles/iam.serviceAccountUser
-    exists run jobs describe "${JOB_NAME}" --region="${REGION}" || die "the Cloud Run job ${JOB_NAME} does not exist"
+    rest GET run "${RUN_JOB_PATH}" >/dev/null || die "the Cloud Run job ${JOB_NAME} does not exist"
     info "rolling ${JOB_NAME} back to $2 (its variables stay as they are)"
     gc run jobs update "${JOB_NAME}" --region="${REGION}" --image="$2" >/dev/null
     info "rolled back; run it now with: gcloud run jobs execute ${JOB_NAME} --region=${REGION} --wait"
@@ -45,7 +45,8 @@ if [[ -z "${IMAGE:-}" ]]; then
   fi
   # What ingestion_runs.version records for every run of this image.
   version="${pom_version}+g${commit}"
-  if exists artifacts repositories describe "${REPOSITORY}" --location="${REGION}"; then
+  repository="v1/projects/${PROJECT_ID}/locations/${REGION}/repositories/${REPOSITORY}"
+  if rest GET artifactregistry "${repository}" >/dev/null; then
     info "Artifact Registry repository ${REPOSITORY} exists"
   else
     info "creating Artifact Registry repository ${REPOSITORY} in ${REGION}, with immutable tags"
@@ -53,7 +54,9 @@ if [[ -z "${IMAGE:-}" ]]; then
       --immutable-tags --description="claude-data-ingestion images, tagged by commit" >/dev/null
   fi
   tag="${image_base}:git-${commit}"
-  if exists artifacts docker images describe "${tag}"; then
+  # A tag names the version it points to, sha256:<digest>.
+  tag_resource="${repository}/packages/${IMAGE_NAME}/tags/git-${commit}"
+  if rest GET artifactregistry "${tag_resource}" >/dev/null; then
     info "${tag} is built already (tags are immutable): deploying it"
   elif [[ "${BUILD_WITH:-cloudbuild}" == docker ]]; then
     command -v docker >/dev/null 2>&1 || die "BUILD_WITH=docker but docker is not installed"
@@ -76,7 +79,9 @@ options:
 YAML
     gc builds submit "${repo_root}" --region="${REGION}" --config="${build_config}" >/dev/null
   fi
-  digest="$(gc artifacts docker images describe "${tag}" --format='value(image_summary.digest)')"
+  digest="$(rest GET artifactregistry "${tag_resource}" | python3 -c '
+import json, sys
+print(json.load(sys.stdin).get("version", "").rpartition("/")[2])')" || die "could not find ${tag} after the build"
   [[ "${digest}" == sha256:* ]] || die "could not read the digest of ${tag}"
   IMAGE="${image_base}@${digest}"
 fi
@@ -85,7 +90,7 @@ fi
 env_file="$(mktemp)"
 current="$(mktemp)"
 trap 'rm -f "${env_file}" "${current}" "${build_config:-}"' EXIT
-if describe_json run jobs describe "${JOB_NAME}" --region="${REGION}" > "${current}"; then
+if rest GET run "${RUN_JOB_PATH}" > "${current}"; then
   job_exists=true
 else
   job_exists=false

@@ -9,6 +9,9 @@ PIPELINE_SA_EMAIL="${PIPELINE_SERVICE_ACCOUNT}@${PROJECT_ID}.iam.gserviceaccount
 SCHEDULER_SA_EMAIL="${SCHEDULER_SERVICE_ACCOUNT}@${PROJECT_ID}.iam.gserviceaccount.com"
 BUILDER_SA_EMAIL="${BUILDER_SERVICE_ACCOUNT}@${PROJECT_ID}.iam.gserviceaccount.com"
 export PIPELINE_SA_EMAIL SCHEDULER_SA_EMAIL BUILDER_SA_EMAIL
+# The job in Cloud Run's v1 API, the one gcloud uses for jobs.
+RUN_JOB_PATH="apis/run.googleapis.com/v1/namespaces/${PROJECT_ID}/jobs/${JOB_NAME}"
+export RUN_JOB_PATH
 
 # A variable of the job as job.env sets it (empty when unset): job_variable NAME.
 job_variable() {
@@ -35,14 +38,15 @@ require_gcloud() {
     || die "gcloud is not logged in; run 'gcloud auth login' (or use a service account) and try again"
 }
 
-# Calls a Google REST API as the operator, through gcloud's proxy and endpoint overrides when it has them:
-# rest METHOD API PATH [JSON]. Prints the answer; a 404 returns 4 and prints
-# nothing; a permission error or any other failure stops the script with a message naming the call.
+# Calls a Google REST API as the operator, through gcloud's proxy and endpoint overrides when it has them, a
+# hundred times faster than a gcloud command: rest METHOD API PATH [JSON], where API is the service's short name
+# (run, iam, secretmanager, bigquery, …). Prints the answer; a 404 returns 4 and prints nothing; a permission error
+# or any other failure stops the script with a message naming the call.
 rest() {
-  local method="$1" api="$2" path="$3" body="${4:-}" answer code endpoint
+  local method="$1" api="$2" path="$3" body="${4:-}" answer code endpoint proxy
   if [[ -z "${rest_settings+set}" ]]; then
-    # gcloud's active configuration, read from its file (as 'gcloud config list' would, a second faster), and the
-    # CLOUDSDK_* variables that override it.
+    # gcloud's active configuration, read from its file as 'gcloud config list' would (a second faster), with the
+    # CLOUDSDK_* variables that override it: "proxy|host:port", then "api|endpoint" per override.
     rest_settings="$(python3 - <<'PY'
 import configparser, os
 root = os.environ.get("CLOUDSDK_CONFIG") or os.path.expanduser("~/.config/gcloud")
@@ -56,23 +60,26 @@ config = configparser.ConfigParser(interpolation=None)
 config.read(os.path.join(root, "configurations", "config_" + name))
 def get(section, key):
     return os.environ.get(f"CLOUDSDK_{section}_{key}".upper()) or config.get(section, key, fallback="")
-print("|".join([get("proxy", "address"), get("proxy", "port")]
-                + [get("api_endpoint_overrides", api) for api in ("monitoring", "logging", "cloudresourcemanager")]))
+address, port = get("proxy", "address"), get("proxy", "port")
+print("proxy|" + (f"{address}:{port}" if address else ""))
+overrides = dict(config.items("api_endpoint_overrides")) if config.has_section("api_endpoint_overrides") else {}
+for key, value in os.environ.items():
+    if key.startswith("CLOUDSDK_API_ENDPOINT_OVERRIDES_"):
+        overrides[key[len("CLOUDSDK_API_ENDPOINT_OVERRIDES_"):].lower()] = value
+for api, endpoint in overrides.items():
+    print(f"{api}|{endpoint}")
 PY
 )"
   fi
-  local proxy_address proxy_port monitoring_endpoint logging_endpoint resourcemanager_endpoint
-  IFS='|' read -r proxy_address proxy_port monitoring_endpoint logging_endpoint resourcemanager_endpoint \
-    <<<"${rest_settings}"
-  case "${api}" in
-    monitoring) endpoint="${monitoring_endpoint:-https://monitoring.googleapis.com/}" ;;
-    logging) endpoint="${logging_endpoint:-https://logging.googleapis.com/}" ;;
-    cloudresourcemanager) endpoint="${resourcemanager_endpoint:-https://cloudresourcemanager.googleapis.com/}" ;;
-    *) die "rest: no endpoint for ${api}" ;;
-  esac
+  proxy="$(sed -n 's/^proxy|//p' <<<"${rest_settings}")"
+  endpoint="$(sed -n "s/^${api}|//p" <<<"${rest_settings}")"
+  if [[ -z "${endpoint}" ]]; then
+    # Cloud Run's v1 API (the one gcloud uses for jobs) is regional.
+    [[ "${api}" == run ]] && endpoint="https://${REGION}-run.googleapis.com/" || endpoint="https://${api}.googleapis.com/"
+  fi
   local options=(-sS -X "${method}" -H "Authorization: Bearer ${ACCESS_TOKEN}" -H "Content-Type: application/json"
     -w $'\n%{http_code}')
-  [[ -n "${proxy_address}" ]] && options+=(--proxy "http://${proxy_address}:${proxy_port}")
+  [[ -n "${proxy}" ]] && options+=(--proxy "http://${proxy}")
   [[ -n "${body}" ]] && options+=(--data-binary "${body}")
   answer="$(curl "${options[@]}" "${endpoint%/}/${path}")" || die "could not reach ${endpoint} for ${method} ${path}"
   code="${answer##*$'\n'}"
@@ -122,37 +129,4 @@ gc() {
   cat "${errors}" >&2
   rm -f "${errors}"
   die "'gcloud $*' failed (exit ${status})"
-}
-
-# Prints the resource as JSON when 'gcloud <describe command>' finds it, else returns 1; like exists.
-describe_json() {
-  local output
-  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" --format=json 2>&1)"; then
-    printf '%s' "${output}"
-    return 0
-  fi
-  if grep -qiE 'NOT_FOUND|not found|cannot find|does not exist|404' <<<"${output}"; then
-    return 1
-  fi
-  if grep -qiE 'PERMISSION_DENIED|403' <<<"${output}"; then
-    die "permission denied for 'gcloud $*': the account running this script lacks a role for it"
-  fi
-  printf '%s\n' "${output}" >&2
-  die "'gcloud $*' failed"
-}
-
-# True when 'gcloud <describe command>' finds the resource; any other failure than NOT_FOUND stops the script.
-exists() {
-  local output
-  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" --format='value(name)' 2>&1)"; then
-    return 0
-  fi
-  if grep -qiE 'NOT_FOUND|not found|cannot find|does not exist|404' <<<"${output}"; then
-    return 1
-  fi
-  if grep -qiE 'PERMISSION_DENIED|403' <<<"${output}"; then
-    die "permission denied for 'gcloud $*': the account running this script lacks a role for it"
-  fi
-  printf '%s\n' "${output}" >&2
-  die "'gcloud $*' failed"
 }

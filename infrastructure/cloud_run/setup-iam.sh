@@ -14,7 +14,6 @@ set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 require_gcloud
-command -v bq >/dev/null 2>&1 || die "bq is not installed; it comes with the Google Cloud CLI"
 require_permissions iam.serviceAccounts.create=roles/iam.serviceAccountAdmin \
   secretmanager.secrets.create=roles/secretmanager.admin secretmanager.secrets.setIamPolicy=roles/secretmanager.admin \
   resourcemanager.projects.setIamPolicy=roles/resourcemanager.projectIamAdmin \
@@ -22,7 +21,7 @@ require_permissions iam.serviceAccounts.create=roles/iam.serviceAccountAdmin \
 
 ensure_service_account() {
   local name="$1" email="$2" title="$3"
-  if exists iam service-accounts describe "${email}"; then
+  if rest GET iam "v1/projects/-/serviceAccounts/${email}" >/dev/null; then
     info "service account ${email} exists"
   else
     info "creating service account ${email}"
@@ -32,7 +31,7 @@ ensure_service_account() {
 
 # The key first: a wrong one stops the script before anything is created.
 secret_exists=false
-if exists secrets describe "${SECRET_NAME}"; then
+if rest GET secretmanager "v1/projects/${PROJECT_ID}/secrets/${SECRET_NAME}" >/dev/null; then
   secret_exists=true
 else
   if [[ -n "${SECRET_FILE:-}" ]]; then
@@ -113,47 +112,51 @@ fi
 # Data access on the datasets alone, not the project: an entry in each dataset's access list (WRITER is Data Editor).
 # The job writes its staging tables to a companion dataset whose tables expire after a day, out of the way of people
 # browsing the dataset; both must be in one location, since a BigQuery job reads and writes within one.
-access="$(mktemp)"
-trap 'rm -f "${access}"' EXIT
+# ensure_dataset NAME PURPOSE [TABLE_EXPIRATION_MS]: the dataset in BIGQUERY_LOCATION, with the pipeline account
+# among its writers.
 ensure_dataset() {
-  local dataset="${PROJECT_ID}:$1" purpose="$2"
-  shift 2
-  if bq --project_id="${PROJECT_ID}" show --format=prettyjson "${dataset}" > "${access}" 2>/dev/null; then
-    local location
-    location="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("location", ""))' "${access}")"
-    info "dataset ${dataset} exists in ${location}"
+  local name="$1" purpose="$2" expiration="${3:-}" path dataset location found=0
+  path="bigquery/v2/projects/${PROJECT_ID}/datasets/${name}"
+  dataset="$(rest GET bigquery "${path}")" || found=$?
+  # 4: not found; anything else has said what went wrong.
+  (( found == 0 || found == 4 )) || exit 1
+  if (( found == 0 )); then
+    location="$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("location", ""))' "${dataset}")"
+    info "dataset ${PROJECT_ID}:${name} exists in ${location}"
     if [[ -n "${location}" && "${location,,}" != "${BIGQUERY_LOCATION,,}" ]]; then
       info "note: BIGQUERY_LOCATION is ${BIGQUERY_LOCATION}; the job runs its BigQuery jobs in the dataset's own location, ${location}"
     fi
   else
-    info "creating dataset ${dataset} in ${BIGQUERY_LOCATION} (${purpose})"
-    bq --project_id="${PROJECT_ID}" --location="${BIGQUERY_LOCATION}" mk --dataset "$@" "${dataset}" >/dev/null \
-      || die "could not create the dataset ${dataset}; you need BigQuery Admin or Data Owner on the project"
-    bq --project_id="${PROJECT_ID}" show --format=prettyjson "${dataset}" > "${access}" \
-      || die "could not read the access list of ${dataset}"
-  fi
-  if python3 - "${access}" "${PIPELINE_SA_EMAIL}" <<'PY'
+    info "creating dataset ${PROJECT_ID}:${name} in ${BIGQUERY_LOCATION} (${purpose})"
+    dataset="$(rest POST bigquery "bigquery/v2/projects/${PROJECT_ID}/datasets" "$(python3 -c '
 import json, sys
-path, email = sys.argv[1], sys.argv[2]
-dataset = json.load(open(path))
-entries = dataset.setdefault("access", [])
+project, name, location, expiration = sys.argv[1:5]
+dataset = {"datasetReference": {"projectId": project, "datasetId": name}, "location": location}
+if expiration:
+    dataset["defaultTableExpirationMs"] = expiration
+print(json.dumps(dataset))' "${PROJECT_ID}" "${name}" "${BIGQUERY_LOCATION}" "${expiration}")")"
+  fi
+  local access
+  if access="$(python3 - "${dataset}" "${PIPELINE_SA_EMAIL}" <<'PY'
+import json, sys
+dataset, email = json.loads(sys.argv[1]), sys.argv[2]
+entries = dataset.get("access", [])
 if any(e.get("userByEmail") == email and e.get("role") in ("WRITER", "roles/bigquery.dataEditor") for e in entries):
     sys.exit(1)
 entries.append({"role": "WRITER", "userByEmail": email})
-json.dump({"access": entries}, open(path, "w"))
+print(json.dumps({"access": entries}))
 PY
-  then
-    info "granting ${PIPELINE_SA_EMAIL} Data Editor on ${dataset}"
-    bq --project_id="${PROJECT_ID}" update --source "${access}" "${dataset}" >/dev/null \
-      || die "could not update the access list of ${dataset}"
+)"; then
+    info "granting ${PIPELINE_SA_EMAIL} Data Editor on ${PROJECT_ID}:${name}"
+    rest PATCH bigquery "${path}" "${access}" >/dev/null
   else
-    info "${PIPELINE_SA_EMAIL} is already Data Editor on ${dataset}"
+    info "${PIPELINE_SA_EMAIL} is already Data Editor on ${PROJECT_ID}:${name}"
   fi
 }
 ensure_dataset "${BIGQUERY_DATASET}" "the tables and views"
-ensure_dataset "${BIGQUERY_DATASET}_staging" "staging tables, each deleted after a day" --default_table_expiration=86400
+ensure_dataset "${BIGQUERY_DATASET}_staging" "staging tables, each deleted after a day" 86400000
 
-if exists run jobs describe "${JOB_NAME}" --region="${REGION}"; then
+if rest GET run "${RUN_JOB_PATH}" >/dev/null; then
   info "granting ${SCHEDULER_SA_EMAIL} the right to run ${JOB_NAME} only"
   gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
     --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.invoker >/dev/null

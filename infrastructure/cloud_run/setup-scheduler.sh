@@ -22,7 +22,7 @@ case "${1:-create}" in
   *) die "usage: $0 [create|pause|resume]" ;;
 esac
 
-exists run jobs describe "${JOB_NAME}" --region="${REGION}" \
+rest GET run "${RUN_JOB_PATH}" >/dev/null \
   || die "the Cloud Run job ${JOB_NAME} does not exist yet; run deploy-claude-ingestion.sh first"
 
 info "letting ${SCHEDULER_SA_EMAIL} run ${JOB_NAME}, and nothing else"
@@ -39,7 +39,7 @@ schedule_settings=(
   --max-retry-attempts=3
   --max-retry-duration=1h
 )
-if exists scheduler jobs describe "${SCHEDULER_JOB_NAME}" --location="${REGION}"; then
+if rest GET cloudscheduler "v1/projects/${PROJECT_ID}/locations/${REGION}/jobs/${SCHEDULER_JOB_NAME}" >/dev/null; then
   info "updating ${SCHEDULER_JOB_NAME}: '${SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
   gc scheduler jobs update http "${SCHEDULER_JOB_NAME}" "${schedule_settings[@]}" >/dev/null
 else

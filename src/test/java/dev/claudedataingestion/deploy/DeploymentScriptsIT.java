@@ -69,7 +69,7 @@ class DeploymentScriptsIT {
                 + "[proxy]\ntype = http\naddress = 127.0.0.1\nport = " + recorder.proxyPort() + "\n\n"
                 + "[api_endpoint_overrides]\n");
         for (String api : List.of("run", "cloudscheduler", "iam", "secretmanager", "cloudresourcemanager",
-                "serviceusage", "artifactregistry", "cloudbuild", "monitoring", "logging")) {
+                "serviceusage", "artifactregistry", "cloudbuild", "monitoring", "logging", "bigquery")) {
             properties.append(api).append(" = http://").append(api).append(".fake/\n");
         }
         Files.createDirectories(config.resolve("configurations"));
@@ -177,8 +177,9 @@ class DeploymentScriptsIT {
                     .equals("roles/bigquery.jobUser") ? PIPELINE : "ai-usage-builder@").doesNotContain(SCHEDULER);
         }
         // Every read of the Admin key leaves a record.
-        assertThat(projectPolicy.at("/policy/auditConfigs/0/service").asText()).isEqualTo("secretmanager.googleapis.com");
-        assertThat(projectPolicy.at("/policy/auditConfigs/0/auditLogConfigs/0/logType").asText()).isEqualTo("DATA_READ");
+        JsonNode audit = projectPolicy.at("/policy/auditConfigs/0");
+        assertThat(audit.get("service").asText()).isEqualTo("secretmanager.googleapis.com");
+        assertThat(audit.at("/auditLogConfigs/0/logType").asText()).isEqualTo("DATA_READ");
         assertThat(projectPolicy.get("updateMask").asText()).contains("auditConfigs");
         Request dataset = requests("PATCH", "/datasets/ai_usage_analytics").get(0);
         assertThat(dataset.json().get("access").toString()).contains("\"role\":\"WRITER\"")
@@ -473,7 +474,8 @@ class DeploymentScriptsIT {
         try {
             Result result = script("setup-scheduler.sh", "", Map.of());
             assertThat(result.exit()).isNotZero();
-            assertThat(result.output()).contains("permission denied for 'gcloud run jobs describe");
+            assertThat(result.output()).contains("permission denied for GET apis/run.googleapis.com/v1/namespaces/"
+                    + "test-project/jobs/claude-data-ingestion");
         } finally {
             recorder.deny(null);
         }
