@@ -150,7 +150,7 @@ if [[ "${smoke}" == true ]]; then
   yesterday="$(date -u -d yesterday +%F 2>/dev/null || date -u -v-1d +%F)"
   info "smoke test: running ${JOB_NAME} for ${yesterday} and waiting for it"
   gc run jobs execute "${JOB_NAME}" --region="${REGION}" --wait \
-    --args="ingest,--check,--from,${yesterday},--to,${yesterday}" >/dev/null
+    --args="ingest,--check,--from=${yesterday},--to=${yesterday}" >/dev/null
   info "the smoke run succeeded"
 else
   info "run it now with: gcloud run jobs execute ${JOB_NAME} --region=${REGION} --wait"

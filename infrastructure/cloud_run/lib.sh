@@ -113,14 +113,14 @@ print(", ".join(sorted(f"{p} ({r})" for p, r in needed.items() if p not in held)
 # Runs gcloud and prints what it prints on standard output; on failure names the command and, for a permission
 # error, what is missing.
 gc() {
-  local errors status output
+  local errors status=0 output
   errors="$(mktemp)"
-  if output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" 2>"${errors}")"; then
+  output="$(gcloud --project="${PROJECT_ID}" --quiet "$@" 2>"${errors}")" || status=$?
+  if (( status == 0 )); then
     rm -f "${errors}"
     printf '%s' "${output}"
     return 0
   fi
-  status=$?
   if grep -qiE 'PERMISSION_DENIED|does not have .*permission|403' "${errors}"; then
     printf '%s\n' "$(head -n 3 "${errors}")" >&2
     rm -f "${errors}"

@@ -327,7 +327,10 @@ class DeploymentScriptsIT {
         }
     }
 
-    /** A job's variables changed by hand are named before a deploy puts the file's back; a rollback moves the image only. */
+    /**
+     * A job's variables changed by hand are named before a deploy puts the file's back; --smoke runs the job for
+     * yesterday and waits; a rollback moves the image only.
+     */
     @Test
     void aDeployPrintsWhatItChangesAndARollbackChangesOnlyTheImage() throws Exception {
         Map<String, String> settings = Map.of("JOB_NAME", "diff-job", "IMAGE", IMAGE);
@@ -344,10 +347,16 @@ class DeploymentScriptsIT {
             }
         }
 
-        Result deploy = script("deploy-claude-ingestion.sh", "", settings);
+        Result deploy = script("deploy-claude-ingestion.sh", "", settings, "--smoke");
         assertThat(deploy.exit()).as(deploy.output()).isZero();
         assertThat(deploy.output()).contains("the job's variables change:")
-                .contains("~ INGEST_LOOKBACK_DAYS: 7 -> 3").contains("- ANTHROPIC_REQUESTS_PER_SECOND_BY_HAND");
+                .contains("~ INGEST_LOOKBACK_DAYS: 7 -> 3").contains("- ANTHROPIC_REQUESTS_PER_SECOND_BY_HAND")
+                .contains("the smoke run succeeded");
+        // The smoke run: yesterday, as the job, waited for.
+        String yesterday = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+        assertThat(requests("POST", "/jobs/diff-job:run").get(0).json().at("/overrides/containerOverrides/0/args")
+                .toString()).isEqualTo("[\"ingest\",\"--check\",\"--from=" + yesterday + "\",\"--to=" + yesterday
+                + "\"]");
 
         recorder.clearRequests();
         String digest = IMAGE.replaceFirst(":git-.*", "@sha256:" + "ab".repeat(32));

@@ -256,6 +256,26 @@ public final class GoogleCloudRecorder implements AutoCloseable {
                 }
                 case "addVersion" -> send(exchange, 200, JSON.createObjectNode()
                         .put("name", resource.replaceFirst("^/v[0-9a-z]+/", "") + "/versions/1").put("state", "ENABLED"));
+                case "run" -> {
+                    // A Cloud Run job's execution, finished at once and successfully, as 'execute --wait' polls it.
+                    String job = resource.substring(resource.lastIndexOf('/') + 1);
+                    String execution = job + "-smk" + resources.size();
+                    String executions = resource.substring(0, resource.indexOf("/jobs/")) + "/executions";
+                    ObjectNode body = JSON.createObjectNode().put("apiVersion", "run.googleapis.com/v1")
+                            .put("kind", "Execution");
+                    String namespace = executions.replaceFirst(".*/namespaces/([^/]+)/executions$", "$1");
+                    body.putObject("metadata").put("name", execution).put("namespace", namespace)
+                            .putObject("labels").put("run.googleapis.com/job", job);
+                    body.putObject("spec").put("taskCount", 1);
+                    ObjectNode status = body.putObject("status").put("succeededCount", 1)
+                            .put("completionTime", "2026-01-01T00:00:00Z");
+                    ArrayNode conditions = status.putArray("conditions");
+                    for (String type : List.of("Completed", "ResourcesAvailable", "Started")) {
+                        conditions.addObject().put("type", type).put("status", "True");
+                    }
+                    resources.put(executions + "/" + execution, body);
+                    send(exchange, 200, body);
+                }
                 case "pause", "resume" -> {
                     ObjectNode job = found(resource);
                     job.put("state", "pause".equals(action) ? "PAUSED" : "ENABLED");
