@@ -12,6 +12,9 @@ import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.source.AdminApiClient;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -44,6 +47,8 @@ final class Ingestion {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                     .setLevel(Level.WARN);
         }
+        // Checked before anything is fetched.
+        Optional<Integer> retention = context.settings().personalDataRetentionDays();
         log.info("Using warehouse {}; Admin API {}", warehouseConfig.displayUrl(), api.baseUrl());
         IngestListener listener = IngestListener.NONE;
         boolean bar = context.terminal() && !quiet;
@@ -78,6 +83,7 @@ final class Ingestion {
                         Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
                         context.settings().origin());
                 outcome = job[0].run(deadline);
+                retention.ifPresent(days -> erasePersonalData(context, warehouse, outcome, days));
             }
             if (outcome.run().status() == RunRecord.Status.INTERRUPTED) {
                 context.err().printf("claude-ingest: interrupted; %,d days and %,d rows written before it are kept,"
@@ -113,5 +119,21 @@ final class Ingestion {
                     run.runId(), run.daysWritten());
         }
         return run;
+    }
+
+    /**
+     * After a run that ended as it should, people's e-mail addresses and names older than
+     * {@code PERSONAL_DATA_RETENTION_DAYS} are erased, also from days the run itself loaded again.
+     */
+    private static void erasePersonalData(Context context, Warehouse warehouse, IngestionJob.Outcome outcome,
+            int retentionDays) {
+        RunRecord run = outcome.run();
+        if (outcome.failure() != null || run.status() == RunRecord.Status.INTERRUPTED || run.organizationId() == null) {
+            return;
+        }
+        LocalDate firstKept = LocalDate.ofInstant(context.clock().instant(), ZoneOffset.UTC).minusDays(retentionDays);
+        long rows = warehouse.erasePersonalData(run.organizationId(), firstKept);
+        log.info("Erased e-mail addresses and names before {} from {} rows (PERSONAL_DATA_RETENTION_DAYS={})",
+                firstKept, String.format("%,d", rows), retentionDays);
     }
 }

@@ -45,6 +45,7 @@ public final class Settings {
     public static final String LOG_LEVEL = "LOG_LEVEL";
     public static final String BUCKET_WIDTH = "INGEST_BUCKET_WIDTH";
     public static final String SPOOL_LIMIT = "INGEST_SPOOL_LIMIT";
+    public static final String PERSONAL_DATA_RETENTION_DAYS = "PERSONAL_DATA_RETENTION_DAYS";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -246,6 +247,27 @@ public final class Settings {
                 .orElse(IngestConfig.DEFAULT_SPOOL_LIMIT);
         return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline,
                 spoolLimit);
+    }
+
+    /**
+     * {@value #PERSONAL_DATA_RETENTION_DAYS}: how many recent days keep people's e-mail addresses and names; unset,
+     * they are kept as long as the rows.
+     */
+    public Optional<Integer> personalDataRetentionDays() {
+        Optional<String> text = variable(PERSONAL_DATA_RETENTION_DAYS);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            int days = Integer.parseInt(text.get());
+            if (days >= 1) {
+                return Optional.of(days);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(PERSONAL_DATA_RETENTION_DAYS + " '" + text.get() + "' is not a whole number of"
+                + " days (1 or more); leave it unset to keep e-mail addresses and names as long as the rows");
     }
 
     private int lookbackDays() {

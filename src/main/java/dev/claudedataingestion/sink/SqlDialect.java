@@ -11,4 +11,7 @@ public interface SqlDialect {
 
     /** The first day of the month of a date, as a date. */
     String monthStart(String date);
+
+    /** A value as text. */
+    String text(String expression);
 }

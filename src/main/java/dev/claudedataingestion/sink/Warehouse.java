@@ -47,6 +47,12 @@ public interface Warehouse extends AutoCloseable {
     /** Per organization and report: the days covered and the rows they hold. */
     List<CoverageSummary> coverage();
 
+    /**
+     * Erases people's e-mail addresses and names from the days before {@code firstKept} ({@link PersonalData});
+     * returns the rows changed.
+     */
+    long erasePersonalData(String organizationId, LocalDate firstKept);
+
     /** Inserts or updates the run's row in {@code ingestion_runs}. */
     void recordRun(RunRecord run);
 

@@ -58,6 +58,11 @@ class CrossWarehouseIT {
                 public String monthStart(String date) {
                     return date;
                 }
+
+                @Override
+                public String text(String expression) {
+                    return expression;
+                }
             }).keySet();
 
     @TempDir

@@ -66,6 +66,31 @@ class MainTest {
         return code;
     }
 
+    private long queryCount(String sql) {
+        assertThat(run("query", "--format", "csv", sql)).as(err).isZero();
+        return Long.parseLong(out.lines().toList().get(1).strip());
+    }
+
+    @Test
+    void personalDataOlderThanTheRetentionPeriodIsErasedAfterEachRun() {
+        simulatorEnvironment();
+        environment.put("PERSONAL_DATA_RETENTION_DAYS", "3");
+        assertThat(run("ingest", "--reports", "claude_code", "--from", "2026-03-01", "--to", "2026-03-08")).isZero();
+
+        // The clock says 2026-03-09: the last three days keep their addresses, the days before keep none.
+        String addresses = "SELECT count(*) FROM claude_code_usage WHERE actor_email LIKE '%@%' AND activity_date";
+        assertThat(queryCount(addresses + " < DATE '2026-03-06'")).isZero();
+        assertThat(queryCount(addresses + " >= DATE '2026-03-06'")).isPositive();
+        assertThat(queryCount("SELECT count(*) FROM claude_code_usage WHERE actor_email LIKE 'erased-%'"))
+                .isPositive();
+        assertThat(queryCount("SELECT count(*) FROM claude_code_model_usage WHERE actor_email LIKE '%@%'"
+                + " AND activity_date < DATE '2026-03-06'")).isZero();
+
+        environment.put("PERSONAL_DATA_RETENTION_DAYS", "forever");
+        assertThat(run("ingest", "--reports", "claude_code")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("PERSONAL_DATA_RETENTION_DAYS 'forever' is not a whole number of days");
+    }
+
     @Test
     void userMistakesExitWithTwoAndSayWhatToDo() throws Exception {
         assertThat(run("ingest", "--from", "2026-13-01")).isEqualTo(Main.BAD_CONFIGURATION);

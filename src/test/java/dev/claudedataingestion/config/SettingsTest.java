@@ -41,6 +41,11 @@ class SettingsTest {
         assertThat(ingest.explicitDays()).isEmpty();
         assertThat(ingest.deadline()).isEmpty();
         assertThat(ingest.spoolLimit()).isEqualTo(128_000_000L);
+        assertThat(settings.personalDataRetentionDays()).isEmpty();
+        assertThat(new Settings(Map.of(Settings.PERSONAL_DATA_RETENTION_DAYS, "400")).personalDataRetentionDays())
+                .contains(400);
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.PERSONAL_DATA_RETENTION_DAYS, "0"))
+                .personalDataRetentionDays()).hasMessageContaining("PERSONAL_DATA_RETENTION_DAYS '0'");
     }
 
     @Test

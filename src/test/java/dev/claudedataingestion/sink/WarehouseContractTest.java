@@ -173,6 +173,47 @@ public abstract class WarehouseContractTest {
         return value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
     }
 
+    private static ClaudeCodeRow claudeCode(LocalDate day, String email) {
+        return new ClaudeCodeRow(day, "user_actor", email, null, "vscode", false, "api", null, 1, 2, 3, 4, 5, Map.of(),
+                List.of(new ClaudeCodeModelRow("m1", 100, 50, 10, 5, new BigDecimal("1")),
+                        new ClaudeCodeModelRow("m2", 1, 2, 3, 4, new BigDecimal("0.25"))));
+    }
+
+    /** A version of a user, its columns by name. */
+    private static Object[] user(String id, String email, LocalDate from, LocalDate to) {
+        Map<String, Object> values = new java.util.HashMap<>(Map.of("organization_id", ORG, "user_id", id,
+                "email", email, "name", "Person " + id, "role", "user", "valid_from", from));
+        values.put("valid_to", to);
+        return Tables.USERS.columnNames().stream().map(values::get).toArray();
+    }
+
+    @Test
+    void personalDataBeforeTheCutoffIsErasedAndTheRowsStayDistinctAndJoined() {
+        replace(ReportKind.CLAUDE_CODE, ORG, D1_TO_D3, List.of(claudeCode(D1, "b@example.com"),
+                claudeCode(D1, "a@example.com"), claudeCode(D3, "a@example.com")));
+        replace(ReportKind.CLAUDE_CODE, OTHER_ORG, DayRange.single(D1), List.of(claudeCode(D1, "c@example.com")));
+        warehouse.replaceOrganizationRows(Tables.USERS, ORG, List.of(user("u1", "old@example.com", D1, D2),
+                user("u1", "new@example.com", D2, null)));
+
+        assertThat(warehouse.erasePersonalData(ORG, D2)).isEqualTo(2 * 2 + 2 + 1);
+
+        assertThat(select("SELECT activity_date, actor_email FROM claude_code_usage WHERE organization_id = '" + ORG
+                + "' ORDER BY activity_date, actor_email")).containsExactly(List.of(D1, "erased-1"),
+                List.of(D1, "erased-2"), List.of(D3, "a@example.com"));
+        // The same person has the same pseudonym in both tables that day: they still join, row for row.
+        assertThat(count("SELECT count(*) FROM claude_code_model_usage m JOIN claude_code_usage u"
+                + " ON m.organization_id = u.organization_id AND m.activity_date = u.activity_date"
+                + " AND m.actor_email = u.actor_email")).isEqualTo(count("SELECT count(*) FROM claude_code_model_usage"))
+                .isEqualTo(8);
+        assertThat(count("SELECT count(*) FROM claude_code_model_usage WHERE actor_email LIKE '%@%'"
+                + " AND activity_date < '" + D2 + "' AND organization_id = '" + ORG + "'")).isZero();
+        assertThat(select("SELECT actor_email FROM claude_code_usage WHERE organization_id = '" + OTHER_ORG + "'"))
+                .containsExactly(List.of("c@example.com"));
+        assertThat(select("SELECT email, name FROM claude_users ORDER BY valid_from")).containsExactly(
+                java.util.Arrays.asList(null, null), List.of("new@example.com", "Person u1"));
+        assertThat(warehouse.erasePersonalData(ORG, D2)).isZero();
+    }
+
     @Test
     void claudeCodeRowsFillBothTablesAndKeepEveryTool() {
         ClaudeCodeRow row = new ClaudeCodeRow(D1, "user_actor", "a@example.com", null, "vscode", false, "api", null,

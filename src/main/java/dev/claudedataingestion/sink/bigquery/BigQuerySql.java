@@ -47,6 +47,11 @@ final class BigQuerySql {
             public String monthStart(String date) {
                 return "DATE_TRUNC(" + date + ", MONTH)";
             }
+
+            @Override
+            public String text(String expression) {
+                return "CAST(" + expression + " AS STRING)";
+            }
         };
     }
 

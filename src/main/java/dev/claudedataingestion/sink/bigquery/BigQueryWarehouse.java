@@ -49,6 +49,7 @@ import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
+import dev.claudedataingestion.sink.PersonalData;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowWriter;
@@ -897,6 +898,24 @@ public final class BigQueryWarehouse implements Warehouse {
                     LocalDate.parse(row.get(2).getStringValue()), row.get(3).getLongValue());
         }
         return coverage.summaries();
+    }
+
+    @Override
+    public long erasePersonalData(String organizationId, LocalDate firstKept) {
+        JobContext context = JobContext.unnamed("personal_data");
+        Map<String, QueryParameterValue> parameters = Map.of("organization_id",
+                QueryParameterValue.string(organizationId), "before", QueryParameterValue.date(firstKept.toString()));
+        long changed = 0;
+        List<String> statements = PersonalData.erasure(sql.dialect());
+        for (int i = 0; i < statements.size(); i++) {
+            // One job each: a run stopped in between finishes the same way next time (PersonalData).
+            String statement = statements.get(i).replace(PersonalData.ORGANIZATION, "@organization_id")
+                    .replace(PersonalData.BEFORE, "@before");
+            Long rows = runDml(context, "erase" + i, "erase personal data before " + firstKept, statement, parameters,
+                    options.deadline()).getNumDmlAffectedRows();
+            changed += rows == null ? 0 : rows;
+        }
+        return changed;
     }
 
     @Override

@@ -258,6 +258,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
+        public long erasePersonalData(String organizationId, LocalDate firstKept) {
+            return with(warehouse -> warehouse.erasePersonalData(organizationId, firstKept));
+        }
+
+        @Override
         public List<RunRecord> recentRuns(int limit) {
             return with(warehouse -> warehouse.recentRuns(limit));
         }

@@ -10,6 +10,7 @@ import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.Identifiers;
 import dev.claudedataingestion.sink.OrganizationScope;
+import dev.claudedataingestion.sink.PersonalData;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -76,6 +77,11 @@ public abstract class JdbcWarehouse implements Warehouse {
             @Override
             public String monthStart(String date) {
                 return "CAST(date_trunc('month', " + date + ") AS DATE)";
+            }
+
+            @Override
+            public String text(String expression) {
+                return "CAST(" + expression + " AS VARCHAR)";
             }
         };
     }
@@ -370,6 +376,32 @@ public abstract class JdbcWarehouse implements Warehouse {
             throw new WarehouseException("could not record run " + run.runId() + ": " + e.getMessage(), e);
         }
     }
+
+    @Override
+    public long erasePersonalData(String organizationId, LocalDate firstKept) {
+        long[] changed = {0};
+        try {
+            inTransaction(lockForReplace(organizationId, "personal_data"), () -> {
+                for (String statement : PersonalData.erasure(dialect())) {
+                    // The markers, in the order they appear, become bound parameters.
+                    List<Object> parameters = new ArrayList<>();
+                    java.util.regex.Matcher marker = MARKERS.matcher(statement);
+                    while (marker.find()) {
+                        parameters.add(marker.group().equals(PersonalData.ORGANIZATION) ? organizationId : firstKept);
+                    }
+                    changed[0] += execute(marker.replaceAll("?"), parameters.toArray());
+                }
+            });
+        } catch (SQLException | RuntimeException e) {
+            throw new WarehouseException("could not erase personal data before " + firstKept + "; nothing was changed: "
+                    + e.getMessage(), e);
+        }
+        return changed[0];
+    }
+
+    private static final java.util.regex.Pattern MARKERS = java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(PersonalData.ORGANIZATION) + "|"
+                    + java.util.regex.Pattern.quote(PersonalData.BEFORE));
 
     @Override
     public List<RunRecord> recentRuns(int limit) {

@@ -1,0 +1,39 @@
+package dev.claudedataingestion.sink;
+
+import java.util.List;
+
+/**
+ * Erasing people from days older than the retention period ({@code PERSONAL_DATA_RETENTION_DAYS}), the same on
+ * every warehouse. In the Claude Code tables an e-mail address becomes {@code erased-N}, N distinct per address and
+ * day, so that rows stay distinct by their key and the two tables still join; nothing links one day's N to
+ * another's. In the users' history, versions that ended by the cutoff ({@code valid_to} is exclusive) lose e-mail
+ * and name; current ones keep them. The model table goes first: its mapping is read from the usage table, whose
+ * addresses (a superset: every model row belongs to a usage row) change last, so that a run stopped in between
+ * finishes the same way next time.
+ */
+public final class PersonalData {
+
+    /** Where a statement takes the organization and the cutoff day (the first day kept). */
+    public static final String ORGANIZATION = ":organization";
+    public static final String BEFORE = ":before";
+
+    private PersonalData() {
+    }
+
+    /** The statements, in the order they must run, with {@link #ORGANIZATION} and {@link #BEFORE} as markers. */
+    public static List<String> erasure(SqlDialect sql) {
+        String usage = sql.table(Tables.CLAUDE_CODE.name());
+        String mapping = "(SELECT organization_id, activity_date, actor_email, CONCAT('erased-', "
+                + sql.text("DENSE_RANK() OVER (PARTITION BY activity_date ORDER BY actor_email)") + ") AS pseudonym"
+                + " FROM " + usage + " WHERE organization_id = " + ORGANIZATION + " AND activity_date < " + BEFORE
+                + " AND actor_email IS NOT NULL AND actor_email NOT LIKE 'erased-%') m";
+        String claudeCode = "UPDATE {table} t SET actor_email = m.pseudonym FROM " + mapping
+                + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"
+                + " AND t.actor_email = m.actor_email";
+        return List.of(
+                claudeCode.replace("{table}", sql.table(Tables.CLAUDE_CODE_MODELS.name())),
+                claudeCode.replace("{table}", usage),
+                "UPDATE " + sql.table(Tables.USERS.name()) + " SET email = NULL, name = NULL WHERE organization_id = "
+                        + ORGANIZATION + " AND valid_to <= " + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)");
+    }
+}
