@@ -8,9 +8,11 @@ import dev.claudedataingestion.pipeline.check.CheckResult.Status;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,29 +35,45 @@ class DataChecksIT {
     private static final LocalDate START = LocalDate.of(2026, 1, 1);
     private static final LocalDate LATEST = TestApi.YESTERDAY;
 
+    /** The organization is deterministic: one load of it, copied for each test, serves them all. */
+    private static final SyntheticOrganization ORGANIZATION = TestApi.organization(SyntheticOrganization.Size.DEMO,
+            LocalDate.of(2025, 6, 1));
+
+    @TempDir
+    static Path shared;
+
     @TempDir
     Path directory;
 
-    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
-            LocalDate.of(2025, 6, 1));
-    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+    private final SyntheticOrganization organization = ORGANIZATION;
+    private static AdminApiSimulator simulator;
 
-    @BeforeEach
-    void load() {
-        ingest();
+    @BeforeAll
+    static void loadOnce() {
+        simulator = TestApi.simulator(ORGANIZATION);
+        ingest(shared.resolve("loaded.duckdb"));
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         simulator.close();
     }
 
-    private void ingest() {
+    @BeforeEach
+    void load() throws IOException {
+        Files.copy(shared.resolve("loaded.duckdb"), directory.resolve("w.duckdb"));
+    }
+
+    private static void ingest(Path file) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
                 "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
+                "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + file);
         assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+    }
+
+    private void ingest() {
+        ingest(directory.resolve("w.duckdb"));
     }
 
     private void execute(String... statements) {
