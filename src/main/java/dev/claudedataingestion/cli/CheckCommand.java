@@ -133,10 +133,8 @@ final class CheckCommand implements Callable<Integer> {
      * on Cloud Run the alerts count these lines.
      */
     static void logChecks(Context context, WarehouseConfig config) {
-        CheckSettings defaults = CheckSettings.defaults(context.settings().startDate(), context.clock().instant());
-        CheckSettings settings = new CheckSettings(defaults.startDate(), defaults.now(), defaults.staleWarnDays(),
-                defaults.staleFailDays(), defaults.recentDays(), defaults.tolerance(), defaults.toleranceFloorUsd(),
-                budgetVariable(context), defaults.prices(), defaults.anomalySpreads(), defaults.anomalyFloorUsd());
+        CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
+                .withBudget(budgetVariable(context));
         List<DataChecks.OrganizationChecks> results;
         try (Warehouse opened = Warehouses.open(config, true)) {
             results = new DataChecks(opened, settings).run();

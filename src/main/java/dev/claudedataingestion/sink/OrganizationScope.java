@@ -21,7 +21,7 @@ public final class OrganizationScope {
     }
 
     /** The names shadowed: the tables and views that have an {@code organization_id}. */
-    public static List<String> names(SqlDialect sql) {
+    private static List<String> names(SqlDialect sql) {
         List<String> names = new ArrayList<>();
         for (Table table : Tables.all()) {
             if (table.columnNames().contains("organization_id")) {
@@ -32,11 +32,15 @@ public final class OrganizationScope {
         return names;
     }
 
+    /** A statement with its shadows, and how many times it names the organization's marker. */
+    public record Scoped(String sql, int markers) {
+    }
+
     /**
      * {@code statement}, each of {@link #names} shadowed; {@code parameter} is the warehouse's marker for the
      * organization ({@code ?}, bound once per name, or {@code @organization_id}).
      */
-    public static String apply(String statement, SqlDialect sql, String parameter) {
+    public static Scoped apply(String statement, SqlDialect sql, String parameter) {
         List<String> shadows = new ArrayList<>();
         for (String name : names(sql)) {
             // name AS (SELECT * FROM dataset.name WHERE organization_id = ?)
@@ -46,9 +50,9 @@ public final class OrganizationScope {
         Matcher with = LEADING_WITH.matcher(statement);
         if (with.find()) {
             // The statement's own WITH list follows ours: WITH [RECURSIVE] ours…, theirs… SELECT …
-            return statement.substring(0, with.start(1)) + "WITH " + (with.group(2) == null ? "" : "RECURSIVE ")
-                    + String.join(", ", shadows) + ", " + statement.substring(with.end());
+            return new Scoped(statement.substring(0, with.start(1)) + "WITH " + (with.group(2) == null ? ""
+                    : "RECURSIVE ") + String.join(", ", shadows) + ", " + statement.substring(with.end()), shadows.size());
         }
-        return "WITH " + String.join(", ", shadows) + "\n" + statement;
+        return new Scoped("WITH " + String.join(", ", shadows) + "\n" + statement, shadows.size());
     }
 }

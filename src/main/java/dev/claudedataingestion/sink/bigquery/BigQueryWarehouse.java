@@ -955,8 +955,8 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void query(String statement, Optional<String> organization, QueryVisitor visitor) {
         location();
-        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect(), "@organization_id")
-                : statement;
+        String text = organization.isPresent()
+                ? OrganizationScope.apply(statement, sql.dialect(), "@organization_id").sql() : statement;
         Map<String, QueryParameterValue> parameters = organization.isPresent()
                 ? Map.of("organization_id", QueryParameterValue.string(organization.get())) : Map.of();
         QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)

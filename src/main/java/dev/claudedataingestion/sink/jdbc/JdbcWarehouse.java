@@ -480,12 +480,11 @@ public abstract class JdbcWarehouse implements Warehouse {
         if (statementsIn(sql) > 1) {
             throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
         }
-        String text = organization.isPresent() ? OrganizationScope.apply(sql, dialect(), "?") : sql;
-        try (PreparedStatement statement = connection.prepareStatement(text)) {
-            if (organization.isPresent()) {
-                for (int i = 1; i <= OrganizationScope.names(dialect()).size(); i++) {
-                    statement.setString(i, organization.get());
-                }
+        OrganizationScope.Scoped scoped = organization.isPresent() ? OrganizationScope.apply(sql, dialect(), "?")
+                : new OrganizationScope.Scoped(sql, 0);
+        try (PreparedStatement statement = connection.prepareStatement(scoped.sql())) {
+            for (int i = 1; i <= scoped.markers(); i++) {
+                statement.setString(i, organization.orElseThrow());
             }
             statement.setFetchSize(1000);
             if (!statement.execute()) {
