@@ -28,11 +28,12 @@ class ArchitectureTest {
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "model", Set.of(),
             "config", Set.of("model"),
-            "source", Set.of("model", "config"),
-            "sink", Set.of("model"),
-            "pipeline", Set.of("model", "config", "source", "sink"),
+            "reports", Set.of("model", "config"),
+            "source", Set.of("model", "config", "reports"),
+            "sink", Set.of("model", "reports"),
+            "pipeline", Set.of("model", "config", "reports", "source", "sink"),
             "simulator", Set.of(),
-            "cli", Set.of("model", "config", "source", "sink", "pipeline", "simulator"));
+            "cli", Set.of("model", "config", "reports", "source", "sink", "pipeline", "simulator"));
 
     @Test
     void packagesDependOnlyDownwards() throws IOException {

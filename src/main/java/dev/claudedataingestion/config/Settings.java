@@ -297,7 +297,7 @@ public final class Settings {
     /** Reads {@code --reports usage,cost,claude_code,dimensions}; null means all. */
     public static Set<ReportKind> reports(String flag) {
         if (flag == null || "all".equalsIgnoreCase(flag.strip())) {
-            return EnumSet.copyOf(ReportKind.all());
+            return EnumSet.copyOf(ReportKind.defaults());
         }
         if (flag.isBlank()) {
             throw new ConfigException("--reports is empty; name the reports, from " + ReportKind.allIds() + ","

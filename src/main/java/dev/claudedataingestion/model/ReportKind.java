@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The Admin API reports this pipeline copies, each with the name used on the command line and in the ledger. */
+/**
+ * The Admin API reports this pipeline copies, by the name used on the command line and in the ledger. Each is
+ * declared in {@code reports}, which says everything else about it.
+ */
 public enum ReportKind {
     USAGE("usage"),
     COST("cost"),
@@ -40,8 +43,11 @@ public enum ReportKind {
         return Arrays.stream(values()).map(ReportKind::id).collect(Collectors.joining(","));
     }
 
-    /** The reports an ingest copies unless told otherwise: the daily usage, cost and Claude Code reports. */
-    public static Set<ReportKind> all() {
+    /**
+     * The reports an ingest copies unless told otherwise: the daily usage, cost and Claude Code reports. The hourly
+     * usage report is copied only when asked for ({@code --bucket-width 1h}).
+     */
+    public static Set<ReportKind> defaults() {
         return EnumSet.of(USAGE, COST, CLAUDE_CODE);
     }
 

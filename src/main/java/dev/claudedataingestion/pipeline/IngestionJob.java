@@ -2,21 +2,22 @@ package dev.claudedataingestion.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
-import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.model.Workspace;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RunRecord;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WriteResult;
@@ -285,30 +286,48 @@ public final class IngestionJob {
      * dashboards show names, and old months the names they had then.
      */
     private void refreshDimensions(String organizationId, Instant now) {
-        List<Object[]> workspaces = new ArrayList<>();
+        List<Row> workspaces = new ArrayList<>();
         workspaces.add(workspaceRow(organizationId, Workspace.DEFAULT));
         client.listWorkspaces(workspace -> workspaces.add(workspaceRow(organizationId, workspace)));
-        List<Object[]> keys = new ArrayList<>();
-        client.listApiKeys(key -> keys.add(new Object[] {organizationId, key.id(), key.name(), key.workspaceId(),
-            key.status(), key.createdAt(), key.createdById(), key.partialKeyHint(), key.expiresAt()}));
-        List<Object[]> users = new ArrayList<>();
-        client.listUsers(user -> users.add(new Object[] {organizationId, user.id(), user.email(), user.name(),
-            user.role(), user.addedAt()}));
-        Map<Table, List<Object[]>> snapshots = new LinkedHashMap<>();
+        List<Row> keys = new ArrayList<>();
+        client.listApiKeys(key -> keys.add(new Row(Tables.API_KEYS)
+                .set("organization_id", organizationId)
+                .set("api_key_id", key.id())
+                .set("name", key.name())
+                .set("workspace_id", key.workspaceId())
+                .set("status", key.status())
+                .set("created_at", key.createdAt())
+                .set("created_by_id", key.createdById())
+                .set("partial_key_hint", key.partialKeyHint())
+                .set("expires_at", key.expiresAt())));
+        List<Row> users = new ArrayList<>();
+        client.listUsers(user -> users.add(new Row(Tables.USERS)
+                .set("organization_id", organizationId)
+                .set("user_id", user.id())
+                .set("email", user.email())
+                .set("name", user.name())
+                .set("role", user.role())
+                .set("added_at", user.addedAt())));
+        Map<Table, List<Row>> snapshots = new LinkedHashMap<>();
         snapshots.put(Tables.WORKSPACES, workspaces);
         snapshots.put(Tables.API_KEYS, keys);
         snapshots.put(Tables.USERS, users);
         snapshots.forEach((table, snapshot) -> {
-            List<Object[]> history = DimensionHistory.merge(table, warehouse.organizationRows(table, organizationId),
+            List<Row> history = DimensionHistory.merge(table, warehouse.organizationRows(table, organizationId),
                     snapshot, now);
             warehouse.replaceOrganizationRows(table, organizationId, history);
         });
         log.info("dimensions: {} workspaces, {} API keys, {} users", workspaces.size() - 1, keys.size(), users.size());
     }
 
-    private static Object[] workspaceRow(String organizationId, Workspace workspace) {
-        return new Object[] {organizationId, workspace.id(), workspace.name(), workspace.displayColor(),
-            workspace.createdAt(), workspace.archivedAt()};
+    private static Row workspaceRow(String organizationId, Workspace workspace) {
+        return new Row(Tables.WORKSPACES)
+                .set("organization_id", organizationId)
+                .set("workspace_id", workspace.id())
+                .set("name", workspace.name())
+                .set("display_color", workspace.displayColor())
+                .set("created_at", workspace.createdAt())
+                .set("archived_at", workspace.archivedAt());
     }
 
     private String organization() {
@@ -351,7 +370,7 @@ public final class IngestionJob {
         long requestsBefore = client.requestsMade();
         Duration waitingBefore = client.timeWaiting();
         long fetchStart = System.nanoTime();
-        try (Spool<? extends FactRow> spool = fetch(report, window)) {
+        try (Spool spool = fetch(report, window)) {
             long fetched = System.nanoTime();
             Duration waiting = client.timeWaiting().minus(waitingBefore);
             List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
@@ -374,11 +393,11 @@ public final class IngestionJob {
      * recorded with the new rows and logged, so that a revision leaves a trail instead of silently changing totals.
      */
     private static List<Restatement> restatements(ReportKind report, DayRange window, Map<LocalDate, DayTotal> stored,
-            Spool<? extends FactRow> spool) {
+            Spool spool) {
         if (stored.isEmpty()) {
             return List.of();
         }
-        String measure = Tables.headline(report).measure();
+        String measure = Reports.of(report).headline().measure();
         Map<LocalDate, DayTotal> fetched = spool.dayTotals();
         List<Restatement> restatements = new ArrayList<>();
         stored.forEach((day, before) -> {
@@ -395,36 +414,10 @@ public final class IngestionJob {
     }
 
     /** Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. */
-    private Spool<? extends FactRow> fetch(ReportKind report, DayRange window) {
-        String context = report + " " + window;
-        switch (report) {
-            case USAGE -> {
-                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE, context, config.spoolLimit());
-                return fill(spool, () -> client.fetchUsage(window, spool));
-            }
-            case USAGE_HOURLY -> {
-                Spool<UsageRow> spool = new Spool<>(spoolDirectory, RowCodec.USAGE, context, config.spoolLimit());
-                return fill(spool, () -> client.fetchHourlyUsage(window, spool));
-            }
-            case COST -> {
-                Spool<CostRow> spool = new Spool<>(spoolDirectory, RowCodec.COST, context, config.spoolLimit());
-                return fill(spool, () -> client.fetchCosts(window, spool));
-            }
-            case CLAUDE_CODE -> {
-                Spool<ClaudeCodeRow> spool =
-                        new Spool<>(spoolDirectory, RowCodec.CLAUDE_CODE, context, config.spoolLimit());
-                return fill(spool, () -> window.days().forEach(day -> {
-                    client.fetchClaudeCode(day, spool);
-                    listener.fetched(report, day);
-                }));
-            }
-            default -> throw new IllegalArgumentException("unknown report " + report);
-        }
-    }
-
-    private static <T extends FactRow> Spool<T> fill(Spool<T> spool, Runnable fetch) {
+    private Spool fetch(ReportKind report, DayRange window) {
+        Spool spool = new Spool(spoolDirectory, Reports.of(report), report + " " + window, config.spoolLimit());
         try {
-            fetch.run();
+            client.fetch(Reports.of(report), window, spool, day -> listener.fetched(report, day));
             return spool;
         } catch (RuntimeException e) {
             spool.close();
@@ -436,8 +429,13 @@ public final class IngestionJob {
         return String.format("%.1f", nanos / 1e9);
     }
 
+    /** One report's entry in {@code ingestion_runs.report_counts}. */
+    private record ReportCount(long days, long rows) {
+    }
+
     /** Totals of the windows written so far, and the longest window, to judge whether another fits the deadline. */
     private static final class Progress {
+        private static final ObjectMapper COUNTS_JSON = JsonMapper.builder().build();
         private final List<Duration> durations = new ArrayList<>();
         private final Map<ReportKind, long[]> perReport = new java.util.EnumMap<>(ReportKind.class);
         private Instant lastMark;
@@ -446,8 +444,13 @@ public final class IngestionJob {
 
         /** {@code {"usage":{"days":3,"rows":120},…}} */
         String countsJson() {
-            return perReport.entrySet().stream().map(e -> "\"" + e.getKey().id() + "\":{\"days\":" + e.getValue()[0]
-                    + ",\"rows\":" + e.getValue()[1] + "}").collect(Collectors.joining(",", "{", "}"));
+            Map<String, ReportCount> counts = new LinkedHashMap<>();
+            perReport.forEach((report, count) -> counts.put(report.id(), new ReportCount(count[0], count[1])));
+            try {
+                return COUNTS_JSON.writeValueAsString(counts);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         boolean mayStart(Instant now, Instant deadline) {

@@ -3,9 +3,9 @@ package dev.claudedataingestion.pipeline;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.reports.Report;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.source.AdminApiClient;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -21,15 +21,12 @@ public final class Planner {
 
     private static final Logger log = LoggerFactory.getLogger(Planner.class);
 
-    /** Claude Code data is available only once it is an hour old. */
-    private static final Duration CLAUDE_CODE_DELAY = Duration.ofHours(1);
-
     private Planner() {
     }
 
     /** The latest UTC day whose report is complete at {@code now}. */
     public static LocalDate lastCompleteDay(ReportKind report, Instant now) {
-        Instant settled = report == ReportKind.CLAUDE_CODE ? now.minus(CLAUDE_CODE_DELAY) : now;
+        Instant settled = now.minus(Reports.of(report).settleDelay());
         return LocalDate.ofInstant(settled, ZoneOffset.UTC).minusDays(1);
     }
 
@@ -67,12 +64,12 @@ public final class Planner {
     }
 
     /**
-     * Windows of consecutive days, each at most one page of buckets (31 days, or 7 days of hourly buckets), so that
-     * a window costs one request per report (the Claude Code report asks one request per day in any case).
+     * Windows of consecutive days, each at most the report's {@link Report#maxWindowDays()} (one page of buckets:
+     * 31 days, or 7 days of hourly buckets), so that a window costs one request per report (the Claude Code report
+     * asks one request per day in any case).
      */
     public static List<DayRange> windows(ReportKind report, Set<LocalDate> days) {
-        int maxDays = report == ReportKind.USAGE_HOURLY ? AdminApiClient.MAX_HOURLY_BUCKETS / 24
-                : AdminApiClient.MAX_DAILY_BUCKETS;
+        int maxDays = Reports.of(report).maxWindowDays();
         List<DayRange> windows = new ArrayList<>();
         for (DayRange run : DayRange.contiguousRuns(days)) {
             windows.addAll(run.split(maxDays));

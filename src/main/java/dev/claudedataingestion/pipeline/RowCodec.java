@@ -1,9 +1,8 @@
 package dev.claudedataingestion.pipeline;
 
-import dev.claudedataingestion.model.ClaudeCodeModelRow;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Column;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -12,160 +11,78 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** A compact binary form of a report row, for the local spool a window is fetched into before it is written. */
-interface RowCodec<T> {
+/**
+ * A compact binary form of the rows of a report's tables, for the local spool a window is fetched into before it is
+ * written: the table's position, then each value by its column's type, after a byte that says whether it is null.
+ * Derived from the tables, so that every report has one.
+ */
+final class RowCodec {
 
-    void write(T row, DataOutput out) throws IOException;
+    private final List<Table> tables;
 
-    T read(DataInput in) throws IOException;
-
-    RowCodec<UsageRow> USAGE = new RowCodec<>() {
-        @Override
-        public void write(UsageRow row, DataOutput out) throws IOException {
-            writeInstant(row.bucketStart(), out);
-            writeString(row.bucketWidth(), out);
-            writeString(row.apiKeyId(), out);
-            writeString(row.workspaceId(), out);
-            writeString(row.model(), out);
-            writeString(row.serviceTier(), out);
-            writeString(row.contextWindow(), out);
-            writeString(row.inferenceGeo(), out);
-            writeString(row.accountId(), out);
-            writeString(row.serviceAccountId(), out);
-            out.writeLong(row.uncachedInputTokens());
-            out.writeLong(row.cacheCreation5mInputTokens());
-            out.writeLong(row.cacheCreation1hInputTokens());
-            out.writeLong(row.cacheReadInputTokens());
-            out.writeLong(row.outputTokens());
-            out.writeLong(row.webSearchRequests());
+    RowCodec(List<Table> tables) {
+        if (tables.size() > Byte.MAX_VALUE) {
+            throw new IllegalArgumentException("too many tables for one report");
         }
+        this.tables = List.copyOf(tables);
+    }
 
-        @Override
-        public UsageRow read(DataInput in) throws IOException {
-            return new UsageRow(readInstant(in), readString(in), readString(in), readString(in), readString(in),
-                    readString(in), readString(in), readString(in), readString(in), readString(in), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    void write(Row row, DataOutput out) throws IOException {
+        int table = tables.indexOf(row.table());
+        if (table < 0) {
+            throw new IllegalArgumentException("a row of " + row.table().name() + " is not a row of " + tables);
         }
-    };
-
-    RowCodec<CostRow> COST = new RowCodec<>() {
-        @Override
-        public void write(CostRow row, DataOutput out) throws IOException {
-            out.writeLong(row.activityDate().toEpochDay());
-            writeString(row.workspaceId(), out);
-            writeString(row.description(), out);
-            writeString(row.costType(), out);
-            writeString(row.model(), out);
-            writeString(row.serviceTier(), out);
-            writeString(row.contextWindow(), out);
-            writeString(row.tokenType(), out);
-            writeString(row.inferenceGeo(), out);
-            writeString(row.currency(), out);
-            writeDecimal(row.amountCents(), out);
-        }
-
-        @Override
-        public CostRow read(DataInput in) throws IOException {
-            return new CostRow(LocalDate.ofEpochDay(in.readLong()), readString(in), readString(in), readString(in),
-                    readString(in), readString(in), readString(in), readString(in), readString(in), readString(in),
-                    readDecimal(in));
-        }
-    };
-
-    RowCodec<ClaudeCodeRow> CLAUDE_CODE = new RowCodec<>() {
-        @Override
-        public void write(ClaudeCodeRow row, DataOutput out) throws IOException {
-            out.writeLong(row.activityDate().toEpochDay());
-            writeString(row.actorType(), out);
-            writeString(row.actorEmail(), out);
-            writeString(row.actorApiKeyName(), out);
-            writeString(row.terminalType(), out);
-            out.writeByte(row.isRemote() == null ? 2 : row.isRemote() ? 1 : 0);
-            writeString(row.customerType(), out);
-            writeString(row.subscriptionType(), out);
-            out.writeLong(row.numSessions());
-            out.writeLong(row.linesAdded());
-            out.writeLong(row.linesRemoved());
-            out.writeLong(row.commits());
-            out.writeLong(row.pullRequests());
-            out.writeInt(row.toolActions().size());
-            for (Map.Entry<String, ClaudeCodeRow.ToolActions> tool : row.toolActions().entrySet()) {
-                writeString(tool.getKey(), out);
-                out.writeLong(tool.getValue().accepted());
-                out.writeLong(tool.getValue().rejected());
-            }
-            out.writeInt(row.models().size());
-            for (ClaudeCodeModelRow model : row.models()) {
-                writeString(model.model(), out);
-                out.writeLong(model.inputTokens());
-                out.writeLong(model.outputTokens());
-                out.writeLong(model.cacheReadTokens());
-                out.writeLong(model.cacheCreationTokens());
-                writeDecimal(model.estimatedCostCents(), out);
+        out.writeByte(table);
+        List<Column> columns = row.table().columns();
+        for (int i = 0; i < columns.size(); i++) {
+            Object value = row.get(i);
+            out.writeBoolean(value != null);
+            if (value != null) {
+                switch (columns.get(i).type()) {
+                    case STRING, JSON -> writeString((String) value, out);
+                    case INT64 -> out.writeLong((Long) value);
+                    case BOOL -> out.writeBoolean((Boolean) value);
+                    case DATE -> out.writeLong(((LocalDate) value).toEpochDay());
+                    case TIMESTAMP -> {
+                        out.writeLong(((Instant) value).getEpochSecond());
+                        out.writeInt(((Instant) value).getNano());
+                    }
+                    case CENTS, USD -> writeDecimal((BigDecimal) value, out);
+                }
             }
         }
+    }
 
-        @Override
-        public ClaudeCodeRow read(DataInput in) throws IOException {
-            LocalDate day = LocalDate.ofEpochDay(in.readLong());
-            String actorType = readString(in);
-            String email = readString(in);
-            String keyName = readString(in);
-            String terminal = readString(in);
-            byte remote = in.readByte();
-            String customerType = readString(in);
-            String subscriptionType = readString(in);
-            long sessions = in.readLong();
-            long added = in.readLong();
-            long removed = in.readLong();
-            long commits = in.readLong();
-            long pullRequests = in.readLong();
-            Map<String, ClaudeCodeRow.ToolActions> tools = new LinkedHashMap<>();
-            for (int i = in.readInt(); i > 0; i--) {
-                tools.put(readString(in), new ClaudeCodeRow.ToolActions(in.readLong(), in.readLong()));
+    Row read(DataInput in) throws IOException {
+        Table table = tables.get(in.readByte());
+        Row row = new Row(table);
+        for (Column column : table.columns()) {
+            if (in.readBoolean()) {
+                row.set(column.name(), switch (column.type()) {
+                    case STRING, JSON -> readString(in);
+                    case INT64 -> in.readLong();
+                    case BOOL -> in.readBoolean();
+                    case DATE -> LocalDate.ofEpochDay(in.readLong());
+                    case TIMESTAMP -> Instant.ofEpochSecond(in.readLong(), in.readInt());
+                    case CENTS, USD -> readDecimal(in);
+                });
             }
-            List<ClaudeCodeModelRow> models = new ArrayList<>();
-            for (int i = in.readInt(); i > 0; i--) {
-                models.add(new ClaudeCodeModelRow(readString(in), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong(), readDecimal(in)));
-            }
-            return new ClaudeCodeRow(day, actorType, email, keyName, terminal, remote == 2 ? null : remote == 1,
-                    customerType, subscriptionType, sessions, added, removed, commits, pullRequests, tools, models);
         }
-    };
+        return row;
+    }
 
     private static void writeString(String value, DataOutput out) throws IOException {
-        if (value == null) {
-            out.writeInt(-1);
-            return;
-        }
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
     private static String readString(DataInput in) throws IOException {
-        int length = in.readInt();
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
+        byte[] bytes = new byte[in.readInt()];
         in.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static void writeInstant(Instant value, DataOutput out) throws IOException {
-        out.writeLong(value.getEpochSecond());
-        out.writeInt(value.getNano());
-    }
-
-    private static Instant readInstant(DataInput in) throws IOException {
-        return Instant.ofEpochSecond(in.readLong(), in.readInt());
     }
 
     private static void writeDecimal(BigDecimal value, DataOutput out) throws IOException {

@@ -1,6 +1,8 @@
 package dev.claudedataingestion.pipeline;
 
-import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.WarehouseException;
@@ -37,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * anything in the warehouse is replaced without holding the window in memory, and it drops the rows of a page
  * that broke off part way by truncating the file back to the last complete page. A row whose key came before in
  * the window (a record repeated in a page, or a page repeated under a new cursor) fails the window: only a 64-bit
- * hash of each key is held, about 50 bytes a row. Deleted on close.
+ * hash of each key is held, about 50 bytes a row. Only rows of the report's first table are checked: the rows of its
+ * other tables (Claude Code's models) are parts of one. Deleted on close.
  */
-final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoCloseable {
+final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
     private static final String PREFIX = "claude-ingest-";
@@ -47,7 +50,9 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*" + Pattern.quote(SUFFIX));
 
     private final Path file;
-    private final RowCodec<T> codec;
+    private final RowCodec codec;
+    private final Report report;
+    private final Table counted;
     private final String context;
     private final long limit;
     private final Set<Long> keys = new HashSet<>();
@@ -62,8 +67,10 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
      * @param context the report and window, for messages
      * @param limit   the most bytes the spool may take; an answer that grows past it fails the window
      */
-    Spool(Path directory, RowCodec<T> codec, String context, long limit) {
-        this.codec = codec;
+    Spool(Path directory, Report report, String context, long limit) {
+        this.report = report;
+        this.codec = new RowCodec(report.tables());
+        this.counted = report.tables().get(0);
         this.context = context;
         this.limit = limit;
         try {
@@ -77,19 +84,22 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
     }
 
-    /** Rows of complete pages. */
+    /** Rows of complete pages, of every table. */
     long rows() {
         return committedRows;
     }
 
     @Override
-    public void accept(T row) {
-        long key = hash(row.key());
-        if (!keys.add(key)) {
-            throw AdminApiException.invalidResponse("the same record came twice (" + describe(row.key())
-                    + "); nothing of this window is written", null, context);
+    public void accept(Row row) {
+        if (row.table().equals(counted)) {
+            List<Object> identity = row.key();
+            long key = hash(identity);
+            if (!keys.add(key)) {
+                throw AdminApiException.invalidResponse("the same record came twice (" + describe(identity)
+                        + "); nothing of this window is written", null, context);
+            }
+            pageKeys.add(key);
         }
-        pageKeys.add(key);
         try {
             codec.write(row, out);
             pageRows++;
@@ -132,7 +142,7 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
     }
 
     @Override
-    public void forEach(Consumer<? super T> action) {
+    public void forEach(Consumer<? super Row> action) {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (long i = 0; i < committedRows; i++) {
                 action.accept(codec.read(in));
@@ -145,8 +155,13 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
     /** Rows and headline total per day, read back from the spool. */
     Map<LocalDate, DayTotal> dayTotals() {
         Map<LocalDate, DayTotal> totals = new TreeMap<>();
-        forEach(row -> totals.merge(row.activityDate(), new DayTotal(1, row.headlineTotal()),
-                (a, b) -> new DayTotal(a.rows() + b.rows(), a.total().add(b.total()))));
+        Report.Headline headline = report.headline();
+        forEach(row -> {
+            if (row.table().equals(counted)) {
+                totals.merge(row.date("activity_date"), new DayTotal(1, headline.of(row)),
+                        (a, b) -> new DayTotal(a.rows() + b.rows(), a.total().add(b.total())));
+            }
+        });
         return totals;
     }
 
@@ -202,7 +217,7 @@ final class Spool<T extends FactRow> implements PageSink<T>, RowStream<T>, AutoC
     }
 
     private static String describe(List<Object> key) {
-        return AdminApiException.excerpt(key.toString(), 200);
+        return AdminApiException.excerpt(key.subList(1, key.size()).toString(), 200);
     }
 
     private static WarehouseException failure(String action, Path where, IOException e) {

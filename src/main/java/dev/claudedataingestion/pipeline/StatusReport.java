@@ -46,7 +46,7 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
             for (ReportKind report : ReportKind.values()) {
                 boolean loaded = coverage.stream().anyMatch(s -> s.organizationId().equals(organization)
                         && s.report() == report);
-                if (!loaded && !ReportKind.all().contains(report)) {
+                if (!loaded && !ReportKind.defaults().contains(report)) {
                     // Hourly usage is shown once it has been loaded.
                     continue;
                 }

@@ -1,5 +1,7 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.model.Identifiers;
+import dev.claudedataingestion.model.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.reports.ClaudeCodeReport;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public final class PersonalData {
 
     /** The statements, in the order they must run, with {@link #ORGANIZATION} and {@link #BEFORE} as markers. */
     public static List<String> erasure(SqlDialect sql) {
-        String usage = sql.table(Tables.CLAUDE_CODE.name());
+        String usage = sql.table(ClaudeCodeReport.TABLE.name());
         String mapping = "(SELECT organization_id, activity_date, actor_email, CONCAT('erased-', "
                 + sql.text("DENSE_RANK() OVER (PARTITION BY activity_date ORDER BY actor_email)") + ") AS pseudonym"
                 + " FROM " + usage + " WHERE organization_id = " + ORGANIZATION + " AND activity_date < " + BEFORE
@@ -31,7 +32,7 @@ public final class PersonalData {
                 + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"
                 + " AND t.actor_email = m.actor_email";
         return List.of(
-                claudeCode.replace("{table}", sql.table(Tables.CLAUDE_CODE_MODELS.name())),
+                claudeCode.replace("{table}", sql.table(ClaudeCodeReport.MODELS_TABLE.name())),
                 claudeCode.replace("{table}", usage),
                 "UPDATE " + sql.table(Tables.USERS.name()) + " SET email = NULL, name = NULL WHERE organization_id = "
                         + ORGANIZATION + " AND valid_to <= " + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)");

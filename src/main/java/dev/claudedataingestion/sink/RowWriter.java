@@ -1,8 +1,11 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.model.Column;
+import dev.claudedataingestion.model.Row;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /**
  * Receives the values of one table row in column order, then {@link #endRow()}. Each backend implements it
@@ -24,13 +27,14 @@ public interface RowWriter {
 
     void endRow();
 
-    /** Writes a whole row of {@code values}, one per column and of the column's type, then ends it. */
-    default void row(java.util.List<Column> columns, Object[] values) {
+    /** Writes {@code row}, its values in the order of its table's columns, then ends it. A null count is written as 0. */
+    default void row(Row row) {
+        List<Column> columns = row.table().columns();
         for (int i = 0; i < columns.size(); i++) {
-            Object value = values[i];
+            Object value = row.get(i);
             switch (columns.get(i).type()) {
                 case STRING, JSON -> string((String) value);
-                case INT64 -> int64(value == null ? 0 : ((Number) value).longValue());
+                case INT64 -> int64(value == null ? 0 : (Long) value);
                 case BOOL -> bool((Boolean) value);
                 case DATE -> date((LocalDate) value);
                 case TIMESTAMP -> timestamp((Instant) value);

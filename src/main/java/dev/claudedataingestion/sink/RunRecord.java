@@ -2,6 +2,7 @@ package dev.claudedataingestion.sink;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.claudedataingestion.model.Row;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -84,23 +85,35 @@ public record RunRecord(
                 requestsMade, retries, process);
     }
 
-    /** The values of {@code ingestion_runs}'s columns, in {@link Tables#RUNS} order. */
-    public Object[] columnValues() {
+    /** The run as a row of {@link Tables#RUNS}. */
+    public Row toRow() {
         Duration duration = duration();
-        return new Object[] {runId, organizationId, startedAt, finishedAt, status.id(), reports, daysWritten,
-            rowsWritten, error, version, trigger, executionId, reportCounts, requestsMade, retries,
-            duration == null ? null : duration.toMillis(), process};
+        return new Row(Tables.RUNS)
+                .set("run_id", runId)
+                .set("organization_id", organizationId)
+                .set("started_at", startedAt)
+                .set("finished_at", finishedAt)
+                .set("status", status.id())
+                .set("reports", reports)
+                .set("days_written", daysWritten)
+                .set("rows_written", rowsWritten)
+                .set("error", error)
+                .set("version", version)
+                .set("trigger", trigger)
+                .set("cloud_run_execution", executionId)
+                .set("report_counts", reportCounts)
+                .set("requests_made", requestsMade)
+                .set("retries", retries)
+                .set("duration_ms", duration == null ? null : duration.toMillis())
+                .set("process", process);
     }
 
-    /** Reads a row of {@code ingestion_runs} given its column values in {@link Tables#RUNS} order. */
-    public static RunRecord fromColumnValues(Object[] values) {
-        return new RunRecord((String) values[0], (String) values[1], (Instant) values[2], (Instant) values[3],
-                Status.fromId((String) values[4]), (String) values[5], number(values[6]), number(values[7]),
-                (String) values[8], (String) values[9], (String) values[10], (String) values[11], (String) values[12],
-                number(values[13]), number(values[14]), (String) values[16]);
-    }
-
-    private static long number(Object value) {
-        return value == null ? 0 : ((Number) value).longValue();
+    /** Reads a row of {@link Tables#RUNS}. */
+    public static RunRecord fromRow(Row row) {
+        return new RunRecord(row.string("run_id"), row.string("organization_id"), row.timestamp("started_at"),
+                row.timestamp("finished_at"), Status.fromId(row.string("status")), row.string("reports"),
+                row.int64("days_written"), row.int64("rows_written"), row.string("error"), row.string("version"),
+                row.string("trigger"), row.string("cloud_run_execution"), row.string("report_counts"),
+                row.int64("requests_made"), row.int64("retries"), row.string("process"));
     }
 }

@@ -1,8 +1,9 @@
 package dev.claudedataingestion.sink;
 
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -20,12 +21,12 @@ public interface Warehouse extends AutoCloseable {
      * it is visible afterwards or none of it. Same input twice, same tables (but for timestamps and run ids).
      * {@code restatements}, the days whose data changed at the source, are recorded in the same transaction.
      */
-    WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<? extends FactRow> rows,
+    WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<Row> rows,
             String runId, List<Restatement> restatements);
 
     /** {@link #replaceDays} for days that nobody revised. */
     default WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-            RowStream<? extends FactRow> rows, String runId) {
+            RowStream<Row> rows, String runId) {
         return replaceDays(report, organizationId, days, rows, runId, List.of());
     }
 
@@ -33,13 +34,13 @@ public interface Warehouse extends AutoCloseable {
     java.util.Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days);
 
     /**
-     * Replaces every row of {@code table} (a dimension table) for {@code organizationId} with {@code rows}, values
-     * in column order, in one transaction.
+     * Replaces every row of {@code table} (a dimension table) for {@code organizationId} with {@code rows}, in one
+     * transaction.
      */
-    void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows);
+    void replaceOrganizationRows(Table table, String organizationId, List<Row> rows);
 
-    /** Every row of {@code table} for {@code organizationId}, values in column order. */
-    List<Object[]> organizationRows(Table table, String organizationId);
+    /** Every row of {@code table} for {@code organizationId}. */
+    List<Row> organizationRows(Table table, String organizationId);
 
     /** The days of {@code within} that have coverage for the report and organization. */
     Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within);

@@ -8,13 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.ApiKey;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.User;
 import dev.claudedataingestion.model.Workspace;
+import dev.claudedataingestion.reports.Endpoint;
+import dev.claudedataingestion.reports.Json;
+import dev.claudedataingestion.reports.Report;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,19 +26,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.List;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Reads the three reports and the organization from Anthropic's Admin API. Pages are parsed as they arrive and
+ * Reads the reports declared in {@code reports}, the organization and its dimensions from Anthropic's Admin API. Pages are parsed as they arrive and
  * handed to a {@link PageSink} row by row; no report is ever held in memory. Retryable failures (408, 409,
  * 429, 5xx, 529, dropped connections, broken bodies) are retried with exponential backoff and jitter,
  * honouring {@code retry-after}; anything else fails at once with an {@link AdminApiException}. Every wait (a
@@ -49,18 +51,8 @@ public final class AdminApiClient {
     private static final Logger log = LoggerFactory.getLogger(AdminApiClient.class);
 
     static final String API_VERSION = "2023-06-01";
-    /** Largest page of daily buckets the usage and cost reports allow. */
-    public static final int MAX_DAILY_BUCKETS = 31;
-    /** Largest page of hourly buckets of the usage report. */
-    public static final int MAX_HOURLY_BUCKETS = 168;
     /** Largest page of the list endpoints. */
     static final int MAX_LIST_PAGE = 1000;
-    /** Largest page of the Claude Code report. */
-    public static final int MAX_CLAUDE_CODE_RECORDS = 1000;
-    /** The messages usage report, grouped by every dimension so that no tuple is summed away. */
-    static final List<String> USAGE_GROUP_BY = List.of("api_key_id", "workspace_id", "model", "service_tier",
-            "context_window", "inference_geo", "account_id", "service_account_id");
-    static final List<String> COST_GROUP_BY = List.of("workspace_id", "description");
     private static final Duration LONGEST_RETRY_AFTER = Duration.ofMinutes(2);
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
     /** A body slower than this, after the grace below, is abandoned: pages arrive at megabytes a second. */
@@ -125,58 +117,51 @@ public final class AdminApiClient {
     public Organization organization() {
         return call("organization", "/v1/organizations/me", new QueryString(), null, (parser, requestId) -> {
             JsonNode me = mapper.readTree(parser);
-            String id = me == null ? null : ResultParser.text(me, "id");
+            String id = me == null ? null : Json.text(me, "id");
             if (id == null || id.isBlank()) {
                 throw AdminApiException.invalidResponse("organization has no id", requestId, "organization");
             }
-            return new Organization(id, ResultParser.text(me, "name"));
+            return new Organization(id, Json.text(me, "name"));
         });
     }
 
     /**
-     * Streams the messages usage report for whole days, in daily buckets grouped by every dimension. When the
-     * API refuses a page as too large (it answers 400), the rest of the window is asked again in smaller pages.
+     * Streams {@code report} for the whole days of {@code window} into {@code sink}, as its declaration says: in
+     * buckets grouped as declared, or one day per request. {@code dayFetched} is told of each day of a report read a
+     * day at a time, as it completes.
      */
-    public void fetchUsage(DayRange window, PageSink<UsageRow> sink) {
-        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofDays(1), "1d");
-        fetchBuckets("usage " + window, "/v1/organizations/usage_report/messages", span,
-                Math.min(MAX_DAILY_BUCKETS, window.size()), USAGE_GROUP_BY, true,
-                (result, bucketStart) -> sink.accept(ResultParser.usage(result, bucketStart, "1d")), sink);
+    public void fetch(Report report, DayRange window, PageSink<Row> sink, Consumer<LocalDate> dayFetched) {
+        String context = report.id() + " " + window;
+        report.endpoint().match(buckets -> {
+            BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), buckets.width(),
+                    buckets.widthName());
+            long inWindow = Duration.between(span.start(), span.end()).dividedBy(buckets.width());
+            fetchBuckets(context, buckets, span, (int) Math.min(buckets.maxBucketsPerPage(), inWindow),
+                    (result, bucketStart) -> report.parse(result, bucketStart, sink::accept), sink);
+            return null;
+        }, records -> {
+            window.days().forEach(day -> {
+                fetchDay(report, records, day, sink);
+                dayFetched.accept(day);
+            });
+            return null;
+        });
     }
 
-    /**
-     * Streams the messages usage report for whole days in hourly buckets, grouped by every dimension; a window is
-     * at most {@value #MAX_HOURLY_BUCKETS} hours, one page.
-     */
-    public void fetchHourlyUsage(DayRange window, PageSink<UsageRow> sink) {
-        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofHours(1), "1h");
-        fetchBuckets("usage_hourly " + window, "/v1/organizations/usage_report/messages", span,
-                Math.min(MAX_HOURLY_BUCKETS, window.size() * 24), USAGE_GROUP_BY, true,
-                (result, bucketStart) -> sink.accept(ResultParser.usage(result, bucketStart, "1h")), sink);
-    }
-
-    /** Streams the cost report for whole days, grouped by workspace and description. */
-    public void fetchCosts(DayRange window, PageSink<CostRow> sink) {
-        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), Duration.ofDays(1), "1d");
-        fetchBuckets("cost " + window, "/v1/organizations/cost_report", span,
-                Math.min(MAX_DAILY_BUCKETS, window.size()), COST_GROUP_BY, false,
-                (result, bucketStart) -> sink.accept(ResultParser.cost(result, BucketSpan.day(bucketStart))), sink);
-    }
-
-    /** Streams the Claude Code report of one UTC day. */
-    public void fetchClaudeCode(LocalDate day, PageSink<ClaudeCodeRow> sink) {
-        String context = "claude_code " + day;
+    private void fetchDay(Report report, Endpoint.DailyRecords records, LocalDate day, PageSink<Row> sink) {
+        String context = report.id() + " " + day;
+        Instant dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant();
         Cursors cursors = new Cursors(context);
         String page = null;
         int pages = 0;
         do {
             QueryString query = new QueryString()
                     .add("starting_at", day)
-                    .add("limit", MAX_CLAUDE_CODE_RECORDS)
+                    .add("limit", records.limit())
                     .add("page", page);
-            PageInfo info = call(context, "/v1/organizations/usage_report/claude_code", query, sink,
+            PageInfo info = call(context, records.path(), query, sink,
                     (parser, requestId) -> readPage(parser, requestId, context,
-                            element -> sink.accept(ResultParser.claudeCode(mapper.readTree(element), day))));
+                            element -> report.parse(mapper.readTree(element), dayStart, sink::accept)));
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
             pages++;
         } while (page != null);
@@ -186,29 +171,29 @@ public final class AdminApiClient {
     /** Every workspace, archived ones too. */
     public void listWorkspaces(java.util.function.Consumer<Workspace> each) {
         list("workspaces", "/v1/organizations/workspaces", new QueryString().add("include_archived", "true"),
-                node -> each.accept(new Workspace(ResultParser.text(node, "id"), ResultParser.text(node, "name"),
-                        ResultParser.text(node, "display_color"), ResultParser.instant(node, "created_at"),
-                        ResultParser.instant(node, "archived_at"))));
+                node -> each.accept(new Workspace(Json.text(node, "id"), Json.text(node, "name"),
+                        Json.text(node, "display_color"), Json.instant(node, "created_at"),
+                        Json.instant(node, "archived_at"))));
     }
 
     /** Every API key, in either shape: with a flat {@code workspace_id}, or with {@code scope}. */
     public void listApiKeys(java.util.function.Consumer<ApiKey> each) {
         list("api_keys", "/v1/organizations/api_keys", new QueryString(), node -> {
             JsonNode scope = node.path("scope");
-            String workspace = node.has("workspace_id") ? ResultParser.text(node, "workspace_id")
-                    : scope.isObject() ? ResultParser.text(scope, "workspace_id") : null;
-            each.accept(new ApiKey(ResultParser.text(node, "id"), ResultParser.text(node, "name"), workspace,
-                    ResultParser.text(node, "status"), ResultParser.instant(node, "created_at"),
-                    ResultParser.text(node.path("created_by"), "id"), ResultParser.text(node, "partial_key_hint"),
-                    ResultParser.instant(node, "expires_at")));
+            String workspace = node.has("workspace_id") ? Json.text(node, "workspace_id")
+                    : scope.isObject() ? Json.text(scope, "workspace_id") : null;
+            each.accept(new ApiKey(Json.text(node, "id"), Json.text(node, "name"), workspace,
+                    Json.text(node, "status"), Json.instant(node, "created_at"),
+                    Json.text(node.path("created_by"), "id"), Json.text(node, "partial_key_hint"),
+                    Json.instant(node, "expires_at")));
         });
     }
 
     /** Every member of the organization. */
     public void listUsers(java.util.function.Consumer<User> each) {
         list("users", "/v1/organizations/users", new QueryString(), node -> each.accept(new User(
-                ResultParser.text(node, "id"), ResultParser.text(node, "email"), ResultParser.text(node, "name"),
-                ResultParser.text(node, "role"), ResultParser.instant(node, "added_at"))));
+                Json.text(node, "id"), Json.text(node, "email"), Json.text(node, "name"),
+                Json.text(node, "role"), Json.instant(node, "added_at"))));
     }
 
     private interface ObjectHandler {
@@ -231,19 +216,19 @@ public final class AdminApiClient {
                 return answer;
             });
             for (JsonNode object : page.get("data")) {
-                if (ResultParser.text(object, "id") == null) {
+                if (Json.text(object, "id") == null) {
                     throw AdminApiException.invalidResponse("an object without id", null, context);
                 }
                 try {
                     handler.handle(object);
-                } catch (ResultParser.InvalidResponse e) {
+                } catch (Json.InvalidResponse e) {
                     throw AdminApiException.invalidResponse(e.getMessage(), null, context);
                 }
             }
             if (!page.path("has_more").asBoolean(false)) {
                 return;
             }
-            String last = ResultParser.text(page, "last_id");
+            String last = Json.text(page, "last_id");
             if (last == null) {
                 throw AdminApiException.invalidResponse("has_more is true but last_id is missing", null, context);
             }
@@ -255,8 +240,8 @@ public final class AdminApiClient {
         void handle(JsonNode result, Instant bucketStart);
     }
 
-    private void fetchBuckets(String context, String path, BucketSpan span, int limit, List<String> groupBy,
-            boolean shrinkWhenTooLarge, ResultHandler handler, PageBoundary sink) {
+    private void fetchBuckets(String context, Endpoint.Buckets endpoint, BucketSpan span, int limit,
+            ResultHandler handler, PageBoundary sink) {
         BucketSpan.Cursor cursor = span.cursor();
         PageBoundary boundary = PageBoundary.both(cursor, sink);
         Cursors cursors = new Cursors(context);
@@ -269,14 +254,14 @@ public final class AdminApiClient {
                     .add("ending_at", span.end())
                     .add("bucket_width", span.width())
                     .add("limit", pageLimit)
-                    .addAll("group_by[]", groupBy)
+                    .addAll("group_by[]", endpoint.groupBy())
                     .add("page", page);
             PageInfo info;
             try {
-                info = call(context, path, query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
+                info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
                         element -> readBucket(mapper, element, cursor, requestId, context, handler)));
             } catch (AdminApiException e) {
-                if (!shrinkWhenTooLarge || e.status() != 400 || pageLimit == 1) {
+                if (!endpoint.shrinkWhenTooLarge() || e.status() != 400 || pageLimit == 1) {
                     throw e;
                 }
                 // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
@@ -319,7 +304,7 @@ public final class AdminApiClient {
                         + " an empty data array); the cursor does not move on", requestId, context);
             }
             if (!seen.add(next)) {
-                throw AdminApiException.invalidResponse("the cursor " + ResultParser.excerpt(next) + " came before;"
+                throw AdminApiException.invalidResponse("the cursor " + Json.excerpt(next) + " came before;"
                         + " paging would repeat pages", requestId, context);
             }
             return next;
@@ -377,7 +362,7 @@ public final class AdminApiClient {
             String context) {
         try {
             handler.handle(result, bucketStart);
-        } catch (ResultParser.InvalidResponse e) {
+        } catch (Json.InvalidResponse e) {
             throw AdminApiException.invalidResponse("bucket " + bucketStart + ": " + e.getMessage(), requestId, context);
         }
     }
@@ -427,7 +412,7 @@ public final class AdminApiClient {
                         elements++;
                         try {
                             reader.read(parser);
-                        } catch (ResultParser.InvalidResponse e) {
+                        } catch (Json.InvalidResponse e) {
                             throw AdminApiException.invalidResponse(e.getMessage(), requestId, context);
                         }
                     }
@@ -586,8 +571,8 @@ public final class AdminApiClient {
             byte[] bytes = body.readNBytes(ERROR_BODY_LIMIT);
             try {
                 JsonNode error = mapper.readTree(bytes).path("error");
-                String type = ResultParser.text(error, "type");
-                return new ApiError(type == null ? fallback : type, ResultParser.text(error, "message"));
+                String type = Json.text(error, "type");
+                return new ApiError(type == null ? fallback : type, Json.text(error, "message"));
             } catch (IOException | RuntimeException e) {
                 String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
                 return new ApiError(fallback, text.length() > 200 ? text.substring(0, 200) + "…" : text);

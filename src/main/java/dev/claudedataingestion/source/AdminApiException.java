@@ -1,6 +1,7 @@
 package dev.claudedataingestion.source;
 
 import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.reports.Json;
 
 /**
  * The Admin API refused a request, kept failing after retries, or answered with something that breaks the
@@ -49,7 +50,7 @@ public class AdminApiException extends RuntimeException {
      * line) escaped, at most {@code limit} characters, and no key.
      */
     public static String excerpt(String text, int limit) {
-        return AdminKey.redact(AdminKey.escapeControls(text, limit));
+        return Json.excerpt(text, limit);
     }
 
     /** Whether the run's deadline, not the API, ended the request. */

@@ -38,7 +38,7 @@ class DimensionsIT {
     }
 
     private void ingest(Clock clock) {
-        IngestConfig config = new IngestConfig(LocalDate.of(2026, 2, 20), 3, ReportKind.all(), true, Optional.empty(),
+        IngestConfig config = new IngestConfig(LocalDate.of(2026, 2, 20), 3, ReportKind.defaults(), true, Optional.empty(),
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
             IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),

@@ -65,7 +65,7 @@ class IngestionJobIT {
 
     private IngestionJob.Outcome ingest(Optional<DayRange> days, Optional<Duration> deadline, Clock clock,
             Optional<String> expectedOrganization) {
-        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, days, deadline);
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, days, deadline);
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
@@ -107,7 +107,7 @@ class IngestionJobIT {
     /** The same, for the days each report covers only when {@code coveredOnly}: the others must hold no rows. */
     private void assertWarehouseEqualsApi(DayRange days, boolean coveredOnly) {
         Map<ReportKind, Set<LocalDate>> covered = new java.util.EnumMap<>(ReportKind.class);
-        for (ReportKind report : ReportKind.all()) {
+        for (ReportKind report : ReportKind.defaults()) {
             covered.put(report, coveredOnly ? covered(report) : Set.copyOf(days.days().toList()));
         }
         Map<LocalDate, List<Object>> usage = perDay("SELECT activity_date, count(*), sum(uncached_input_tokens),"
@@ -426,7 +426,7 @@ class IngestionJobIT {
     @MethodSource("apiFaults")
     void anApiFaultEndsInACompleteRunOrAClearErrorAndNothingIsLostOrCountedTwice(ApiFault apiFault) {
         DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
-        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, Optional.of(days), Optional.empty());
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days), Optional.empty());
         ApiConfig api = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(500));
         simulator.inject(apiFault.fault().after(1));
 
@@ -497,7 +497,7 @@ class IngestionJobIT {
     @MethodSource("proxyFaults")
     void throughAHostileProxyEveryDayIsTheApisOrAbsentAndReported(ProxyFault fault) throws Exception {
         DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
-        IngestConfig config = new IngestConfig(START, 3, ReportKind.all(), true, Optional.of(days),
+        IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days),
                 fault.error() == null ? Optional.of(Duration.ofSeconds(4)) : Optional.empty());
         Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
         IngestionJob.Outcome first;

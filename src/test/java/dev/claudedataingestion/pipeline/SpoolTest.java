@@ -3,10 +3,11 @@ package dev.claudedataingestion.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.model.ClaudeCodeModelRow;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.ClaudeCodeReport;
+import dev.claudedataingestion.reports.CostReport;
+import dev.claudedataingestion.reports.TestRows;
+import dev.claudedataingestion.reports.UsageReport;
 import dev.claudedataingestion.source.AdminApiException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,15 +25,33 @@ class SpoolTest {
     @TempDir
     Path directory;
 
+    private static final LocalDate DAY = LocalDate.of(2026, 3, 8);
+
     /** A usage row whose model, and so whose key, differs with {@code output}. */
-    private static UsageRow usage(long output) {
-        return new UsageRow(Instant.parse("2026-03-08T00:00:00Z"), "1d", null, "w", "m" + output, "priority", "0-200k",
-                "us", "acct", null, 1, 2, 3, 4, output, 6);
+    private static Row usage(long output) {
+        return usage("m" + output, output);
+    }
+
+    private static Row usage(String model, long output) {
+        return TestRows.parse(UsageReport.DAILY, Instant.parse("2026-03-08T00:00:00Z"), """
+                {"workspace_id": "w", "model": "%s", "service_tier": "priority", "context_window": "0-200k",
+                 "inference_geo": "us", "account_id": "acct", "uncached_input_tokens": 1,
+                 "cache_creation": {"ephemeral_5m_input_tokens": 2, "ephemeral_1h_input_tokens": 3},
+                 "cache_read_input_tokens": 4, "output_tokens": %d,
+                 "server_tool_use": {"web_search_requests": 6}}""".formatted(model, output)).get(0);
+    }
+
+    private static Row cost(String contextWindow) {
+        return TestRows.parse(CostReport.INSTANCE, DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), """
+                {"workspace_id": "w", "description": "Claude Sonnet 4 Usage - Input Tokens", "cost_type": "tokens",
+                 "model": "m", "service_tier": "standard", "context_window": "%s",
+                 "token_type": "uncached_input_tokens", "inference_geo": "global", "currency": "USD",
+                 "amount": "1"}""".formatted(contextWindow)).get(0);
     }
 
     @Test
     void keepsCompletePagesAndDropsTheRestOfABrokenOne() {
-        try (Spool<UsageRow> spool = new Spool<>(directory, RowCodec.USAGE, "usage", Long.MAX_VALUE)) {
+        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE)) {
             spool.accept(usage(1));
             spool.accept(usage(2));
             spool.pageCompleted();
@@ -45,11 +63,11 @@ class SpoolTest {
             spool.pageCompleted();
             spool.accept(usage(5));
 
-            List<UsageRow> rows = new ArrayList<>();
+            List<Row> rows = new ArrayList<>();
             spool.forEach(rows::add);
             assertThat(rows).containsExactly(usage(1), usage(2), usage(4), usage(3));
             assertThat(spool.rows()).isEqualTo(4);
-            List<UsageRow> again = new ArrayList<>();
+            List<Row> again = new ArrayList<>();
             spool.forEach(again::add);
             assertThat(again).isEqualTo(rows);
         }
@@ -57,48 +75,51 @@ class SpoolTest {
 
     @Test
     void everyRowTypeSurvivesTheRoundTripExactly() {
-        CostRow cost = new CostRow(LocalDate.of(2026, 3, 8), null, "Web Search Usage", "web_search", null, null, null,
-                null, null, "USD", new BigDecimal("-0.30000000000000004"));
-        ClaudeCodeRow code = new ClaudeCodeRow(LocalDate.of(2026, 3, 8), "api_actor", null, "ci-key", "ci", null,
-                "api", "max", 1, 2, 3, 4, 5, Map.of("x_tool", new ClaudeCodeRow.ToolActions(7, 8)),
-                List.of(new ClaudeCodeModelRow("m", 1, 2, 3, 4, new BigDecimal("186.25"))));
-        try (Spool<CostRow> costs = new Spool<>(directory, RowCodec.COST, "cost", Long.MAX_VALUE);
-                Spool<ClaudeCodeRow> codes = new Spool<>(directory, RowCodec.CLAUDE_CODE, "claude_code", Long.MAX_VALUE)) {
+        Row cost = TestRows.parse(CostReport.INSTANCE, DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), """
+                {"description": "Web Search Usage", "cost_type": "web_search", "currency": "USD",
+                 "amount": "-0.30000000000000004"}""").get(0);
+        List<Row> code = TestRows.claudeCode(DAY, """
+                {"actor": {"type": "api_actor", "api_key_name": "ci-key"}, "terminal_type": "ci",
+                 "customer_type": "api", "subscription_type": "max", "core_metrics": {"num_sessions": 1,
+                 "lines_of_code": {"added": 2, "removed": 3}, "commits_by_claude_code": 4,
+                 "pull_requests_by_claude_code": 5}, "tool_actions": {"x_tool": {"accepted": 7, "rejected": 8}},
+                 "model_breakdown": [{"model": "m", "tokens": {"input": 1, "output": 2, "cache_read": 3,
+                 "cache_creation": 4}, "estimated_cost": {"amount": "186.25", "currency": "USD"}}]}""");
+        try (Spool costs = new Spool(directory, CostReport.INSTANCE, "cost", Long.MAX_VALUE);
+                Spool codes = new Spool(directory, ClaudeCodeReport.INSTANCE, "claude_code", Long.MAX_VALUE)) {
             costs.accept(cost);
             costs.pageCompleted();
-            codes.accept(code);
+            code.forEach(codes::accept);
             codes.pageCompleted();
-            List<CostRow> readCosts = new ArrayList<>();
+            List<Row> readCosts = new ArrayList<>();
             costs.forEach(readCosts::add);
-            List<ClaudeCodeRow> readCodes = new ArrayList<>();
+            List<Row> readCodes = new ArrayList<>();
             codes.forEach(readCodes::add);
             assertThat(readCosts).containsExactly(cost);
-            assertThat(readCosts.get(0).amountCents().scale()).isEqualTo(17);
-            assertThat(readCodes).containsExactly(code);
+            assertThat(readCosts.get(0).decimal("amount_cents").scale()).isEqualTo(17);
+            assertThat(readCodes).isEqualTo(code);
+            assertThat(readCodes.get(0).get("is_remote")).isNull();
+            assertThat(codes.dayTotals()).containsExactly(java.util.Map.entry(DAY,
+                    new dev.claudedataingestion.sink.DayTotal(1, new BigDecimal("1.8625"))));
         }
     }
 
     @Test
     void aRecordThatComesTwiceInAWindowFailsItInAPageOrAcrossPages() {
-        try (Spool<UsageRow> spool = new Spool<>(directory, RowCodec.USAGE, "usage 2026-03-08", Long.MAX_VALUE)) {
+        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage 2026-03-08", Long.MAX_VALUE)) {
             spool.accept(usage(1));
             assertThatThrownBy(() -> spool.accept(usage(1))).isInstanceOf(AdminApiException.class)
                     .hasMessageContaining("usage 2026-03-08").hasMessageContaining("the same record came twice")
                     .hasMessageContaining("m1");
             spool.pageCompleted();
             // The same key with other figures is still the same fact twice.
-            UsageRow again = new UsageRow(usage(1).bucketStart(), "1d", null, "w", "m1", "priority", "0-200k", "us",
-                    "acct", null, 9, 9, 9, 9, 9, 9);
+            Row again = usage("m1", 9);
             assertThatThrownBy(() -> spool.accept(again)).isInstanceOf(AdminApiException.class);
         }
         // Lines of one description that differ by context window are distinct facts.
-        CostRow shortContext = new CostRow(LocalDate.of(2026, 3, 8), "w", "Claude Sonnet 4 Usage - Input Tokens",
-                "tokens", "m", "standard", "0-200k", "uncached_input_tokens", "global", "USD", BigDecimal.ONE);
-        CostRow longContext = new CostRow(LocalDate.of(2026, 3, 8), "w", "Claude Sonnet 4 Usage - Input Tokens",
-                "tokens", "m", "standard", "200k-1M", "uncached_input_tokens", "global", "USD", BigDecimal.ONE);
-        try (Spool<CostRow> costs = new Spool<>(directory, RowCodec.COST, "cost", Long.MAX_VALUE)) {
-            costs.accept(shortContext);
-            costs.accept(longContext);
+        try (Spool costs = new Spool(directory, CostReport.INSTANCE, "cost", Long.MAX_VALUE)) {
+            costs.accept(cost("0-200k"));
+            costs.accept(cost("200k-1M"));
             costs.pageCompleted();
             assertThat(costs.rows()).isEqualTo(2);
         }
@@ -106,7 +127,7 @@ class SpoolTest {
 
     @Test
     void anAnswerThatGrowsPastTheLimitFailsTheWindow() {
-        try (Spool<UsageRow> spool = new Spool<>(directory, RowCodec.USAGE, "usage", 100_000)) {
+        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage", 100_000)) {
             assertThatThrownBy(() -> {
                 for (long i = 0; i < 100_000; i++) {
                     spool.accept(usage(i));
@@ -138,7 +159,7 @@ class SpoolTest {
 
     @Test
     void deletesItsFileOnClose() throws Exception {
-        new Spool<>(directory, RowCodec.USAGE, "usage", Long.MAX_VALUE).close();
+        new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE).close();
         try (Stream<Path> files = Files.list(directory)) {
             assertThat(files).isEmpty();
         }

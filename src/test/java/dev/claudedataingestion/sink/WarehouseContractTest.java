@@ -3,17 +3,13 @@ package dev.claudedataingestion.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.model.ClaudeCodeModelRow;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.TestRows;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,14 +55,12 @@ public abstract class WarehouseContractTest {
         }
     }
 
-    protected static UsageRow usage(LocalDate day, String key, long output) {
-        return new UsageRow(day.atStartOfDay(ZoneOffset.UTC).toInstant(), "1d", key, "wrkspc_1", "claude-x",
-                "standard", "0-200k", "global", null, null, 10, 1, 2, 3, output, 0);
+    protected static Row usage(LocalDate day, String key, long output) {
+        return TestRows.usage(day, key, output);
     }
 
-    protected static CostRow cost(LocalDate day, String description, String cents) {
-        return new CostRow(day, "wrkspc_1", description, "tokens", "claude-x", "standard", "0-200k",
-                "output_tokens", "global", "USD", new BigDecimal(cents));
+    protected static Row cost(LocalDate day, String description, String cents) {
+        return TestRows.cost(day, description, cents);
     }
 
     protected List<List<Object>> select(String sql) {
@@ -77,13 +71,13 @@ public abstract class WarehouseContractTest {
         return ((Number) select(sql).get(0).get(0)).longValue();
     }
 
-    private WriteResult replace(ReportKind report, String org, DayRange days, List<? extends FactRow> rows) {
+    private WriteResult replace(ReportKind report, String org, DayRange days, List<Row> rows) {
         return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime());
     }
 
     @Test
     void replacingTheSameDaysTwiceKeepsOneCopy() {
-        List<UsageRow> rows = List.of(usage(D1, "k1", 5), usage(D2, "k1", 6), usage(D2, "k2", 7));
+        List<Row> rows = List.of(usage(D1, "k1", 5), usage(D2, "k1", 6), usage(D2, "k2", 7));
         replace(ReportKind.USAGE, ORG, D1_TO_D3, rows);
         replace(ReportKind.USAGE, ORG, D1_TO_D3, rows);
 
@@ -130,7 +124,7 @@ public abstract class WarehouseContractTest {
     @Test
     void aFailureInTheMiddleLeavesTheRangeAsBefore() {
         replace(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 5), usage(D2, "k1", 6)));
-        RowStream<UsageRow> breaksHalfWay = action -> {
+        RowStream<Row> breaksHalfWay = action -> {
             action.accept(usage(D1, "k1", 50));
             action.accept(usage(D2, "k1", 60));
             throw new IllegalStateException("the disk went away");
@@ -173,25 +167,35 @@ public abstract class WarehouseContractTest {
         return value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
     }
 
-    private static ClaudeCodeRow claudeCode(LocalDate day, String email) {
-        return new ClaudeCodeRow(day, "user_actor", email, null, "vscode", false, "api", null, 1, 2, 3, 4, 5, Map.of(),
-                List.of(new ClaudeCodeModelRow("m1", 100, 50, 10, 5, new BigDecimal("1")),
-                        new ClaudeCodeModelRow("m2", 1, 2, 3, 4, new BigDecimal("0.25"))));
+    private static List<Row> claudeCode(LocalDate day, String email) {
+        return TestRows.claudeCode(day, """
+                {"actor": {"type": "user_actor", "email_address": "%s"}, "terminal_type": "vscode", "is_remote": false,
+                 "customer_type": "api", "core_metrics": {"num_sessions": 1, "lines_of_code": {"added": 2, "removed": 3},
+                 "commits_by_claude_code": 4, "pull_requests_by_claude_code": 5},
+                 "model_breakdown": [
+                   {"model": "m1", "tokens": {"input": 100, "output": 50, "cache_read": 10, "cache_creation": 5},
+                    "estimated_cost": {"amount": 1, "currency": "USD"}},
+                   {"model": "m2", "tokens": {"input": 1, "output": 2, "cache_read": 3, "cache_creation": 4},
+                    "estimated_cost": {"amount": 0.25, "currency": "USD"}}]}""".formatted(email));
     }
 
-    /** A version of a user, its columns by name. */
-    private static Object[] user(String id, String email, LocalDate from, LocalDate to) {
-        Map<String, Object> values = new java.util.HashMap<>(Map.of("organization_id", ORG, "user_id", id,
-                "email", email, "name", "Person " + id, "role", "user", "valid_from", from));
-        values.put("valid_to", to);
-        return Tables.USERS.columnNames().stream().map(values::get).toArray();
+    private static List<Row> concat(List<Row> first, List<Row> second) {
+        List<Row> all = new java.util.ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    /** A version of a user. */
+    private static Row user(String id, String email, LocalDate from, LocalDate to) {
+        return new Row(Tables.USERS).set("organization_id", ORG).set("user_id", id).set("email", email)
+                .set("name", "Person " + id).set("role", "user").set("valid_from", from).set("valid_to", to);
     }
 
     @Test
     void personalDataBeforeTheCutoffIsErasedAndTheRowsStayDistinctAndJoined() {
-        replace(ReportKind.CLAUDE_CODE, ORG, D1_TO_D3, List.of(claudeCode(D1, "b@example.com"),
-                claudeCode(D1, "a@example.com"), claudeCode(D3, "a@example.com")));
-        replace(ReportKind.CLAUDE_CODE, OTHER_ORG, DayRange.single(D1), List.of(claudeCode(D1, "c@example.com")));
+        replace(ReportKind.CLAUDE_CODE, ORG, D1_TO_D3, concat(concat(claudeCode(D1, "b@example.com"),
+                claudeCode(D1, "a@example.com")), claudeCode(D3, "a@example.com")));
+        replace(ReportKind.CLAUDE_CODE, OTHER_ORG, DayRange.single(D1), claudeCode(D1, "c@example.com"));
         warehouse.replaceOrganizationRows(Tables.USERS, ORG, List.of(user("u1", "old@example.com", D1, D2),
                 user("u1", "new@example.com", D2, null)));
 
@@ -216,12 +220,18 @@ public abstract class WarehouseContractTest {
 
     @Test
     void claudeCodeRowsFillBothTablesAndKeepEveryTool() {
-        ClaudeCodeRow row = new ClaudeCodeRow(D1, "user_actor", "a@example.com", null, "vscode", false, "api", null,
-                3, 10, 4, 1, 0, Map.of("edit_tool", new ClaudeCodeRow.ToolActions(5, 1),
-                        "hologram_tool", new ClaudeCodeRow.ToolActions(2, 0)),
-                List.of(new ClaudeCodeModelRow("m1", 100, 50, 10, 5, new BigDecimal("186")),
-                        new ClaudeCodeModelRow("m2", 1, 2, 3, 4, new BigDecimal("0.25"))));
-        WriteResult result = replace(ReportKind.CLAUDE_CODE, ORG, DayRange.single(D1), List.of(row));
+        List<Row> rows = TestRows.claudeCode(D1, """
+                {"actor": {"type": "user_actor", "email_address": "a@example.com"}, "terminal_type": "vscode",
+                 "is_remote": false, "customer_type": "api", "core_metrics": {"num_sessions": 3,
+                 "lines_of_code": {"added": 10, "removed": 4}, "commits_by_claude_code": 1},
+                 "tool_actions": {"edit_tool": {"accepted": 5, "rejected": 1},
+                                  "hologram_tool": {"accepted": 2, "rejected": 0}},
+                 "model_breakdown": [
+                   {"model": "m1", "tokens": {"input": 100, "output": 50, "cache_read": 10, "cache_creation": 5},
+                    "estimated_cost": {"amount": 186, "currency": "USD"}},
+                   {"model": "m2", "tokens": {"input": 1, "output": 2, "cache_read": 3, "cache_creation": 4},
+                    "estimated_cost": {"amount": "0.25", "currency": "USD"}}]}""");
+        WriteResult result = replace(ReportKind.CLAUDE_CODE, ORG, DayRange.single(D1), rows);
 
         assertThat(result.rows()).isEqualTo(1);
         List<Object> stored = select("SELECT edit_tool_accepted, edit_tool_rejected, write_tool_accepted, tool_actions,"
@@ -303,7 +313,7 @@ public abstract class WarehouseContractTest {
 
     @Test
     void overlappingReplacesOfOneWindowLeaveOneCopy() throws Exception {
-        List<UsageRow> rows = new java.util.ArrayList<>();
+        List<Row> rows = new java.util.ArrayList<>();
         for (LocalDate day : D1_TO_D3.days().toList()) {
             for (int key = 0; key < 5_000; key++) {
                 rows.add(usage(day, "k" + key, key));

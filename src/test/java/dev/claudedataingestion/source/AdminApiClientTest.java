@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.ClaudeCodeReport;
+import dev.claudedataingestion.reports.CostReport;
+import dev.claudedataingestion.reports.UsageReport;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
@@ -43,22 +44,22 @@ class AdminApiClientTest {
         simulator.close();
     }
 
-    private Map<LocalDate, long[]> usagePerDay(List<UsageRow> rows) {
+    private Map<LocalDate, long[]> usagePerDay(List<Row> rows) {
         Map<LocalDate, long[]> totals = new TreeMap<>();
-        for (UsageRow row : rows) {
-            long[] sums = totals.computeIfAbsent(row.activityDate(), d -> new long[7]);
+        for (Row row : rows) {
+            long[] sums = totals.computeIfAbsent(row.date("activity_date"), d -> new long[7]);
             sums[0]++;
-            sums[1] += row.uncachedInputTokens();
-            sums[2] += row.cacheCreation5mInputTokens();
-            sums[3] += row.cacheCreation1hInputTokens();
-            sums[4] += row.cacheReadInputTokens();
-            sums[5] += row.outputTokens();
-            sums[6] += row.webSearchRequests();
+            sums[1] += row.int64("uncached_input_tokens");
+            sums[2] += row.int64("cache_creation_5m_input_tokens");
+            sums[3] += row.int64("cache_creation_1h_input_tokens");
+            sums[4] += row.int64("cache_read_input_tokens");
+            sums[5] += row.int64("output_tokens");
+            sums[6] += row.int64("web_search_requests");
         }
         return totals;
     }
 
-    private void assertUsageEqualsApi(List<UsageRow> rows, DayRange days) {
+    private void assertUsageEqualsApi(List<Row> rows, DayRange days) {
         Map<LocalDate, long[]> actual = usagePerDay(rows);
         TestApi.usageTotals(organization, days).forEach((day, expected) -> {
             long[] sums = actual.getOrDefault(day, new long[7]);
@@ -72,8 +73,8 @@ class AdminApiClientTest {
 
     @Test
     void readsTheUsageReportGroupedByEveryDimensionInOneRequestPerWindow() {
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, FEBRUARY, sink, CollectingSink.NO_DAYS);
 
         assertUsageEqualsApi(sink.rows, FEBRUARY);
         assertThat(simulator.requests()).hasSize(1);
@@ -86,15 +87,15 @@ class AdminApiClientTest {
         assertThat(request.query().get("group_by[]")).containsExactlyInAnyOrder("api_key_id", "workspace_id",
                 "model", "service_tier", "context_window", "inference_geo", "account_id", "service_account_id");
         // Null dimensions are kept: the default workspace and Console usage both appear.
-        assertThat(sink.rows).anyMatch(row -> row.workspaceId() == null);
-        assertThat(sink.rows).anyMatch(row -> row.apiKeyId() == null && row.accountId() != null);
+        assertThat(sink.rows).anyMatch(row -> row.string("workspace_id") == null);
+        assertThat(sink.rows).anyMatch(row -> row.string("api_key_id") == null && row.string("account_id") != null);
     }
 
     @Test
     void followsNextPageUntilHasMoreIsFalse() {
         simulator.limitBucketsPerPage(5);
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, FEBRUARY, sink, CollectingSink.NO_DAYS);
 
         assertUsageEqualsApi(sink.rows, FEBRUARY);
         assertThat(sink.pages).isEqualTo(6);
@@ -107,33 +108,40 @@ class AdminApiClientTest {
 
     @Test
     void readsCostsAsExactCentsAndDollars() {
-        CollectingSink<CostRow> sink = new CollectingSink<>();
-        client.fetchCosts(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(CostReport.INSTANCE, FEBRUARY, sink, CollectingSink.NO_DAYS);
 
-        Map<LocalDate, BigDecimal> cents = sink.rows.stream().collect(Collectors.groupingBy(CostRow::activityDate,
-                TreeMap::new, Collectors.reducing(BigDecimal.ZERO, CostRow::amountCents, BigDecimal::add)));
+        Map<LocalDate, BigDecimal> cents = sink.rows.stream().collect(Collectors.groupingBy(r -> r.date("activity_date"),
+                TreeMap::new, Collectors.reducing(BigDecimal.ZERO, r -> r.decimal("amount_cents"), BigDecimal::add)));
         TestApi.costTotals(organization, FEBRUARY).forEach((day, expected) ->
                 assertThat(cents.get(day)).as("cents of %s", day).isEqualByComparingTo(expected.money()));
-        assertThat(sink.rows).allMatch(row -> row.amountUsd().compareTo(row.amountCents().movePointLeft(2)) == 0);
-        assertThat(sink.rows).anyMatch(row -> row.amountCents().stripTrailingZeros().scale() > 2);
-        assertThat(sink.rows).anyMatch(row -> "code_execution".equals(row.costType()) && row.model() == null);
+        assertThat(sink.rows).allMatch(row -> row.decimal("amount_usd")
+                .compareTo(row.decimal("amount_cents").movePointLeft(2)) == 0);
+        assertThat(sink.rows).anyMatch(row -> row.decimal("amount_cents").stripTrailingZeros().scale() > 2);
+        assertThat(sink.rows).anyMatch(row -> "code_execution".equals(row.string("cost_type"))
+                && row.string("model") == null);
         assertThat(simulator.requests()).singleElement().satisfies(request -> {
             assertThat(request.path()).isEqualTo(COST_PATH);
             assertThat(request.query().get("group_by[]")).containsExactly("workspace_id", "description");
         });
     }
 
+    /** The Claude Code records among the rows, without their models' rows. */
+    private static List<Row> records(CollectingSink<Row> sink) {
+        return sink.rows.stream().filter(row -> row.table().equals(ClaudeCodeReport.TABLE)).toList();
+    }
+
     @Test
     void readsOneClaudeCodeDayPerRequestAndAcceptsBothDateShapes() {
         for (LocalDate day : List.of(LocalDate.of(2026, 2, 2), LocalDate.of(2026, 2, 3))) {
-            CollectingSink<ClaudeCodeRow> sink = new CollectingSink<>();
-            client.fetchClaudeCode(day, sink);
+            CollectingSink<Row> sink = new CollectingSink<>();
+            client.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(day), sink, CollectingSink.NO_DAYS);
             var expected = TestApi.claudeCodeTotals(organization, DayRange.single(day)).get(day);
-            assertThat(sink.rows).hasSize((int) expected.rows());
-            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::numSessions).sum()).isEqualTo(expected.measures()[0]);
-            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::linesAdded).sum()).isEqualTo(expected.measures()[1]);
-            assertThat(sink.rows.stream().mapToLong(ClaudeCodeRow::inputTokens).sum()).isEqualTo(expected.measures()[5]);
-            assertThat(sink.rows.stream().map(r -> r.estimatedCostUsd().movePointRight(2))
+            assertThat(records(sink)).hasSize((int) expected.rows());
+            assertThat(records(sink).stream().mapToLong(r -> r.int64("num_sessions")).sum()).isEqualTo(expected.measures()[0]);
+            assertThat(records(sink).stream().mapToLong(r -> r.int64("lines_added")).sum()).isEqualTo(expected.measures()[1]);
+            assertThat(records(sink).stream().mapToLong(r -> r.int64("input_tokens")).sum()).isEqualTo(expected.measures()[5]);
+            assertThat(records(sink).stream().map(r -> r.decimal("estimated_cost_usd").movePointRight(2))
                     .reduce(BigDecimal.ZERO, BigDecimal::add)).isEqualByComparingTo(expected.money());
         }
         assertThat(simulator.requests()).hasSize(2).allSatisfy(request -> {
@@ -149,11 +157,11 @@ class AdminApiClientTest {
         try (AdminApiSimulator big = TestApi.simulator(large)) {
             AdminApiClient bigClient = new AdminApiClient(TestApi.apiConfig(big));
             LocalDate day = LocalDate.of(2026, 2, 2);
-            CollectingSink<ClaudeCodeRow> sink = new CollectingSink<>();
-            bigClient.fetchClaudeCode(day, sink);
+            CollectingSink<Row> sink = new CollectingSink<>();
+            bigClient.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(day), sink, CollectingSink.NO_DAYS);
             int expected = large.claudeCode(day).size();
             assertThat(expected).isGreaterThan(1000);
-            assertThat(sink.rows).hasSize(expected);
+            assertThat(records(sink)).hasSize(expected);
             assertThat(big.requests()).hasSize((expected + 999) / 1000);
         }
     }
@@ -163,8 +171,8 @@ class AdminApiClientTest {
     void retriesWhatMaySucceedLaterAndStillCountsEveryRowOnce(String fault) {
         simulator.limitBucketsPerPage(10);
         simulator.inject(Fault.parse(fault));
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, FEBRUARY, sink, CollectingSink.NO_DAYS);
 
         assertUsageEqualsApi(sink.rows, FEBRUARY);
         int times = Integer.parseInt(fault.substring(fault.indexOf(':') + 1));
@@ -181,7 +189,7 @@ class AdminApiClientTest {
     void honoursRetryAfter() {
         simulator.inject(Fault.status(429, 1).withRetryAfter(Duration.ofSeconds(1)));
         long start = System.nanoTime();
-        client.fetchCosts(DayRange.single(LocalDate.of(2026, 2, 1)), new CollectingSink<>());
+        client.fetch(CostReport.INSTANCE, DayRange.single(LocalDate.of(2026, 2, 1)), new CollectingSink<>(), CollectingSink.NO_DAYS);
         // The configured backoff is a few milliseconds; only retry-after explains a wait of a second.
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(client.retriesMade()).isEqualTo(1);
@@ -190,7 +198,7 @@ class AdminApiClientTest {
     @Test
     void givesUpAfterTheConfiguredRetriesWithTheStatusAndRequestId() {
         simulator.inject(Fault.status(529, 10));
-        assertThatThrownBy(() -> client.fetchUsage(FEBRUARY, new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, FEBRUARY, new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(529);
                     assertThat(e.errorType()).isEqualTo("overloaded_error");
@@ -221,7 +229,7 @@ class AdminApiClientTest {
     @ValueSource(strings = {"has-more", "duplicate-bucket", "out-of-window"})
     void failsTheReportOnABrokenStructureWithoutRetrying(String fault) {
         simulator.inject(Fault.parse(fault));
-        assertThatThrownBy(() -> client.fetchUsage(FEBRUARY, new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, FEBRUARY, new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class,
                         e -> assertThat(e.errorType()).isEqualTo(AdminApiException.INVALID_RESPONSE));
         assertThat(simulator.requests()).hasSize(1);
@@ -231,7 +239,7 @@ class AdminApiClientTest {
     @Test
     void claudeCodeHasMoreWithoutNextPageFails() {
         simulator.inject(Fault.parse("has-more"));
-        assertThatThrownBy(() -> client.fetchClaudeCode(LocalDate.of(2026, 2, 2), new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(LocalDate.of(2026, 2, 2)), new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("next_page");
     }
 
@@ -239,8 +247,8 @@ class AdminApiClientTest {
     void asksForFewerBucketsPerPageWhenThePageIsTooLarge() {
         long largestDay = FEBRUARY.days().mapToLong(day -> organization.usage(day).size()).max().orElseThrow();
         simulator.capResultsPerResponse((int) largestDay * 4);
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, FEBRUARY, sink, CollectingSink.NO_DAYS);
 
         assertUsageEqualsApi(sink.rows, FEBRUARY);
         List<String> limits = simulator.requests().stream().map(r -> r.param("limit")).toList();
@@ -253,8 +261,8 @@ class AdminApiClientTest {
         ApiConfig impatient = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(300));
         AdminApiClient slowClient = new AdminApiClient(impatient);
         simulator.inject(Fault.slow(Duration.ofSeconds(2), 1));
-        CollectingSink<CostRow> sink = new CollectingSink<>();
-        slowClient.fetchCosts(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        slowClient.fetch(CostReport.INSTANCE, FEBRUARY, sink, CollectingSink.NO_DAYS);
         assertThat(slowClient.retriesMade()).isEqualTo(1);
         assertThat(sink.rows).isNotEmpty();
         // The timed-out wait counts as time waiting on the API.
@@ -266,8 +274,8 @@ class AdminApiClientTest {
         AdminApiClient impatient = new AdminApiClient(
                 TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(300)));
         simulator.inject(Fault.parse("stall-3000:1"));
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        impatient.fetchUsage(FEBRUARY, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        impatient.fetch(UsageReport.DAILY, FEBRUARY, sink, CollectingSink.NO_DAYS);
         assertThat(impatient.retriesMade()).isEqualTo(1);
         assertThat(sink.discarded).isEqualTo(1);
         assertUsageEqualsApi(sink.rows, FEBRUARY);

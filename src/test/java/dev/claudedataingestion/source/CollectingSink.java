@@ -1,10 +1,15 @@
 package dev.claudedataingestion.source;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Keeps the rows of complete pages, as the pipeline's spool does, and counts the pages it dropped. */
 final class CollectingSink<T> implements PageSink<T> {
+
+    /** For {@code AdminApiClient.fetch}, where the days a report completes do not matter. */
+    static final Consumer<LocalDate> NO_DAYS = day -> { };
 
     final List<T> rows = new ArrayList<>();
     private final List<T> page = new ArrayList<>();

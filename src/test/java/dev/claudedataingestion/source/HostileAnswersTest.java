@@ -7,11 +7,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.ClaudeCodeReport;
+import dev.claudedataingestion.reports.CostReport;
+import dev.claudedataingestion.reports.UsageReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -79,9 +80,9 @@ class HostileAnswersTest {
     @Test
     void anEmptyPageThatSaysThereIsMoreFailsInsteadOfPagingForever() throws IOException {
         String empty = "{\"data\":[],\"has_more\":true,\"next_page\":\"page_again\"}";
-        assertThatThrownBy(() -> client(empty).fetchUsage(ONE_DAY, new CollectingSink<UsageRow>()))
+        assertThatThrownBy(() -> client(empty).fetch(UsageReport.DAILY, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("the cursor does not move on");
-        assertThatThrownBy(() -> client(empty).fetchClaudeCode(DAY, new CollectingSink<ClaudeCodeRow>()))
+        assertThatThrownBy(() -> client(empty).fetch(ClaudeCodeReport.INSTANCE, DayRange.single(DAY), new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("the cursor does not move on");
         assertThat(requests.get()).isEqualTo(2);
     }
@@ -99,7 +100,7 @@ class HostileAnswersTest {
     void countsThatDoNotFit64BitsFailTheReportWithAShortExcerpt() throws IOException {
         AdminApiClient client = client("{\"data\":[" + BUCKET.formatted("{\"output_tokens\":1e30}")
                 + "],\"has_more\":false,\"next_page\":null}");
-        assertThatThrownBy(() -> client.fetchUsage(ONE_DAY, new CollectingSink<UsageRow>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> {
                     assertThat(e.errorType()).isEqualTo(AdminApiException.INVALID_RESPONSE);
                     assertThat(e.getMessage()).contains("output_tokens").contains("fits 64 bits");
@@ -111,7 +112,7 @@ class HostileAnswersTest {
         AdminApiClient client = client("{\"data\":[" + BUCKET.formatted(
                 "{\"currency\":\"USD\",\"amount\":\"1e999999999\",\"description\":\"x\"}")
                 + "],\"has_more\":false,\"next_page\":null}");
-        assertThatThrownBy(() -> client.fetchCosts(ONE_DAY, new CollectingSink<CostRow>()))
+        assertThatThrownBy(() -> client.fetch(CostReport.INSTANCE, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> {
                     assertThat(e.errorType()).isEqualTo(AdminApiException.INVALID_RESPONSE);
                     assertThat(e.getMessage()).contains("1e999999999").contains("outside what an amount can be")
@@ -135,7 +136,7 @@ class HostileAnswersTest {
         AdminApiClient client = client(Deadline.none(Clock.systemUTC()), (exchange, request) -> json(exchange, 400,
                 "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
                         + "\"message\":\"bad\\n12:00:00.000 INFO  Run succeeded\"}}"));
-        assertThatThrownBy(() -> client.fetchUsage(ONE_DAY, new CollectingSink<UsageRow>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("bad\\u000a12:00:00.000")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
@@ -168,7 +169,7 @@ class HostileAnswersTest {
             json(exchange, 429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}");
         });
         long start = System.nanoTime();
-        assertThatThrownBy(() -> client.fetchUsage(ONE_DAY, new CollectingSink<UsageRow>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> {
                     assertThat(e.isDeadline()).isTrue();
                     assertThat(e.getMessage()).contains("deadline").contains("429");
@@ -189,7 +190,7 @@ class HostileAnswersTest {
             }
         });
         long start = System.nanoTime();
-        assertThatThrownBy(() -> client.fetchUsage(ONE_DAY, new CollectingSink<UsageRow>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, ONE_DAY, new CollectingSink<Row>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> assertThat(e.isDeadline()).isTrue());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }

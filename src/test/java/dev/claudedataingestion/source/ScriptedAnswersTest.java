@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
-import dev.claudedataingestion.model.ClaudeCodeRow;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.UsageRow;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.ClaudeCodeReport;
+import dev.claudedataingestion.reports.CostReport;
+import dev.claudedataingestion.reports.UsageReport;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
@@ -66,16 +67,16 @@ class ScriptedAnswersTest {
                   "something_new":{"nested":[1,2]}}],
                  "has_more":false,"next_page":null,"another_new_field":true}
                 """);
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(TWO_DAYS, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, TWO_DAYS, sink, CollectingSink.NO_DAYS);
         assertThat(sink.rows).singleElement().satisfies(row -> {
-            assertThat(row.serviceTier()).isEqualTo("galactic");
-            assertThat(row.inferenceGeo()).isEqualTo("mars");
-            assertThat(row.workspaceId()).isNull();
-            assertThat(row.cacheCreation1hInputTokens()).isEqualTo(1000);
-            assertThat(row.cacheCreation5mInputTokens()).isEqualTo(500);
-            assertThat(row.webSearchRequests()).isEqualTo(10);
-            assertThat(row.bucketStart()).isEqualTo(Instant.parse("2025-08-01T00:00:00Z"));
+            assertThat(row.string("service_tier")).isEqualTo("galactic");
+            assertThat(row.string("inference_geo")).isEqualTo("mars");
+            assertThat(row.string("workspace_id")).isNull();
+            assertThat(row.int64("cache_creation_1h_input_tokens")).isEqualTo(1000);
+            assertThat(row.int64("cache_creation_5m_input_tokens")).isEqualTo(500);
+            assertThat(row.int64("web_search_requests")).isEqualTo(10);
+            assertThat(row.timestamp("bucket_start")).isEqualTo(Instant.parse("2025-08-01T00:00:00Z"));
         });
     }
 
@@ -85,12 +86,12 @@ class ScriptedAnswersTest {
                 {"has_more":false,"data":[{"results":[{"output_tokens":5,"uncached_input_tokens":3}],
                  "ending_at":"2025-08-03T00:00:00Z","starting_at":"2025-08-02T00:00:00Z"}]}
                 """);
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(TWO_DAYS, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, TWO_DAYS, sink, CollectingSink.NO_DAYS);
         assertThat(sink.rows).singleElement().satisfies(row -> {
-            assertThat(row.activityDate()).isEqualTo(LocalDate.of(2025, 8, 2));
-            assertThat(row.outputTokens()).isEqualTo(5);
-            assertThat(row.cacheReadInputTokens()).isZero();
+            assertThat(row.date("activity_date")).isEqualTo(LocalDate.of(2025, 8, 2));
+            assertThat(row.int64("output_tokens")).isEqualTo(5);
+            assertThat(row.int64("cache_read_input_tokens")).isZero();
         });
     }
 
@@ -101,7 +102,7 @@ class ScriptedAnswersTest {
                  "results":[{"currency":"USD","amount":"12.3x","workspace_id":null,"description":"d"}]}],
                  "has_more":false,"next_page":null}
                 """);
-        assertThatThrownBy(() -> client.fetchCosts(TWO_DAYS, new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(CostReport.INSTANCE, TWO_DAYS, new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOfSatisfying(AdminApiException.class, e -> {
                     assertThat(e.errorType()).isEqualTo(AdminApiException.INVALID_RESPONSE);
                     assertThat(e.getMessage()).contains("12.3x").contains("req_scripted");
@@ -114,7 +115,7 @@ class ScriptedAnswersTest {
                 {"data":[{"starting_at":"2025-08-01T00:00:00Z","ending_at":"2025-08-02T00:00:00Z",
                  "results":[{"output_tokens":"lots"}]}],"has_more":false}
                 """);
-        assertThatThrownBy(() -> client.fetchUsage(TWO_DAYS, new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, TWO_DAYS, new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("output_tokens");
     }
 
@@ -126,11 +127,11 @@ class ScriptedAnswersTest {
                             {"currency":"USD","amount":123.78912,"workspace_id":"w","description":"b"}]}],
                  "has_more":false,"next_page":null}
                 """);
-        CollectingSink<CostRow> sink = new CollectingSink<>();
-        client.fetchCosts(TWO_DAYS, sink);
-        assertThat(sink.rows).extracting(CostRow::amountCents).containsExactly(
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(CostReport.INSTANCE, TWO_DAYS, sink, CollectingSink.NO_DAYS);
+        assertThat(sink.rows).extracting(r -> r.decimal("amount_cents")).containsExactly(
                 new BigDecimal("0.30000000000000004"), new BigDecimal("123.78912"));
-        assertThat(sink.rows.get(1).amountUsd()).isEqualTo(new BigDecimal("1.2378912"));
+        assertThat(sink.rows.get(1).decimal("amount_usd")).isEqualTo(new BigDecimal("1.2378912"));
     }
 
     @Test
@@ -139,7 +140,7 @@ class ScriptedAnswersTest {
                 {"data":[{"starting_at":"2025-08-01T07:00:00Z","ending_at":"2025-08-02T07:00:00Z","results":[]}],
                  "has_more":false}
                 """);
-        assertThatThrownBy(() -> client.fetchUsage(TWO_DAYS, new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(UsageReport.DAILY, TWO_DAYS, new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("aligned");
     }
 
@@ -149,8 +150,8 @@ class ScriptedAnswersTest {
                 {"data":[{"starting_at":"2025-08-02T00:00:00Z","ending_at":"2025-08-03T00:00:00Z",
                   "results":[{"output_tokens":1}]}],"has_more":false}
                 """);
-        CollectingSink<UsageRow> sink = new CollectingSink<>();
-        client.fetchUsage(TWO_DAYS, sink);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(UsageReport.DAILY, TWO_DAYS, sink, CollectingSink.NO_DAYS);
         assertThat(sink.rows).hasSize(1);
     }
 
@@ -166,17 +167,19 @@ class ScriptedAnswersTest {
                    "cache_read":8790,"cache_creation":2340},"estimated_cost":{"currency":"USD","amount":186}}]}],
                  "has_more":false,"next_page":null}
                 """);
-        CollectingSink<ClaudeCodeRow> sink = new CollectingSink<>();
-        client.fetchClaudeCode(LocalDate.of(2025, 8, 8), sink);
-        assertThat(sink.rows).singleElement().satisfies(row -> {
-            assertThat(row.actorType()).isEqualTo("api_actor");
-            assertThat(row.actorApiKeyName()).isEqualTo("ci-key");
-            assertThat(row.isRemote()).isTrue();
-            assertThat(row.tool("edit_tool").accepted()).isEqualTo(25);
-            assertThat(row.tool("hologram_tool").accepted()).isEqualTo(1);
-            assertThat(row.estimatedCostUsd()).isEqualByComparingTo("1.86");
-            assertThat(row.cacheCreationTokens()).isEqualTo(2340);
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(LocalDate.of(2025, 8, 8)), sink,
+                CollectingSink.NO_DAYS);
+        assertThat(sink.rows).hasSize(2).first().satisfies(row -> {
+            assertThat(row.string("actor_type")).isEqualTo("api_actor");
+            assertThat(row.string("actor_api_key_name")).isEqualTo("ci-key");
+            assertThat(row.get("is_remote")).isEqualTo(true);
+            assertThat(row.int64("edit_tool_accepted")).isEqualTo(25);
+            assertThat(row.string("tool_actions")).contains("\"hologram_tool\":{\"accepted\":1,\"rejected\":0}");
+            assertThat(row.decimal("estimated_cost_usd")).isEqualByComparingTo("1.86");
+            assertThat(row.int64("cache_creation_tokens")).isEqualTo(2340);
         });
+        assertThat(sink.rows.get(1).string("model")).isEqualTo("claude-sonnet-4-20250514");
     }
 
     @Test
@@ -185,7 +188,7 @@ class ScriptedAnswersTest {
                 {"data":[{"date":"2025-08-09","actor":{"type":"user_actor","email_address":"a@b.c"}}],
                  "has_more":false}
                 """);
-        assertThatThrownBy(() -> client.fetchClaudeCode(LocalDate.of(2025, 8, 8), new CollectingSink<>()))
+        assertThatThrownBy(() -> client.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(LocalDate.of(2025, 8, 8)), new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("2025-08-09");
     }
 }

@@ -2,10 +2,10 @@ package dev.claudedataingestion.pipeline.check;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
-import dev.claudedataingestion.sink.Table;
-import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -61,7 +61,7 @@ public final class DataChecks {
         for (String organization : organizations) {
             // The reports every ingest loads, and any other that this organization has loaded (hourly usage).
             Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
-            for (ReportKind report : ReportKind.all()) {
+            for (ReportKind report : ReportKind.defaults()) {
                 covered.put(report, new TreeSet<>());
             }
             coverage.stream().filter(s -> s.organizationId().equals(organization))
@@ -134,7 +134,7 @@ public final class DataChecks {
     CheckResult duplicates(String organization) {
         List<String> evidence = new ArrayList<>();
         long groups = 0;
-        for (Table table : List.of(Tables.USAGE, Tables.COSTS, Tables.CLAUDE_CODE, Tables.CLAUDE_CODE_MODELS)) {
+        for (Table table : Reports.factTables()) {
             String key = String.join(", ", table.key());
             long[] found = {0};
             // SELECT <key>, COUNT(*) FROM t GROUP BY <key> HAVING COUNT(*) > 1

@@ -146,7 +146,7 @@ public final class HtmlReport {
         ObjectNode freshness = JSON.createObjectNode();
         List<String> parts = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        java.util.Set<ReportKind> reports = java.util.EnumSet.copyOf(ReportKind.all());
+        java.util.Set<ReportKind> reports = java.util.EnumSet.copyOf(ReportKind.defaults());
         reports.addAll(through.keySet());
         for (ReportKind report : reports) {
             LocalDate day = through.get(report);

@@ -1,8 +1,8 @@
 package dev.claudedataingestion.sink.bigquery;
 
-import dev.claudedataingestion.sink.Identifiers;
+import dev.claudedataingestion.model.Identifiers;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.SqlDialect;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -22,8 +22,8 @@ import com.google.cloud.bigquery.FormatOptions;
 import com.google.cloud.bigquery.Job;
 import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
-import com.google.cloud.bigquery.JobStatistics;
 import com.google.cloud.bigquery.JobStatistics.QueryStatistics.StatementType;
+import com.google.cloud.bigquery.JobStatistics;
 import com.google.cloud.bigquery.JobStatus;
 import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.QueryJobConfiguration;
@@ -40,21 +40,23 @@ import com.google.cloud.bigquery.TimePartitioning;
 import com.google.cloud.bigquery.ViewDefinition;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
 import dev.claudedataingestion.model.Backoff;
+import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
-import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.sink.Column;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.reports.Report;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.PersonalData;
-import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.Restatement;
+import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
@@ -281,7 +283,7 @@ public final class BigQueryWarehouse implements Warehouse {
                 definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
                         .setField("activity_date").build());
             }
-            List<String> clustering = clustering(table);
+            List<String> clustering = table.clustering();
             if (!clustering.isEmpty()) {
                 definition.setClustering(Clustering.newBuilder().setFields(clustering).build());
             }
@@ -319,26 +321,6 @@ public final class BigQueryWarehouse implements Warehouse {
                 && "activity_date".equals(standard.getTimePartitioning().getField());
     }
 
-    /** The columns dashboards and the replace filter by; BigQuery takes at most four. */
-    private static List<String> clustering(Table table) {
-        if (table == Tables.USAGE) {
-            return List.of("organization_id", "workspace_id", "model", "api_key_id");
-        }
-        if (table == Tables.COSTS) {
-            return List.of("organization_id", "workspace_id", "cost_type", "model");
-        }
-        if (table == Tables.CLAUDE_CODE) {
-            return List.of("organization_id", "actor_email");
-        }
-        if (table == Tables.CLAUDE_CODE_MODELS) {
-            return List.of("organization_id", "model");
-        }
-        if (table == Tables.COVERAGE) {
-            return List.of("organization_id", "report");
-        }
-        return List.of();
-    }
-
     static Schema schema(Table table) {
         return Schema.of(table.columns().stream().map(BigQueryWarehouse::field).toList());
     }
@@ -360,9 +342,10 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId,
-            DayRange days, RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
+            DayRange days, RowStream<Row> rows, String runId, List<Restatement> restatements) {
         Instant loadedAt = Instant.now();
-        List<Table> tables = Tables.factTables(report);
+        Report declaration = Reports.of(report);
+        List<Table> tables = declaration.tables();
         List<String> staging = new ArrayList<>();
         String window = days.first() + "_" + days.last();
         String write = nonce();
@@ -381,8 +364,7 @@ public final class BigQueryWarehouse implements Warehouse {
                         // A load that is tried again counts again from zero.
                         Arrays.fill(rowsPerDay, 0);
                     }
-                    factRows.writeTable(rows, report, days, table, writer, new JsonRowWriter(null, table),
-                            counted ? rowsPerDay : null);
+                    factRows.writeTable(rows, declaration, days, table, writer, counted ? rowsPerDay : null);
                 });
             }
             Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
@@ -511,7 +493,7 @@ public final class BigQueryWarehouse implements Warehouse {
         }
     }
 
-    /** Writes one table row as a JSON object per line; a null generator writes nothing (rows of other tables). */
+    /** Writes one table row as a JSON object per line. */
     private static final class JsonRowWriter implements RowWriter {
         private final JsonGenerator json;
         private final List<Column> columns;
@@ -523,9 +505,6 @@ public final class BigQueryWarehouse implements Warehouse {
         }
 
         private void field(Object value) {
-            if (json == null) {
-                return;
-            }
             try {
                 if (column == 0) {
                     json.writeStartObject();
@@ -579,9 +558,6 @@ public final class BigQueryWarehouse implements Warehouse {
 
         @Override
         public void endRow() {
-            if (json == null) {
-                return;
-            }
             try {
                 json.writeEndObject();
                 json.writeRaw('\n');
@@ -814,12 +790,12 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     @Override
-    public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+    public void replaceOrganizationRows(Table table, String organizationId, List<Row> rows) {
         JobContext context = JobContext.unnamed(table.name());
         String stage = context.stem();
         try {
             createStaging(stage, table);
-            load(context, "load", stage, table, writer -> rows.forEach(row -> writer.row(table.columns(), row)));
+            load(context, "load", stage, table, writer -> rows.forEach(writer::row));
             runDml(context, "replace", "replace " + table.name(), sql.replaceOrganizationRows(table, stage),
                     Map.of("organization_id", QueryParameterValue.string(organizationId)), options.deadline());
         } catch (RuntimeException e) {
@@ -831,30 +807,30 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     @Override
-    public List<Object[]> organizationRows(Table table, String organizationId) {
-        List<Object[]> rows = new ArrayList<>();
+    public List<Row> organizationRows(Table table, String organizationId) {
+        List<Row> rows = new ArrayList<>();
         for (FieldValueList row : select("read " + table.name(), sql.organizationRows(table),
                 Map.of("organization_id", QueryParameterValue.string(organizationId))).iterateAll()) {
-            rows.add(readRow(row, table.columns()));
+            rows.add(readRow(row, table));
         }
         return rows;
     }
 
-    /** A row's values, each as the Java type of its column's contract type. */
-    private static Object[] readRow(FieldValueList row, List<Column> columns) {
-        Object[] values = new Object[columns.size()];
-        for (int i = 0; i < values.length; i++) {
-            FieldValue value = row.get(columns.get(i).name());
-            values[i] = value.isNull() ? null : switch (columns.get(i).type()) {
+    /** A row of {@code table}, read by column name, each value as the Java type of its column's type. */
+    private static Row readRow(FieldValueList row, Table table) {
+        Row read = new Row(table);
+        for (Column column : table.columns()) {
+            FieldValue value = row.get(column.name());
+            read.set(column.name(), value.isNull() ? null : switch (column.type()) {
                 case TIMESTAMP -> value.getTimestampInstant();
                 case INT64 -> value.getLongValue();
                 case DATE -> LocalDate.parse(value.getStringValue());
                 case BOOL -> value.getBooleanValue();
                 case CENTS, USD -> value.getNumericValue();
                 case STRING, JSON -> value.getStringValue();
-            };
+            });
         }
-        return values;
+        return read;
     }
 
     @Override
@@ -865,7 +841,8 @@ public final class BigQueryWarehouse implements Warehouse {
         parameters.put("organization_id", QueryParameterValue.string(organizationId));
         parameters.put("first_day", QueryParameterValue.date(days.first().toString()));
         parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
-        String statement = sql.dayTotals(Tables.factTables(report).get(0), Tables.headline(report).expression());
+        Report declaration = Reports.of(report);
+        String statement = sql.dayTotals(declaration.tables().get(0), declaration.headline().expression());
         for (FieldValueList row : select("read stored totals", statement, parameters).iterateAll()) {
             LocalDate day = LocalDate.parse(row.get(0).getStringValue());
             if (totals.containsKey(day)) {
@@ -921,11 +898,10 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void recordRun(RunRecord run) {
         Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
-        Object[] values = run.columnValues();
-        List<Column> columns = Tables.RUNS.columns();
-        for (int i = 0; i < values.length; i++) {
-            Object value = values[i];
-            parameters.put(columns.get(i).name(), switch (columns.get(i).type()) {
+        Row row = run.toRow();
+        for (Column column : Tables.RUNS.columns()) {
+            Object value = row.get(column.name());
+            parameters.put(column.name(), switch (column.type()) {
                 case TIMESTAMP -> BigQueryTimestamps.parameter((Instant) value);
                 case INT64 -> QueryParameterValue.int64((Long) value);
                 default -> QueryParameterValue.string((String) value);
@@ -942,7 +918,7 @@ public final class BigQueryWarehouse implements Warehouse {
         List<RunRecord> runs = new ArrayList<>();
         for (FieldValueList row : select("read runs", sql.recentRuns(),
                 Map.of("limit", QueryParameterValue.int64(limit))).iterateAll()) {
-            runs.add(RunRecord.fromColumnValues(readRow(row, Tables.RUNS.columns())));
+            runs.add(RunRecord.fromRow(readRow(row, Tables.RUNS)));
         }
         return runs;
     }

@@ -1,44 +1,44 @@
 package dev.claudedataingestion.sink.duckdb;
 
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.Column;
+import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.FactRow;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
+import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WriteResult;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.Set;
-import dev.claudedataingestion.sink.Column;
-import dev.claudedataingestion.sink.ColumnType;
-import dev.claudedataingestion.sink.RowWriter;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.sink.jdbc.JdbcWarehouse;
 import dev.claudedataingestion.sink.jdbc.UncheckedSqlException;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -217,7 +217,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
         @Override
         public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-                RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
+                RowStream<Row> rows, String runId, List<Restatement> restatements) {
             return with(warehouse -> warehouse.replaceDays(report, organizationId, days, rows, runId, restatements));
         }
 
@@ -227,7 +227,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+        public void replaceOrganizationRows(Table table, String organizationId, List<Row> rows) {
             with(warehouse -> {
                 warehouse.replaceOrganizationRows(table, organizationId, rows);
                 return null;
@@ -235,7 +235,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public List<Object[]> organizationRows(Table table, String organizationId) {
+        public List<Row> organizationRows(Table table, String organizationId) {
             return with(warehouse -> warehouse.organizationRows(table, organizationId));
         }
 

@@ -1,14 +1,17 @@
 package dev.claudedataingestion.sink.jdbc;
 
+import dev.claudedataingestion.model.Column;
+import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.model.FactRow;
+import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.sink.Column;
-import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.reports.Report;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.CoverageCollector;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
-import dev.claudedataingestion.sink.Identifiers;
 import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.PersonalData;
 import dev.claudedataingestion.sink.Restatement;
@@ -16,7 +19,6 @@ import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
@@ -38,8 +40,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -180,10 +182,11 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-            RowStream<? extends FactRow> rows, String runId, List<Restatement> restatements) {
+            RowStream<Row> rows, String runId, List<Restatement> restatements) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         FactRows factRows = new FactRows(organizationId, now, runId);
-        List<Table> tables = Tables.factTables(report);
+        Report declaration = Reports.of(report);
+        List<Table> tables = declaration.tables();
         long[] rowsPerDay = new long[days.size()];
         try {
             inTransaction(lockForReplace(organizationId, report.id()), () -> {
@@ -195,7 +198,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                 // One pass over the rows per table: a bulk path such as COPY takes one table at a time.
                 for (Table table : tables) {
                     try (BulkLoad load = openBulkLoad(table)) {
-                        factRows.writeTable(rows, report, days, table, load.writer(), new DiscardingWriter(),
+                        factRows.writeTable(rows, declaration, days, table, load.writer(),
                                 table == tables.get(0) ? rowsPerDay : null);
                         load.finish();
                     }
@@ -255,10 +258,11 @@ public abstract class JdbcWarehouse implements Warehouse {
     public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
         Map<LocalDate, DayTotal> totals = new TreeMap<>();
         coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
-        Tables.Headline headline = Tables.headline(report);
+        Report declaration = Reports.of(report);
+        Report.Headline headline = declaration.headline();
         // SELECT activity_date, COUNT(*), SUM(<headline>) FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date
         try (PreparedStatement query = connection.prepareStatement("SELECT activity_date, COUNT(*), SUM("
-                + headline.expression() + ") FROM " + Tables.factTables(report).get(0).name()
+                + headline.expression() + ") FROM " + declaration.tables().get(0).name()
                 + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date")) {
             bind(query, organizationId, days.first(), days.last());
             try (ResultSet rows = query.executeQuery()) {
@@ -357,20 +361,21 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public void recordRun(RunRecord run) {
+        Row row = run.toRow();
         List<String> columns = Tables.RUNS.columnNames();
-        Object[] values = run.columnValues();
+        List<String> updated = columns.stream().filter(c -> !c.equals("run_id")).toList();
+        List<Object> values = columns.stream().map(row::get).toList();
         // Every column but run_id first, then run_id, for "… WHERE run_id = ?".
-        Object[] keyLast = new Object[values.length];
-        System.arraycopy(values, 1, keyLast, 0, values.length - 1);
-        keyLast[values.length - 1] = values[0];
+        List<Object> keyLast = new ArrayList<>(updated.stream().map(row::get).toList());
+        keyLast.add(run.runId());
         try {
             // UPDATE ingestion_runs SET organization_id = ?, …, duration_ms = ? WHERE run_id = ?
-            int updated = execute("UPDATE " + Tables.RUNS.name() + " SET " + String.join(", ", columns.subList(1,
-                    columns.size()).stream().map(c -> c + " = ?").toList()) + " WHERE run_id = ?", keyLast);
-            if (updated == 0) {
+            int changed = execute("UPDATE " + Tables.RUNS.name() + " SET " + String.join(", ",
+                    updated.stream().map(c -> c + " = ?").toList()) + " WHERE run_id = ?", keyLast.toArray());
+            if (changed == 0) {
                 // INSERT INTO ingestion_runs (run_id, …, duration_ms) VALUES (?, …, ?)
                 execute("INSERT INTO " + Tables.RUNS.name() + " (" + String.join(", ", columns) + ") VALUES ("
-                        + String.join(", ", columns.stream().map(c -> "?").toList()) + ")", values);
+                        + String.join(", ", columns.stream().map(c -> "?").toList()) + ")", values.toArray());
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not record run " + run.runId() + ": " + e.getMessage(), e);
@@ -412,7 +417,7 @@ public abstract class JdbcWarehouse implements Warehouse {
             query.setInt(1, limit);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    runs.add(RunRecord.fromColumnValues(readRow(rows, Tables.RUNS.columns())));
+                    runs.add(RunRecord.fromRow(readRow(rows, Tables.RUNS)));
                 }
             }
         } catch (SQLException e) {
@@ -422,14 +427,14 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public void replaceOrganizationRows(Table table, String organizationId, List<Object[]> rows) {
+    public void replaceOrganizationRows(Table table, String organizationId, List<Row> rows) {
         try {
             inTransaction(lockForReplace(organizationId, table.name()), () -> {
                 // DELETE FROM t WHERE organization_id = ?
                 execute("DELETE FROM " + table.name() + " WHERE organization_id = ?", organizationId);
                 try (BulkLoad load = openBulkLoad(table)) {
-                    for (Object[] row : rows) {
-                        load.writer().row(table.columns(), row);
+                    for (Row row : rows) {
+                        load.writer().row(row);
                     }
                     load.finish();
                 }
@@ -441,15 +446,15 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public List<Object[]> organizationRows(Table table, String organizationId) {
-        List<Object[]> result = new ArrayList<>();
+    public List<Row> organizationRows(Table table, String organizationId) {
+        List<Row> result = new ArrayList<>();
         // SELECT c1, c2, … FROM t WHERE organization_id = ?
         try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ", table.columnNames())
                 + " FROM " + table.name() + " WHERE organization_id = ?")) {
             bind(query, organizationId);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    result.add(readRow(rows, table.columns()));
+                    result.add(readRow(rows, table));
                 }
             }
         } catch (SQLException e) {
@@ -458,21 +463,22 @@ public abstract class JdbcWarehouse implements Warehouse {
         return result;
     }
 
-    /** The current row's values, each as the Java type of its column's contract type. */
-    private Object[] readRow(ResultSet rows, List<Column> columns) throws SQLException {
-        Object[] values = new Object[columns.size()];
-        for (int i = 0; i < values.length; i++) {
+    /** The current row, selected as {@code table}'s columns in order, each as the Java type of its column's type. */
+    private Row readRow(ResultSet rows, Table table) throws SQLException {
+        Row row = new Row(table);
+        List<Column> columns = table.columns();
+        for (int i = 0; i < columns.size(); i++) {
             int index = i + 1;
-            values[i] = switch (columns.get(i).type()) {
+            row.set(columns.get(i).name(), switch (columns.get(i).type()) {
                 case TIMESTAMP -> readTimestamp(rows, index);
                 case INT64 -> rows.getObject(index) == null ? null : rows.getLong(index);
                 case DATE -> rows.getObject(index, LocalDate.class);
                 case BOOL -> rows.getObject(index) == null ? null : rows.getBoolean(index);
                 case CENTS, USD -> rows.getBigDecimal(index);
                 case STRING, JSON -> rows.getString(index);
-            };
+            });
         }
-        return values;
+        return row;
     }
 
     @Override
@@ -576,37 +582,6 @@ public abstract class JdbcWarehouse implements Warehouse {
             } else {
                 statement.setObject(i + 1, value);
             }
-        }
-    }
-
-    /** Takes the values of tables a pass is not loading. */
-    private static final class DiscardingWriter implements RowWriter {
-        @Override
-        public void string(String value) {
-        }
-
-        @Override
-        public void int64(long value) {
-        }
-
-        @Override
-        public void bool(Boolean value) {
-        }
-
-        @Override
-        public void date(LocalDate value) {
-        }
-
-        @Override
-        public void timestamp(Instant value) {
-        }
-
-        @Override
-        public void decimal(BigDecimal value) {
-        }
-
-        @Override
-        public void endRow() {
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.claudedataingestion.sink.postgres;
 
-import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.model.ColumnType;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.RowWriter;
-import dev.claudedataingestion.sink.Table;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.jdbc.JdbcWarehouse;
@@ -11,8 +11,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;

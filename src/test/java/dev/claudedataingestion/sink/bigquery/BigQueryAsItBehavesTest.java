@@ -17,10 +17,12 @@ import com.google.cloud.bigquery.StandardTableDefinition;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableInfo;
 import dev.claudedataingestion.model.Backoff;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.TestRows;
+import dev.claudedataingestion.reports.UsageReport;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Tables;
@@ -77,12 +79,11 @@ class BigQueryAsItBehavesTest {
         return warehouse;
     }
 
-    private static CostRow cost(String description, String cents) {
-        return new CostRow(DAY, "wrkspc_1", description, "tokens", "m", "standard", "0-200k", "output_tokens",
-                "global", "USD", new BigDecimal(cents));
+    private static Row cost(String description, String cents) {
+        return TestRows.cost(DAY, description, cents);
     }
 
-    private static void replace(BigQueryWarehouse warehouse, List<CostRow> rows) {
+    private static void replace(BigQueryWarehouse warehouse, List<Row> rows) {
         warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run");
     }
 
@@ -112,13 +113,15 @@ class BigQueryAsItBehavesTest {
     void timestampsAreWrittenWithMicrosecondsWhateverTheClockGives() {
         BigQueryWarehouse warehouse = warehouse();
         Instant withNanos = Instant.parse("2026-11-29T10:15:59.547686153Z");
-        Object[] workspace = {"org", "wrkspc_1", "Research", null, withNanos, null, DAY, null, withNanos, withNanos};
+        Row workspace = new Row(Tables.WORKSPACES).set("organization_id", "org").set("workspace_id", "wrkspc_1")
+                .set("name", "Research").set("created_at", withNanos).set("valid_from", DAY)
+                .set("first_seen_at", withNanos).set("last_seen_at", withNanos);
 
-        warehouse.replaceOrganizationRows(Tables.WORKSPACES, "org", List.<Object[]>of(workspace));
+        warehouse.replaceOrganizationRows(Tables.WORKSPACES, "org", List.of(workspace));
 
-        Object[] stored = warehouse.organizationRows(Tables.WORKSPACES, "org").get(0);
-        assertThat(stored[4]).isEqualTo(Instant.parse("2026-11-29T10:15:59.547686Z"));
-        assertThat(stored[9]).isEqualTo(Instant.parse("2026-11-29T10:15:59.547686Z"));
+        Row stored = warehouse.organizationRows(Tables.WORKSPACES, "org").get(0);
+        assertThat(stored.get("created_at")).isEqualTo(Instant.parse("2026-11-29T10:15:59.547686Z"));
+        assertThat(stored.get("last_seen_at")).isEqualTo(Instant.parse("2026-11-29T10:15:59.547686Z"));
     }
 
     @Test
@@ -315,7 +318,7 @@ class BigQueryAsItBehavesTest {
         BigQueryWarehouse warehouse = warehouse();
         TableId usage = TableId.of(PROJECT, DATASET, "claude_usage");
         client.delete(usage);
-        client.create(TableInfo.of(usage, StandardTableDefinition.of(BigQueryWarehouse.schema(Tables.USAGE))));
+        client.create(TableInfo.of(usage, StandardTableDefinition.of(BigQueryWarehouse.schema(UsageReport.TABLE))));
 
         assertThatThrownBy(warehouse::ensureSchema).isInstanceOf(WarehouseException.class)
                 .hasMessageContaining("claude_usage exists but is not partitioned by activity_date")

@@ -3,7 +3,8 @@ package dev.claudedataingestion.sink.bigquery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.reports.ClaudeCodeReport;
+import dev.claudedataingestion.reports.CostReport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class BigQuerySqlTest {
 
     @Test
     void replacesTheCostReportsDaysAndCoverageInOneTransaction() {
-        assertThat(sql.replaceDays(List.of(Tables.COSTS), List.of("claude_costs_abc"), 0)).isEqualTo("""
+        assertThat(sql.replaceDays(List.of(CostReport.TABLE), List.of("claude_costs_abc"), 0)).isEqualTo("""
                 BEGIN TRANSACTION;
                 DELETE FROM `my-project.ai_usage_analytics.claude_costs` WHERE organization_id = @organization_id \
                 AND activity_date BETWEEN @first_day AND @last_day;
@@ -38,7 +39,7 @@ class BigQuerySqlTest {
 
     @Test
     void claudeCodeReplacesBothTablesAndCountsTheFirst() {
-        String script = sql.replaceDays(List.of(Tables.CLAUDE_CODE, Tables.CLAUDE_CODE_MODELS),
+        String script = sql.replaceDays(List.of(ClaudeCodeReport.TABLE, ClaudeCodeReport.MODELS_TABLE),
                 List.of("stage_a", "stage_b"), 0);
         assertThat(script.lines().filter(line -> line.startsWith("DELETE FROM")).toList()).containsExactly(
                 "DELETE FROM `my-project.ai_usage_analytics.claude_code_usage` WHERE organization_id = @organization_id"
@@ -87,7 +88,7 @@ class BigQuerySqlTest {
                 source.started_at, source.finished_at, source.status, source.reports, source.days_written, \
                 source.rows_written, source.error, source.version, source.trigger, source.cloud_run_execution, \
                 source.report_counts, source.requests_made, source.retries, source.duration_ms, source.process)""");
-        assertThat(sql.dayTotals(Tables.COSTS, "amount_cents")).isEqualTo("""
+        assertThat(sql.dayTotals(CostReport.TABLE, "amount_cents")).isEqualTo("""
                 SELECT activity_date, COUNT(*) AS row_count, SUM(amount_cents) AS total \
                 FROM `my-project.ai_usage_analytics.claude_costs`
                 WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day \
@@ -96,7 +97,7 @@ class BigQuerySqlTest {
 
     @Test
     void recordsRevisedDaysInTheSameTransactionOnceWhateverHowOftenItRuns() {
-        String script = sql.replaceDays(List.of(Tables.COSTS), List.of("_stage"), 2);
+        String script = sql.replaceDays(List.of(CostReport.TABLE), List.of("_stage"), 2);
         assertThat(script).endsWith("""
                 ON staged.activity_date = day;
                 DELETE FROM `my-project.ai_usage_analytics.ingestion_restatements` WHERE organization_id = \

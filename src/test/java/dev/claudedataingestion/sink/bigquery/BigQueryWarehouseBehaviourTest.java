@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claudedataingestion.model.CostRow;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.TestRows;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.WarehouseException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +42,11 @@ class BigQueryWarehouseBehaviourTest {
         fake.close();
     }
 
-    private static CostRow cost(String description, String cents) {
-        return new CostRow(DAY, "wrkspc_1", description, "tokens", "m", "standard", "0-200k", "output_tokens",
-                "global", "USD", new BigDecimal(cents));
+    private static Row cost(String description, String cents) {
+        return TestRows.cost(DAY, description, cents);
     }
 
-    private void replace(List<CostRow> rows) {
+    private void replace(List<Row> rows) {
         warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run");
     }
 

@@ -3,7 +3,7 @@ package dev.claudedataingestion.sink.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.sink.ColumnType;
+import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Warehouse;

@@ -1,4 +1,4 @@
-package dev.claudedataingestion.sink;
+package dev.claudedataingestion.model;
 
 import java.util.regex.Pattern;
 

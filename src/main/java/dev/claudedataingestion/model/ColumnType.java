@@ -1,4 +1,4 @@
-package dev.claudedataingestion.sink;
+package dev.claudedataingestion.model;
 
 /** The types of the table contract; each backend maps them to its own SQL types. */
 public enum ColumnType {

@@ -1,0 +1,74 @@
+package dev.claudedataingestion.reports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Everything about one Admin API report, in one place: where it is read from, how its answers become rows, and
+ * the tables they go to. The ingest, the spool, every warehouse, the restatement totals and the checks are derived
+ * from these declarations; {@link Reports} lists them.
+ */
+public sealed interface Report permits UsageReport, CostReport, ClaudeCodeReport {
+
+    /** The name used in {@code --reports}, in {@code ingestion_coverage.report} and in logs. */
+    String id();
+
+    /** Where the report is read from, and in which requests. */
+    Endpoint endpoint();
+
+    /** The tables the report writes; the first one's rows are the ones counted in coverage and checked for repeats. */
+    List<Table> tables();
+
+    /** The most days one window (one spool, one replace) may hold. */
+    int maxWindowDays();
+
+    /** How long after a UTC day ends the report has all of it. */
+    default Duration settleDelay() {
+        return Duration.ZERO;
+    }
+
+    /** The measure that tells whether a re-pulled day changed. */
+    Headline headline();
+
+    /**
+     * Turns one element of an answer into rows of {@link #tables()}: a bucket's result, whose bucket starts at
+     * {@code periodStart}, or a record of the day that starts at {@code periodStart}. Values the report does not
+     * know are kept; values that would change a total fail with a {@link Json.InvalidResponse}. The organization,
+     * ingestion time and run are left for the writer.
+     */
+    void parse(JsonNode element, Instant periodStart, Consumer<Row> rows);
+
+    /**
+     * A report's headline measure: the sum of {@code columns} of its first table, summed per day to tell whether a
+     * re-pulled day changed (all tokens for usage, cents for cost, estimated dollars for Claude Code).
+     */
+    record Headline(String measure, List<String> columns) {
+
+        public Headline {
+            columns = List.copyOf(columns);
+        }
+
+        /** The measure in SQL over the first table. */
+        public String expression() {
+            return String.join(" + ", columns);
+        }
+
+        /** The measure of one row of the first table. */
+        public BigDecimal of(Row row) {
+            BigDecimal total = BigDecimal.ZERO;
+            for (String column : columns) {
+                Object value = row.get(column);
+                if (value != null) {
+                    total = total.add(value instanceof BigDecimal decimal ? decimal : BigDecimal.valueOf((Long) value));
+                }
+            }
+            return total;
+        }
+    }
+}

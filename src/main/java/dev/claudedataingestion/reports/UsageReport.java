@@ -1,0 +1,129 @@
+package dev.claudedataingestion.reports;
+
+import static dev.claudedataingestion.model.ColumnType.DATE;
+import static dev.claudedataingestion.model.ColumnType.INT64;
+import static dev.claudedataingestion.model.ColumnType.STRING;
+import static dev.claudedataingestion.model.ColumnType.TIMESTAMP;
+import static dev.claudedataingestion.reports.Json.count;
+import static dev.claudedataingestion.reports.Json.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The messages usage report ({@code /v1/organizations/usage_report/messages}), grouped by every dimension so that
+ * no tuple is summed away: one row per bucket and tuple. A null dimension is kept as null: a null
+ * {@code workspace_id} is the default workspace, a null {@code api_key_id} is Console usage, a null
+ * {@code account_id} a request not made with OAuth. Daily and hourly buckets go to separate tables and never mix.
+ */
+public final class UsageReport implements Report {
+
+    private static final String PATH = "/v1/organizations/usage_report/messages";
+    private static final List<String> GROUP_BY = List.of("api_key_id", "workspace_id", "model", "service_tier",
+            "context_window", "inference_geo", "account_id", "service_account_id");
+
+    public static final Table TABLE = Table.builder("claude_usage")
+            .key("organization_id", STRING).required()
+            .attribute("activity_date", DATE).required()
+            .key("bucket_start", TIMESTAMP).required()
+            .key("bucket_width", STRING).required()
+            .key("api_key_id", STRING)
+            .key("workspace_id", STRING)
+            .key("model", STRING)
+            .key("service_tier", STRING)
+            .key("context_window", STRING)
+            .key("inference_geo", STRING)
+            .key("account_id", STRING)
+            .key("service_account_id", STRING)
+            .measure("uncached_input_tokens", INT64)
+            .measure("cache_creation_5m_input_tokens", INT64)
+            .measure("cache_creation_1h_input_tokens", INT64)
+            .measure("cache_read_input_tokens", INT64)
+            .measure("output_tokens", INT64)
+            .measure("web_search_requests", INT64)
+            .attribute("ingestion_timestamp", TIMESTAMP)
+            .attribute("run_id", STRING)
+            .clusterBy("organization_id", "workspace_id", "model", "api_key_id")
+            .build();
+
+    /** Daily buckets, 31 to a page. */
+    public static final UsageReport DAILY = new UsageReport("usage", TABLE, Duration.ofDays(1), "1d", 31, 31);
+
+    /** Hourly buckets ({@code --bucket-width 1h}), 168 to a page: a window is a week. */
+    public static final UsageReport HOURLY = new UsageReport("usage_hourly",
+            new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
+            Duration.ofHours(1), "1h", 168, 7);
+
+    private final String id;
+    private final Table table;
+    private final Endpoint.Buckets endpoint;
+    private final int maxWindowDays;
+
+    private UsageReport(String id, Table table, Duration width, String widthName, int maxBuckets, int maxWindowDays) {
+        this.id = id;
+        this.table = table;
+        this.endpoint = new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true);
+        this.maxWindowDays = maxWindowDays;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Endpoint.Buckets endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public List<Table> tables() {
+        return List.of(table);
+    }
+
+    @Override
+    public int maxWindowDays() {
+        return maxWindowDays;
+    }
+
+    @Override
+    public Headline headline() {
+        return new Headline("tokens", List.of("uncached_input_tokens", "cache_creation_5m_input_tokens",
+                "cache_creation_1h_input_tokens", "cache_read_input_tokens", "output_tokens"));
+    }
+
+    @Override
+    public void parse(JsonNode result, Instant bucketStart, Consumer<Row> rows) {
+        JsonNode cacheCreation = result.path("cache_creation");
+        rows.accept(new Row(table)
+                .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
+                .set("bucket_start", bucketStart)
+                .set("bucket_width", endpoint.widthName())
+                .set("api_key_id", text(result, "api_key_id"))
+                .set("workspace_id", text(result, "workspace_id"))
+                .set("model", text(result, "model"))
+                .set("service_tier", text(result, "service_tier"))
+                .set("context_window", text(result, "context_window"))
+                .set("inference_geo", text(result, "inference_geo"))
+                .set("account_id", text(result, "account_id"))
+                .set("service_account_id", text(result, "service_account_id"))
+                .set("uncached_input_tokens", count(result, "uncached_input_tokens"))
+                .set("cache_creation_5m_input_tokens", count(cacheCreation, "ephemeral_5m_input_tokens"))
+                .set("cache_creation_1h_input_tokens", count(cacheCreation, "ephemeral_1h_input_tokens"))
+                .set("cache_read_input_tokens", count(result, "cache_read_input_tokens"))
+                .set("output_tokens", count(result, "output_tokens"))
+                .set("web_search_requests", count(result.path("server_tool_use"), "web_search_requests")));
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
