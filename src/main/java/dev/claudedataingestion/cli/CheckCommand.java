@@ -79,6 +79,10 @@ final class CheckCommand implements Callable<Integer> {
             description = "days that reconciliation looks back over (default: 35)")
     int recentDays;
 
+    @Option(names = "--all", description = "check every day loaded for duplicates and unit errors, not only the last "
+            + CheckSettings.DEFAULT_WINDOW_DAYS + " (on BigQuery this reads whole tables)")
+    boolean allDays;
+
     CheckCommand(Context context) {
         this.context = context;
     }
@@ -93,12 +97,12 @@ final class CheckCommand implements Callable<Integer> {
         CheckSettings settings = new CheckSettings(defaults.startDate(), defaults.now(), staleWarnDays, staleFailDays,
                 recentDays, tolerance, defaults.toleranceFloorUsd(), budget(),
                 prices == null ? defaults.prices() : PriceTable.fromFile(prices), defaults.anomalySpreads(),
-                defaults.anomalyFloorUsd());
+                defaults.anomalyFloorUsd(), allDays ? Optional.empty() : defaults.windowDays());
         WarehouseConfig config = context.settings().warehouse(warehouse.url);
         List<DataChecks.OrganizationChecks> results;
         try (Warehouse opened = Warehouses.open(config, true)) {
-            results = organization.select(new DataChecks(opened, settings).run(),
-                    DataChecks.OrganizationChecks::organizationId);
+            DataChecks checks = new DataChecks(opened, settings);
+            results = checks.run(organization.select(checks.organizations(), id -> id));
         }
         if (format == Format.json) {
             printJson(results, context.out());

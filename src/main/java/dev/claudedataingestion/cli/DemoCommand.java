@@ -16,8 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,11 +80,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Loaded " + range + " into " + config.displayUrl());
         out.println();
         out.printf("%-12s %6s %10s  %-58s %s%n", "report", "days", "rows", "totals in the warehouse", "= API");
-        // Only dates, written from LocalDate, go into this SQL; the organization is picked out of the result here.
-        List<Object> usage = totals(warehouse, "SELECT organization_id, count(DISTINCT activity_date), count(*),"
-                + " sum(uncached_input_tokens + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens"
-                + " + cache_read_input_tokens), sum(output_tokens) FROM claude_usage WHERE activity_date BETWEEN DATE '"
-                + range.first() + "' AND DATE '" + range.last() + "' GROUP BY organization_id", organization.id());
+        Totals usage = totals(warehouse, "claude_usage", "uncached_input_tokens + cache_creation_5m_input_tokens"
+                + " + cache_creation_1h_input_tokens + cache_read_input_tokens", "output_tokens", organization.id(),
+                range);
         long apiInput = 0;
         long apiOutput = 0;
         long apiUsageRows = 0;
@@ -109,24 +106,20 @@ final class DemoCommand implements Callable<Integer> {
                 apiCodeRows++;
             }
         }
-        boolean usageEqual = number(usage, 2) == apiUsageRows && number(usage, 3) == apiInput
-                && number(usage, 4) == apiOutput;
-        row(out, "usage", usage, String.format("%,d input and %,d output tokens", number(usage, 3),
-                number(usage, 4)), usageEqual);
-        List<Object> cost = totals(warehouse, "SELECT organization_id, count(DISTINCT activity_date), count(*),"
-                + " sum(amount_usd), sum(amount_cents) FROM claude_costs WHERE activity_date BETWEEN DATE '"
-                + range.first() + "' AND DATE '" + range.last() + "' GROUP BY organization_id", organization.id());
-        BigDecimal usd = decimal(cost, 3);
-        boolean costEqual = number(cost, 2) == apiCostRows && decimal(cost, 4).compareTo(apiCost) == 0
-                && usd.compareTo(apiCost.movePointLeft(2)) == 0;
-        row(out, "cost", cost, String.format("$%,.2f billed (exactly %s cents)", usd,
-                QueryCommand.text(decimal(cost, 4))), costEqual);
-        List<Object> code = totals(warehouse, "SELECT organization_id, count(DISTINCT activity_date), count(*),"
-                + " sum(num_sessions), sum(estimated_cost_usd) FROM claude_code_usage WHERE activity_date BETWEEN DATE '"
-                + range.first() + "' AND DATE '" + range.last() + "' GROUP BY organization_id", organization.id());
-        boolean codeEqual = number(code, 2) == apiCodeRows && number(code, 3) == apiSessions;
-        row(out, "claude_code", code, String.format("%,d sessions, $%,.2f estimated", number(code, 3),
-                decimal(code, 4)), codeEqual);
+        boolean usageEqual = usage.rows() == apiUsageRows && usage.first().longValueExact() == apiInput
+                && usage.second().longValueExact() == apiOutput;
+        row(out, "usage", usage, String.format("%,d input and %,d output tokens", usage.first().longValueExact(),
+                usage.second().longValueExact()), usageEqual);
+        Totals cost = totals(warehouse, "claude_costs", "amount_usd", "amount_cents", organization.id(), range);
+        boolean costEqual = cost.rows() == apiCostRows && cost.second().compareTo(apiCost) == 0
+                && cost.first().compareTo(apiCost.movePointLeft(2)) == 0;
+        row(out, "cost", cost, String.format("$%,.2f billed (exactly %s cents)", cost.first(),
+                QueryCommand.text(cost.second())), costEqual);
+        Totals code = totals(warehouse, "claude_code_usage", "num_sessions", "estimated_cost_usd", organization.id(),
+                range);
+        boolean codeEqual = code.rows() == apiCodeRows && code.first().longValueExact() == apiSessions;
+        row(out, "claude_code", code, String.format("%,d sessions, $%,.2f estimated", code.first().longValueExact(),
+                code.second()), codeEqual);
         out.println();
         String at = " --warehouse " + config.displayUrl();
         out.println("Next: INGEST_START_DATE=" + range.first() + " ./claude-ingest status" + at);
@@ -136,40 +129,23 @@ final class DemoCommand implements Callable<Integer> {
         return usageEqual && costEqual && codeEqual;
     }
 
-    private static void row(PrintStream out, String report, List<Object> totals, String description, boolean equal) {
-        out.printf("%-12s %,6d %,10d  %-58s %s%n", report, number(totals, 1), number(totals, 2), description,
+    private static void row(PrintStream out, String report, Totals totals, String description, boolean equal) {
+        out.printf("%-12s %,6d %,10d  %-58s %s%n", report, totals.days(), totals.rows(), description,
                 equal ? "yes" : "NO");
     }
 
-    private static List<Object> totals(Warehouse warehouse, String sql, String organizationId) {
-        List<Object> found = new ArrayList<>(List.of("", 0L, 0L, 0L, 0L));
-        warehouse.query(sql, new Warehouse.QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-                if (organizationId.equals(values.get(0))) {
-                    found.clear();
-                    found.addAll(values);
-                }
-            }
-        });
-        return found;
+    /** A table's days, rows and two sums over the demo's range, as the warehouse holds them. */
+    private record Totals(long days, long rows, BigDecimal first, BigDecimal second) {
     }
 
-    private static long number(List<Object> values, int index) {
-        Object value = values.get(index);
-        return value == null ? 0 : ((Number) value).longValue();
+    private static Totals totals(Warehouse warehouse, String table, String first, String second, String organizationId,
+            DayRange range) {
+        // SELECT count(DISTINCT activity_date) AS days, count(*) AS row_count, sum(…) AS first_total, sum(…) AS second_total FROM t WHERE …
+        return warehouse.read("SELECT count(DISTINCT activity_date) AS days, count(*) AS row_count, sum(" + first
+                + ") AS first_total, sum(" + second + ") AS second_total FROM " + table
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day",
+                Map.of("organization_id", organizationId, "first_day", range.first(), "last_day", range.last()),
+                row -> new Totals(row.int64("days"), row.int64("row_count"), row.decimal("first_total"),
+                        row.decimal("second_total"))).get(0);
     }
-
-    private static BigDecimal decimal(List<Object> values, int index) {
-        Object value = values.get(index);
-        if (value == null) {
-            return BigDecimal.ZERO;
-        }
-        return value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
-    }
-
 }

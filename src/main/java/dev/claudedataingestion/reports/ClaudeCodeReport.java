@@ -112,6 +112,11 @@ public final class ClaudeCodeReport implements Report {
     }
 
     @Override
+    public String label() {
+        return "Claude Code";
+    }
+
+    @Override
     public Endpoint.DailyRecords endpoint() {
         return ENDPOINT;
     }

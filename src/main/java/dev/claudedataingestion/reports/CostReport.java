@@ -60,6 +60,11 @@ public final class CostReport implements Report {
     }
 
     @Override
+    public String label() {
+        return "cost";
+    }
+
+    @Override
     public Endpoint.Buckets endpoint() {
         return ENDPOINT;
     }

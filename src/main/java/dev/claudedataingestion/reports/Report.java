@@ -19,6 +19,9 @@ public sealed interface Report permits UsageReport, CostReport, ClaudeCodeReport
     /** The name used in {@code --reports}, in {@code ingestion_coverage.report} and in logs. */
     String id();
 
+    /** The report's name in sentences: "no Claude Code data since …". */
+    String label();
+
     /** Where the report is read from, and in which requests. */
     Endpoint endpoint();
 

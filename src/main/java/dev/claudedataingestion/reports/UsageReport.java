@@ -54,20 +54,23 @@ public final class UsageReport implements Report {
             .build();
 
     /** Daily buckets, 31 to a page. */
-    public static final UsageReport DAILY = new UsageReport("usage", TABLE, Duration.ofDays(1), "1d", 31, 31);
+    public static final UsageReport DAILY = new UsageReport("usage", "usage", TABLE, Duration.ofDays(1), "1d", 31, 31);
 
     /** Hourly buckets ({@code --bucket-width 1h}), 168 to a page: a window is a week. */
-    public static final UsageReport HOURLY = new UsageReport("usage_hourly",
+    public static final UsageReport HOURLY = new UsageReport("usage_hourly", "hourly usage",
             new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
             Duration.ofHours(1), "1h", 168, 7);
 
     private final String id;
+    private final String label;
     private final Table table;
     private final Endpoint.Buckets endpoint;
     private final int maxWindowDays;
 
-    private UsageReport(String id, Table table, Duration width, String widthName, int maxBuckets, int maxWindowDays) {
+    private UsageReport(String id, String label, Table table, Duration width, String widthName, int maxBuckets,
+            int maxWindowDays) {
         this.id = id;
+        this.label = label;
         this.table = table;
         this.endpoint = new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true);
         this.maxWindowDays = maxWindowDays;
@@ -76,6 +79,11 @@ public final class UsageReport implements Report {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public String label() {
+        return label;
     }
 
     @Override

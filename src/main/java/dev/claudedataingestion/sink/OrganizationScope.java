@@ -34,15 +34,12 @@ public final class OrganizationScope {
         return names;
     }
 
-    /** A statement with its shadows, and how many times it names the organization's marker. */
-    public record Scoped(String sql, int markers) {
-    }
+    /** The parameter the shadows read the organization from. */
+    public static final String PARAMETER = "organization_id";
 
-    /**
-     * {@code statement}, each of {@link #names} shadowed; {@code parameter} is the warehouse's marker for the
-     * organization ({@code ?}, bound once per name, or {@code @organization_id}).
-     */
-    public static Scoped apply(String statement, SqlDialect sql, String parameter) {
+    /** {@code statement}, each of {@link #names} shadowed, reading the organization from {@code @organization_id}. */
+    public static String apply(String statement, SqlDialect sql) {
+        String parameter = "@" + PARAMETER;
         List<String> shadows = new ArrayList<>();
         for (String name : names(sql)) {
             // name AS (SELECT * FROM dataset.name WHERE organization_id = ?)
@@ -52,9 +49,9 @@ public final class OrganizationScope {
         Matcher with = LEADING_WITH.matcher(statement);
         if (with.find()) {
             // The statement's own WITH list follows ours: WITH [RECURSIVE] ours…, theirs… SELECT …
-            return new Scoped(statement.substring(0, with.start(1)) + "WITH " + (with.group(2) == null ? ""
-                    : "RECURSIVE ") + String.join(", ", shadows) + ", " + statement.substring(with.end()), shadows.size());
+            return statement.substring(0, with.start(1)) + "WITH " + (with.group(2) == null ? "" : "RECURSIVE ")
+                    + String.join(", ", shadows) + ", " + statement.substring(with.end());
         }
-        return new Scoped("WITH " + String.join(", ", shadows) + "\n" + statement, shadows.size());
+        return "WITH " + String.join(", ", shadows) + "\n" + statement;
     }
 }

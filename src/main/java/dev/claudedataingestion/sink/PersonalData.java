@@ -14,19 +14,19 @@ import java.util.List;
  */
 public final class PersonalData {
 
-    /** Where a statement takes the organization and the cutoff day (the first day kept). */
-    public static final String ORGANIZATION = ":organization";
-    public static final String BEFORE = ":before";
+    /** The parameters a statement takes: the organization and the cutoff day (the first day kept). */
+    public static final String ORGANIZATION = "organization_id";
+    public static final String BEFORE = "before";
 
     private PersonalData() {
     }
 
-    /** The statements, in the order they must run, with {@link #ORGANIZATION} and {@link #BEFORE} as markers. */
+    /** The statements, in the order they must run, taking {@code @organization_id} and {@code @before}. */
     public static List<String> erasure(SqlDialect sql) {
         String usage = sql.table(ClaudeCodeReport.TABLE.name());
         String mapping = "(SELECT organization_id, activity_date, actor_email, CONCAT('erased-', "
                 + sql.text("DENSE_RANK() OVER (PARTITION BY activity_date ORDER BY actor_email)") + ") AS pseudonym"
-                + " FROM " + usage + " WHERE organization_id = " + ORGANIZATION + " AND activity_date < " + BEFORE
+                + " FROM " + usage + " WHERE organization_id = @" + ORGANIZATION + " AND activity_date < @" + BEFORE
                 + " AND actor_email IS NOT NULL AND actor_email NOT LIKE 'erased-%') m";
         String claudeCode = "UPDATE {table} t SET actor_email = m.pseudonym FROM " + mapping
                 + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"
@@ -35,6 +35,6 @@ public final class PersonalData {
                 claudeCode.replace("{table}", sql.table(ClaudeCodeReport.MODELS_TABLE.name())),
                 claudeCode.replace("{table}", usage),
                 "UPDATE " + sql.table(Tables.USERS.name()) + " SET email = NULL, name = NULL WHERE organization_id = "
-                        + ORGANIZATION + " AND valid_to <= " + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)");
+                        + "@" + ORGANIZATION + " AND valid_to <= @" + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)");
     }
 }

@@ -4,10 +4,21 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.reports.Report;
+import dev.claudedataingestion.reports.Reports;
+import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** A warehouse that report rows are written to. Every method throws {@link WarehouseException} on failure. */
 public interface Warehouse extends AutoCloseable {
@@ -31,7 +42,22 @@ public interface Warehouse extends AutoCloseable {
     }
 
     /** Per covered day of {@code days}: the rows and headline total the report holds now. */
-    java.util.Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days);
+    default Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
+        Map<LocalDate, DayTotal> totals = new TreeMap<>();
+        coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
+        Report declaration = Reports.of(report);
+        // SELECT activity_date, COUNT(*) AS row_count, SUM(<headline>) AS total FROM t WHERE … GROUP BY activity_date
+        forEach("SELECT activity_date, COUNT(*) AS row_count, SUM(" + declaration.headline().expression() + ") AS total"
+                + " FROM " + dialect().table(declaration.tables().get(0).name()) + " WHERE organization_id ="
+                + " @organization_id AND activity_date BETWEEN @first_day AND @last_day GROUP BY activity_date",
+                Map.of("organization_id", organizationId, "first_day", days.first(), "last_day", days.last()), row -> {
+                    LocalDate day = row.date("activity_date");
+                    if (totals.containsKey(day)) {
+                        totals.put(day, new DayTotal(row.int64("row_count"), row.decimal("total")));
+                    }
+                });
+        return totals;
+    }
 
     /**
      * Replaces every row of {@code table} (a dimension table) for {@code organizationId} with {@code rows}, in one
@@ -40,13 +66,31 @@ public interface Warehouse extends AutoCloseable {
     void replaceOrganizationRows(Table table, String organizationId, List<Row> rows);
 
     /** Every row of {@code table} for {@code organizationId}. */
-    List<Row> organizationRows(Table table, String organizationId);
+    default List<Row> organizationRows(Table table, String organizationId) {
+        // SELECT c1, c2, … FROM t WHERE organization_id = @organization_id
+        return read("SELECT " + String.join(", ", table.columnNames()) + " FROM " + dialect().table(table.name())
+                + " WHERE organization_id = @organization_id", Map.of("organization_id", organizationId),
+                row -> row.toRow(table));
+    }
 
     /** The days of {@code within} that have coverage for the report and organization. */
-    Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within);
+    default Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
+        return new HashSet<>(read("SELECT activity_date FROM " + dialect().table(Tables.COVERAGE.name())
+                + " WHERE organization_id = @organization_id AND report = @report"
+                + " AND activity_date BETWEEN @first_day AND @last_day", Map.of("organization_id", organizationId,
+                "report", report.id(), "first_day", within.first(), "last_day", within.last()),
+                row -> row.date("activity_date")));
+    }
 
     /** Per organization and report: the days covered and the rows they hold. */
-    List<CoverageSummary> coverage();
+    default List<CoverageSummary> coverage() {
+        CoverageCollector coverage = new CoverageCollector();
+        forEach("SELECT organization_id, report, activity_date, row_count FROM "
+                + dialect().table(Tables.COVERAGE.name()) + " ORDER BY organization_id, report, activity_date",
+                Map.of(), row -> coverage.add(row.string("organization_id"), row.string("report"),
+                        row.date("activity_date"), row.int64("row_count")));
+        return coverage.summaries();
+    }
 
     /**
      * Erases people's e-mail addresses and names from the days before {@code firstKept} ({@link PersonalData});
@@ -58,21 +102,60 @@ public interface Warehouse extends AutoCloseable {
     void recordRun(RunRecord run);
 
     /** The latest runs, newest first. */
-    List<RunRecord> recentRuns(int limit);
+    default List<RunRecord> recentRuns(int limit) {
+        // SELECT run_id, …, process FROM ingestion_runs ORDER BY started_at DESC LIMIT @limit
+        return read("SELECT " + String.join(", ", Tables.RUNS.columnNames()) + " FROM "
+                + dialect().table(Tables.RUNS.name()) + " ORDER BY started_at DESC LIMIT @limit",
+                Map.of("limit", (long) limit), row -> RunRecord.fromRow(row.toRow(Tables.RUNS)));
+    }
 
     /**
-     * Runs one read-only statement and hands its result to {@code visitor}. Statements that write are refused
-     * by the warehouse, not by parsing the text.
+     * Runs one of this program's own read-only statements and hands its result to {@code visitor}. Each
+     * {@code @name} in it outside quotes and comments whose name is a key of {@code parameters} is bound to its value
+     * (a string, a whole number, a decimal, a {@code LocalDate} or an {@code Instant}), never written into the text.
      */
+    void read(String sql, Map<String, ?> parameters, QueryVisitor visitor);
+
+    /** {@link #read(String, Map, QueryVisitor)}, each row handed to {@code each}. */
+    default void forEach(String sql, Map<String, ?> parameters, Consumer<ResultRow> each) {
+        read(sql, parameters, new QueryVisitor() {
+            private final Map<String, Integer> columns = new HashMap<>();
+
+            @Override
+            public void columns(List<String> names) {
+                for (int i = 0; i < names.size(); i++) {
+                    columns.put(names.get(i).toLowerCase(Locale.ROOT), i);
+                }
+            }
+
+            @Override
+            public void row(List<Object> values) {
+                each.accept(new ResultRow(columns, values));
+            }
+        });
+    }
+
+    /** {@link #read(String, Map, QueryVisitor)}, each row mapped. */
+    default <T> List<T> read(String sql, Map<String, ?> parameters, Function<ResultRow, T> mapper) {
+        List<T> rows = new ArrayList<>();
+        forEach(sql, parameters, row -> rows.add(mapper.apply(row)));
+        return rows;
+    }
+
+    /**
+     * Runs one read-only statement a user wrote and hands its result to {@code visitor}. Statements that write are
+     * refused by the warehouse, not by parsing the text. With an {@code organization}, the tables and views it names
+     * without a qualifier hold that organization's rows only ({@link OrganizationScope}).
+     */
+    void query(String sql, Optional<String> organization, QueryVisitor visitor);
+
+    /** {@link #query(String, Optional, QueryVisitor)} over every organization. */
     default void query(String sql, QueryVisitor visitor) {
         query(sql, Optional.empty(), visitor);
     }
 
-    /**
-     * {@link #query(String, QueryVisitor)}, where with an {@code organization} the tables and views it names without
-     * a qualifier hold that organization's rows only ({@link OrganizationScope}).
-     */
-    void query(String sql, Optional<String> organization, QueryVisitor visitor);
+    /** How this warehouse names tables and types in SQL. */
+    SqlDialect dialect();
 
     @Override
     void close();

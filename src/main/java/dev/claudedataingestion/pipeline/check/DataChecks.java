@@ -21,13 +21,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
  * The data checks of {@code claude-ingest check}, the same on every warehouse: each reads with plain SQL that
- * DuckDB, PostgreSQL and BigQuery all run (no parameters, table names as in the contract; dates only as literals
- * written from {@link LocalDate}) and decides in Java. Each result says what it found and shows the evidence.
+ * DuckDB, PostgreSQL and BigQuery all run (table names as in the contract, the organization and the days as bound
+ * parameters, so that BigQuery scans only the days a check reports on) and decides in Java. Each result says what it
+ * found and shows the evidence.
  */
 public final class DataChecks {
 
@@ -36,6 +36,7 @@ public final class DataChecks {
 
     private final Warehouse warehouse;
     private final CheckSettings settings;
+    private List<Warehouse.CoverageSummary> coverage;
 
     public DataChecks(Warehouse warehouse, CheckSettings settings) {
         this.warehouse = warehouse;
@@ -49,10 +50,18 @@ public final class DataChecks {
         }
     }
 
+    /** The organizations the warehouse holds, by its coverage ledger. */
+    public List<String> organizations() {
+        return coverage().stream().map(Warehouse.CoverageSummary::organizationId).distinct().sorted().toList();
+    }
+
+    /** The checks of every organization the warehouse holds. */
     public List<OrganizationChecks> run() {
-        List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
-        Set<String> organizations = new TreeSet<>();
-        coverage.forEach(summary -> organizations.add(summary.organizationId()));
+        return run(organizations());
+    }
+
+    /** The checks of {@code organizations}; nothing is read of the others. */
+    public List<OrganizationChecks> run(List<String> organizations) {
         if (organizations.isEmpty()) {
             return List.of(new OrganizationChecks(null, List.of(new CheckResult("freshness", Status.FAIL,
                     "no data loaded: the coverage ledger is empty; run 'claude-ingest ingest'", List.of()))));
@@ -64,7 +73,7 @@ public final class DataChecks {
             for (ReportKind report : ReportKind.defaults()) {
                 covered.put(report, new TreeSet<>());
             }
-            coverage.stream().filter(s -> s.organizationId().equals(organization))
+            coverage().stream().filter(s -> s.organizationId().equals(organization))
                     .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
             all.add(new OrganizationChecks(organization, List.of(
                     freshness(covered),
@@ -130,31 +139,27 @@ public final class DataChecks {
 
     // ---- duplicates -------------------------------------------------------------------------------------------
 
-    /** No two rows of a fact table share its key. */
+    /** No two rows of a fact table share its key, in the window of days checked. */
     CheckResult duplicates(String organization) {
         List<String> evidence = new ArrayList<>();
         long groups = 0;
         for (Table table : Reports.factTables()) {
             String key = String.join(", ", table.key());
-            long[] found = {0};
-            // SELECT <key>, COUNT(*) FROM t GROUP BY <key> HAVING COUNT(*) > 1
-            select("SELECT " + key + ", COUNT(*) FROM " + table.name() + " GROUP BY " + key + " HAVING COUNT(*) > 1",
-                    row -> {
-                        if (organization.equals(row.get(0))) {
-                            found[0]++;
-                            if (evidence.size() < EVIDENCE) {
-                                evidence.add(table.name() + " " + row.subList(1, row.size() - 1) + " appears "
-                                        + row.get(row.size() - 1) + " times");
-                            }
-                        }
-                    });
-            groups += found[0];
+            List<String> identity = table.key().subList(1, table.key().size());
+            // SELECT <key>, COUNT(*) AS copies FROM t WHERE organization_id = @… AND activity_date >= @… GROUP BY <key> HAVING COUNT(*) > 1
+            List<String> found = warehouse.read("SELECT " + key + ", COUNT(*) AS copies FROM " + table.name()
+                    + " WHERE organization_id = @organization_id AND activity_date >= @first_day GROUP BY " + key
+                    + " HAVING COUNT(*) > 1", window(organization), row -> table.name() + " "
+                    + identity.stream().map(row::get).toList() + " appears " + row.int64("copies") + " times");
+            groups += found.size();
+            found.stream().limit(Math.max(0, EVIDENCE - evidence.size())).forEach(evidence::add);
         }
         if (groups == 0) {
-            return CheckResult.ok("duplicates", "no key appears twice in the fact tables");
+            return CheckResult.ok("duplicates", "no key appears twice in the fact tables "
+                    + settings.windowDescription());
         }
-        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once; rows are counted"
-                + " twice", evidence);
+        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once "
+                + settings.windowDescription() + "; rows are counted twice", evidence);
     }
 
     // ---- units and sanity -------------------------------------------------------------------------------------
@@ -164,28 +169,29 @@ public final class DataChecks {
         List<String> evidence = new ArrayList<>();
         List<String> problems = new ArrayList<>();
 
-        List<List<Object>> wrongUnits = rows(organization, "SELECT organization_id, activity_date, description,"
-                + " amount_cents, amount_usd FROM claude_costs WHERE amount_usd * 100 <> amount_cents");
+        Map<String, Object> window = window(organization);
+        String inWindow = " WHERE organization_id = @organization_id AND activity_date >= @first_day AND ";
+        List<String> wrongUnits = warehouse.read("SELECT activity_date, description, amount_cents, amount_usd"
+                + " FROM claude_costs" + inWindow + "amount_usd * 100 <> amount_cents ORDER BY activity_date", window,
+                row -> "claude_costs " + row.date("activity_date") + " " + row.string("description") + ": "
+                        + plain(row.decimal("amount_cents")) + " cents but $" + plain(row.decimal("amount_usd")));
         if (!wrongUnits.isEmpty()) {
             status = Status.FAIL;
             problems.add(wrongUnits.size() + " cost rows where amount_usd is not amount_cents / 100");
-            wrongUnits.stream().limit(EVIDENCE).forEach(row -> evidence.add("claude_costs " + row.get(1) + " "
-                    + row.get(2) + ": " + plain(row.get(3)) + " cents but $" + plain(row.get(4))));
+            wrongUnits.stream().limit(EVIDENCE).forEach(evidence::add);
         }
-        long negative = count(organization, "SELECT organization_id, COUNT(*) FROM claude_costs WHERE amount_cents < 0"
-                + " GROUP BY organization_id");
+        long negative = count("SELECT COUNT(*) AS n FROM claude_costs" + inWindow + "amount_cents < 0", window);
         if (negative > 0) {
             status = worst(status, Status.WARN);
             problems.add(negative + " cost rows below zero (credits?)");
         }
         // A million dollars for one line of one day, or a trillion tokens in one row, is a unit error, not usage.
-        long absurdCost = count(organization, "SELECT organization_id, COUNT(*) FROM claude_costs"
-                + " WHERE amount_cents > 100000000 GROUP BY organization_id");
-        long badTokens = count(organization, "SELECT organization_id, COUNT(*) FROM claude_usage"
-                + " WHERE uncached_input_tokens < 0 OR cache_creation_5m_input_tokens < 0"
-                + " OR cache_creation_1h_input_tokens < 0 OR cache_read_input_tokens < 0 OR output_tokens < 0"
-                + " OR web_search_requests < 0 OR uncached_input_tokens > 1000000000000 OR output_tokens > 1000000000000"
-                + " GROUP BY organization_id");
+        long absurdCost = count("SELECT COUNT(*) AS n FROM claude_costs" + inWindow + "amount_cents > 100000000",
+                window);
+        long badTokens = count("SELECT COUNT(*) AS n FROM claude_usage" + inWindow + "(uncached_input_tokens < 0"
+                + " OR cache_creation_5m_input_tokens < 0 OR cache_creation_1h_input_tokens < 0"
+                + " OR cache_read_input_tokens < 0 OR output_tokens < 0 OR web_search_requests < 0"
+                + " OR uncached_input_tokens > 1000000000000 OR output_tokens > 1000000000000)", window);
         if (absurdCost > 0 || badTokens > 0) {
             status = Status.FAIL;
             problems.add((absurdCost > 0 ? absurdCost + " cost rows above $1,000,000 " : "")
@@ -195,10 +201,11 @@ public final class DataChecks {
         // Usage billed at standard or batch prices should have cost rows the same day, and the reverse.
         Set<LocalDate> both = new TreeSet<>(covered.get(ReportKind.USAGE));
         both.retainAll(covered.get(ReportKind.COST));
-        Set<LocalDate> usageDays = days(organization, "SELECT organization_id, activity_date, COUNT(*) FROM claude_usage"
-                + " WHERE service_tier IS NULL OR service_tier NOT LIKE 'priority%' GROUP BY organization_id, activity_date");
-        Set<LocalDate> costDays = days(organization, "SELECT organization_id, activity_date, COUNT(*) FROM claude_costs"
-                + " WHERE cost_type = 'tokens' GROUP BY organization_id, activity_date");
+        Set<LocalDate> usageDays = new TreeSet<>(warehouse.read("SELECT DISTINCT activity_date FROM claude_usage"
+                + inWindow + "(service_tier IS NULL OR service_tier NOT LIKE 'priority%')", window,
+                row -> row.date("activity_date")));
+        Set<LocalDate> costDays = new TreeSet<>(warehouse.read("SELECT DISTINCT activity_date FROM claude_costs"
+                + inWindow + "cost_type = 'tokens'", window, row -> row.date("activity_date")));
         usageDays.retainAll(both);
         costDays.retainAll(both);
         List<LocalDate> usageWithoutCost = usageDays.stream().filter(day -> !costDays.contains(day)).toList();
@@ -213,7 +220,7 @@ public final class DataChecks {
         }
         if (status == Status.OK) {
             return CheckResult.ok("units", "dollars are cents / 100 exactly, amounts and token counts are plausible,"
-                    + " usage and cost cover the same days");
+                    + " usage and cost cover the same days " + settings.windowDescription());
         }
         return new CheckResult("units", status, String.join("; ", problems), evidence);
     }
@@ -235,38 +242,40 @@ public final class DataChecks {
         }
         LocalDate last = both.last();
         LocalDate first = last.minusDays(settings.recentDays() - 1L);
-        String since = " WHERE activity_date >= DATE '" + first + "' AND activity_date <= DATE '" + last + "'";
+        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
+        Map<String, Object> days = Map.of("organization_id", organization, "first_day", first, "last_day", last);
         Map<Group, BigDecimal> estimated = new HashMap<>();
         BigDecimal[] priority = {BigDecimal.ZERO};
         Set<String> unpriced = new TreeSet<>();
-        select("SELECT organization_id, activity_date, workspace_id, model, service_tier, context_window,"
-                + " SUM(uncached_input_tokens), SUM(cache_creation_5m_input_tokens), SUM(cache_creation_1h_input_tokens),"
-                + " SUM(cache_read_input_tokens), SUM(output_tokens) FROM claude_usage" + since
-                + " GROUP BY organization_id, activity_date, workspace_id, model, service_tier, context_window", row -> {
-                    LocalDate day = (LocalDate) row.get(1);
-                    if (!organization.equals(row.get(0)) || !both.contains(day)) {
+        warehouse.forEach("SELECT activity_date, workspace_id, model, service_tier, context_window,"
+                + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
+                + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
+                + " SUM(output_tokens) AS output_tokens FROM claude_usage" + between
+                + " GROUP BY activity_date, workspace_id, model, service_tier, context_window", days, row -> {
+                    LocalDate day = row.date("activity_date");
+                    if (!both.contains(day)) {
                         return;
                     }
-                    String model = (String) row.get(3);
-                    String tier = (String) row.get(4);
-                    PriceTable.Tokens tokens = new PriceTable.Tokens(whole(row.get(6)), whole(row.get(7)),
-                            whole(row.get(8)), whole(row.get(9)), whole(row.get(10)));
-                    var estimate = settings.prices().estimateUsd(model, tier, (String) row.get(5), tokens);
+                    String model = row.string("model");
+                    String tier = row.string("service_tier");
+                    PriceTable.Tokens tokens = new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"),
+                            row.int64("write_1h"), row.int64("cache_read"), row.int64("output_tokens"));
+                    var estimate = settings.prices().estimateUsd(model, tier, row.string("context_window"), tokens);
                     if (estimate.isEmpty()) {
                         unpriced.add(String.valueOf(model));
                     } else if (tier != null && tier.startsWith("priority")) {
                         priority[0] = priority[0].add(estimate.get());
                     } else {
-                        estimated.merge(new Group(day, (String) row.get(2), model), estimate.get(), BigDecimal::add);
+                        estimated.merge(new Group(day, row.string("workspace_id"), model), estimate.get(),
+                                BigDecimal::add);
                     }
                 });
         Map<Group, BigDecimal> billed = new HashMap<>();
-        select("SELECT organization_id, activity_date, workspace_id, model, SUM(amount_usd) FROM claude_costs" + since
-                + " AND cost_type = 'tokens' GROUP BY organization_id, activity_date, workspace_id, model", row -> {
-                    if (organization.equals(row.get(0)) && both.contains((LocalDate) row.get(1))
-                            && !unpriced.contains(String.valueOf(row.get(3)))) {
-                        billed.merge(new Group((LocalDate) row.get(1), (String) row.get(2), (String) row.get(3)),
-                                decimal(row.get(4)), BigDecimal::add);
+        warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(amount_usd) AS amount_usd FROM claude_costs"
+                + between + " AND cost_type = 'tokens' GROUP BY activity_date, workspace_id, model", days, row -> {
+                    if (both.contains(row.date("activity_date")) && !unpriced.contains(String.valueOf(row.string("model")))) {
+                        billed.merge(new Group(row.date("activity_date"), row.string("workspace_id"),
+                                row.string("model")), row.decimal("amount_usd"), BigDecimal::add);
                     }
                 });
         record Difference(Group group, BigDecimal billed, BigDecimal estimated) {
@@ -324,13 +333,10 @@ public final class DataChecks {
                     + "; month-to-date spend is unknown, not zero", List.of());
         }
         LocalDate through = costDays.last();
-        BigDecimal[] spent = {BigDecimal.ZERO};
-        select("SELECT organization_id, SUM(amount_usd) FROM claude_costs WHERE activity_date >= DATE '" + monthStart
-                + "' AND activity_date <= DATE '" + through + "' GROUP BY organization_id", row -> {
-                    if (organization.equals(row.get(0))) {
-                        spent[0] = decimal(row.get(1));
-                    }
-                });
+        BigDecimal[] spent = {warehouse.read("SELECT SUM(amount_usd) AS spent FROM claude_costs"
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day",
+                Map.of("organization_id", organization, "first_day", monthStart, "last_day", through),
+                row -> row.decimal("spent")).get(0)};
         BigDecimal forecast = spent[0].multiply(BigDecimal.valueOf(monthStart.lengthOfMonth()))
                 .divide(BigDecimal.valueOf(through.getDayOfMonth()), 2, RoundingMode.HALF_UP);
         String month = monthStart.format(java.time.format.DateTimeFormatter.ofPattern("MMMM yyyy", java.util.Locale.ENGLISH));
@@ -352,14 +358,12 @@ public final class DataChecks {
         LocalDate latest = costDays.last();
         List<LocalDate> history = costDays.headSet(latest, false).descendingSet().stream().limit(28).toList();
         Map<String, Map<LocalDate, BigDecimal>> byWorkspace = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
-        select("SELECT organization_id, workspace_id, activity_date, SUM(amount_usd) FROM claude_costs"
-                + " WHERE activity_date >= DATE '" + history.get(history.size() - 1) + "' AND activity_date <= DATE '"
-                + latest + "' GROUP BY organization_id, workspace_id, activity_date", row -> {
-                    if (organization.equals(row.get(0))) {
-                        byWorkspace.computeIfAbsent((String) row.get(1), w -> new TreeMap<>())
-                                .put((LocalDate) row.get(2), decimal(row.get(3)));
-                    }
-                });
+        warehouse.forEach("SELECT workspace_id, activity_date, SUM(amount_usd) AS amount_usd FROM claude_costs"
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " GROUP BY workspace_id, activity_date", Map.of("organization_id", organization,
+                "first_day", history.get(history.size() - 1), "last_day", latest),
+                row -> byWorkspace.computeIfAbsent(row.string("workspace_id"), w -> new TreeMap<>())
+                        .put(row.date("activity_date"), row.decimal("amount_usd")));
         List<String> evidence = new ArrayList<>();
         byWorkspace.forEach((workspace, costs) -> {
             double today = costs.getOrDefault(latest, BigDecimal.ZERO).doubleValue();
@@ -392,65 +396,29 @@ public final class DataChecks {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    private void select(String sql, Consumer<List<Object>> row) {
-        warehouse.query(sql, new Warehouse.QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-                row.accept(values);
-            }
-        });
+    private List<Warehouse.CoverageSummary> coverage() {
+        if (coverage == null) {
+            coverage = warehouse.coverage();
+        }
+        return coverage;
     }
 
-    private List<List<Object>> rows(String organization, String sql) {
-        List<List<Object>> rows = new ArrayList<>();
-        select(sql, row -> {
-            if (organization.equals(row.get(0))) {
-                rows.add(row);
-            }
-        });
-        return rows;
+    /** The organization and the first day of the window the duplicates and units checks read. */
+    private Map<String, Object> window(String organization) {
+        return Map.of("organization_id", organization, "first_day", settings.windowStart());
     }
 
-    /** The count in the second column of the organization's row of a {@code GROUP BY organization_id} query. */
-    private long count(String organization, String sql) {
-        long[] count = {0};
-        select(sql, row -> {
-            if (organization.equals(row.get(0))) {
-                count[0] = whole(row.get(1));
-            }
-        });
-        return count[0];
-    }
-
-    private Set<LocalDate> days(String organization, String sql) {
-        Set<LocalDate> days = new TreeSet<>();
-        select(sql, row -> {
-            if (organization.equals(row.get(0))) {
-                days.add((LocalDate) row.get(1));
-            }
-        });
-        return days;
+    /** The count {@code sql} returns in its column {@code n}. */
+    private long count(String sql, Map<String, Object> parameters) {
+        return warehouse.read(sql, parameters, row -> row.int64("n")).get(0);
     }
 
     private static Status worst(Status a, Status b) {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static long whole(Object value) {
-        return value == null ? 0 : ((Number) value).longValue();
-    }
-
-    private static BigDecimal decimal(Object value) {
-        return value == null ? BigDecimal.ZERO
-                : value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
-    }
-
-    private static String plain(Object value) {
-        return decimal(value).stripTrailingZeros().toPlainString();
+    private static String plain(BigDecimal value) {
+        return value.stripTrailingZeros().toPlainString();
     }
 
     private static String money(BigDecimal value) {

@@ -7,6 +7,7 @@ import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 
 /**
  * {@code claude-ingest report}: one self-contained HTML file (inline styles, script and data; nothing fetched when
@@ -83,36 +83,38 @@ public final class HtmlReport {
         allDays.forEach(day -> dayList.add(day.toString()));
         data.set("freshness", freshness(through));
 
-        String between = " WHERE activity_date >= DATE '" + range.first() + "' AND activity_date <= DATE '" + range.last()
-                + "'";
+        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
+        Map<String, Object> parameters = Map.of("organization_id", organization, "first_day", range.first(),
+                "last_day", range.last());
         // Series are keyed by id, never by display name: two workspaces may share a name, and a name is any text.
         Map<String, Series> byWorkspace = new TreeMap<>();
         Map<String, Series> byModel = new TreeMap<>();
         BigDecimal[] total = {BigDecimal.ZERO};
-        select("SELECT organization_id, activity_date, workspace_id, workspace_name, model, SUM(cost_usd)"
-                + " FROM claude_cost_daily" + between
-                + " GROUP BY organization_id, activity_date, workspace_id, workspace_name, model", organization, row -> {
-                    int day = allDays.indexOf((LocalDate) row.get(1));
-                    BigDecimal cost = decimal(row.get(5));
+        warehouse.forEach("SELECT activity_date, workspace_id, workspace_name, model, SUM(cost_usd) AS cost_usd"
+                + " FROM claude_cost_daily" + between + " GROUP BY activity_date, workspace_id, workspace_name, model",
+                parameters, row -> {
+                    int day = allDays.indexOf(row.date("activity_date"));
+                    BigDecimal cost = row.decimal("cost_usd");
                     total[0] = total[0].add(cost);
-                    byWorkspace.computeIfAbsent(name(row.get(2), ""), id -> new Series(id,
-                            name(row.get(3), "Default workspace"), allDays.size())).values[day] += cost.doubleValue();
-                    byModel.computeIfAbsent(name(row.get(4), ""), id -> new Series(id,
-                            name(row.get(4), "Other (web search, code execution)"), allDays.size())).values[day]
+                    byWorkspace.computeIfAbsent(name(row.string("workspace_id"), ""), id -> new Series(id,
+                            name(row.string("workspace_name"), "Default workspace"), allDays.size())).values[day]
                             += cost.doubleValue();
+                    byModel.computeIfAbsent(name(row.string("model"), ""), id -> new Series(id,
+                            name(row.string("model"), "Other (web search, code execution)"), allDays.size()))
+                            .values[day] += cost.doubleValue();
                 });
         data.put("total_cost_usd", total[0].toPlainString());
         data.set("cost_by_workspace", series(byWorkspace));
         data.set("cost_by_model", series(byModel));
 
         double[][] tokens = new double[3][allDays.size()];
-        select("SELECT organization_id, activity_date, SUM(uncached_input_tokens + cache_write_tokens"
-                + " + cache_read_tokens), SUM(output_tokens), SUM(cache_read_tokens) FROM claude_tokens_daily" + between
-                + " GROUP BY organization_id, activity_date", organization, row -> {
-                    int day = allDays.indexOf((LocalDate) row.get(1));
-                    for (int i = 0; i < 3; i++) {
-                        tokens[i][day] = decimal(row.get(i + 2)).doubleValue();
-                    }
+        warehouse.forEach("SELECT activity_date, SUM(uncached_input_tokens + cache_write_tokens + cache_read_tokens)"
+                + " AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cache_read_tokens) AS cache_read_tokens"
+                + " FROM claude_tokens_daily" + between + " GROUP BY activity_date", parameters, row -> {
+                    int day = allDays.indexOf(row.date("activity_date"));
+                    tokens[0][day] = row.decimal("input_tokens").doubleValue();
+                    tokens[1][day] = row.decimal("output_tokens").doubleValue();
+                    tokens[2][day] = row.decimal("cache_read_tokens").doubleValue();
                 });
         ObjectNode tokenSeries = data.putObject("tokens");
         tokenSeries.set("input", array(tokens[0]));
@@ -120,18 +122,17 @@ public final class HtmlReport {
         tokenSeries.set("cache_read", array(tokens[2]));
 
         ArrayNode keys = data.putArray("top_keys");
-        List<Object[]> ranked = new ArrayList<>();
-        select("SELECT organization_id, api_key_name, tokens, key_rank FROM claude_top_api_keys", organization,
-                row -> ranked.add(new Object[] {row.get(1), decimal(row.get(2)), decimal(row.get(3))}));
-        ranked.stream().sorted(Comparator.comparing(r -> (BigDecimal) r[2])).limit(10)
-                .forEach(r -> keys.addArray().add(String.valueOf(r[0])).add(((BigDecimal) r[1]).doubleValue()));
+        warehouse.forEach("SELECT api_key_name, tokens FROM claude_top_api_keys"
+                + " WHERE organization_id = @organization_id ORDER BY key_rank LIMIT 10",
+                Map.of("organization_id", organization), row -> keys.addArray()
+                        .add(String.valueOf(row.string("api_key_name"))).add(row.decimal("tokens").doubleValue()));
 
         double[][] code = new double[2][allDays.size()];
-        select("SELECT organization_id, activity_date, active_users, sessions FROM claude_code_daily" + between,
-                organization, row -> {
-                    int day = allDays.indexOf((LocalDate) row.get(1));
-                    code[0][day] = decimal(row.get(2)).doubleValue();
-                    code[1][day] = decimal(row.get(3)).doubleValue();
+        warehouse.forEach("SELECT activity_date, active_users, sessions FROM claude_code_daily" + between, parameters,
+                row -> {
+                    int day = allDays.indexOf(row.date("activity_date"));
+                    code[0][day] = row.decimal("active_users").doubleValue();
+                    code[1][day] = row.decimal("sessions").doubleValue();
                 });
         ObjectNode claudeCode = data.putObject("claude_code");
         claudeCode.set("active_users", array(code[0]));
@@ -171,31 +172,11 @@ public final class HtmlReport {
     }
 
     private static String label(ReportKind report) {
-        return switch (report) {
-            case USAGE -> "usage";
-            case COST -> "cost";
-            case CLAUDE_CODE -> "Claude Code";
-            case USAGE_HOURLY -> "hourly usage";
-        };
+        return Reports.of(report).label();
     }
 
     private static Optional<LocalDate> latest(Warehouse.CoverageSummary summary) {
         return summary.days().stream().max(Comparator.naturalOrder());
-    }
-
-    private void select(String sql, String organization, Consumer<List<Object>> row) {
-        warehouse.query(sql, new Warehouse.QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
-
-            @Override
-            public void row(List<Object> values) {
-                if (organization.equals(values.get(0))) {
-                    row.accept(values);
-                }
-            }
-        });
     }
 
     /** A chart's series: what identifies it, what the legend says, a value per day. */
@@ -226,10 +207,6 @@ public final class HtmlReport {
         return value == null ? fallback : value.toString();
     }
 
-    private static BigDecimal decimal(Object value) {
-        return value == null ? BigDecimal.ZERO
-                : value instanceof BigDecimal decimal ? decimal : new BigDecimal(value.toString());
-    }
 
     /**
      * JSON that an HTML parser cannot act on inside a script element: {@code <}, {@code >} and {@code &} are

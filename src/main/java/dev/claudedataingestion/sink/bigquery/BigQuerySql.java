@@ -156,51 +156,6 @@ final class BigQuerySql {
     }
 
     /**
-     * <pre>
-     * SELECT c1, c2, … FROM `p.d.t` WHERE organization_id = @organization_id
-     * </pre>
-     */
-    String organizationRows(Table table) {
-        return "SELECT " + String.join(", ", table.columnNames()) + " FROM " + name(table.name())
-                + " WHERE organization_id = @organization_id";
-    }
-
-    /**
-     * <pre>
-     * SELECT activity_date FROM `p.d.ingestion_coverage`
-     * WHERE organization_id = @organization_id AND report = @report AND activity_date BETWEEN @first_day AND @last_day
-     * </pre>
-     */
-    String coveredDays() {
-        return "SELECT activity_date FROM " + name(Tables.COVERAGE.name())
-                + "\nWHERE organization_id = @organization_id AND report = @report"
-                + " AND activity_date BETWEEN @first_day AND @last_day";
-    }
-
-    /**
-     * <pre>
-     * SELECT activity_date, COUNT(*) AS row_count, SUM(&lt;headline&gt;) AS total FROM `p.d.table`
-     * WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day GROUP BY activity_date
-     * </pre>
-     */
-    String dayTotals(Table table, String headline) {
-        return "SELECT activity_date, COUNT(*) AS row_count, SUM(" + headline + ") AS total FROM " + name(table.name())
-                + "\nWHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
-                + " GROUP BY activity_date";
-    }
-
-    /**
-     * <pre>
-     * SELECT organization_id, report, activity_date, row_count FROM `p.d.ingestion_coverage`
-     * ORDER BY organization_id, report, activity_date
-     * </pre>
-     */
-    String coverage() {
-        return "SELECT organization_id, report, activity_date, row_count FROM " + name(Tables.COVERAGE.name())
-                + "\nORDER BY organization_id, report, activity_date";
-    }
-
-    /**
      * Inserts the run, or updates it when it is already there:
      * <pre>
      * MERGE INTO `p.d.ingestion_runs` AS target
@@ -223,14 +178,4 @@ final class BigQuerySql {
                 + "WHEN NOT MATCHED THEN INSERT (" + String.join(", ", columns) + ") VALUES (" + values + ")";
     }
 
-    /**
-     * <pre>
-     * SELECT run_id, organization_id, started_at, finished_at, status, reports, days_written, rows_written, error, version
-     * FROM `p.d.ingestion_runs` ORDER BY started_at DESC LIMIT @limit
-     * </pre>
-     */
-    String recentRuns() {
-        return "SELECT " + String.join(", ", Tables.RUNS.columnNames()) + "\nFROM " + name(Tables.RUNS.name())
-                + " ORDER BY started_at DESC LIMIT @limit";
-    }
 }

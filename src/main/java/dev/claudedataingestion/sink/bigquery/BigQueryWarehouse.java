@@ -48,8 +48,6 @@ import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
-import dev.claudedataingestion.sink.CoverageCollector;
-import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.PersonalData;
@@ -57,6 +55,7 @@ import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
@@ -81,7 +80,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -807,88 +805,17 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     @Override
-    public List<Row> organizationRows(Table table, String organizationId) {
-        List<Row> rows = new ArrayList<>();
-        for (FieldValueList row : select("read " + table.name(), sql.organizationRows(table),
-                Map.of("organization_id", QueryParameterValue.string(organizationId))).iterateAll()) {
-            rows.add(readRow(row, table));
-        }
-        return rows;
-    }
-
-    /** A row of {@code table}, read by column name, each value as the Java type of its column's type. */
-    private static Row readRow(FieldValueList row, Table table) {
-        Row read = new Row(table);
-        for (Column column : table.columns()) {
-            FieldValue value = row.get(column.name());
-            read.set(column.name(), value.isNull() ? null : switch (column.type()) {
-                case TIMESTAMP -> value.getTimestampInstant();
-                case INT64 -> value.getLongValue();
-                case DATE -> LocalDate.parse(value.getStringValue());
-                case BOOL -> value.getBooleanValue();
-                case CENTS, USD -> value.getNumericValue();
-                case STRING, JSON -> value.getStringValue();
-            });
-        }
-        return read;
-    }
-
-    @Override
-    public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
-        Map<LocalDate, DayTotal> totals = new TreeMap<>();
-        coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
-        Map<String, QueryParameterValue> parameters = new HashMap<>();
-        parameters.put("organization_id", QueryParameterValue.string(organizationId));
-        parameters.put("first_day", QueryParameterValue.date(days.first().toString()));
-        parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
-        Report declaration = Reports.of(report);
-        String statement = sql.dayTotals(declaration.tables().get(0), declaration.headline().expression());
-        for (FieldValueList row : select("read stored totals", statement, parameters).iterateAll()) {
-            LocalDate day = LocalDate.parse(row.get(0).getStringValue());
-            if (totals.containsKey(day)) {
-                totals.put(day, new DayTotal(row.get(1).getLongValue(),
-                        row.get(2).isNull() ? BigDecimal.ZERO : row.get(2).getNumericValue()));
-            }
-        }
-        return totals;
-    }
-
-    @Override
-    public Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
-        Map<String, QueryParameterValue> parameters = new HashMap<>();
-        parameters.put("organization_id", QueryParameterValue.string(organizationId));
-        parameters.put("report", QueryParameterValue.string(report.id()));
-        parameters.put("first_day", QueryParameterValue.date(within.first().toString()));
-        parameters.put("last_day", QueryParameterValue.date(within.last().toString()));
-        Set<LocalDate> days = new HashSet<>();
-        for (FieldValueList row : select("read coverage", sql.coveredDays(), parameters).iterateAll()) {
-            days.add(LocalDate.parse(row.get(0).getStringValue()));
-        }
-        return days;
-    }
-
-    @Override
-    public List<CoverageSummary> coverage() {
-        CoverageCollector coverage = new CoverageCollector();
-        for (FieldValueList row : select("read coverage", sql.coverage(), Map.of()).iterateAll()) {
-            coverage.add(row.get(0).getStringValue(), row.get(1).getStringValue(),
-                    LocalDate.parse(row.get(2).getStringValue()), row.get(3).getLongValue());
-        }
-        return coverage.summaries();
-    }
-
-    @Override
     public long erasePersonalData(String organizationId, LocalDate firstKept) {
         JobContext context = JobContext.unnamed("personal_data");
-        Map<String, QueryParameterValue> parameters = Map.of("organization_id",
-                QueryParameterValue.string(organizationId), "before", QueryParameterValue.date(firstKept.toString()));
+        Map<String, QueryParameterValue> parameters = Map.of(PersonalData.ORGANIZATION,
+                QueryParameterValue.string(organizationId), PersonalData.BEFORE,
+                QueryParameterValue.date(firstKept.toString()));
         long changed = 0;
         List<String> statements = PersonalData.erasure(sql.dialect());
         for (int i = 0; i < statements.size(); i++) {
             // One job each: a run stopped in between finishes the same way next time (PersonalData).
-            String statement = statements.get(i).replace(PersonalData.ORGANIZATION, "@organization_id")
-                    .replace(PersonalData.BEFORE, "@before");
-            Long rows = runDml(context, "erase" + i, "erase personal data before " + firstKept, statement, parameters,
+            Long rows = runDml(context, "erase" + i, "erase personal data before " + firstKept, statements.get(i),
+                    parameters,
                     options.deadline()).getNumDmlAffectedRows();
             changed += rows == null ? 0 : rows;
         }
@@ -913,16 +840,6 @@ public final class BigQueryWarehouse implements Warehouse {
                 "record run " + run.runId(), sql.mergeRun(), parameters, options.deadline().withGrace(RECORD_GRACE));
     }
 
-    @Override
-    public List<RunRecord> recentRuns(int limit) {
-        List<RunRecord> runs = new ArrayList<>();
-        for (FieldValueList row : select("read runs", sql.recentRuns(),
-                Map.of("limit", QueryParameterValue.int64(limit))).iterateAll()) {
-            runs.add(RunRecord.fromRow(readRow(row, Tables.RUNS)));
-        }
-        return runs;
-    }
-
     /**
      * Checks with a dry run that the statement only reads and bills no more than the cap, then runs it, capped
      * again by BigQuery itself, and hands its rows on, page by page. Table names without a dataset refer to this
@@ -931,10 +848,9 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void query(String statement, Optional<String> organization, QueryVisitor visitor) {
         location();
-        String text = organization.isPresent()
-                ? OrganizationScope.apply(statement, sql.dialect(), "@organization_id").sql() : statement;
+        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect()) : statement;
         Map<String, QueryParameterValue> parameters = organization.isPresent()
-                ? Map.of("organization_id", QueryParameterValue.string(organization.get())) : Map.of();
+                ? Map.of(OrganizationScope.PARAMETER, QueryParameterValue.string(organization.get())) : Map.of();
         QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)
                 .setNamedParameters(parameters)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).build();
@@ -954,8 +870,18 @@ public final class BigQueryWarehouse implements Warehouse {
         QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(text).setNamedParameters(parameters)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
                 .setLabels(Map.of("app", APP)).build();
-        TableResult result = attempt("run the query", options.deadline(),
-                () -> runQuery(configuration, "running the query"));
+        visit(attempt("run the query", options.deadline(), () -> runQuery(configuration, "running the query")),
+                visitor);
+    }
+
+    @Override
+    public void read(String statement, Map<String, ?> bound, QueryVisitor visitor) {
+        Map<String, QueryParameterValue> parameters = new HashMap<>();
+        bound.forEach((name, value) -> parameters.put(name, parameter(name, value)));
+        visit(select("read the warehouse", statement, parameters), visitor);
+    }
+
+    private static void visit(TableResult result, QueryVisitor visitor) {
         Schema schema = result.getSchema();
         visitor.columns(schema.getFields().stream().map(Field::getName).toList());
         for (FieldValueList row : result.iterateAll()) {
@@ -965,6 +891,32 @@ public final class BigQueryWarehouse implements Warehouse {
             }
             visitor.row(values);
         }
+    }
+
+    @Override
+    public SqlDialect dialect() {
+        return sql.dialect();
+    }
+
+    /** A read's parameter as BigQuery takes it. */
+    private static QueryParameterValue parameter(String name, Object value) {
+        if (value instanceof String text) {
+            return QueryParameterValue.string(text);
+        }
+        if (value instanceof LocalDate day) {
+            return QueryParameterValue.date(day.toString());
+        }
+        if (value instanceof Long || value instanceof Integer) {
+            return QueryParameterValue.int64(((Number) value).longValue());
+        }
+        if (value instanceof BigDecimal decimal) {
+            return QueryParameterValue.bigNumeric(decimal);
+        }
+        if (value instanceof Instant instant) {
+            return BigQueryTimestamps.parameter(instant);
+        }
+        throw new IllegalArgumentException("parameter " + name + " is "
+                + (value == null ? "null" : value.getClass().getSimpleName()) + ", which a read cannot bind");
     }
 
     private static Object value(Field field, FieldValue value) {

@@ -7,11 +7,11 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
-import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -222,31 +221,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
-            return with(warehouse -> warehouse.dayTotals(report, organizationId, days));
-        }
-
-        @Override
         public void replaceOrganizationRows(Table table, String organizationId, List<Row> rows) {
             with(warehouse -> {
                 warehouse.replaceOrganizationRows(table, organizationId, rows);
                 return null;
             });
-        }
-
-        @Override
-        public List<Row> organizationRows(Table table, String organizationId) {
-            return with(warehouse -> warehouse.organizationRows(table, organizationId));
-        }
-
-        @Override
-        public Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
-            return with(warehouse -> warehouse.coveredDays(report, organizationId, within));
-        }
-
-        @Override
-        public List<CoverageSummary> coverage() {
-            return with(DuckDbWarehouse::coverage);
         }
 
         @Override
@@ -263,16 +242,24 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public List<RunRecord> recentRuns(int limit) {
-            return with(warehouse -> warehouse.recentRuns(limit));
-        }
-
-        @Override
         public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
             with(warehouse -> {
                 warehouse.query(sql, organization, visitor);
                 return null;
             });
+        }
+
+        @Override
+        public void read(String sql, Map<String, ?> parameters, QueryVisitor visitor) {
+            with(warehouse -> {
+                warehouse.read(sql, parameters, visitor);
+                return null;
+            });
+        }
+
+        @Override
+        public SqlDialect dialect() {
+            return with(DuckDbWarehouse::dialect);
         }
 
         @Override

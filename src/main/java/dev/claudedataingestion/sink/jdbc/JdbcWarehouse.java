@@ -9,8 +9,6 @@ import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
-import dev.claudedataingestion.sink.CoverageCollector;
-import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
 import dev.claudedataingestion.sink.PersonalData;
@@ -19,12 +17,12 @@ import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
+import dev.claudedataingestion.sink.SqlText;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,12 +34,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -64,7 +59,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     protected abstract BulkLoad openBulkLoad(Table table) throws SQLException;
 
     /** How the analysis views are written for this backend; unqualified names by default. */
-    protected SqlDialect dialect() {
+    public SqlDialect dialect() {
         return new SqlDialect() {
             @Override
             public String table(String name) {
@@ -149,19 +144,22 @@ public abstract class JdbcWarehouse implements Warehouse {
      * A read of {@code table} that failed: when the table lacks columns of this version (a warehouse last written by
      * an older one, read by {@code status} or {@code report}, which do not change tables), says so and how to upgrade.
      */
-    private WarehouseException readFailure(Table table, SQLException e) {
+    /** A read that failed; when a table lacks columns of this version, says so and how to upgrade it. */
+    private WarehouseException readFailure(SQLException e) {
         try {
-            List<String> existing = existingColumns(table.name());
-            List<String> missing = table.columnNames().stream().filter(c -> !existing.contains(c)).toList();
-            if (!existing.isEmpty() && !missing.isEmpty()) {
-                return new WarehouseException(table.name() + " has no column " + String.join(", ", missing)
-                        + ": the warehouse was last written by an older version; run 'claude-ingest ingest' (or 'demo'"
-                        + " for the demo's file) once to upgrade its tables", e);
+            for (Table table : Tables.all()) {
+                List<String> existing = existingColumns(table.name());
+                List<String> missing = table.columnNames().stream().filter(c -> !existing.contains(c)).toList();
+                if (!existing.isEmpty() && !missing.isEmpty()) {
+                    return new WarehouseException(table.name() + " has no column " + String.join(", ", missing)
+                            + ": the warehouse was last written by an older version; run 'claude-ingest ingest' (or"
+                            + " 'demo' for the demo's file) once to upgrade its tables", e);
+                }
             }
         } catch (SQLException unreadable) {
             e.addSuppressed(unreadable);
         }
-        return new WarehouseException("could not read " + table.name() + ": " + e.getMessage(), e);
+        return new WarehouseException("could not read the warehouse: " + e.getMessage(), e);
     }
 
     /** The table's columns in the order they are stored. */
@@ -254,32 +252,6 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
     }
 
-    @Override
-    public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
-        Map<LocalDate, DayTotal> totals = new TreeMap<>();
-        coveredDays(report, organizationId, days).forEach(day -> totals.put(day, new DayTotal(0, BigDecimal.ZERO)));
-        Report declaration = Reports.of(report);
-        Report.Headline headline = declaration.headline();
-        // SELECT activity_date, COUNT(*), SUM(<headline>) FROM t WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date
-        try (PreparedStatement query = connection.prepareStatement("SELECT activity_date, COUNT(*), SUM("
-                + headline.expression() + ") FROM " + declaration.tables().get(0).name()
-                + " WHERE organization_id = ? AND activity_date BETWEEN ? AND ? GROUP BY activity_date")) {
-            bind(query, organizationId, days.first(), days.last());
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    LocalDate day = rows.getObject(1, LocalDate.class);
-                    if (totals.containsKey(day)) {
-                        totals.put(day, new DayTotal(rows.getLong(2), rows.getBigDecimal(3)));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new WarehouseException("could not read the stored totals of " + report + " " + days + ": "
-                    + e.getMessage(), e);
-        }
-        return totals;
-    }
-
     /**
      * Taken before the transaction of every replace and released after its commit or rollback: a second replace of
      * the same organization and {@code scope} (a report, or a dimension table) waits, so that its delete sees the
@@ -328,38 +300,6 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
-        Set<LocalDate> days = new HashSet<>();
-        try (PreparedStatement query = connection.prepareStatement("SELECT activity_date FROM "
-                + Tables.COVERAGE.name() + " WHERE organization_id = ? AND report = ? AND activity_date BETWEEN ? AND ?")) {
-            bind(query, organizationId, report.id(), within.first(), within.last());
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    days.add(rows.getObject(1, LocalDate.class));
-                }
-            }
-        } catch (SQLException e) {
-            throw readFailure(Tables.COVERAGE, e);
-        }
-        return days;
-    }
-
-    @Override
-    public List<CoverageSummary> coverage() {
-        CoverageCollector coverage = new CoverageCollector();
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT organization_id, report, activity_date, row_count FROM "
-                        + Tables.COVERAGE.name() + " ORDER BY organization_id, report, activity_date")) {
-            while (rows.next()) {
-                coverage.add(rows.getString(1), rows.getString(2), rows.getObject(3, LocalDate.class), rows.getLong(4));
-            }
-        } catch (SQLException e) {
-            throw readFailure(Tables.COVERAGE, e);
-        }
-        return coverage.summaries();
-    }
-
-    @Override
     public void recordRun(RunRecord run) {
         Row row = run.toRow();
         List<String> columns = Tables.RUNS.columnNames();
@@ -387,14 +327,12 @@ public abstract class JdbcWarehouse implements Warehouse {
         long[] changed = {0};
         try {
             inTransaction(lockForReplace(organizationId, "personal_data"), () -> {
+                Map<String, Object> parameters = Map.of(PersonalData.ORGANIZATION, organizationId,
+                        PersonalData.BEFORE, firstKept);
                 for (String statement : PersonalData.erasure(dialect())) {
-                    // The markers, in the order they appear, become bound parameters.
-                    List<Object> parameters = new ArrayList<>();
-                    java.util.regex.Matcher marker = MARKERS.matcher(statement);
-                    while (marker.find()) {
-                        parameters.add(marker.group().equals(PersonalData.ORGANIZATION) ? organizationId : firstKept);
-                    }
-                    changed[0] += execute(marker.replaceAll("?"), parameters.toArray());
+                    SqlText.Positional positional = SqlText.positional(statement, parameters.keySet());
+                    changed[0] += execute(positional.sql(), positional.parameters().stream().map(parameters::get)
+                            .toArray());
                 }
             });
         } catch (SQLException | RuntimeException e) {
@@ -402,28 +340,6 @@ public abstract class JdbcWarehouse implements Warehouse {
                     + e.getMessage(), e);
         }
         return changed[0];
-    }
-
-    private static final java.util.regex.Pattern MARKERS = java.util.regex.Pattern.compile(
-            java.util.regex.Pattern.quote(PersonalData.ORGANIZATION) + "|"
-                    + java.util.regex.Pattern.quote(PersonalData.BEFORE));
-
-    @Override
-    public List<RunRecord> recentRuns(int limit) {
-        List<RunRecord> runs = new ArrayList<>();
-        // SELECT run_id, …, duration_ms FROM ingestion_runs ORDER BY started_at DESC LIMIT ?
-        try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ",
-                Tables.RUNS.columnNames()) + " FROM " + Tables.RUNS.name() + " ORDER BY started_at DESC LIMIT ?")) {
-            query.setInt(1, limit);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    runs.add(RunRecord.fromRow(readRow(rows, Tables.RUNS)));
-                }
-            }
-        } catch (SQLException e) {
-            throw readFailure(Tables.RUNS, e);
-        }
-        return runs;
     }
 
     @Override
@@ -446,52 +362,36 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public List<Row> organizationRows(Table table, String organizationId) {
-        List<Row> result = new ArrayList<>();
-        // SELECT c1, c2, … FROM t WHERE organization_id = ?
-        try (PreparedStatement query = connection.prepareStatement("SELECT " + String.join(", ", table.columnNames())
-                + " FROM " + table.name() + " WHERE organization_id = ?")) {
-            bind(query, organizationId);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    result.add(readRow(rows, table));
-                }
+    public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
+        if (SqlText.statements(sql) > 1) {
+            throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
+        }
+        try {
+            if (organization.isEmpty()) {
+                run(sql, Map.of(), visitor);
+            } else {
+                run(OrganizationScope.apply(sql, dialect()), Map.of(OrganizationScope.PARAMETER, organization.get()),
+                        visitor);
             }
         } catch (SQLException e) {
-            throw readFailure(table, e);
+            throw new WarehouseException("query failed: " + e.getMessage(), e);
         }
-        return result;
-    }
-
-    /** The current row, selected as {@code table}'s columns in order, each as the Java type of its column's type. */
-    private Row readRow(ResultSet rows, Table table) throws SQLException {
-        Row row = new Row(table);
-        List<Column> columns = table.columns();
-        for (int i = 0; i < columns.size(); i++) {
-            int index = i + 1;
-            row.set(columns.get(i).name(), switch (columns.get(i).type()) {
-                case TIMESTAMP -> readTimestamp(rows, index);
-                case INT64 -> rows.getObject(index) == null ? null : rows.getLong(index);
-                case DATE -> rows.getObject(index, LocalDate.class);
-                case BOOL -> rows.getObject(index) == null ? null : rows.getBoolean(index);
-                case CENTS, USD -> rows.getBigDecimal(index);
-                case STRING, JSON -> rows.getString(index);
-            });
-        }
-        return row;
     }
 
     @Override
-    public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
-        if (statementsIn(sql) > 1) {
-            throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
+    public void read(String sql, Map<String, ?> parameters, QueryVisitor visitor) {
+        try {
+            run(sql, parameters, visitor);
+        } catch (SQLException e) {
+            throw readFailure(e);
         }
-        OrganizationScope.Scoped scoped = organization.isPresent() ? OrganizationScope.apply(sql, dialect(), "?")
-                : new OrganizationScope.Scoped(sql, 0);
-        try (PreparedStatement statement = connection.prepareStatement(scoped.sql())) {
-            for (int i = 1; i <= scoped.markers(); i++) {
-                statement.setString(i, organization.orElseThrow());
-            }
+    }
+
+    /** Runs one statement with its named parameters bound, and hands its rows to {@code visitor}. */
+    private void run(String sql, Map<String, ?> parameters, QueryVisitor visitor) throws SQLException {
+        SqlText.Positional positional = SqlText.positional(sql, parameters.keySet());
+        try (PreparedStatement statement = connection.prepareStatement(positional.sql())) {
+            bind(statement, positional.parameters().stream().map(parameters::get).toArray());
             statement.setFetchSize(1000);
             if (!statement.execute()) {
                 throw new WarehouseException("the statement returned no rows; query only runs SELECT statements");
@@ -514,46 +414,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     visitor.row(values);
                 }
             }
-        } catch (SQLException e) {
-            throw new WarehouseException("query failed: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * How many statements {@code sql} holds: the pieces between semicolons that are not inside a quoted string or
-     * name, a comment or a dollar-quoted body, and hold more than blanks and comments.
-     */
-    static int statementsIn(String sql) {
-        int statements = 0;
-        boolean content = false;
-        for (int i = 0; i < sql.length(); i++) {
-            char c = sql.charAt(i);
-            if (c == '\'' || c == '"') {
-                int end = i + 1;
-                while (end < sql.length() && (sql.charAt(end) != c
-                        || end + 1 < sql.length() && sql.charAt(end + 1) == c && end++ >= 0)) {
-                    end++;
-                }
-                i = end;
-                content = true;
-            } else if (c == '-' && sql.startsWith("--", i)) {
-                int end = sql.indexOf('\n', i);
-                i = end < 0 ? sql.length() : end;
-            } else if (c == '/' && sql.startsWith("/*", i)) {
-                int end = sql.indexOf("*/", i + 2);
-                i = end < 0 ? sql.length() : end + 1;
-            } else if (c == '$' && sql.startsWith("$$", i)) {
-                int end = sql.indexOf("$$", i + 2);
-                i = end < 0 ? sql.length() : end + 1;
-                content = true;
-            } else if (c == ';') {
-                statements += content ? 1 : 0;
-                content = false;
-            } else if (!Character.isWhitespace(c)) {
-                content = true;
-            }
-        }
-        return statements + (content ? 1 : 0);
     }
 
     @Override

@@ -53,20 +53,7 @@ class BigQuerySqlTest {
     }
 
     @Test
-    void readsAndRecords() {
-        assertThat(sql.coveredDays()).isEqualTo("""
-                SELECT activity_date FROM `my-project.ai_usage_analytics.ingestion_coverage`
-                WHERE organization_id = @organization_id AND report = @report \
-                AND activity_date BETWEEN @first_day AND @last_day""");
-        assertThat(sql.coverage()).isEqualTo("""
-                SELECT organization_id, report, activity_date, row_count \
-                FROM `my-project.ai_usage_analytics.ingestion_coverage`
-                ORDER BY organization_id, report, activity_date""");
-        assertThat(sql.recentRuns()).isEqualTo("""
-                SELECT run_id, organization_id, started_at, finished_at, status, reports, days_written, rows_written, \
-                error, version, trigger, cloud_run_execution, report_counts, requests_made, retries, duration_ms, \
-                process
-                FROM `my-project.ai_usage_analytics.ingestion_runs` ORDER BY started_at DESC LIMIT @limit""");
+    void recordsARunWhetherItIsNewOrNot() {
         assertThat(sql.mergeRun()).isEqualTo("""
                 MERGE INTO `my-project.ai_usage_analytics.ingestion_runs` AS target
                 USING (SELECT @run_id AS run_id, @organization_id AS organization_id, @started_at AS started_at, \
@@ -88,11 +75,6 @@ class BigQuerySqlTest {
                 source.started_at, source.finished_at, source.status, source.reports, source.days_written, \
                 source.rows_written, source.error, source.version, source.trigger, source.cloud_run_execution, \
                 source.report_counts, source.requests_made, source.retries, source.duration_ms, source.process)""");
-        assertThat(sql.dayTotals(CostReport.TABLE, "amount_cents")).isEqualTo("""
-                SELECT activity_date, COUNT(*) AS row_count, SUM(amount_cents) AS total \
-                FROM `my-project.ai_usage_analytics.claude_costs`
-                WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day \
-                GROUP BY activity_date""");
     }
 
     @Test
