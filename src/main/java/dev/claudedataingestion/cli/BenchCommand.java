@@ -11,9 +11,10 @@ import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.sink.Warehouses;
 import dev.claudedataingestion.sink.WriteResult;
-import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
-import dev.claudedataingestion.sink.duckdb.NativeLibrary;
 import dev.claudedataingestion.source.AdminApiClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -111,7 +113,8 @@ final class BenchCommand implements Callable<Integer> {
             HeapSampler heap = new HeapSampler();
             heap.start();
             long start = System.nanoTime();
-            try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(work.resolve("bench.duckdb"), false)) {
+            WarehouseLocation file = Warehouses.locate(Optional.of("duckdb:" + work.resolve("bench.duckdb")), Map.of());
+            try (Warehouse warehouse = file.open(false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(client, Optional.empty(), warehouse, ingest,
                         context.clock(), Context.version(), timings, work, RunOrigin.MANUAL)
                         .run(ingest.deadlineFrom(context.clock()));
@@ -273,7 +276,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Stream<Path> files = Files.list(pages)) {
             largest = files.mapToLong(page -> page.toFile().length()).max().orElse(1);
         }
-        NativeLibrary.check();
+        // The bench's own warehouse has already loaded DuckDB's native library.
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file);
                 Statement statement = connection.createStatement()) {
             statement.execute("SET preserve_insertion_order = false");

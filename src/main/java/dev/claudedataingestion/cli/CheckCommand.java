@@ -3,13 +3,12 @@ package dev.claudedataingestion.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.config.WarehouseConfig;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.pipeline.check.CheckResult;
 import dev.claudedataingestion.pipeline.check.CheckSettings;
 import dev.claudedataingestion.pipeline.check.DataChecks;
 import dev.claudedataingestion.pipeline.check.PriceTable;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -98,9 +97,9 @@ final class CheckCommand implements Callable<Integer> {
                 recentDays, tolerance, defaults.toleranceFloorUsd(), budget(),
                 prices == null ? defaults.prices() : PriceTable.fromFile(prices), defaults.anomalySpreads(),
                 defaults.anomalyFloorUsd(), allDays ? Optional.empty() : defaults.windowDays());
-        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        WarehouseLocation config = context.warehouse(warehouse.url);
         List<DataChecks.OrganizationChecks> results;
-        try (Warehouse opened = Warehouses.open(config, true)) {
+        try (Warehouse opened = config.open(true)) {
             DataChecks checks = new DataChecks(opened, settings);
             results = checks.run(organization.select(checks.organizations(), id -> id));
         }
@@ -136,11 +135,11 @@ final class CheckCommand implements Callable<Integer> {
      * line with {@code check}, {@code check_status} and {@code organization_id} as fields, at INFO, WARN or ERROR:
      * on Cloud Run the alerts count these lines.
      */
-    static void logChecks(Context context, WarehouseConfig config) {
+    static void logChecks(Context context, WarehouseLocation config) {
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
                 .withBudget(budgetVariable(context));
         List<DataChecks.OrganizationChecks> results;
-        try (Warehouse opened = Warehouses.open(config, true)) {
+        try (Warehouse opened = config.open(true)) {
             results = new DataChecks(opened, settings).run();
         }
         for (DataChecks.OrganizationChecks organization : results) {

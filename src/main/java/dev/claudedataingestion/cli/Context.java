@@ -1,6 +1,8 @@
 package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.sink.Warehouses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,6 +16,12 @@ record Context(Map<String, String> environment, Clock clock, PrintStream out, Pr
 
     Settings settings() {
         return new Settings(environment);
+    }
+
+    /** The warehouse {@code --warehouse} names, else the environment ({@link Warehouses#locate}). */
+    WarehouseLocation warehouse(String flag) {
+        Settings settings = settings();
+        return Warehouses.locate(settings.warehouseUrl(flag), environment);
     }
 
     /** The version this build was made from. */

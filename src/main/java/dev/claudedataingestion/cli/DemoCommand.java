@@ -4,14 +4,14 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.sink.Warehouses;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -52,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
         if (days < 1 || days > 3660) {
             throw new ConfigException("--days must be between 1 and 3660, got " + days);
         }
-        WarehouseConfig warehouseConfig = WarehouseConfig.parse(warehouseUrl);
+        WarehouseLocation warehouseConfig = Warehouses.locate(Optional.of(warehouseUrl), context.environment());
         LocalDate lastDay = Planner.lastCompleteDay(ReportKind.CLAUDE_CODE, context.clock().instant());
         DayRange range = DayRange.of(lastDay.minusDays(days - 1L), lastDay);
         SyntheticOrganization organization = new SyntheticOrganization(seed, SyntheticOrganization.Size.DEMO,
@@ -68,14 +68,14 @@ final class DemoCommand implements Callable<Integer> {
             Ingestion.run(context, api, warehouseConfig, ingest, false);
         }
         boolean allEqual;
-        try (Warehouse warehouse = Warehouses.open(warehouseConfig, true)) {
+        try (Warehouse warehouse = warehouseConfig.open(true)) {
             allEqual = summarize(warehouse, organization, range, warehouseConfig, context.out());
         }
         return allEqual ? Main.OK : Main.INTERNAL_ERROR;
     }
 
     private static boolean summarize(Warehouse warehouse, SyntheticOrganization organization, DayRange range,
-            WarehouseConfig config, PrintStream out) {
+            WarehouseLocation config, PrintStream out) {
         out.println();
         out.println("Loaded " + range + " into " + config.displayUrl());
         out.println();

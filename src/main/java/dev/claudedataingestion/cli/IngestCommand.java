@@ -3,9 +3,9 @@ package dev.claudedataingestion.cli;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,7 +64,7 @@ final class IngestCommand implements Callable<Integer> {
         Settings settings = context.settings();
         IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
-        WarehouseConfig warehouseConfig = settings.warehouse(warehouse.url);
+        WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version());
         Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         if (check) {

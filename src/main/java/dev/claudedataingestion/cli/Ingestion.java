@@ -3,13 +3,12 @@ package dev.claudedataingestion.cli;
 import ch.qos.logback.classic.Level;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.IngestConfig;
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import dev.claudedataingestion.source.AdminApiClient;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -41,7 +40,7 @@ final class Ingestion {
      * Runs the job; a failure is thrown for {@link Main} to map, a deadline stop is a success with a warning.
      * {@code quiet}: warnings and errors only, no progress bar.
      */
-    static RunRecord run(Context context, ApiConfig api, WarehouseConfig warehouseConfig, IngestConfig ingest,
+    static RunRecord run(Context context, ApiConfig api, WarehouseLocation warehouseConfig, IngestConfig ingest,
             boolean quiet) {
         if (quiet) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
@@ -78,7 +77,7 @@ final class Ingestion {
         }, "claude-ingest-stop");
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            try (Warehouse warehouse = Warehouses.open(warehouseConfig, false, deadline)) {
+            try (Warehouse warehouse = warehouseConfig.open(false, deadline)) {
                 job[0] = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
                         Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
                         context.settings().origin());

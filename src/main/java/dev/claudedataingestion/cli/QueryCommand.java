@@ -2,11 +2,9 @@ package dev.claudedataingestion.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.config.WarehouseConfig;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -55,15 +53,11 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        WarehouseLocation config = context.warehouse(warehouse.url);
         if (maximumBytesBilled != null) {
-            if (!(config instanceof WarehouseConfig.BigQuery bigQuery)) {
-                throw new ConfigException("--maximum-bytes-billed applies to BigQuery only; this warehouse is "
-                        + config.displayUrl());
-            }
-            config = bigQuery.withMaximumBytesBilled(Settings.parseBytes(maximumBytesBilled, "--maximum-bytes-billed"));
+            config = config.withMaximumBytesBilled(Settings.parseBytes(maximumBytesBilled, "--maximum-bytes-billed"));
         }
-        try (Warehouse opened = Warehouses.open(config, true)) {
+        try (Warehouse opened = config.open(true)) {
             Printer printer = switch (format) {
                 case table -> new TablePrinter(context.out());
                 case csv -> new CsvPrinter(context.out());

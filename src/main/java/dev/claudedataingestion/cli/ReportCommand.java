@@ -1,12 +1,11 @@
 package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.pipeline.report.HtmlReport;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,9 +51,9 @@ final class ReportCommand implements Callable<Integer> {
             throw new ConfigException("--to " + to + " is before --from " + from);
         }
         Optional<DayRange> days = from == null ? Optional.empty() : Optional.of(DayRange.of(from, to));
-        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        WarehouseLocation config = context.warehouse(warehouse.url);
         HtmlReport.Rendered report;
-        try (Warehouse opened = Warehouses.open(config, true)) {
+        try (Warehouse opened = config.open(true)) {
             report = new HtmlReport(opened, context.clock().instant()).render(Optional.ofNullable(organization.id), days,
                     config.displayUrl(), Context.version());
         } catch (IllegalStateException e) {

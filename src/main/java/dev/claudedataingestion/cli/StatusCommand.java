@@ -3,12 +3,11 @@ package dev.claudedataingestion.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.pipeline.StatusReport;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -53,9 +52,9 @@ final class StatusCommand implements Callable<Integer> {
             throw new ConfigException("--runs " + runs + " is negative; give how many recent runs to list, 0 or more");
         }
         LocalDate startDate = context.settings().startDate();
-        WarehouseConfig config = context.settings().warehouse(warehouse.url);
+        WarehouseLocation config = context.warehouse(warehouse.url);
         StatusReport status;
-        try (Warehouse opened = Warehouses.open(config, true)) {
+        try (Warehouse opened = config.open(true)) {
             StatusReport all = StatusReport.read(opened, startDate, context.clock().instant(), runs);
             status = new StatusReport(organization.select(all.reports(), StatusReport.ReportStatus::organizationId),
                     organization.id == null ? all.recentRuns() : all.recentRuns().stream()
@@ -72,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** The same as the text, for scripts: {@code {"warehouse":…,"reports":[…],"runs":[…]}}. */
-    private static void printJson(StatusReport status, WarehouseConfig config, LocalDate startDate, PrintStream out) {
+    private static void printJson(StatusReport status, WarehouseLocation config, LocalDate startDate, PrintStream out) {
         try (JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();
@@ -119,7 +118,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
     }
 
-    private static void print(StatusReport status, WarehouseConfig config, LocalDate startDate, PrintStream out) {
+    private static void print(StatusReport status, WarehouseLocation config, LocalDate startDate, PrintStream out) {
         out.println("Warehouse " + config.displayUrl() + ", required from " + startDate);
         String organization = null;
         for (StatusReport.ReportStatus report : status.reports()) {

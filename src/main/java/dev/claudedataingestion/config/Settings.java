@@ -31,14 +31,9 @@ public final class Settings {
     public static final String BASE_URL = "ANTHROPIC_BASE_URL";
     public static final String REQUESTS_PER_SECOND = "ANTHROPIC_REQUESTS_PER_SECOND";
     public static final String WAREHOUSE = "WAREHOUSE";
-    public static final String BIGQUERY_PROJECT_ID = "BIGQUERY_PROJECT_ID";
-    public static final String BIGQUERY_DATASET = "BIGQUERY_DATASET";
-    public static final String BIGQUERY_LOCATION = "BIGQUERY_LOCATION";
-    public static final String BIGQUERY_API_URL = "BIGQUERY_API_URL";
     public static final String START_DATE = "INGEST_START_DATE";
     public static final String LOOKBACK_DAYS = "INGEST_LOOKBACK_DAYS";
     public static final String CLOUD_RUN_JOB = "CLOUD_RUN_JOB";
-    public static final String PGPASSWORD = "PGPASSWORD";
     public static final String CLOUD_RUN_EXECUTION = "CLOUD_RUN_EXECUTION";
     public static final String TRIGGER = "INGEST_TRIGGER";
     public static final String LOG_FORMAT = "LOG_FORMAT";
@@ -114,45 +109,14 @@ public final class Settings {
                 + " second");
     }
 
-    /** The warehouse: {@code --warehouse}, else {@value #WAREHOUSE}, else BigQuery when its project is set, else DuckDB. */
-    public WarehouseConfig warehouse(String flag) {
-        if (flag != null && !flag.isBlank()) {
-            return withSecrets(WarehouseConfig.parse(flag));
-        }
-        Optional<String> url = variable(WAREHOUSE);
-        if (url.isPresent()) {
-            return withSecrets(WarehouseConfig.parse(url.get()));
-        }
-        if (variable(BIGQUERY_PROJECT_ID).isPresent()) {
-            return withSecrets(new WarehouseConfig.BigQuery(variable(BIGQUERY_PROJECT_ID).get(),
-                    variable(BIGQUERY_DATASET).orElse(WarehouseConfig.BigQuery.DEFAULT_DATASET)));
-        }
-        if (variable(BIGQUERY_DATASET).isPresent()) {
-            throw new ConfigException(BIGQUERY_DATASET + " is set but " + BIGQUERY_PROJECT_ID + " is not; set both"
-                    + " to write to BigQuery, or neither");
-        }
-        return WarehouseConfig.parse(WarehouseConfig.DEFAULT_URL);
+    /** The warehouse's URL when one is given: {@code --warehouse}, else {@value #WAREHOUSE}. */
+    public Optional<String> warehouseUrl(String flag) {
+        return flag != null && !flag.isBlank() ? Optional.of(flag) : variable(WAREHOUSE);
     }
 
-    /**
-     * What a warehouse URL does not say: a PostgreSQL password comes from {@value #PGPASSWORD}, never from the
-     * URL; a BigQuery dataset's location from {@value #BIGQUERY_LOCATION}.
-     */
-    private WarehouseConfig withSecrets(WarehouseConfig config) {
-        if (config instanceof WarehouseConfig.Postgres postgres) {
-            return postgres.withPassword(Optional.ofNullable(environment.get(PGPASSWORD)).filter(p -> !p.isEmpty()));
-        }
-        if (config instanceof WarehouseConfig.BigQuery bigQuery) {
-            Optional<URI> apiUrl = variable(BIGQUERY_API_URL).map(text -> {
-                try {
-                    return URI.create(text);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(BIGQUERY_API_URL + " '" + text + "' is not a URL");
-                }
-            });
-            return bigQuery.with(variable(BIGQUERY_LOCATION), apiUrl);
-        }
-        return config;
+    /** The variables, for what reads its own (a warehouse's secrets). */
+    public Map<String, String> environment() {
+        return environment;
     }
 
     /** What started this run: {@value #TRIGGER}, else {@code cloud_run} on Cloud Run, else {@code manual}. */

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.Warehouses;
 import dev.claudedataingestion.sink.bigquery.BigQueryFake;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -126,7 +127,7 @@ class BigQueryRunsIT {
         assertThat(took).isLessThan(Duration.ofSeconds(10 + 30));
         assertThat(fake.requests()).anyMatch(request -> request.path().endsWith("/cancel"));
         fake.holdJobs(Duration.ZERO);
-        try (Warehouse warehouse = Warehouses.open(new Settings(environment).warehouse(null), true)) {
+        try (Warehouse warehouse = Warehouses.locate(Optional.empty(), environment).open(true)) {
             List<RunRecord> runs = warehouse.recentRuns(1);
             assertThat(runs).singleElement().satisfies(run -> {
                 assertThat(run.status()).isEqualTo(RunRecord.Status.FAILED);

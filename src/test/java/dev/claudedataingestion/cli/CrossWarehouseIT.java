@@ -3,13 +3,14 @@ package dev.claudedataingestion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
-import dev.claudedataingestion.config.WarehouseConfig;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.sink.Warehouses;
 import dev.claudedataingestion.sink.bigquery.BigQueryFake;
+import dev.claudedataingestion.sink.postgres.PostgresProvider;
 import dev.claudedataingestion.sink.postgres.PostgresServer;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,8 +106,8 @@ class CrossWarehouseIT {
         }
         reports.put(warehouseUrl == null ? "environment" : warehouseUrl, printed);
         List<List<String>> totals = new ArrayList<>();
-        WarehouseConfig config = new dev.claudedataingestion.config.Settings(environment).warehouse(warehouseUrl);
-        try (Warehouse warehouse = Warehouses.open(config, true)) {
+        WarehouseLocation config = Warehouses.locate(Optional.ofNullable(warehouseUrl), environment);
+        try (Warehouse warehouse = config.open(true)) {
             for (String sql : TOTALS) {
                 for (List<Object> row : Rows.select(warehouse, sql)) {
                     totals.add(row.stream().map(CrossWarehouseIT::text).toList());
@@ -173,7 +175,7 @@ class CrossWarehouseIT {
     @Test
     void postgresAndBigQueryHoldTheSameTotalsAsDuckDb() throws Exception {
         List<List<String>> duckDb = ingestAndTotal("duckdb:" + directory.resolve("w.duckdb"), Map.of());
-        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        PostgresProvider.Location database = PostgresServer.newDatabase();
         List<List<String>> postgres = ingestAndTotal(database.displayUrl(), Map.of());
         List<List<String>> bigQuery;
         try (BigQueryFake fake = new BigQueryFake()) {

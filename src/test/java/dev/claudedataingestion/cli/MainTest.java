@@ -321,7 +321,10 @@ class MainTest {
         simulatorEnvironment();
         assertThat(run("ingest")).isZero();
         assertThat(run("check")).isZero();
-        assertThat(out).contains("ok    freshness").contains("ok    reconciliation");
+        assertThat(out).contains("ok    freshness").contains("ok    reconciliation")
+                .contains("no key appears twice in the fact tables since 2025-12-09 (--all for every day)");
+        assertThat(run("check", "--all")).isZero();
+        assertThat(out).contains("no key appears twice in the fact tables in every day loaded");
         assertThat(run("check", "--monthly-budget", "1")).isEqualTo(Main.CHECK_FAILED);
         assertThat(out).contains("fail  budget");
         environment.put("CHECK_MONTHLY_BUDGET_USD", "lots");

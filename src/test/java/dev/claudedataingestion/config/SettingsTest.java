@@ -32,7 +32,7 @@ class SettingsTest {
         assertThat(api.organizationId()).isEmpty();
         assertThat(api.requestsPerSecond()).isEqualTo(2.0);
         assertThat(api.userAgent()).isEqualTo("claude-data-ingestion/1.0");
-        assertThat(settings.warehouse(null)).isEqualTo(new WarehouseConfig.DuckDb(Path.of("./ai_usage_analytics.duckdb")));
+        assertThat(settings.warehouseUrl(null)).isEmpty();
         IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
         assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2025, 1, 1));
         assertThat(ingest.lookbackDays()).isEqualTo(3);
@@ -65,7 +65,7 @@ class SettingsTest {
         assertThat(api.organizationId()).contains("org-1");
         assertThat(api.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999"));
         assertThat(api.requestsPerSecond()).isEqualTo(0.5);
-        assertThat(settings.warehouse(null)).isEqualTo(new WarehouseConfig.DuckDb(Path.of("/data/usage.duckdb")));
+        assertThat(settings.warehouseUrl(null)).contains("duckdb:/data/usage.duckdb");
         IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
         assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2024, 6, 1));
         assertThat(ingest.lookbackDays()).isEqualTo(7);
@@ -82,7 +82,8 @@ class SettingsTest {
         assertThat(ingest.reports()).containsExactlyInAnyOrder(ReportKind.COST, ReportKind.USAGE);
         assertThat(ingest.deadline()).contains(Duration.ofSeconds(90));
         assertThat(ingest.explicitDays()).contains(DayRange.of(LocalDate.of(2026, 3, 1), YESTERDAY));
-        assertThat(settings.warehouse("duckdb:b.duckdb")).isEqualTo(new WarehouseConfig.DuckDb(Path.of("b.duckdb")));
+        assertThat(settings.warehouseUrl("duckdb:b.duckdb")).contains("duckdb:b.duckdb");
+        assertThat(settings.warehouseUrl(" ")).contains("duckdb:a.duckdb");
     }
 
     @Test
@@ -121,49 +122,10 @@ class SettingsTest {
                 .hasMessageContaining("ANTHROPIC_BASE_URL");
         assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.REQUESTS_PER_SECOND, "0"))
                 .api("1")).hasMessageContaining("ANTHROPIC_REQUESTS_PER_SECOND");
-        assertThatThrownBy(() -> new Settings(Map.of(Settings.BIGQUERY_DATASET, "d")).warehouse(null))
-                .hasMessageContaining("BIGQUERY_DATASET is set but BIGQUERY_PROJECT_ID is not");
-        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("duckdb:")).hasMessageContaining("duckdb:PATH");
         assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, YESTERDAY, null, null, null, YESTERDAY))
                 .hasMessageContaining("--to needs --from");
         assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, null, null, " , ", null, YESTERDAY))
                 .hasMessageContaining("--reports");
-    }
-
-    @Test
-    void postgresUrlsTakeThePasswordFromTheEnvironmentOnly() {
-        WarehouseConfig config = new Settings(Map.of(Settings.PGPASSWORD, "s3cret"))
-                .warehouse("postgresql://ingest@db.internal:6543/usage?sslmode=require");
-        assertThat(config).isEqualTo(new WarehouseConfig.Postgres("db.internal", 6543, "usage", "ingest",
-                Map.of("sslmode", "require"), Optional.of("s3cret")));
-        assertThat(config.displayUrl()).isEqualTo("postgresql://ingest@db.internal:6543/usage");
-        assertThat(config.toString()).doesNotContain("s3cret");
-        assertThat(new Settings(Map.of()).warehouse("postgres://me@localhost/db"))
-                .isEqualTo(new WarehouseConfig.Postgres("localhost", 5432, "db", "me", Map.of(), Optional.empty()));
-        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://me:hunter2@localhost/db"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("PGPASSWORD").hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://me@localhost/db?password=hunter2"))
-                .isInstanceOf(ConfigException.class).hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("postgresql://localhost/db"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("USER@HOST");
-    }
-
-    @Test
-    void theSeedDeploymentsVariablesSelectBigQuery() {
-        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project")).warehouse(null))
-                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "ai_usage_analytics"));
-        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.BIGQUERY_DATASET, "usage",
-                Settings.BIGQUERY_LOCATION, "EU", Settings.BIGQUERY_API_URL, "http://127.0.0.1:9050")).warehouse(null))
-                .isEqualTo(new WarehouseConfig.BigQuery("my-project", "usage", Optional.of("EU"),
-                        Optional.of(URI.create("http://127.0.0.1:9050")), 10_000_000_000L));
-        assertThat(new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "my-project", Settings.WAREHOUSE, "duckdb:x.duckdb"))
-                .warehouse(null)).isInstanceOf(WarehouseConfig.DuckDb.class);
-        assertThat(new Settings(Map.of()).warehouse("bigquery://other-project"))
-                .isEqualTo(new WarehouseConfig.BigQuery("other-project", "ai_usage_analytics"));
-        assertThatThrownBy(() -> new Settings(Map.of(Settings.BIGQUERY_PROJECT_ID, "My Project")).warehouse(null))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("project id");
-        assertThatThrownBy(() -> new Settings(Map.of()).warehouse("bigquery://my-project/bad-dataset"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("dataset");
     }
 
     @Test

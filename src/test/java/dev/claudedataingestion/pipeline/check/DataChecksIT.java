@@ -152,6 +152,21 @@ class DataChecksIT {
     }
 
     @Test
+    void duplicatesAndUnitErrorsAreLookedForInTheWindowUnlessEveryDayIsAskedFor() {
+        execute("INSERT INTO claude_costs SELECT * FROM claude_costs WHERE activity_date = DATE '2026-01-05' LIMIT 1",
+                "UPDATE claude_costs SET amount_usd = amount_cents WHERE activity_date = DATE '2026-01-06'");
+        Map<String, CheckResult> recent = check(settings -> settings.withWindowDays(Optional.of(30)));
+        assertThat(recent.get("duplicates").status()).isEqualTo(Status.OK);
+        assertThat(recent.get("duplicates").message()).contains("since 2026-02-07 (--all for every day)");
+        assertThat(recent.get("units").status()).isEqualTo(Status.OK);
+
+        Map<String, CheckResult> all = check(settings -> settings.withWindowDays(Optional.empty()));
+        assertThat(all.get("duplicates").status()).isEqualTo(Status.FAIL);
+        assertThat(all.get("duplicates").message()).contains("in every day loaded");
+        assertThat(all.get("units").evidence()).first().asString().startsWith("claude_costs 2026-01-06");
+    }
+
+    @Test
     void costLinesThatDifferOnlyByContextWindowAreNotDuplicates() {
         execute("INSERT INTO claude_costs SELECT organization_id, activity_date, workspace_id, description, cost_type,"
                 + " model, service_tier, 'a-new-window', token_type, inference_geo, currency, amount_cents, amount_usd,"

@@ -3,15 +3,15 @@ package dev.claudedataingestion.sink.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.config.WarehouseConfig;
-import dev.claudedataingestion.pipeline.Warehouses;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.sink.Warehouses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,19 +21,19 @@ class PostgresAuthenticationTest {
     @TempDir
     Path directory;
 
-    private String urlFor(String user, WarehouseConfig.Postgres database) {
+    private String urlFor(String user, PostgresProvider.Location database) {
         return "postgresql://" + user + "@127.0.0.1:" + database.port() + "/" + database.database();
     }
 
     @Test
     void connectsWithThePasswordFromPgpasswordOrAPgpassFile() throws Exception {
-        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        PostgresProvider.Location database = PostgresServer.newDatabase();
         PostgresServer.execute(database, "CREATE ROLE ingest LOGIN PASSWORD 'correct-horse'",
                 "GRANT ALL ON SCHEMA public TO ingest");
         String url = urlFor("ingest", database);
 
-        try (Warehouse warehouse = Warehouses.open(new Settings(Map.of("PGPASSWORD", "correct-horse")).warehouse(url),
-                false)) {
+        try (Warehouse warehouse = Warehouses.locate(Optional.of(url), Map.of("PGPASSWORD", "correct-horse"))
+                .open(false)) {
             warehouse.ensureSchema();
             assertThat(Rows.select(warehouse, "SELECT current_user").get(0).get(0)).isEqualTo("ingest");
         }
@@ -41,7 +41,7 @@ class PostgresAuthenticationTest {
         Path pgpass = directory.resolve("pgpass");
         Files.writeString(pgpass, "127.0.0.1:" + database.port() + ":" + database.database() + ":ingest:correct-horse\n");
         System.setProperty("org.postgresql.pgpassfile", pgpass.toString());
-        try (Warehouse warehouse = Warehouses.open(new Settings(Map.of()).warehouse(url), true)) {
+        try (Warehouse warehouse = Warehouses.locate(Optional.of(url), Map.of()).open(true)) {
             assertThat(Rows.select(warehouse, "SELECT count(*) FROM ingestion_runs").get(0).get(0)).isEqualTo(0L);
         } finally {
             System.clearProperty("org.postgresql.pgpassfile");
@@ -50,11 +50,12 @@ class PostgresAuthenticationTest {
 
     @Test
     void aWrongPasswordSaysWhereToFixItWithoutShowingIt() {
-        WarehouseConfig.Postgres database = PostgresServer.newDatabase();
+        PostgresProvider.Location database = PostgresServer.newDatabase();
         PostgresServer.execute(database, "CREATE ROLE reader LOGIN PASSWORD 'right-one'");
-        WarehouseConfig config = new Settings(Map.of("PGPASSWORD", "wrong-one")).warehouse(urlFor("reader", database));
+        WarehouseLocation config = Warehouses.locate(Optional.of(urlFor("reader", database)),
+                Map.of("PGPASSWORD", "wrong-one"));
 
-        assertThatThrownBy(() -> Warehouses.open(config, true)).isInstanceOf(WarehouseException.class)
+        assertThatThrownBy(() -> config.open(true)).isInstanceOf(WarehouseException.class)
                 .hasMessageContaining("PGPASSWORD").hasMessageContaining("reader")
                 .hasMessageNotContaining("wrong-one").hasMessageNotContaining("right-one");
     }

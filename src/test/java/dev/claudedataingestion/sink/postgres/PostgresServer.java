@@ -1,6 +1,5 @@
 package dev.claudedataingestion.sink.postgres;
 
-import dev.claudedataingestion.config.WarehouseConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,7 +56,7 @@ public final class PostgresServer {
     }
 
     /** A new, empty database on the shared server. */
-    public static WarehouseConfig.Postgres newDatabase() {
+    public static PostgresProvider.Location newDatabase() {
         String name = "test_" + DATABASES.incrementAndGet();
         try (Connection connection = server().getPostgresDatabase().getConnection();
                 Statement statement = connection.createStatement()) {
@@ -65,12 +64,12 @@ public final class PostgresServer {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        return new WarehouseConfig.Postgres("127.0.0.1", server().getPort(), name, "postgres", Map.of(),
+        return new PostgresProvider.Location("127.0.0.1", server().getPort(), name, "postgres", Map.of(),
                 Optional.empty());
     }
 
     /** Runs statements directly in {@code database}, as another client would. */
-    public static void execute(WarehouseConfig.Postgres database, String... statements) {
+    public static void execute(PostgresProvider.Location database, String... statements) {
         try (Connection connection = server().getDatabase("postgres", database.database()).getConnection();
                 Statement statement = connection.createStatement()) {
             for (String sql : statements) {

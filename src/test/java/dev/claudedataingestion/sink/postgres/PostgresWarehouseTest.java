@@ -2,7 +2,6 @@ package dev.claudedataingestion.sink.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claudedataingestion.config.WarehouseConfig;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
 import java.util.Map;
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class PostgresWarehouseTest extends WarehouseContractTest {
 
-    private WarehouseConfig.Postgres database;
+    private PostgresProvider.Location database;
 
     private Warehouse open(boolean readOnly) {
         return PostgresWarehouse.open(database.host(), database.port(), database.database(), database.user(),
