@@ -10,6 +10,8 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.reports.Endpoint;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
@@ -127,8 +129,9 @@ final class BenchCommand implements Callable<Integer> {
             long peakLive = heap.peakLive;
             long minimum = 1;
             for (ReportKind kind : selected) {
-                minimum += kind == ReportKind.CLAUDE_CODE ? range.size()
-                        : Planner.windows(kind, new java.util.TreeSet<>(range.days().toList())).size();
+                int windows = Planner.windows(kind, new java.util.TreeSet<>(range.days().toList())).size();
+                // A report of buckets takes a request per window, one of daily records a request per day.
+                minimum += Reports.of(kind).endpoint().match(buckets -> windows, records -> range.size());
             }
 
             out.printf("organization   %,d workspaces, %,d API keys, %d models; %,d days of %s buckets%n",
@@ -255,16 +258,16 @@ final class BenchCommand implements Callable<Integer> {
     private static void savePages(URI simulator, ReportKind report, DayRange range, Path pages)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
-        boolean hourly = report == ReportKind.USAGE_HOURLY;
+        Endpoint.Buckets usage = (Endpoint.Buckets) Reports.of(report).endpoint();
         int page = 0;
         for (DayRange window : Planner.windows(report, new java.util.TreeSet<>(range.days().toList()))) {
             String query = "starting_at=" + window.startInstant() + "&ending_at=" + window.endInstant()
-                    + "&bucket_width=" + (hourly ? "1h" : "1d") + "&limit=" + (hourly ? window.size() * 24
-                    : window.size()) + Stream.of("api_key_id", "workspace_id", "model", "service_tier",
-                            "context_window", "inference_geo", "account_id", "service_account_id")
-                    .map(dimension -> "&group_by%5B%5D=" + dimension).collect(java.util.stream.Collectors.joining());
-            HttpRequest request = HttpRequest.newBuilder(URI.create(simulator + "/v1/organizations/usage_report/messages?"
-                    + query)).header("x-api-key", AdminApiSimulator.DEMO_KEY).header("anthropic-version", "2023-06-01")
+                    + "&bucket_width=" + usage.widthName() + "&limit="
+                    + Duration.between(window.startInstant(), window.endInstant()).dividedBy(usage.width())
+                    + usage.groupBy().stream().map(dimension -> "&group_by%5B%5D=" + dimension)
+                    .collect(java.util.stream.Collectors.joining());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(simulator + usage.path() + "?" + query))
+                    .header("x-api-key", AdminApiSimulator.DEMO_KEY).header("anthropic-version", "2023-06-01")
                     .build();
             http.send(request, HttpResponse.BodyHandlers.ofFile(pages.resolve("page-" + (page++) + ".json")));
         }

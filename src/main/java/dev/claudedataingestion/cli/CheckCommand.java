@@ -96,7 +96,10 @@ final class CheckCommand implements Callable<Integer> {
         CheckSettings settings = new CheckSettings(defaults.startDate(), defaults.now(), staleWarnDays, staleFailDays,
                 recentDays, tolerance, defaults.toleranceFloorUsd(), budget(),
                 prices == null ? defaults.prices() : PriceTable.fromFile(prices), defaults.anomalySpreads(),
-                defaults.anomalyFloorUsd(), allDays ? Optional.empty() : defaults.windowDays());
+                defaults.anomalyFloorUsd(), defaults.windowDays());
+        if (allDays) {
+            settings = settings.withWindowDays(Optional.empty());
+        }
         WarehouseLocation config = context.warehouse(warehouse.url);
         List<DataChecks.OrganizationChecks> results;
         try (Warehouse opened = config.open(true)) {

@@ -3,6 +3,7 @@ package dev.claudedataingestion.cli;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.pipeline.SpoolException;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import java.io.PrintStream;
@@ -10,8 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code claude-ingest}: the command line. Parses, builds configuration, runs, and maps failures to exit codes. */
 @Command(name = "claude-ingest", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
@@ -120,7 +121,8 @@ public final class Main implements Runnable {
             case BAD_CONFIGURATION -> "claude-ingest: configuration error: " + message;
             case API_FAILURE -> "claude-ingest: " + (exception instanceof AdminApiException ? "Admin API error: " : "")
                     + message;
-            case WAREHOUSE_FAILURE -> "claude-ingest: warehouse error: " + message;
+            case WAREHOUSE_FAILURE -> "claude-ingest: " + (exception instanceof SpoolException ? "local disk error: "
+                    : "warehouse error: ") + message;
             default -> "claude-ingest: internal error (" + exception.getClass().getName() + "): " + message;
         };
         return failure(code, exception, line, err, json);
@@ -167,7 +169,7 @@ public final class Main implements Runnable {
         if (exception instanceof AdminApiException || exception instanceof Ingestion.DeadlineWithoutProgress) {
             return API_FAILURE;
         }
-        if (exception instanceof WarehouseException) {
+        if (exception instanceof WarehouseException || exception instanceof SpoolException) {
             return WAREHOUSE_FAILURE;
         }
         return INTERNAL_ERROR;

@@ -5,7 +5,6 @@ import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.RowStream;
-import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import dev.claudedataingestion.source.PageSink;
 import java.io.BufferedInputStream;
@@ -79,7 +78,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             file.toFile().deleteOnExit();
             this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw failure("create", directory, e);
+            throw new SpoolException("create", directory, e);
         }
         this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
     }
@@ -110,7 +109,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
                         null, context);
             }
         } catch (IOException e) {
-            throw failure("write", file, e);
+            throw new SpoolException("write", file.getParent(), e);
         }
     }
 
@@ -123,7 +122,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             pageRows = 0;
             pageKeys.clear();
         } catch (IOException e) {
-            throw failure("write", file, e);
+            throw new SpoolException("write", file.getParent(), e);
         }
     }
 
@@ -137,7 +136,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             pageKeys.forEach(keys::remove);
             pageKeys.clear();
         } catch (IOException e) {
-            throw failure("truncate", file, e);
+            throw new SpoolException("truncate", file.getParent(), e);
         }
     }
 
@@ -148,7 +147,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
                 action.accept(codec.read(in));
             }
         } catch (IOException e) {
-            throw failure("read", file, e);
+            throw new SpoolException("read", file.getParent(), e);
         }
     }
 
@@ -171,7 +170,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             channel.close();
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw failure("delete", file, e);
+            throw new SpoolException("delete", file.getParent(), e);
         }
     }
 
@@ -218,10 +217,5 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
 
     private static String describe(List<Object> key) {
         return AdminApiException.excerpt(key.subList(1, key.size()).toString(), 200);
-    }
-
-    private static WarehouseException failure(String action, Path where, IOException e) {
-        return new WarehouseException("could not " + action + " the local spool file " + where + " (" + e
-                + "); free disk space in " + where.getParent() + " or point java.io.tmpdir elsewhere", e);
     }
 }

@@ -47,7 +47,10 @@ public final class ClaudeCodeReport implements Report {
     public static final List<String> KNOWN_TOOLS = List.of("edit_tool", "multi_edit_tool", "write_tool",
             "notebook_edit_tool");
 
-    public static final Table TABLE = tools(actor(Table.builder("claude_code_usage"))
+    /** The token counts of a model's breakdown, each a column {@code <name>_tokens}. */
+    private static final List<String> TOKENS = List.of("input", "output", "cache_read", "cache_creation");
+
+    public static final Table TABLE = tokensAndCost(tools(actor(Table.builder("claude_code_usage"))
             .key("customer_type", STRING)
             .key("subscription_type", STRING)
             .measure("num_sessions", INT64)
@@ -55,26 +58,12 @@ public final class ClaudeCodeReport implements Report {
             .measure("lines_removed", INT64)
             .measure("commits", INT64)
             .measure("pull_requests", INT64))
-            .attribute("tool_actions", JSON)
-            .measure("input_tokens", INT64)
-            .measure("output_tokens", INT64)
-            .measure("cache_read_tokens", INT64)
-            .measure("cache_creation_tokens", INT64)
-            .measure("estimated_cost_usd", USD)
-            .attribute("ingestion_timestamp", TIMESTAMP)
-            .attribute("run_id", STRING)
+            .attribute("tool_actions", JSON))
             .clusterBy("organization_id", "actor_email")
             .build();
 
-    public static final Table MODELS_TABLE = actor(Table.builder("claude_code_model_usage"))
-            .key("model", STRING)
-            .measure("input_tokens", INT64)
-            .measure("output_tokens", INT64)
-            .measure("cache_read_tokens", INT64)
-            .measure("cache_creation_tokens", INT64)
-            .measure("estimated_cost_usd", USD)
-            .attribute("ingestion_timestamp", TIMESTAMP)
-            .attribute("run_id", STRING)
+    public static final Table MODELS_TABLE = tokensAndCost(actor(Table.builder("claude_code_model_usage"))
+            .key("model", STRING))
             .clusterBy("organization_id", "model")
             .build();
 
@@ -82,7 +71,6 @@ public final class ClaudeCodeReport implements Report {
 
     private static final Endpoint.DailyRecords ENDPOINT =
             new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code", 1000);
-    private static final List<String> TOKENS = List.of("input", "output", "cache_read", "cache_creation");
     private static final JsonFactory JSON_TEXT = new JsonFactory();
 
     private ClaudeCodeReport() {
@@ -97,6 +85,17 @@ public final class ClaudeCodeReport implements Report {
                 .key("actor_api_key_name", STRING)
                 .key("terminal_type", STRING)
                 .key("is_remote", BOOL);
+    }
+
+    /** The tokens and estimated cost of a record, or of one model of it, then the columns its writer fills. */
+    private static Table.Builder tokensAndCost(Table.Builder table) {
+        for (String token : TOKENS) {
+            table.measure(token + "_tokens", INT64);
+        }
+        return table
+                .measure("estimated_cost_usd", USD)
+                .attribute("ingestion_timestamp", TIMESTAMP)
+                .attribute("run_id", STRING);
     }
 
     private static Table.Builder tools(Table.Builder table) {

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * the tables they go to. The ingest, the spool, every warehouse, the restatement totals and the checks are derived
  * from these declarations; {@link Reports} lists them.
  */
-public sealed interface Report permits UsageReport, CostReport, ClaudeCodeReport {
+public interface Report {
 
     /** The name used in {@code --reports}, in {@code ingestion_coverage.report} and in logs. */
     String id();

@@ -31,7 +31,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * A local Admin API, faithful to the documented contract: the three reports with their validation, paging and
@@ -68,7 +67,6 @@ public final class AdminApiSimulator implements AutoCloseable {
     private final ConcurrentLinkedDeque<ActiveFault> faults = new ConcurrentLinkedDeque<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong requestIds = new AtomicLong();
-    private final AtomicLong servingNanos = new AtomicLong();
     private volatile int maxResultsPerResponse;
     private volatile int maxBucketsPerPage;
     private volatile boolean scopedApiKeys;
@@ -149,10 +147,6 @@ public final class AdminApiSimulator implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    public long requestCount(Predicate<RecordedRequest> filter) {
-        return requests.stream().filter(filter).count();
-    }
-
     public void clearRequests() {
         requests.clear();
     }
@@ -165,21 +159,7 @@ public final class AdminApiSimulator implements AutoCloseable {
         }
     }
 
-    /** Time spent answering requests, summed over all of them: the simulator's share of a benchmark. */
-    public java.time.Duration servingTime() {
-        return java.time.Duration.ofNanos(servingNanos.get());
-    }
-
     private void handle(HttpExchange exchange) throws IOException {
-        long start = System.nanoTime();
-        try {
-            answer(exchange);
-        } finally {
-            servingNanos.addAndGet(System.nanoTime() - start);
-        }
-    }
-
-    private void answer(HttpExchange exchange) throws IOException {
         try (exchange) {
             String requestId = "req_sim" + String.format("%014d", requestIds.incrementAndGet());
             exchange.getResponseHeaders().set("request-id", requestId);

@@ -35,12 +35,6 @@ public interface Warehouse extends AutoCloseable {
     WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<Row> rows,
             String runId, List<Restatement> restatements);
 
-    /** {@link #replaceDays} for days that nobody revised. */
-    default WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-            RowStream<Row> rows, String runId) {
-        return replaceDays(report, organizationId, days, rows, runId, List.of());
-    }
-
     /** Per covered day of {@code days}: the rows and headline total the report holds now. */
     default Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
         Map<LocalDate, DayTotal> totals = new TreeMap<>();
@@ -148,11 +142,6 @@ public interface Warehouse extends AutoCloseable {
      * without a qualifier hold that organization's rows only ({@link OrganizationScope}).
      */
     void query(String sql, Optional<String> organization, QueryVisitor visitor);
-
-    /** {@link #query(String, Optional, QueryVisitor)} over every organization. */
-    default void query(String sql, QueryVisitor visitor) {
-        query(sql, Optional.empty(), visitor);
-    }
 
     /** How this warehouse names tables and types in SQL. */
     SqlDialect dialect();

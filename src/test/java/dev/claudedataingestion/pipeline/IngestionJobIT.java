@@ -236,7 +236,7 @@ class IngestionJobIT {
         LocalDate lost = LocalDate.of(2026, 2, 10);
         LocalDate revised = TestApi.YESTERDAY.minusDays(1);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
-            warehouse.replaceDays(ReportKind.COST, organization.id(), DayRange.single(lost), action -> { }, "wipe");
+            warehouse.replaceDays(ReportKind.COST, organization.id(), DayRange.single(lost), action -> { }, "wipe", List.of());
         }
         try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file());
                 var statement = connection.createStatement()) {
@@ -378,6 +378,22 @@ class IngestionJobIT {
         assertThat(covered(ReportKind.COST)).isNotEmpty();
         assertThat(covered(ReportKind.USAGE)).isEmpty();
         assertThat(requestedDays("usage_report")).isEmpty();
+    }
+
+    @Test
+    void aSpoolFolderThatCannotBeWrittenFailsTheRunAsALocalDiskErrorAndWritesNothing() {
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.COST), false, Optional.empty(),
+                Optional.empty());
+        IngestionJob.Outcome outcome;
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse,
+                    config, TestApi.CLOCK, "test", IngestListener.NONE, directory.resolve("gone"), RunOrigin.MANUAL)
+                    .run(config.deadlineFrom(TestApi.CLOCK));
+        }
+        assertThat(outcome.failure()).isInstanceOf(SpoolException.class)
+                .hasMessageContaining("a local spool file in " + directory.resolve("gone"));
+        assertThat(outcome.run().status()).isEqualTo(RunRecord.Status.FAILED);
+        assertThat(covered(ReportKind.COST)).isEmpty();
     }
 
     @Test

@@ -158,6 +158,15 @@ class SpoolTest {
     }
 
     @Test
+    void aFolderThatCannotHoldTheSpoolIsALocalDiskErrorThatSaysWhatToDo() {
+        Path missing = directory.resolve("gone");
+        assertThatThrownBy(() -> new Spool(missing, UsageReport.DAILY, "usage", Long.MAX_VALUE))
+                .isInstanceOf(SpoolException.class)
+                .hasMessageStartingWith("could not create a local spool file in " + missing)
+                .hasMessageContaining("point java.io.tmpdir at a folder with room");
+    }
+
+    @Test
     void deletesItsFileOnClose() throws Exception {
         new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE).close();
         try (Stream<Path> files = Files.list(directory)) {

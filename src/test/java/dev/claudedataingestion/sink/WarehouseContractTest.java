@@ -72,7 +72,7 @@ public abstract class WarehouseContractTest {
     }
 
     private WriteResult replace(ReportKind report, String org, DayRange days, List<Row> rows) {
-        return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime());
+        return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime(), List.of());
     }
 
     @Test
@@ -130,7 +130,7 @@ public abstract class WarehouseContractTest {
             throw new IllegalStateException("the disk went away");
         };
 
-        assertThatThrownBy(() -> warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, breaksHalfWay, "run-x"))
+        assertThatThrownBy(() -> warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, breaksHalfWay, "run-x", List.of()))
                 .isInstanceOf(WarehouseException.class).hasMessageContaining("nothing was changed")
                 .hasMessageContaining("the disk went away");
         assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(11);
@@ -329,7 +329,7 @@ public abstract class WarehouseContractTest {
                 results.add(pool.submit(() -> {
                     try (Warehouse writer = reopen()) {
                         together.await();
-                        writer.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, rows::forEach, runId);
+                        writer.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, rows::forEach, runId, List.of());
                         return true;
                     } catch (WarehouseException e) {
                         // A backend may refuse the second of two conflicting transactions; it changed nothing.

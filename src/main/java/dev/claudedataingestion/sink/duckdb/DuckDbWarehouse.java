@@ -359,23 +359,10 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     /** Loads {@code table}'s rows through {@code appender}; {@code afterFlush} runs once they are in. */
     private static BulkLoad bulkLoad(Table table, DuckDBAppender appender, SqlAction afterFlush) {
         AppenderWriter writer = new AppenderWriter(appender, table.columns().stream().map(Column::type).toList());
-        return new BulkLoad() {
-            @Override
-            public RowWriter writer() {
-                return writer;
-            }
-
-            @Override
-            public void finish() throws SQLException {
-                appender.flush();
-                afterFlush.run();
-            }
-
-            @Override
-            public void close() throws SQLException {
-                appender.close();
-            }
-        };
+        return new BulkLoad(writer, () -> {
+            appender.flush();
+            afterFlush.run();
+        }, appender::close);
     }
 
     /** Appends values in column order; decimals are given the column's scale, which is exact by construction. */

@@ -103,13 +103,20 @@ public abstract class JdbcWarehouse implements Warehouse {
     protected abstract Instant readTimestamp(ResultSet rows, int column) throws SQLException;
 
     /** A bulk load of one table: rows go in through {@link #writer()}, {@link #finish()} flushes them. */
-    protected interface BulkLoad extends AutoCloseable {
-        RowWriter writer();
+    protected record BulkLoad(RowWriter writer, SqlAction onFinish, SqlAction onClose) implements AutoCloseable {
+        // Public, for the backends in other packages.
+        public BulkLoad {
+        }
 
-        void finish() throws SQLException;
+        /** Every row has been written: make them part of the transaction. */
+        void finish() throws SQLException {
+            onFinish.run();
+        }
 
         @Override
-        void close() throws SQLException;
+        public void close() throws SQLException {
+            onClose.run();
+        }
     }
 
     @Override
@@ -141,10 +148,9 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     /**
-     * A read of {@code table} that failed: when the table lacks columns of this version (a warehouse last written by
-     * an older one, read by {@code status} or {@code report}, which do not change tables), says so and how to upgrade.
+     * A read that failed: when a table lacks columns of this version (a warehouse last written by an older one, read
+     * by {@code status} or {@code report}, which do not change tables), says so and how to upgrade.
      */
-    /** A read that failed; when a table lacks columns of this version, says so and how to upgrade it. */
     private WarehouseException readFailure(SQLException e) {
         try {
             for (Table table : Tables.all()) {

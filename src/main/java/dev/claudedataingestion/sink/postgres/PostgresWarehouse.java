@@ -138,25 +138,14 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table.name() + " ("
                 + String.join(", ", table.columnNames()) + ") FROM STDIN (FORMAT csv)");
         CsvWriter writer = new CsvWriter(copy);
-        return new BulkLoad() {
-            @Override
-            public RowWriter writer() {
-                return writer;
+        return new BulkLoad(writer, () -> {
+            writer.flush();
+            copy.endCopy();
+        }, () -> {
+            if (copy.isActive()) {
+                copy.cancelCopy();
             }
-
-            @Override
-            public void finish() throws SQLException {
-                writer.flush();
-                copy.endCopy();
-            }
-
-            @Override
-            public void close() throws SQLException {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-            }
-        };
+        });
     }
 
     /**

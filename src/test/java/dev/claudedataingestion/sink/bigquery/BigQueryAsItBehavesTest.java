@@ -84,7 +84,7 @@ class BigQueryAsItBehavesTest {
     }
 
     private static void replace(BigQueryWarehouse warehouse, List<Row> rows) {
-        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run");
+        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", List.of());
     }
 
     private List<JsonNode> jobRequests() {

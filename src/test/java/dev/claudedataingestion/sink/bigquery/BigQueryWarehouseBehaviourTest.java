@@ -47,7 +47,7 @@ class BigQueryWarehouseBehaviourTest {
     }
 
     private void replace(List<Row> rows) {
-        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run");
+        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", List.of());
     }
 
     private long count(String sql) {
