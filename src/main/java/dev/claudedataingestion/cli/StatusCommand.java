@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -55,10 +56,12 @@ final class StatusCommand implements Callable<Integer> {
         WarehouseLocation config = context.warehouse(warehouse.url);
         StatusReport status;
         try (Warehouse opened = config.open(true)) {
-            StatusReport all = StatusReport.read(opened, startDate, context.clock().instant(), runs);
-            status = new StatusReport(organization.select(all.reports(), StatusReport.ReportStatus::organizationId),
-                    organization.id == null ? all.recentRuns() : all.recentRuns().stream()
-                            .filter(run -> organization.id.equals(run.organizationId())).toList());
+            Optional<String> only = Optional.ofNullable(organization.id);
+            if (only.isPresent()) {
+                // One not in the warehouse is named with those that are.
+                organization.select(opened.coverage(), Warehouse.CoverageSummary::organizationId);
+            }
+            status = StatusReport.read(opened, only, startDate, context.clock().instant(), runs);
         }
         if (format == Format.json) {
             printJson(status, config, startDate, context.out());

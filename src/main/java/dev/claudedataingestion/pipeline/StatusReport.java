@@ -32,13 +32,19 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
         }
     }
 
-    /** Reads the status of every organization in the ledger; with none yet, each report is shown empty. */
-    public static StatusReport read(Warehouse warehouse, LocalDate startDate, Instant now, int runs) {
-        List<RunRecord> recentRuns = warehouse.recentRuns(Math.max(runs, 50));
+    /**
+     * Reads the status of {@code only} that organization, or of every one in the ledger; with none yet, each report
+     * is shown empty.
+     */
+    public static StatusReport read(Warehouse warehouse, Optional<String> only, LocalDate startDate, Instant now,
+            int runs) {
+        List<RunRecord> recentRuns = warehouse.recentRuns(Math.max(runs, 50), only);
         List<ReportStatus> reports = new ArrayList<>();
         List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
         Set<String> organizations = new TreeSet<>();
-        coverage.forEach(summary -> organizations.add(summary.organizationId()));
+        coverage.stream().map(Warehouse.CoverageSummary::organizationId)
+                .filter(organization -> only.isEmpty() || only.get().equals(organization))
+                .forEach(organizations::add);
         if (organizations.isEmpty()) {
             organizations.add("");
         }

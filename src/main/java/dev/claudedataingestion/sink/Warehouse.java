@@ -97,10 +97,18 @@ public interface Warehouse extends AutoCloseable {
 
     /** The latest runs, newest first. */
     default List<RunRecord> recentRuns(int limit) {
-        // SELECT run_id, …, process FROM ingestion_runs ORDER BY started_at DESC LIMIT @limit
+        return recentRuns(limit, Optional.empty());
+    }
+
+    /** The latest runs of {@code organization}, or of every organization, newest first. */
+    default List<RunRecord> recentRuns(int limit, Optional<String> organization) {
+        Map<String, Object> parameters = new HashMap<>(Map.of("limit", (long) limit));
+        organization.ifPresent(id -> parameters.put("organization_id", id));
+        // SELECT run_id, …, process FROM ingestion_runs [WHERE organization_id = @organization_id] ORDER BY started_at DESC LIMIT @limit
         return read("SELECT " + String.join(", ", Tables.RUNS.columnNames()) + " FROM "
-                + dialect().table(Tables.RUNS.name()) + " ORDER BY started_at DESC LIMIT @limit",
-                Map.of("limit", (long) limit), row -> RunRecord.fromRow(row.toRow(Tables.RUNS)));
+                + dialect().table(Tables.RUNS.name()) + (organization.isPresent()
+                ? " WHERE organization_id = @organization_id" : "") + " ORDER BY started_at DESC LIMIT @limit",
+                parameters, row -> RunRecord.fromRow(row.toRow(Tables.RUNS)));
     }
 
     /**

@@ -188,6 +188,9 @@ class MainTest {
         assertThat(out).contains("organization " + other.id());
         assertThat(run("status", "--organization", other.id())).isZero();
         assertThat(out).contains(other.id()).doesNotContain(organization.id());
+        // The first organization's run is older than the other's two, yet it is its latest.
+        assertThat(run("status", "--organization", organization.id(), "--runs", "1")).isZero();
+        assertThat(out).contains("cost").doesNotContain("No runs recorded").doesNotContain(other.id());
         assertThat(run("check", "--organization", "org-unknown")).isEqualTo(Main.BAD_CONFIGURATION);
         assertThat(err).contains("--organization org-unknown is not in this warehouse").contains(other.id());
         String organizations = "SELECT DISTINCT organization_id FROM claude_cost_daily ORDER BY 1";
