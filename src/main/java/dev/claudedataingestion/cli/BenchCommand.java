@@ -130,8 +130,9 @@ final class BenchCommand implements Callable<Integer> {
             long minimum = 1;
             for (ReportKind kind : selected) {
                 int windows = Planner.windows(kind, new java.util.TreeSet<>(range.days().toList())).size();
-                // A report of buckets takes a request per window, one of daily records a request per day.
-                minimum += Reports.of(kind).endpoint().match(buckets -> windows, records -> range.size());
+                // A report of buckets or rows takes a request per window, one of daily records a request per day.
+                minimum += Reports.of(kind).endpoint().match(buckets -> windows, records -> range.size(),
+                        rows -> windows);
             }
 
             out.printf("organization   %,d workspaces, %,d API keys, %d models; %,d days of %s buckets%n",

@@ -15,7 +15,11 @@ public enum ReportKind {
     COST("cost"),
     CLAUDE_CODE("claude_code"),
     /** The messages usage report in hourly buckets, kept apart from the daily one ({@code --bucket-width 1h}). */
-    USAGE_HOURLY("usage_hourly");
+    USAGE_HOURLY("usage_hourly"),
+    /** Usage from the Usage and Cost Analytics API, attributed to actors, keys and products. */
+    ANALYTICS_USAGE("analytics_usage"),
+    /** Billed and list cost from the Usage and Cost Analytics API, attributed likewise. */
+    ANALYTICS_COST("analytics_cost");
 
     private final String id;
 

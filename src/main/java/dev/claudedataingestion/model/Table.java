@@ -120,8 +120,17 @@ public final class Table {
 
         /** The column added last may not be null. */
         public Builder required() {
+            return nullable(false);
+        }
+
+        /** The column added last may be null (a measure the source does not always give). */
+        public Builder optional() {
+            return nullable(true);
+        }
+
+        private Builder nullable(boolean nullable) {
             Column last = columns.remove(columns.size() - 1);
-            return add(new Column(last.name(), last.type(), last.role(), false));
+            return add(new Column(last.name(), last.type(), last.role(), nullable));
         }
 
         public Builder add(Column column) {

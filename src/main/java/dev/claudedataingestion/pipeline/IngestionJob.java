@@ -158,6 +158,12 @@ public final class IngestionJob {
                                     windows.get(i), e.getMessage());
                             break;
                         }
+                        Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
+                        if (unavailable.isPresent()) {
+                            log.warn("{}: {}; the run goes on without it. Leave it out of --reports to stop this"
+                                    + " warning", report, unavailable.get());
+                            break;
+                        }
                         log.error("{} {}: {}; the report's remaining days are left for the next run", report,
                                 windows.get(i), e.getMessage());
                         failure = failure == null ? e : failure;

@@ -37,10 +37,17 @@ public final class Planner {
     public static Set<LocalDate> daysToFetch(ReportKind report, String organizationId, IngestConfig config,
             Instant now, Warehouse warehouse) {
         LocalDate lastComplete = lastCompleteDay(report, now);
+        LocalDate firstOffered = Reports.of(report).firstDayOffered(LocalDate.ofInstant(now, ZoneOffset.UTC));
         if (config.explicitDays().isPresent()) {
             DayRange explicit = config.explicitDays().get();
-            Set<LocalDate> days = new TreeSet<>(explicit.days().filter(day -> !day.isAfter(lastComplete)).toList());
-            if (days.size() < explicit.size()) {
+            if (explicit.first().isBefore(firstOffered)) {
+                log.warn("{}: the API does not serve days before {}; {} is left out", report, firstOffered,
+                        DayRange.of(explicit.first(), explicit.last().isBefore(firstOffered) ? explicit.last()
+                                : firstOffered.minusDays(1)));
+            }
+            Set<LocalDate> days = new TreeSet<>(explicit.days().filter(day -> !day.isAfter(lastComplete)
+                    && !day.isBefore(firstOffered)).toList());
+            if (explicit.days().filter(day -> day.isAfter(lastComplete)).findAny().isPresent()) {
                 // Only the Claude Code report lags (by an hour); the command line already refused days beyond that.
                 log.warn("{}: {} is not complete yet (data arrives an hour after the day); left for a later run",
                         report, DayRange.of(lastComplete.plusDays(1), explicit.last()));
@@ -48,10 +55,11 @@ public final class Planner {
             return days;
         }
         Set<LocalDate> days = new TreeSet<>();
-        if (config.startDate().isAfter(lastComplete)) {
+        LocalDate first = config.startDate().isBefore(firstOffered) ? firstOffered : config.startDate();
+        if (first.isAfter(lastComplete)) {
             return days;
         }
-        DayRange required = DayRange.of(config.startDate(), lastComplete);
+        DayRange required = DayRange.of(first, lastComplete);
         Set<LocalDate> covered = warehouse.coveredDays(report, organizationId, required);
         required.days().filter(day -> !covered.contains(day)).forEach(days::add);
         for (int i = 0; i < config.lookbackDays(); i++) {

@@ -2,10 +2,12 @@ package dev.claudedataingestion.pipeline;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,8 +64,11 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
                         .orElse(new Warehouse.CoverageSummary(organization, report, Set.of(), 0));
                 TreeSet<LocalDate> days = new TreeSet<>(summary.days());
                 LocalDate lastComplete = Planner.lastCompleteDay(report, now);
-                List<LocalDate> missing = startDate.isAfter(lastComplete) ? List.of()
-                        : DayRange.of(startDate, lastComplete).days().filter(day -> !days.contains(day)).toList();
+                // Days the source does not serve (before the Usage and Cost Analytics API's first) are not missing.
+                LocalDate offered = Reports.of(report).firstDayOffered(LocalDate.ofInstant(now, ZoneOffset.UTC));
+                LocalDate from = startDate.isBefore(offered) ? offered : startDate;
+                List<LocalDate> missing = from.isAfter(lastComplete) ? List.of()
+                        : DayRange.of(from, lastComplete).days().filter(day -> !days.contains(day)).toList();
                 Optional<RunRecord> lastRun = recentRuns.stream()
                         .filter(run -> run.reports() != null && Arrays.asList(run.reports().split(",")).contains(report.id()))
                         .filter(run -> organization.isEmpty() || run.organizationId() == null

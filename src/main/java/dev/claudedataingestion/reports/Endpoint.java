@@ -13,7 +13,7 @@ public sealed interface Endpoint {
     String path();
 
     /** {@code buckets} or {@code records} applied to this endpoint, by its kind. */
-    <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records);
+    <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records, Function<Rows, R> rows);
 
     /**
      * A report of time buckets ({@code starting_at}, {@code ending_at}, {@code bucket_width}, {@code group_by[]}),
@@ -30,7 +30,7 @@ public sealed interface Endpoint {
         }
 
         @Override
-        public <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records) {
+        public <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records, Function<Rows, R> rows) {
             return buckets.apply(this);
         }
     }
@@ -39,8 +39,29 @@ public sealed interface Endpoint {
     record DailyRecords(String path, int limit) implements Endpoint {
 
         @Override
-        public <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records) {
+        public <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records, Function<Rows, R> rows) {
             return records.apply(this);
+        }
+    }
+
+    /**
+     * A report of grouped rows, each carrying its own time bucket ({@code starting_at}, {@code ending_at},
+     * {@code time_bucket_width}, {@code group_by[]}), paged with {@code page}: the Usage and Cost Analytics API. Rows
+     * come in any order, and a page may hold more rows than {@code limit} (the cost report's fan-out by cost and
+     * token type does not count).
+     *
+     * @param beta the {@code anthropic-beta} header the endpoint requires
+     */
+    record Rows(String path, String beta, Duration width, String widthName, int limit, List<String> groupBy)
+            implements Endpoint {
+
+        public Rows {
+            groupBy = List.copyOf(groupBy);
+        }
+
+        @Override
+        public <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records, Function<Rows, R> rows) {
+            return rows.apply(this);
         }
     }
 }

@@ -6,7 +6,9 @@ import dev.claudedataingestion.model.Table;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +36,20 @@ public interface Report {
     /** How long after a UTC day ends the report has all of it. */
     default Duration settleDelay() {
         return Duration.ZERO;
+    }
+
+    /** The first day the source serves, seen from {@code today} (UTC); days before it are never requested. */
+    default LocalDate firstDayOffered(LocalDate today) {
+        return LocalDate.MIN;
+    }
+
+    /**
+     * Why the source refused this organization or key the report for good, when an error answer ({@code status},
+     * the API's {@code message}) says so: the run then goes on without the report, with a warning, instead of
+     * failing. Empty for an error that may pass.
+     */
+    default Optional<String> unavailable(int status, String message) {
+        return Optional.empty();
     }
 
     /** The measure that tells whether a re-pulled day changed. */

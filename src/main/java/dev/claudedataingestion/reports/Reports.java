@@ -17,6 +17,8 @@ public final class Reports {
             case USAGE_HOURLY -> UsageReport.HOURLY;
             case COST -> CostReport.INSTANCE;
             case CLAUDE_CODE -> ClaudeCodeReport.INSTANCE;
+            case ANALYTICS_USAGE -> AnalyticsUsageReport.INSTANCE;
+            case ANALYTICS_COST -> AnalyticsCostReport.INSTANCE;
         };
     }
 

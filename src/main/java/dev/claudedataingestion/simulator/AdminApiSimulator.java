@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -50,6 +51,11 @@ public final class AdminApiSimulator implements AutoCloseable {
             "context_window[]", "context_window", "inference_geos[]", "inference_geo", "account_ids[]", "account_id",
             "service_account_ids[]", "service_account_id");
     private static final Set<String> COST_DIMENSIONS = Set.of("workspace_id", "description");
+    private static final String ANALYTICS = "/v1/organizations/analytics/";
+    private static final String ANALYTICS_BETA = "analytics-usage-cost-2026-08-24";
+    /** The first day the Usage and Cost Analytics API serves, and how many days back from today it answers. */
+    private static final Instant ANALYTICS_FIRST = Instant.parse("2026-01-01T00:00:00Z");
+    private static final int ANALYTICS_DAYS_BACK = 365;
     private static final JsonFactory JSON = new JsonFactory();
 
     /** A request as the simulator saw it. */
@@ -70,6 +76,8 @@ public final class AdminApiSimulator implements AutoCloseable {
     private volatile int maxResultsPerResponse;
     private volatile int maxBucketsPerPage;
     private volatile boolean scopedApiKeys;
+    private volatile boolean hipaaReadiness;
+    private final AnalyticsAnswers analytics;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -92,6 +100,7 @@ public final class AdminApiSimulator implements AutoCloseable {
         this.organization = organization;
         this.clock = clock;
         this.requiredKey = requiredKey;
+        this.analytics = new AnalyticsAnswers(organization);
     }
 
     /** Serves on 127.0.0.1; port 0 picks a free one. */
@@ -143,6 +152,11 @@ public final class AdminApiSimulator implements AutoCloseable {
         this.scopedApiKeys = scoped;
     }
 
+    /** With HIPAA readiness, the Usage and Cost Analytics API answers every request with 400, as Anthropic's does. */
+    public void enableHipaaReadiness(boolean enabled) {
+        this.hipaaReadiness = enabled;
+    }
+
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
     }
@@ -192,6 +206,17 @@ public final class AdminApiSimulator implements AutoCloseable {
         if (exchange.getRequestHeaders().getFirst("anthropic-version") == null) {
             throw new ApiError(400, "invalid_request_error", "anthropic-version: header is required");
         }
+        if (path.startsWith(ANALYTICS)) {
+            String beta = exchange.getRequestHeaders().getFirst("anthropic-beta");
+            if (beta == null || !List.of(beta.split(",")).contains(ANALYTICS_BETA)) {
+                throw new ApiError(400, "invalid_request_error", "this endpoint is in beta: send the header"
+                        + " anthropic-beta: " + ANALYTICS_BETA);
+            }
+            if (hipaaReadiness) {
+                throw new ApiError(400, "invalid_request_error", "the Usage and Cost Analytics API is not available"
+                        + " to organizations with HIPAA readiness enabled");
+            }
+        }
         Fault fault = nextFault(path);
         if (fault != null) {
             switch (fault.kind()) {
@@ -226,6 +251,8 @@ public final class AdminApiSimulator implements AutoCloseable {
             case "/v1/organizations/usage_report/messages" -> usageReport(query, fault);
             case "/v1/organizations/cost_report" -> costReport(query, fault);
             case "/v1/organizations/usage_report/claude_code" -> claudeCodeReport(query, fault);
+            case ANALYTICS + "usage" -> analyticsReport(query, fault, false);
+            case ANALYTICS + "cost" -> analyticsReport(query, fault, true);
             case "/v1/organizations/workspaces" -> list(query, workspaceObjects(query));
             case "/v1/organizations/api_keys" -> list(query, apiKeyObjects());
             case "/v1/organizations/users" -> list(query, userObjects());
@@ -234,7 +261,7 @@ public final class AdminApiSimulator implements AutoCloseable {
     }
 
     private Fault nextFault(String path) {
-        boolean report = path.contains("/usage_report/") || path.contains("/cost_report");
+        boolean report = path.contains("/usage_report/") || path.contains("/cost_report") || path.startsWith(ANALYTICS);
         for (Iterator<ActiveFault> it = faults.iterator(); it.hasNext(); ) {
             ActiveFault active = it.next();
             Fault fault = active.fault;
@@ -555,6 +582,149 @@ public final class AdminApiSimulator implements AutoCloseable {
             }
             json.writeEndObject();
         };
+    }
+
+    /**
+     * {@code /v1/organizations/analytics/usage} and {@code /cost} in daily buckets, as documented: the beta header,
+     * {@code ending_at} with a bucket width, at most 31 days, nothing before 2026-01-01 or older than 365 days, at most
+     * five group dimensions (cost and token type aside), {@code limit} rows a page (a cost row's fan-out by cost and
+     * token type on the same page, not counted), cursors, and {@code data_refreshed_at}.
+     */
+    private JsonBody analyticsReport(Map<String, List<String>> query, Fault fault, boolean cost) {
+        Instant start = instant(required(query, "starting_at"), "starting_at");
+        String width = first(query, "time_bucket_width");
+        if (width != null && first(query, "ending_at") == null) {
+            throw new ApiError(400, "invalid_request_error", "ending_at: Field required when time_bucket_width is set");
+        }
+        if (!"1d".equals(width)) {
+            throw new ApiError(400, "invalid_request_error", "time_bucket_width: this simulator serves 1d buckets only");
+        }
+        Instant end = instant(required(query, "ending_at"), "ending_at");
+        if (start.getEpochSecond() % 86_400 != 0 || end.getEpochSecond() % 86_400 != 0 || !end.isAfter(start)) {
+            throw new ApiError(400, "invalid_request_error", "starting_at and ending_at must be UTC midnights, in order");
+        }
+        if (Duration.between(start, end).toDays() > 31) {
+            throw new ApiError(400, "invalid_request_error", "the range may be at most 31 days with time_bucket_width");
+        }
+        Instant oldest = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(ANALYTICS_DAYS_BACK - 1L)
+                .atStartOfDay(ZoneOffset.UTC).toInstant();
+        if (start.isBefore(ANALYTICS_FIRST) || start.isBefore(oldest)) {
+            throw new ApiError(400, "invalid_request_error", "starting_at: must be within the last 365 days and not"
+                    + " before 2026-01-01T00:00:00Z");
+        }
+        List<String> groupBy = query.getOrDefault("group_by[]", List.of());
+        long counted = 0;
+        for (String dimension : groupBy) {
+            boolean fanOut = AnalyticsAnswers.FAN_OUT.contains(dimension);
+            if (!AnalyticsAnswers.DIMENSIONS.contains(dimension) && !(cost && fanOut)) {
+                throw new ApiError(400, "invalid_request_error", "group_by: '" + dimension + "' is not a dimension of"
+                        + " this report");
+            }
+            counted += fanOut ? 0 : 1;
+        }
+        if (counted > 5) {
+            throw new ApiError(400, "invalid_request_error", "group_by: at most 5 dimensions");
+        }
+        int limit = limit(query, 20, 1000);
+        // Rows of a day that differ only by cost or token type are one group for the limit: they share a page.
+        List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> groups = new ArrayList<>();
+        for (Instant day = start; day.isBefore(end); day = day.plus(Duration.ofDays(1))) {
+            LocalDate date = LocalDate.ofInstant(day, ZoneOffset.UTC);
+            Map<List<Object>, List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> byBase = new LinkedHashMap<>();
+            for (AnalyticsAnswers.Grouped row : cost ? analytics.cost(date, groupBy) : analytics.usage(date, groupBy)) {
+                List<Object> base = new ArrayList<>(row.group().values());
+                base.remove(row.group().size() - 1);
+                base.remove(row.group().size() - 2);
+                byBase.computeIfAbsent(base, k -> new ArrayList<>()).add(Map.entry(day, row));
+            }
+            groups.addAll(byBase.values());
+        }
+        String page = first(query, "page");
+        int offset = page == null ? 0 : decodeOffset(page);
+        if (offset < 0 || offset > groups.size()) {
+            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
+        }
+        List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> pageGroups =
+                groups.subList(offset, Math.min(groups.size(), offset + limit));
+        int next = offset + pageGroups.size();
+        return json -> {
+            json.writeStartObject();
+            json.writeArrayFieldStart("data");
+            for (List<Map.Entry<Instant, AnalyticsAnswers.Grouped>> group : pageGroups) {
+                for (Map.Entry<Instant, AnalyticsAnswers.Grouped> row : group) {
+                    writeAnalyticsRow(json, row.getKey(), row.getValue(), cost);
+                }
+            }
+            json.writeEndArray();
+            json.writeBooleanField("has_more", next < groups.size());
+            if (next < groups.size()) {
+                json.writeStringField("next_page", "page_" + Base64.getUrlEncoder().withoutPadding()
+                        .encodeToString(("offset:" + next).getBytes(StandardCharsets.UTF_8)));
+            } else {
+                json.writeNullField("next_page");
+            }
+            json.writeStringField("data_refreshed_at", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+            json.writeEndObject();
+        };
+    }
+
+    private static void writeAnalyticsRow(JsonGenerator json, Instant day, AnalyticsAnswers.Grouped row, boolean cost)
+            throws IOException {
+        json.writeStartObject();
+        json.writeStringField("starting_at", day.toString());
+        json.writeStringField("ending_at", day.plus(Duration.ofDays(1)).toString());
+        json.writeObjectFieldStart("group");
+        for (Map.Entry<String, Object> dimension : row.group().entrySet()) {
+            if (!cost && AnalyticsAnswers.FAN_OUT.contains(dimension.getKey())) {
+                continue;
+            }
+            if (dimension.getValue() instanceof AnalyticsAnswers.Actor actor) {
+                json.writeObjectFieldStart("actor");
+                json.writeStringField("type", actor.type());
+                switch (actor.type()) {
+                    case "user_actor" -> {
+                        json.writeStringField("user_id", actor.id());
+                        json.writeStringField("email_address", actor.email());
+                        json.writeStringField("name", actor.name());
+                        json.writeBooleanField("deleted", false);
+                    }
+                    case "service_account_actor" -> json.writeStringField("service_account_id", actor.id());
+                    default -> json.writeStringField("api_key_id", actor.id());
+                }
+                json.writeEndObject();
+            } else {
+                json.writeStringField(dimension.getKey(), (String) dimension.getValue());
+            }
+        }
+        json.writeEndObject();
+        if (cost) {
+            json.writeObjectFieldStart("cost");
+            json.writeStringField("amount", row.amount().toPlainString());
+            json.writeStringField("list_amount", row.list().toPlainString());
+            json.writeStringField("currency", "USD");
+            if (row.requests() == null) {
+                json.writeNullField("requests");
+            } else {
+                json.writeNumberField("requests", row.requests());
+            }
+        } else {
+            long[] m = row.usage();
+            json.writeObjectFieldStart("usage");
+            json.writeNumberField("uncached_input_tokens", m[0]);
+            json.writeObjectFieldStart("cache_creation");
+            json.writeNumberField("ephemeral_5m_input_tokens", m[1]);
+            json.writeNumberField("ephemeral_1h_input_tokens", m[2]);
+            json.writeEndObject();
+            json.writeNumberField("cache_read_input_tokens", m[3]);
+            json.writeNumberField("output_tokens", m[4]);
+            json.writeObjectFieldStart("server_tool_use");
+            json.writeNumberField("web_search_requests", m[5]);
+            json.writeEndObject();
+            json.writeNumberField("total_tokens", m[6]);
+            json.writeNumberField("requests", m[7]);
+        }
+        json.writeEndObject();
+        json.writeEndObject();
     }
 
     private void writeClaudeCode(JsonGenerator json, SyntheticOrganization.ClaudeCodeRecord record, String date)

@@ -238,11 +238,33 @@ public final class SyntheticOrganization {
     }
 
     /**
+     * One priced part of a day's usage: a tuple's tokens of one type, its web searches, or a workspace's code
+     * execution (no tuple). {@code amountCents} is what is billed, {@code listCents} the price before the discount
+     * (a fifth off the Opus models).
+     */
+    public record AttributedCost(UsageTuple tuple, String workspaceId, String description, String costType,
+            String model, String serviceTier, String contextWindow, String tokenType, String inferenceGeo,
+            BigDecimal amountCents, BigDecimal listCents) {
+    }
+
+    /**
      * The cost lines of {@code day}: its usage priced per token (Priority Tier is never in the cost report),
-     * web searches, and code execution, which appears only in cost. Amounts are exact cents with fractions.
+     * web searches, and code execution, which appears only in cost. Amounts are exact cents with fractions. They
+     * are the day's {@link #attributedCosts} summed by workspace and description, so that the two cost reports agree.
      */
     public List<CostLine> costs(LocalDate day) {
         Map<String, CostLine> lines = new LinkedHashMap<>();
+        for (AttributedCost cost : attributedCosts(day)) {
+            add(lines, new CostLine(cost.workspaceId(), cost.description(), cost.costType(), cost.model(),
+                    cost.serviceTier(), cost.contextWindow(), cost.tokenType(), cost.inferenceGeo(),
+                    cost.amountCents()));
+        }
+        return new ArrayList<>(lines.values());
+    }
+
+    /** The priced parts of {@code day}'s usage, each with the tuple it comes from: what the analytics cost report sums. */
+    public List<AttributedCost> attributedCosts(LocalDate day) {
+        List<AttributedCost> costs = new ArrayList<>();
         for (UsageTuple tuple : usage(day)) {
             if ("priority".equals(tuple.serviceTier())) {
                 continue;
@@ -259,32 +281,33 @@ public final class SyntheticOrganization {
                 inputPrice = inputPrice.multiply(BigDecimal.valueOf(2));
                 outputPrice = outputPrice.multiply(new BigDecimal("1.5"));
             }
-            addTokens(lines, tuple, "uncached_input_tokens", "Input Tokens", tuple.uncachedInputTokens(), inputPrice);
-            addTokens(lines, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(), outputPrice);
-            addTokens(lines, tuple, "cache_read_input_tokens", "Cache Read", tuple.cacheRead(),
+            addTokens(costs, tuple, "uncached_input_tokens", "Input Tokens", tuple.uncachedInputTokens(), inputPrice);
+            addTokens(costs, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(), outputPrice);
+            addTokens(costs, tuple, "cache_read_input_tokens", "Cache Read", tuple.cacheRead(),
                     inputPrice.multiply(new BigDecimal("0.1")));
-            addTokens(lines, tuple, "cache_creation.ephemeral_5m_input_tokens", "Cache Write 5m",
+            addTokens(costs, tuple, "cache_creation.ephemeral_5m_input_tokens", "Cache Write 5m",
                     tuple.cacheCreation5m(), inputPrice.multiply(new BigDecimal("1.25")));
-            addTokens(lines, tuple, "cache_creation.ephemeral_1h_input_tokens", "Cache Write 1h",
+            addTokens(costs, tuple, "cache_creation.ephemeral_1h_input_tokens", "Cache Write 1h",
                     tuple.cacheCreation1h(), inputPrice.multiply(BigDecimal.valueOf(2)));
             if (tuple.webSearchRequests() > 0) {
-                String description = "Web Search Usage";
-                add(lines, new CostLine(tuple.workspaceId(), description, "web_search", null, null, null, null, null,
-                        BigDecimal.valueOf(tuple.webSearchRequests())));
+                BigDecimal cents = BigDecimal.valueOf(tuple.webSearchRequests());
+                costs.add(new AttributedCost(tuple, tuple.workspaceId(), "Web Search Usage", "web_search", null, null,
+                        null, null, null, cents, cents));
             }
         }
         SplittableRandom random = random(day, 2);
         for (Workspace workspace : workspaces) {
             if (!day.isBefore(firstActiveDay) && random.nextDouble() < 0.2) {
                 BigDecimal hours = BigDecimal.valueOf(random.nextLong(1, 500_000)).movePointLeft(4);
-                add(lines, new CostLine(workspace.id(), "Code Execution Usage", "code_execution", null, null, null,
-                        null, null, hours.multiply(new BigDecimal("5"))));
+                BigDecimal cents = hours.multiply(new BigDecimal("5"));
+                costs.add(new AttributedCost(null, workspace.id(), "Code Execution Usage", "code_execution", null,
+                        null, null, null, null, cents, cents));
             }
         }
-        return new ArrayList<>(lines.values());
+        return costs;
     }
 
-    private void addTokens(Map<String, CostLine> lines, UsageTuple tuple, String tokenType, String label, long tokens,
+    private void addTokens(List<AttributedCost> costs, UsageTuple tuple, String tokenType, String label, long tokens,
             BigDecimal centsPerMillion) {
         if (tokens == 0) {
             return;
@@ -300,8 +323,9 @@ public final class SyntheticOrganization {
             description.append(" (").append(tuple.inferenceGeo().toUpperCase(Locale.ROOT)).append(')');
         }
         BigDecimal cents = centsPerMillion.multiply(BigDecimal.valueOf(tokens)).movePointLeft(6);
-        add(lines, new CostLine(tuple.workspaceId(), description.toString(), "tokens", tuple.model(),
-                tuple.serviceTier(), tuple.contextWindow(), tokenType, tuple.inferenceGeo(), cents));
+        BigDecimal list = tuple.model().contains("opus") ? cents.multiply(new BigDecimal("1.25")) : cents;
+        costs.add(new AttributedCost(tuple, tuple.workspaceId(), description.toString(), "tokens", tuple.model(),
+                tuple.serviceTier(), tuple.contextWindow(), tokenType, tuple.inferenceGeo(), cents, list));
     }
 
     private static void add(Map<String, CostLine> lines, CostLine line) {

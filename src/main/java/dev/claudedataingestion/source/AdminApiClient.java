@@ -145,6 +145,9 @@ public final class AdminApiClient {
                 dayFetched.accept(day);
             });
             return null;
+        }, rows -> {
+            fetchRows(report, rows, window, sink);
+            return null;
         });
     }
 
@@ -166,6 +169,50 @@ public final class AdminApiClient {
             pages++;
         } while (page != null);
         log.debug("{}: {} pages", context, pages);
+    }
+
+    /**
+     * Reads a report of grouped rows for the window in one paged request series. Each row must be one whole bucket of
+     * the window: the rows of a day may come in any order and on any page, and the spool refuses one seen twice.
+     */
+    private void fetchRows(Report report, Endpoint.Rows rows, DayRange window, PageSink<Row> sink) {
+        String context = report.id() + " " + window;
+        Instant start = window.startInstant();
+        Instant end = window.endInstant();
+        Cursors cursors = new Cursors(context);
+        String page = null;
+        do {
+            QueryString query = new QueryString()
+                    .add("starting_at", start)
+                    .add("ending_at", end)
+                    .add("time_bucket_width", rows.widthName())
+                    .add("limit", rows.limit())
+                    .addAll("group_by[]", rows.groupBy())
+                    .add("page", page);
+            PageInfo info = call(context, rows.path(), rows.beta(), query, sink, (parser, requestId) ->
+                    readPage(parser, requestId, context, element -> {
+                        JsonNode row = mapper.readTree(element);
+                        report.parse(row, bucketOf(row, rows.width(), start, end), sink::accept);
+                    }));
+            page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
+        } while (page != null);
+    }
+
+    /** The start of a row's bucket, which must be one whole bucket inside {@code [start, end)}. */
+    private static Instant bucketOf(JsonNode row, Duration width, Instant start, Instant end) {
+        Instant from = Json.instant(row, "starting_at");
+        Instant to = Json.instant(row, "ending_at");
+        if (from == null || to == null) {
+            throw new Json.InvalidResponse("a row has no starting_at or ending_at");
+        }
+        if (!to.equals(from.plus(width)) || from.getEpochSecond() % width.getSeconds() != 0) {
+            throw new Json.InvalidResponse("a row's bucket " + from + " to " + to + " is not one whole " + width);
+        }
+        if (from.isBefore(start) || to.isAfter(end)) {
+            throw new Json.InvalidResponse("a row for " + from + " is outside the window asked for, " + start + " to "
+                    + end);
+        }
+        return from;
     }
 
     /** Every workspace, archived ones too. */
@@ -454,6 +501,12 @@ public final class AdminApiClient {
      * breaks off part way is fetched again after the sink has dropped what it received of it.
      */
     private <R> R call(String context, String path, QueryString query, PageBoundary sink, BodyReader<R> reader) {
+        return call(context, path, null, query, sink, reader);
+    }
+
+    /** {@link #call(String, String, QueryString, PageBoundary, BodyReader)} with an {@code anthropic-beta} header. */
+    private <R> R call(String context, String path, String beta, QueryString query, PageBoundary sink,
+            BodyReader<R> reader) {
         String queryText = query.toString();
         URI uri = config.baseUrl().resolve(path + (queryText.isEmpty() ? "" : "?" + queryText));
         HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
@@ -462,6 +515,9 @@ public final class AdminApiClient {
                 .header("user-agent", config.userAgent())
                 .header("accept", "application/json")
                 .GET();
+        if (beta != null) {
+            builder.header("anthropic-beta", beta);
+        }
         for (int attempt = 0; ; attempt++) {
             if (deadline.hasPassed()) {
                 throw AdminApiException.deadline(null, context);

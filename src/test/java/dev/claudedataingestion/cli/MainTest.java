@@ -336,6 +336,18 @@ class MainTest {
     }
 
     @Test
+    void theAttributedReportsAreLoadedWhenAskedForAndTheirUnservedDaysAreNotMissing() {
+        simulatorEnvironment();
+        environment.put("INGEST_START_DATE", "2025-12-01");
+        assertThat(run("ingest", "--reports", "analytics_usage,analytics_cost")).isZero();
+        assertThat(run("status")).isZero();
+        assertThat(out.lines().filter(line -> line.startsWith("  analytics_"))).hasSize(2)
+                .allMatch(line -> line.contains("2026-01-01 to 2026-03-08") && line.contains("no days missing"));
+        assertThat(run("check", "--format", "json")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(out).doesNotContain("analytics_usage: 31 days never loaded");
+    }
+
+    @Test
     void checkWithWarningsFailsOnlyWhenAsked() {
         simulatorEnvironment();
         assertThat(run("ingest", "--reports", "usage,cost")).isZero();

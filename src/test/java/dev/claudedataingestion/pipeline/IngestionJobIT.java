@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -378,6 +379,79 @@ class IngestionJobIT {
         assertThat(covered(ReportKind.COST)).isNotEmpty();
         assertThat(covered(ReportKind.USAGE)).isEmpty();
         assertThat(requestedDays("usage_report")).isEmpty();
+    }
+
+    /** Per day, the sums {@code sql} returns in its second and third columns. */
+    private Map<LocalDate, List<BigDecimal>> daily(String sql) {
+        Map<LocalDate, List<BigDecimal>> days = new TreeMap<>();
+        for (List<Object> row : select(sql)) {
+            days.put((LocalDate) row.get(0), List.of(new BigDecimal(row.get(1).toString()),
+                    new BigDecimal(row.get(2).toString())));
+        }
+        return days;
+    }
+
+    @Test
+    void theAttributedReportsLoadTheSameDailyTotalsAsTheOlderOnesAndARerunChangesNothing() {
+        IngestConfig config = new IngestConfig(LocalDate.of(2025, 12, 1), 3,
+                EnumSet.of(ReportKind.ANALYTICS_USAGE, ReportKind.ANALYTICS_COST, ReportKind.USAGE, ReportKind.COST),
+                false, Optional.empty(), Optional.empty());
+        String usage = "SELECT activity_date, sum(uncached_input_tokens + cache_creation_5m_input_tokens"
+                + " + cache_creation_1h_input_tokens + cache_read_input_tokens + output_tokens), sum(web_search_requests)"
+                + " FROM %s GROUP BY 1";
+        String cost = "SELECT activity_date, sum(amount_cents), sum(amount_usd) FROM %s GROUP BY 1";
+        List<Map<LocalDate, List<BigDecimal>>> runs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+                IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),
+                        Optional.empty(), warehouse, config, TestApi.CLOCK, "test", IngestListener.NONE, directory,
+                        RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
+                assertThat(outcome.failure()).isNull();
+            }
+            assertThat(daily(usage.formatted("claude_usage_attributed")))
+                    .isEqualTo(daily(usage.formatted("claude_usage")));
+            assertThat(daily(cost.formatted("claude_cost_attributed"))).isEqualTo(daily(cost.formatted("claude_costs")));
+            runs.add(daily(cost.formatted("claude_cost_attributed")));
+        }
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+        // December is before what the Usage and Cost Analytics API serves: never asked for, never covered.
+        assertThat(covered(ReportKind.ANALYTICS_USAGE)).isEqualTo(new java.util.TreeSet<>(
+                DayRange.of(LocalDate.of(2026, 1, 1), TestApi.YESTERDAY).days().toList()));
+        assertThat(covered(ReportKind.USAGE)).contains(LocalDate.of(2025, 12, 1));
+        assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/"))
+                .allMatch(r -> !r.param("starting_at").startsWith("2025"));
+    }
+
+    @Test
+    void anOrganizationOrKeyWithoutTheAnalyticsApiRunsTheOtherReportsAndWarnsInsteadOfFailing() {
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.USAGE, ReportKind.ANALYTICS_USAGE,
+                ReportKind.ANALYTICS_COST), false, Optional.empty(), Optional.empty());
+        // An organization with HIPAA readiness: every analytics request is refused with 400.
+        simulator.enableHipaaReadiness(true);
+        IngestionJob.Outcome hipaa = run(config);
+        assertThat(hipaa.failure()).isNull();
+        assertThat(hipaa.run().status()).isEqualTo(RunRecord.Status.SUCCEEDED);
+        assertThat(covered(ReportKind.USAGE)).isNotEmpty();
+        assertThat(covered(ReportKind.ANALYTICS_USAGE)).isEmpty();
+        assertThat(covered(ReportKind.ANALYTICS_COST)).isEmpty();
+        // One request each: the first refusal turns the report off for the run.
+        assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/")).hasSize(2);
+
+        // A key that may read usage analytics but not cost: a 403 turns off that report alone.
+        simulator.enableHipaaReadiness(false);
+        simulator.inject(Fault.status(403, 1).on("/analytics/cost"));
+        IngestionJob.Outcome forbidden = run(config);
+        assertThat(forbidden.failure()).isNull();
+        assertThat(covered(ReportKind.ANALYTICS_USAGE)).isNotEmpty();
+        assertThat(covered(ReportKind.ANALYTICS_COST)).isEmpty();
+    }
+
+    private IngestionJob.Outcome run(IngestConfig config) {
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            return new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse,
+                    config, TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    .run(config.deadlineFrom(TestApi.CLOCK));
+        }
     }
 
     @Test

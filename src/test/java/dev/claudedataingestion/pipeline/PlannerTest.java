@@ -2,10 +2,13 @@ package dev.claudedataingestion.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,23 @@ class PlannerTest {
                 .isEqualTo(LocalDate.of(2026, 3, 7));
         assertThat(Planner.lastCompleteDay(ReportKind.CLAUDE_CODE, Instant.parse("2026-03-09T01:00:00Z")))
                 .isEqualTo(LocalDate.of(2026, 3, 8));
+    }
+
+    @Test
+    void theAnalyticsReportsAreNeverAskedForDaysTheApiDoesNotServe() {
+        IngestConfig asked = new IngestConfig(LocalDate.of(2025, 1, 1), 3, EnumSet.of(ReportKind.ANALYTICS_USAGE),
+                false, Optional.of(DayRange.of(LocalDate.of(2025, 12, 30), LocalDate.of(2026, 1, 2))),
+                Optional.empty());
+        assertThat(Planner.daysToFetch(ReportKind.ANALYTICS_USAGE, "org", asked, Instant.parse("2026-03-09T06:30:00Z"),
+                null)).containsExactly(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 2));
+        // A year and a half later, only the last 365 days.
+        IngestConfig later = new IngestConfig(LocalDate.of(2025, 1, 1), 3, EnumSet.of(ReportKind.ANALYTICS_COST),
+                false, Optional.of(DayRange.of(LocalDate.of(2026, 5, 30), LocalDate.of(2026, 6, 3))), Optional.empty());
+        assertThat(Planner.daysToFetch(ReportKind.ANALYTICS_COST, "org", later, Instant.parse("2027-06-01T06:30:00Z"),
+                null)).containsExactly(LocalDate.of(2026, 6, 2), LocalDate.of(2026, 6, 3));
+        // The legacy reports have no such limit.
+        assertThat(Planner.daysToFetch(ReportKind.USAGE, "org", asked, Instant.parse("2026-03-09T06:30:00Z"), null))
+                .hasSize(4);
     }
 
     @Test

@@ -47,11 +47,14 @@ class ReportDeclarationsTest {
                         .endsWith("ingestion_timestamp", "run_id");
                 assertThat(table.key()).as(table.name()).startsWith("organization_id");
                 assertThat(table.columns().stream().filter(c -> c.role() == Column.Role.MEASURE))
-                        .as(table.name()).isNotEmpty().noneMatch(Column::nullable);
+                        .as(table.name()).isNotEmpty();
             }
             Table counted = report.tables().get(0);
-            assertThat(report.headline().columns()).as(kind.id()).isNotEmpty().allSatisfy(column ->
-                    assertThat(counted.columns().get(counted.indexOf(column)).role()).isEqualTo(Column.Role.MEASURE));
+            assertThat(report.headline().columns()).as(kind.id()).isNotEmpty().allSatisfy(column -> {
+                Column measure = counted.columns().get(counted.indexOf(column));
+                assertThat(measure.role()).isEqualTo(Column.Role.MEASURE);
+                assertThat(measure.nullable()).as(column).isFalse();
+            });
         }
     }
 
@@ -125,6 +128,49 @@ class ReportDeclarationsTest {
         assertThat(rows.get(1).key().subList(1, 8)).containsExactly(DAY, "user_actor", "a@example.com", null,
                 "vscode", true, "m1");
         assertThat(rows.get(2).decimal("estimated_cost_usd")).isEqualByComparingTo("0.005");
+    }
+
+    @Test
+    void anAttributedRowNamesItsActorWhateverItsKind() {
+        String usage = ", \"usage\": {\"uncached_input_tokens\": 1, \"output_tokens\": 2, \"total_tokens\": 3,"
+                + " \"requests\": null}}";
+        Instant day = Instant.parse("2026-03-08T00:00:00Z");
+        List<List<String>> actors = new java.util.ArrayList<>();
+        for (String actor : List.of(
+                "{\"type\": \"user_actor\", \"user_id\": \"user_1\", \"email_address\": \"a@example.com\","
+                        + " \"name\": \"A\", \"deleted\": true}",
+                "{\"type\": \"service_account_actor\", \"service_account_id\": \"svcacct_1\"}",
+                "{\"type\": \"federated_actor\", \"provider\": {\"type\": \"aws\"}, \"subject\": \"arn:x\"}",
+                "{\"type\": \"api_actor\", \"api_key_id\": \"apikey_1\"}",
+                "null")) {
+            Row row = TestRows.parse(AnalyticsUsageReport.INSTANCE, day, "{\"group\": {\"actor\": " + actor
+                    + ", \"api_key_id\": \"apikey_1\", \"organization_id\": \"org_child\"}" + usage).get(0);
+            actors.add(java.util.Arrays.asList(row.string("actor_type"), row.string("actor_id"),
+                    row.string("actor_email")));
+            assertThat(row.string("child_organization_id")).isEqualTo("org_child");
+            assertThat(row.get("requests")).isNull();
+            assertThat(row.date("activity_date")).isEqualTo(DAY);
+        }
+        assertThat(actors).containsExactly(List.of("user_actor", "user_1", "a@example.com"),
+                java.util.Arrays.asList("service_account_actor", "svcacct_1", null),
+                java.util.Arrays.asList("federated_actor", "arn:x", null),
+                java.util.Arrays.asList("api_actor", "apikey_1", null),
+                java.util.Arrays.asList(null, null, null));
+    }
+
+    @Test
+    void anAttributedCostRowKeepsBothAmountsExactAndRefusesOneThatIsNotANumber() {
+        Instant day = Instant.parse("2026-03-08T00:00:00Z");
+        Row row = TestRows.parse(AnalyticsCostReport.INSTANCE, day, "{\"group\": {\"cost_type\": \"tokens\","
+                + " \"token_type\": \"output_tokens\"}, \"cost\": {\"amount\": \"80.000000001\","
+                + " \"list_amount\": \"100.00000000125\", \"currency\": \"USD\", \"requests\": 4}}").get(0);
+        assertThat(row.decimal("amount_cents")).isEqualByComparingTo("80.000000001");
+        assertThat(row.decimal("list_amount_usd")).isEqualByComparingTo("1.0000000000125");
+        assertThat(row.int64("requests")).isEqualTo(4);
+        assertThat(row.string("token_type")).isEqualTo("output_tokens");
+        assertThatThrownBy(() -> TestRows.parse(AnalyticsCostReport.INSTANCE, day, "{\"group\": {}, \"cost\":"
+                + " {\"amount\": \"eighty\", \"list_amount\": \"1\"}}")).isInstanceOf(Json.InvalidResponse.class)
+                .hasMessageContaining("not a number");
     }
 
     private static void assertFilledButForTheWriter(Row row) {

@@ -51,6 +51,46 @@ class AdminApiSimulatorTest {
         return get(pathAndQuery, AdminApiSimulator.DEMO_KEY, true);
     }
 
+    /** A Usage and Cost Analytics request, with the beta header when {@code beta}. */
+    private Answer analytics(String report, String query, boolean beta) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl()
+                + "/v1/organizations/analytics/" + report + "?" + query))
+                .header("x-api-key", AdminApiSimulator.DEMO_KEY).header("anthropic-version", "2023-06-01");
+        if (beta) {
+            request.header("anthropic-beta", "analytics-usage-cost-2026-08-24");
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), json.readTree(response.body()), null);
+    }
+
+    @Test
+    void theAnalyticsEndpointsKeepTheirDocumentedLimits() throws Exception {
+        String february = "starting_at=2026-02-01T00:00:00Z&ending_at=2026-02-03T00:00:00Z&time_bucket_width=1d";
+        Answer ok = analytics("usage", february + "&group_by[]=actor&group_by[]=model&limit=1000", true);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body().path("data_refreshed_at").asText()).isEqualTo("2026-03-09T06:30:00Z");
+        assertThat(ok.body().path("data").get(0).path("group").has("rbac_group_id")).isTrue();
+        assertThat(ok.body().path("data").get(0).path("usage").path("total_tokens").asLong()).isPositive();
+
+        assertThat(analytics("usage", february, false).body().path("error").path("message").asText())
+                .contains("anthropic-beta");
+        assertThat(analytics("usage", "starting_at=2025-12-30T00:00:00Z&ending_at=2026-01-02T00:00:00Z"
+                + "&time_bucket_width=1d", true).status()).isEqualTo(400);
+        assertThat(analytics("usage", "starting_at=2026-02-01T00:00:00Z&time_bucket_width=1d", true).body()
+                .path("error").path("message").asText()).contains("ending_at");
+        assertThat(analytics("cost", "starting_at=2026-01-01T00:00:00Z&ending_at=2026-02-02T00:00:00Z"
+                + "&time_bucket_width=1d", true).status()).isEqualTo(400);
+        String six = "&group_by[]=actor&group_by[]=api_key_id&group_by[]=workspace_id&group_by[]=model"
+                + "&group_by[]=product";
+        assertThat(analytics("cost", february + six + "&group_by[]=cost_type&group_by[]=token_type", true).status())
+                .as("cost and token type do not count toward five").isEqualTo(200);
+        assertThat(analytics("cost", february + six + "&group_by[]=speed", true).status()).isEqualTo(400);
+        assertThat(analytics("usage", february + "&group_by[]=cost_type", true).status()).isEqualTo(400);
+        simulator.enableHipaaReadiness(true);
+        assertThat(analytics("usage", february, true).body().path("error").path("message").asText())
+                .contains("HIPAA");
+    }
+
     @Test
     void refusesAKeyThatIsNotAnAdminKey() throws Exception {
         Answer answer = get("/v1/organizations/me", "sk-ant-api03-abc", true);

@@ -312,6 +312,31 @@ public abstract class WarehouseContractTest {
     }
 
     @Test
+    void attributedRowsKeepTheirActorsAndBothAmountsExactly() {
+        java.time.Instant day = D1.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        List<Row> rows = new java.util.ArrayList<>();
+        rows.addAll(TestRows.parse(dev.claudedataingestion.reports.AnalyticsCostReport.INSTANCE, day, """
+                {"group": {"actor": {"type": "user_actor", "user_id": "user_1", "email_address": "a@example.com",
+                 "name": "A", "deleted": true}, "model": "m", "cost_type": "tokens", "token_type": "output_tokens"},
+                 "cost": {"amount": "80.00000000000000000001", "list_amount": "100.00000000000000000012",
+                 "currency": "USD", "requests": null}}"""));
+        rows.addAll(TestRows.parse(dev.claudedataingestion.reports.AnalyticsCostReport.INSTANCE, day, """
+                {"group": {"actor": null, "cost_type": "code_execution"},
+                 "cost": {"amount": "5", "list_amount": "5", "currency": "USD", "requests": 2}}"""));
+        replace(ReportKind.ANALYTICS_COST, ORG, DayRange.single(D1), rows);
+
+        List<Object> sums = select("SELECT sum(amount_cents), sum(list_amount_cents), sum(list_amount_usd),"
+                + " count(actor_id), max(actor_email), sum(requests) FROM claude_cost_attributed").get(0);
+        assertThat(decimal(sums.get(0))).isEqualByComparingTo("85.00000000000000000001");
+        assertThat(decimal(sums.get(1))).isEqualByComparingTo("105.00000000000000000012");
+        assertThat(decimal(sums.get(2))).isEqualByComparingTo("1.0500000000000000000012");
+        assertThat(((Number) sums.get(3)).longValue()).isEqualTo(1);
+        assertThat(sums.get(4)).isEqualTo("a@example.com");
+        assertThat(((Number) sums.get(5)).longValue()).isEqualTo(2);
+        assertThat(warehouse.coveredDays(ReportKind.ANALYTICS_COST, ORG, DayRange.single(D1))).containsExactly(D1);
+    }
+
+    @Test
     void overlappingReplacesOfOneWindowLeaveOneCopy() throws Exception {
         List<Row> rows = new java.util.ArrayList<>();
         for (LocalDate day : D1_TO_D3.days().toList()) {

@@ -8,6 +8,8 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.AnalyticsCostReport;
+import dev.claudedataingestion.reports.AnalyticsUsageReport;
 import dev.claudedataingestion.reports.ClaudeCodeReport;
 import dev.claudedataingestion.reports.CostReport;
 import dev.claudedataingestion.reports.UsageReport;
@@ -124,6 +126,84 @@ class AdminApiClientTest {
             assertThat(request.path()).isEqualTo(COST_PATH);
             assertThat(request.query().get("group_by[]")).containsExactly("workspace_id", "description");
         });
+    }
+
+    /** Per day, the sums of {@code columns} over {@code rows}. */
+    private static Map<LocalDate, long[]> sums(List<Row> rows, List<String> columns) {
+        Map<LocalDate, long[]> sums = new TreeMap<>();
+        for (Row row : rows) {
+            long[] day = sums.computeIfAbsent(row.date("activity_date"), d -> new long[columns.size()]);
+            for (int i = 0; i < columns.size(); i++) {
+                day[i] += row.int64(columns.get(i));
+            }
+        }
+        return sums;
+    }
+
+    @Test
+    void attributedUsageAddsUpToTheUsageReportInEveryMeasureOnEveryDay() {
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(AnalyticsUsageReport.INSTANCE, FEBRUARY, sink, CollectingSink.NO_DAYS);
+
+        Map<LocalDate, long[]> sums = sums(sink.rows, List.of("uncached_input_tokens",
+                "cache_creation_5m_input_tokens", "cache_creation_1h_input_tokens", "cache_read_input_tokens",
+                "output_tokens", "web_search_requests"));
+        TestApi.usageTotals(organization, FEBRUARY).forEach((day, expected) ->
+                assertThat(sums.get(day)).as("usage of %s", day).containsExactly(expected.measures()));
+        assertThat(sink.rows).allSatisfy(row -> assertThat(row.int64("total_tokens")).isEqualTo(
+                row.int64("uncached_input_tokens") + row.int64("cache_creation_5m_input_tokens")
+                        + row.int64("cache_creation_1h_input_tokens") + row.int64("cache_read_input_tokens")
+                        + row.int64("output_tokens")));
+        assertThat(sink.rows).anyMatch(row -> "user_actor".equals(row.string("actor_type"))
+                && row.string("actor_email") != null && "claude_console".equals(row.string("product")));
+        assertThat(sink.rows).anyMatch(row -> "api_actor".equals(row.string("actor_type"))
+                && row.string("actor_id").equals(row.string("api_key_id")));
+        assertThat(sink.rows).allMatch(row -> "actor,api_key_id,workspace_id,model,product".equals(
+                row.string("grouping")));
+        assertThat(simulator.requests()).singleElement().satisfies(request -> {
+            assertThat(request.path()).isEqualTo("/v1/organizations/analytics/usage");
+            assertThat(request.param("time_bucket_width")).isEqualTo("1d");
+            assertThat(request.param("ending_at")).isEqualTo("2026-03-01T00:00:00Z");
+            assertThat(request.param("limit")).isEqualTo("1000");
+            assertThat(request.query().get("group_by[]")).containsExactly("actor", "api_key_id", "workspace_id",
+                    "model", "product");
+        });
+    }
+
+    @Test
+    void attributedCostAddsUpToTheCostReportOnEveryDayAndKeepsListAmountsExact() {
+        CollectingSink<Row> sink = new CollectingSink<>();
+        client.fetch(AnalyticsCostReport.INSTANCE, FEBRUARY, sink, CollectingSink.NO_DAYS);
+
+        Map<LocalDate, BigDecimal> cents = sink.rows.stream().collect(Collectors.groupingBy(r -> r.date("activity_date"),
+                TreeMap::new, Collectors.reducing(BigDecimal.ZERO, r -> r.decimal("amount_cents"), BigDecimal::add)));
+        TestApi.costTotals(organization, FEBRUARY).forEach((day, expected) ->
+                assertThat(cents.get(day)).as("cents of %s", day).isEqualByComparingTo(expected.money()));
+        assertThat(sink.rows).allMatch(row -> row.decimal("list_amount_cents").compareTo(row.decimal("amount_cents"))
+                >= 0 && row.decimal("list_amount_usd").compareTo(row.decimal("list_amount_cents").movePointLeft(2)) == 0);
+        assertThat(sink.rows).anyMatch(row -> row.decimal("list_amount_cents").compareTo(row.decimal("amount_cents"))
+                > 0);
+        assertThat(sink.rows).anyMatch(row -> "code_execution".equals(row.string("cost_type"))
+                && row.string("actor_type") == null);
+        // Grouped by cost and token type, rows have no request count.
+        assertThat(sink.rows).allMatch(row -> row.get("requests") == null);
+    }
+
+    @Test
+    void pagesThroughAttributedUsagePastOneThousandRows() {
+        SyntheticOrganization large = TestApi.organization(new SyntheticOrganization.Size(2, 4, 2, 3000),
+                LocalDate.of(2025, 6, 1));
+        try (AdminApiSimulator big = TestApi.simulator(large)) {
+            CollectingSink<Row> sink = new CollectingSink<>();
+            DayRange week = DayRange.of(LocalDate.of(2026, 2, 2), LocalDate.of(2026, 2, 8));
+            new AdminApiClient(TestApi.apiConfig(big)).fetch(AnalyticsUsageReport.INSTANCE, week, sink,
+                    CollectingSink.NO_DAYS);
+            assertThat(sink.rows).hasSizeGreaterThan(1000);
+            assertThat(big.requests()).hasSize((sink.rows.size() + 999) / 1000);
+            Map<LocalDate, long[]> sums = sums(sink.rows, List.of("output_tokens"));
+            TestApi.usageTotals(large, week).forEach((day, expected) ->
+                    assertThat(sums.get(day)[0]).as("output tokens of %s", day).isEqualTo(expected.measures()[4]));
+        }
     }
 
     /** The Claude Code records among the rows, without their models' rows. */

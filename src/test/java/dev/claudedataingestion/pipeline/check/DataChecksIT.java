@@ -70,6 +70,8 @@ class DataChecksIT {
                 "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
                 "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + file);
         assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(Main.run(new String[] {"ingest", "--reports", "analytics_usage,analytics_cost"}, environment,
+                TestApi.CLOCK, quiet, quiet, false)).isZero();
     }
 
     private void ingest() {
@@ -107,11 +109,28 @@ class DataChecksIT {
     void everyCheckPassesOnCleanData() {
         Map<String, CheckResult> results = check();
         assertThat(results.keySet()).containsExactly("freshness", "gaps", "duplicates", "units", "reconciliation",
-                "budget", "anomaly");
+                "agreement", "budget", "anomaly");
         assertThat(results.values()).allSatisfy(result ->
                 assertThat(result.status()).as(result.check() + ": " + result.message()).isEqualTo(Status.OK));
         assertThat(results.get("reconciliation").message()).contains("Priority Tier usage of about $");
+        assertThat(results.get("agreement").message()).contains("agree on 134 report-days");
         assertThat(results.get("freshness").message()).contains("cost through " + LATEST);
+    }
+
+    @Test
+    void theTwoApisMustAgreeAFinalDayFailsAProvisionalOneWarns() {
+        // 2026-03-01 is eight days old at the tests' instant: still provisional.
+        execute("UPDATE claude_cost_attributed SET amount_cents = amount_cents + 1"
+                + " WHERE activity_date = DATE '2026-03-01' AND token_type = 'output_tokens'");
+        CheckResult provisional = check().get("agreement");
+        assertThat(provisional.status()).isEqualTo(Status.WARN);
+        assertThat(provisional.evidence()).singleElement().asString()
+                .startsWith("cost 2026-03-01 (provisional): ").contains("cents in claude_costs, ");
+        execute("UPDATE claude_usage_attributed SET output_tokens = output_tokens + 7"
+                + " WHERE activity_date = DATE '2026-01-20'");
+        CheckResult failed = check().get("agreement");
+        assertThat(failed.status()).isEqualTo(Status.FAIL);
+        assertThat(failed.evidence()).anyMatch(line -> line.startsWith("usage 2026-01-20: "));
     }
 
     @Test

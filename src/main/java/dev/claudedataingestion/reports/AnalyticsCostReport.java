@@ -1,0 +1,122 @@
+package dev.claudedataingestion.reports;
+
+import static dev.claudedataingestion.model.ColumnType.CENTS;
+import static dev.claudedataingestion.model.ColumnType.INT64;
+import static dev.claudedataingestion.model.ColumnType.STRING;
+import static dev.claudedataingestion.model.ColumnType.TIMESTAMP;
+import static dev.claudedataingestion.model.ColumnType.USD;
+import static dev.claudedataingestion.reports.Json.count;
+import static dev.claudedataingestion.reports.Json.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Billed cost from the Usage and Cost Analytics API ({@code /v1/organizations/analytics/cost}), attributed: one row
+ * per day, group, cost type and token type. {@code amount} (after discounts, before credits) and {@code list_amount}
+ * (before discounts) arrive as decimal strings of cents and are kept exactly, in cents and in dollars.
+ */
+public final class AnalyticsCostReport implements Report {
+
+    /** Grouped by these too; they do not count toward the API's five dimensions. */
+    static final List<String> FAN_OUT = List.of("cost_type", "token_type");
+
+    public static final Table TABLE = AnalyticsGroup.columns(Table.builder("claude_cost_attributed"), FAN_OUT)
+            .attribute("currency", STRING)
+            .measure("amount_cents", CENTS)
+            .measure("list_amount_cents", CENTS)
+            .measure("amount_usd", USD)
+            .measure("list_amount_usd", USD)
+            .measure("requests", INT64).optional()
+            .attribute("ingestion_timestamp", TIMESTAMP)
+            .attribute("run_id", STRING)
+            .clusterBy("organization_id", "actor_id", "api_key_id", "model")
+            .build();
+
+    public static final AnalyticsCostReport INSTANCE = new AnalyticsCostReport();
+
+    private static final List<String> GROUP_BY = grouping();
+    private static final Endpoint.Rows ENDPOINT = new Endpoint.Rows("/v1/organizations/analytics/cost",
+            AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY);
+
+    private AnalyticsCostReport() {
+    }
+
+    private static List<String> grouping() {
+        List<String> grouping = new ArrayList<>(AnalyticsUsageReport.GROUP_BY);
+        grouping.addAll(FAN_OUT);
+        return List.copyOf(grouping);
+    }
+
+    @Override
+    public String id() {
+        return "analytics_cost";
+    }
+
+    @Override
+    public String label() {
+        return "attributed cost";
+    }
+
+    @Override
+    public Endpoint.Rows endpoint() {
+        return ENDPOINT;
+    }
+
+    @Override
+    public List<Table> tables() {
+        return List.of(TABLE);
+    }
+
+    @Override
+    public int maxWindowDays() {
+        return 31;
+    }
+
+    @Override
+    public LocalDate firstDayOffered(LocalDate today) {
+        return Analytics.firstDayOffered(today);
+    }
+
+    @Override
+    public Optional<String> unavailable(int status, String message) {
+        return Analytics.unavailable(status, message);
+    }
+
+    @Override
+    public Headline headline() {
+        return new Headline("amount_cents", List.of("amount_cents"));
+    }
+
+    @Override
+    public void parse(JsonNode element, Instant bucketStart, Consumer<Row> rows) {
+        JsonNode cost = element.path("cost");
+        BigDecimal amount = Json.cents(cost, "amount", "cost row");
+        BigDecimal list = Json.cents(cost, "list_amount", "cost row");
+        JsonNode requests = cost.get("requests");
+        rows.accept(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), String.join(",", GROUP_BY), FAN_OUT)
+                .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
+                .set("currency", text(cost, "currency"))
+                .set("amount_cents", amount)
+                .set("list_amount_cents", list)
+                .set("amount_usd", Cents.toUsd(amount))
+                .set("list_amount_usd", Cents.toUsd(list))
+                .set("requests", requests == null || requests.isNull() ? null : count(cost, "requests")));
+    }
+
+    @Override
+    public String toString() {
+        return id();
+    }
+}
