@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * per day, group, cost type and token type. {@code amount} (after discounts, before credits) and {@code list_amount}
  * (before discounts) arrive as decimal strings of cents and are kept exactly, in cents and in dollars.
  */
-public final class AnalyticsCostReport implements Report {
+public final class AnalyticsCostReport extends Declaration<Endpoint.Rows> {
 
     /** Grouped by these too; they do not count toward the API's five dimensions. */
     static final List<String> FAN_OUT = List.of("cost_type", "token_type");
@@ -44,44 +44,20 @@ public final class AnalyticsCostReport implements Report {
             .clusterBy("organization_id", "actor_id", "api_key_id", "model")
             .build();
 
+    private static final List<String> GROUP_BY = grouping();
+
     public static final AnalyticsCostReport INSTANCE = new AnalyticsCostReport();
 
-    private static final List<String> GROUP_BY = grouping();
-    private static final Endpoint.Rows ENDPOINT = new Endpoint.Rows("/v1/organizations/analytics/cost",
-            AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY);
-
     private AnalyticsCostReport() {
+        super("analytics_cost", "attributed cost", new Endpoint.Rows("/v1/organizations/analytics/cost",
+                AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY), List.of(TABLE), 31,
+                new Headline("amount_cents", List.of("amount_cents")));
     }
 
     private static List<String> grouping() {
         List<String> grouping = new ArrayList<>(AnalyticsUsageReport.GROUP_BY);
         grouping.addAll(FAN_OUT);
         return List.copyOf(grouping);
-    }
-
-    @Override
-    public String id() {
-        return "analytics_cost";
-    }
-
-    @Override
-    public String label() {
-        return "attributed cost";
-    }
-
-    @Override
-    public Endpoint.Rows endpoint() {
-        return ENDPOINT;
-    }
-
-    @Override
-    public List<Table> tables() {
-        return List.of(TABLE);
-    }
-
-    @Override
-    public int maxWindowDays() {
-        return 31;
     }
 
     @Override
@@ -92,11 +68,6 @@ public final class AnalyticsCostReport implements Report {
     @Override
     public Optional<String> unavailable(int status, String message) {
         return Analytics.unavailable(status, message);
-    }
-
-    @Override
-    public Headline headline() {
-        return new Headline("amount_cents", List.of("amount_cents"));
     }
 
     @Override
@@ -115,8 +86,4 @@ public final class AnalyticsCostReport implements Report {
                 .set("requests", requests == null || requests.isNull() ? null : count(cost, "requests")));
     }
 
-    @Override
-    public String toString() {
-        return id();
-    }
 }

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * per day and group, grouped by actor, API key, workspace, model and product, with every measure the API gives
  * (requests and total tokens included).
  */
-public final class AnalyticsUsageReport implements Report {
+public final class AnalyticsUsageReport extends Declaration<Endpoint.Rows> {
 
     /** The {@code anthropic-beta} header both analytics endpoints require. */
     public static final String BETA = "analytics-usage-cost-2026-08-24";
@@ -44,35 +44,11 @@ public final class AnalyticsUsageReport implements Report {
 
     public static final AnalyticsUsageReport INSTANCE = new AnalyticsUsageReport();
 
-    private static final Endpoint.Rows ENDPOINT = new Endpoint.Rows("/v1/organizations/analytics/usage", BETA,
-            Duration.ofDays(1), "1d", 1000, GROUP_BY);
-
     private AnalyticsUsageReport() {
-    }
-
-    @Override
-    public String id() {
-        return "analytics_usage";
-    }
-
-    @Override
-    public String label() {
-        return "attributed usage";
-    }
-
-    @Override
-    public Endpoint.Rows endpoint() {
-        return ENDPOINT;
-    }
-
-    @Override
-    public List<Table> tables() {
-        return List.of(TABLE);
-    }
-
-    @Override
-    public int maxWindowDays() {
-        return 31;
+        super("analytics_usage", "attributed usage", new Endpoint.Rows("/v1/organizations/analytics/usage", BETA,
+                Duration.ofDays(1), "1d", 1000, GROUP_BY), List.of(TABLE), 31, new Headline("tokens",
+                List.of("uncached_input_tokens", "cache_creation_5m_input_tokens", "cache_creation_1h_input_tokens",
+                        "cache_read_input_tokens", "output_tokens")));
     }
 
     /** The API serves no day before this one. */
@@ -84,12 +60,6 @@ public final class AnalyticsUsageReport implements Report {
     @Override
     public Optional<String> unavailable(int status, String message) {
         return Analytics.unavailable(status, message);
-    }
-
-    @Override
-    public Headline headline() {
-        return new Headline("tokens", List.of("uncached_input_tokens", "cache_creation_5m_input_tokens",
-                "cache_creation_1h_input_tokens", "cache_read_input_tokens", "output_tokens"));
     }
 
     @Override
@@ -110,8 +80,4 @@ public final class AnalyticsUsageReport implements Report {
         rows.accept(row);
     }
 
-    @Override
-    public String toString() {
-        return id();
-    }
 }

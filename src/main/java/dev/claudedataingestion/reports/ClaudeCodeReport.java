@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * ({@code actor_email}) or API keys ({@code actor_api_key_name}). The whole tool map is kept as JSON, so that tools
  * without columns of their own are not lost.
  */
-public final class ClaudeCodeReport implements Report {
+public final class ClaudeCodeReport extends Declaration<Endpoint.DailyRecords> {
 
     /** The tools that have their own columns. */
     public static final List<String> KNOWN_TOOLS = List.of("edit_tool", "multi_edit_tool", "write_tool",
@@ -69,11 +69,12 @@ public final class ClaudeCodeReport implements Report {
 
     public static final ClaudeCodeReport INSTANCE = new ClaudeCodeReport();
 
-    private static final Endpoint.DailyRecords ENDPOINT =
-            new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code", 1000);
     private static final JsonFactory JSON_TEXT = new JsonFactory();
 
     private ClaudeCodeReport() {
+        super("claude_code", "Claude Code", new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code",
+                1000), List.of(TABLE, MODELS_TABLE), 31,
+                new Headline("estimated_cost_usd", List.of("estimated_cost_usd")));
     }
 
     private static Table.Builder actor(Table.Builder table) {
@@ -105,40 +106,10 @@ public final class ClaudeCodeReport implements Report {
         return table;
     }
 
-    @Override
-    public String id() {
-        return "claude_code";
-    }
-
-    @Override
-    public String label() {
-        return "Claude Code";
-    }
-
-    @Override
-    public Endpoint.DailyRecords endpoint() {
-        return ENDPOINT;
-    }
-
-    @Override
-    public List<Table> tables() {
-        return List.of(TABLE, MODELS_TABLE);
-    }
-
-    @Override
-    public int maxWindowDays() {
-        return 31;
-    }
-
     /** The data of a day is complete an hour after it ends. */
     @Override
     public Duration settleDelay() {
         return Duration.ofHours(1);
-    }
-
-    @Override
-    public Headline headline() {
-        return new Headline("estimated_cost_usd", List.of("estimated_cost_usd"));
     }
 
     @Override
@@ -272,8 +243,4 @@ public final class ClaudeCodeReport implements Report {
         return models;
     }
 
-    @Override
-    public String toString() {
-        return id();
-    }
 }

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * one row per day and cost line. Amounts arrive as decimal strings of cents and are kept exactly, in cents and in
  * dollars.
  */
-public final class CostReport implements Report {
+public final class CostReport extends Declaration<Endpoint.Buckets> {
 
     public static final Table TABLE = Table.builder("claude_costs")
             .key("organization_id", STRING).required()
@@ -48,40 +48,10 @@ public final class CostReport implements Report {
 
     public static final CostReport INSTANCE = new CostReport();
 
-    private static final Endpoint.Buckets ENDPOINT = new Endpoint.Buckets("/v1/organizations/cost_report",
-            Duration.ofDays(1), "1d", 31, List.of("workspace_id", "description"), false);
-
     private CostReport() {
-    }
-
-    @Override
-    public String id() {
-        return "cost";
-    }
-
-    @Override
-    public String label() {
-        return "cost";
-    }
-
-    @Override
-    public Endpoint.Buckets endpoint() {
-        return ENDPOINT;
-    }
-
-    @Override
-    public List<Table> tables() {
-        return List.of(TABLE);
-    }
-
-    @Override
-    public int maxWindowDays() {
-        return 31;
-    }
-
-    @Override
-    public Headline headline() {
-        return new Headline("amount_cents", List.of("amount_cents"));
+        super("cost", "cost", new Endpoint.Buckets("/v1/organizations/cost_report", Duration.ofDays(1), "1d", 31,
+                List.of("workspace_id", "description"), false), List.of(TABLE), 31,
+                new Headline("amount_cents", List.of("amount_cents")));
     }
 
     @Override
@@ -102,8 +72,4 @@ public final class CostReport implements Report {
                 .set("amount_usd", Cents.toUsd(cents)));
     }
 
-    @Override
-    public String toString() {
-        return id();
-    }
 }

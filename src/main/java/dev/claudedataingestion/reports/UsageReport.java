@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * {@code workspace_id} is the default workspace, a null {@code api_key_id} is Console usage, a null
  * {@code account_id} a request not made with OAuth. Daily and hourly buckets go to separate tables and never mix.
  */
-public final class UsageReport implements Report {
+public final class UsageReport extends Declaration<Endpoint.Buckets> {
 
     private static final String PATH = "/v1/organizations/usage_report/messages";
     private static final List<String> GROUP_BY = List.of("api_key_id", "workspace_id", "model", "service_tier",
@@ -61,50 +61,14 @@ public final class UsageReport implements Report {
             new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
             Duration.ofHours(1), "1h", 168, 7);
 
-    private final String id;
-    private final String label;
     private final Table table;
-    private final Endpoint.Buckets endpoint;
-    private final int maxWindowDays;
 
     private UsageReport(String id, String label, Table table, Duration width, String widthName, int maxBuckets,
             int maxWindowDays) {
-        this.id = id;
-        this.label = label;
+        super(id, label, new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true), List.of(table),
+                maxWindowDays, new Headline("tokens", List.of("uncached_input_tokens", "cache_creation_5m_input_tokens",
+                        "cache_creation_1h_input_tokens", "cache_read_input_tokens", "output_tokens")));
         this.table = table;
-        this.endpoint = new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true);
-        this.maxWindowDays = maxWindowDays;
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String label() {
-        return label;
-    }
-
-    @Override
-    public Endpoint.Buckets endpoint() {
-        return endpoint;
-    }
-
-    @Override
-    public List<Table> tables() {
-        return List.of(table);
-    }
-
-    @Override
-    public int maxWindowDays() {
-        return maxWindowDays;
-    }
-
-    @Override
-    public Headline headline() {
-        return new Headline("tokens", List.of("uncached_input_tokens", "cache_creation_5m_input_tokens",
-                "cache_creation_1h_input_tokens", "cache_read_input_tokens", "output_tokens"));
     }
 
     @Override
@@ -113,7 +77,7 @@ public final class UsageReport implements Report {
         rows.accept(new Row(table)
                 .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
                 .set("bucket_start", bucketStart)
-                .set("bucket_width", endpoint.widthName())
+                .set("bucket_width", endpoint().widthName())
                 .set("api_key_id", text(result, "api_key_id"))
                 .set("workspace_id", text(result, "workspace_id"))
                 .set("model", text(result, "model"))
@@ -130,8 +94,4 @@ public final class UsageReport implements Report {
                 .set("web_search_requests", count(result.path("server_tool_use"), "web_search_requests")));
     }
 
-    @Override
-    public String toString() {
-        return id;
-    }
 }
