@@ -1,24 +1,34 @@
 package dev.claudedataingestion.reports;
 
+import dev.claudedataingestion.model.Table;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 
-/** What the Usage and Cost Analytics API serves: days from 2026-01-01, and none older than 365 days. */
-final class Analytics {
+/**
+ * A report of the Usage and Cost Analytics API, which serves days from 2026-01-01 and none older than 365 days, and
+ * refuses organizations with HIPAA readiness and keys without access for good.
+ */
+abstract class Analytics extends Declaration<Endpoint.Rows> {
 
     /** The first day the API has. */
     static final LocalDate FIRST_DAY = LocalDate.of(2026, 1, 1);
     /** How far back from today the API answers. */
     static final int DAYS_BACK = 365;
 
-    private Analytics() {
+    Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline) {
+        super(id, label, endpoint, List.of(table), 31, headline);
     }
 
-    /**
-     * A 403: the key may not read these reports; a 400 that names HIPAA: the organization has HIPAA readiness, for
-     * which the API answers every request with 400.
-     */
-    static Optional<String> unavailable(int status, String message) {
+    @Override
+    public final LocalDate firstDayOffered(LocalDate today) {
+        LocalDate oldest = today.minusDays(DAYS_BACK - 1L);
+        return oldest.isAfter(FIRST_DAY) ? oldest : FIRST_DAY;
+    }
+
+    @Override
+    public final Optional<String> unavailable(int status, String message) {
+        // A 403: the key may not read these reports; a 400 that names HIPAA: the organization has HIPAA readiness.
         if (status == 403) {
             return Optional.of("the key may not read the Usage and Cost Analytics API; it takes an Admin key, or an"
                     + " API key with the read:analytics scope");
@@ -28,10 +38,5 @@ final class Analytics {
                     + " not available to it");
         }
         return Optional.empty();
-    }
-
-    static LocalDate firstDayOffered(LocalDate today) {
-        LocalDate oldest = today.minusDays(DAYS_BACK - 1L);
-        return oldest.isAfter(FIRST_DAY) ? oldest : FIRST_DAY;
     }
 }

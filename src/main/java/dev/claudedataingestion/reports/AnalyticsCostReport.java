@@ -19,7 +19,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +26,7 @@ import java.util.function.Consumer;
  * per day, group, cost type and token type. {@code amount} (after discounts, before credits) and {@code list_amount}
  * (before discounts) arrive as decimal strings of cents and are kept exactly, in cents and in dollars.
  */
-public final class AnalyticsCostReport extends Declaration<Endpoint.Rows> {
+public final class AnalyticsCostReport extends Analytics {
 
     /** Grouped by these too; they do not count toward the API's five dimensions. */
     static final List<String> FAN_OUT = List.of("cost_type", "token_type");
@@ -50,7 +49,7 @@ public final class AnalyticsCostReport extends Declaration<Endpoint.Rows> {
 
     private AnalyticsCostReport() {
         super("analytics_cost", "attributed cost", new Endpoint.Rows("/v1/organizations/analytics/cost",
-                AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY), List.of(TABLE), 31,
+                AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY), TABLE,
                 new Headline("amount_cents", List.of("amount_cents")));
     }
 
@@ -58,16 +57,6 @@ public final class AnalyticsCostReport extends Declaration<Endpoint.Rows> {
         List<String> grouping = new ArrayList<>(AnalyticsUsageReport.GROUP_BY);
         grouping.addAll(FAN_OUT);
         return List.copyOf(grouping);
-    }
-
-    @Override
-    public LocalDate firstDayOffered(LocalDate today) {
-        return Analytics.firstDayOffered(today);
-    }
-
-    @Override
-    public Optional<String> unavailable(int status, String message) {
-        return Analytics.unavailable(status, message);
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
  * per day and group, grouped by actor, API key, workspace, model and product, with every measure the API gives
  * (requests and total tokens included).
  */
-public final class AnalyticsUsageReport extends Declaration<Endpoint.Rows> {
+public final class AnalyticsUsageReport extends Analytics {
 
     /** The {@code anthropic-beta} header both analytics endpoints require. */
     public static final String BETA = "analytics-usage-cost-2026-08-24";
@@ -46,20 +45,9 @@ public final class AnalyticsUsageReport extends Declaration<Endpoint.Rows> {
 
     private AnalyticsUsageReport() {
         super("analytics_usage", "attributed usage", new Endpoint.Rows("/v1/organizations/analytics/usage", BETA,
-                Duration.ofDays(1), "1d", 1000, GROUP_BY), List.of(TABLE), 31, new Headline("tokens",
+                Duration.ofDays(1), "1d", 1000, GROUP_BY), TABLE, new Headline("tokens",
                 List.of("uncached_input_tokens", "cache_creation_5m_input_tokens", "cache_creation_1h_input_tokens",
                         "cache_read_input_tokens", "output_tokens")));
-    }
-
-    /** The API serves no day before this one. */
-    @Override
-    public LocalDate firstDayOffered(LocalDate today) {
-        return Analytics.firstDayOffered(today);
-    }
-
-    @Override
-    public Optional<String> unavailable(int status, String message) {
-        return Analytics.unavailable(status, message);
     }
 
     @Override
