@@ -51,7 +51,7 @@ class DataChecksIT {
     @BeforeAll
     static void loadOnce() {
         simulator = TestApi.simulator(ORGANIZATION);
-        ingest(shared.resolve("loaded.duckdb"));
+        ingest(shared.resolve("loaded.duckdb"), "usage,cost,claude_code,dimensions,analytics_usage,analytics_cost");
     }
 
     @AfterAll
@@ -64,18 +64,17 @@ class DataChecksIT {
         Files.copy(shared.resolve("loaded.duckdb"), directory.resolve("w.duckdb"));
     }
 
-    private static void ingest(Path file) {
+    private static void ingest(Path file, String reports) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
                 "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
                 "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + file);
-        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
-        assertThat(Main.run(new String[] {"ingest", "--reports", "analytics_usage,analytics_cost"}, environment,
-                TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(Main.run(new String[] {"ingest", "--reports", reports}, environment, TestApi.CLOCK, quiet, quiet,
+                false)).isZero();
     }
 
     private void ingest() {
-        ingest(directory.resolve("w.duckdb"));
+        ingest(directory.resolve("w.duckdb"), "usage,cost,claude_code,dimensions");
     }
 
     private void execute(String... statements) {
