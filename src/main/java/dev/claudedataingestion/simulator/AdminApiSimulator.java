@@ -392,16 +392,7 @@ public final class AdminApiSimulator implements AutoCloseable {
             for (Map.Entry<List<String>, long[]> group : buckets.get(bucket)) {
                 long[] m = group.getValue();
                 out.writeStartObject();
-                out.writeNumberField("uncached_input_tokens", m[0]);
-                out.writeObjectFieldStart("cache_creation");
-                out.writeNumberField("ephemeral_1h_input_tokens", m[2]);
-                out.writeNumberField("ephemeral_5m_input_tokens", m[1]);
-                out.writeEndObject();
-                out.writeNumberField("cache_read_input_tokens", m[3]);
-                out.writeNumberField("output_tokens", m[4]);
-                out.writeObjectFieldStart("server_tool_use");
-                out.writeNumberField("web_search_requests", m[5]);
-                out.writeEndObject();
+                writeTokens(out, m);
                 for (int i = 0; i < USAGE_DIMENSIONS.size(); i++) {
                     out.writeStringField(USAGE_DIMENSIONS.get(i), group.getKey().get(i));
                 }
@@ -668,6 +659,20 @@ public final class AdminApiSimulator implements AutoCloseable {
         };
     }
 
+    /** The token counts and web searches of a usage result, in the order of {@code UsageTuple.measures()}. */
+    private static void writeTokens(JsonGenerator json, long[] m) throws IOException {
+        json.writeNumberField("uncached_input_tokens", m[0]);
+        json.writeObjectFieldStart("cache_creation");
+        json.writeNumberField("ephemeral_5m_input_tokens", m[1]);
+        json.writeNumberField("ephemeral_1h_input_tokens", m[2]);
+        json.writeEndObject();
+        json.writeNumberField("cache_read_input_tokens", m[3]);
+        json.writeNumberField("output_tokens", m[4]);
+        json.writeObjectFieldStart("server_tool_use");
+        json.writeNumberField("web_search_requests", m[5]);
+        json.writeEndObject();
+    }
+
     private static void writeAnalyticsRow(JsonGenerator json, Instant day, AnalyticsAnswers.Grouped row, boolean cost)
             throws IOException {
         json.writeStartObject();
@@ -710,16 +715,7 @@ public final class AdminApiSimulator implements AutoCloseable {
         } else {
             long[] m = row.usage();
             json.writeObjectFieldStart("usage");
-            json.writeNumberField("uncached_input_tokens", m[0]);
-            json.writeObjectFieldStart("cache_creation");
-            json.writeNumberField("ephemeral_5m_input_tokens", m[1]);
-            json.writeNumberField("ephemeral_1h_input_tokens", m[2]);
-            json.writeEndObject();
-            json.writeNumberField("cache_read_input_tokens", m[3]);
-            json.writeNumberField("output_tokens", m[4]);
-            json.writeObjectFieldStart("server_tool_use");
-            json.writeNumberField("web_search_requests", m[5]);
-            json.writeEndObject();
+            writeTokens(json, m);
             json.writeNumberField("total_tokens", m[6]);
             json.writeNumberField("requests", m[7]);
         }
