@@ -1,10 +1,8 @@
 package dev.claudedataingestion.reports;
 
 import static dev.claudedataingestion.model.ColumnType.DATE;
-import static dev.claudedataingestion.model.ColumnType.INT64;
 import static dev.claudedataingestion.model.ColumnType.STRING;
 import static dev.claudedataingestion.model.ColumnType.TIMESTAMP;
-import static dev.claudedataingestion.reports.Json.count;
 import static dev.claudedataingestion.reports.Json.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +27,7 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
     private static final List<String> GROUP_BY = List.of("api_key_id", "workspace_id", "model", "service_tier",
             "context_window", "inference_geo", "account_id", "service_account_id");
 
-    public static final Table TABLE = Table.builder("claude_usage")
+    public static final Table TABLE = Tokens.columns(Table.builder("claude_usage")
             .key("organization_id", STRING).required()
             .attribute("activity_date", DATE).required()
             .key("bucket_start", TIMESTAMP).required()
@@ -41,13 +39,7 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
             .key("context_window", STRING)
             .key("inference_geo", STRING)
             .key("account_id", STRING)
-            .key("service_account_id", STRING)
-            .measure("uncached_input_tokens", INT64)
-            .measure("cache_creation_5m_input_tokens", INT64)
-            .measure("cache_creation_1h_input_tokens", INT64)
-            .measure("cache_read_input_tokens", INT64)
-            .measure("output_tokens", INT64)
-            .measure("web_search_requests", INT64)
+            .key("service_account_id", STRING))
             .attribute("ingestion_timestamp", TIMESTAMP)
             .attribute("run_id", STRING)
             .clusterBy("organization_id", "workspace_id", "model", "api_key_id")
@@ -66,15 +58,13 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
     private UsageReport(String id, String label, Table table, Duration width, String widthName, int maxBuckets,
             int maxWindowDays) {
         super(id, label, new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true), List.of(table),
-                maxWindowDays, new Headline("tokens", List.of("uncached_input_tokens", "cache_creation_5m_input_tokens",
-                        "cache_creation_1h_input_tokens", "cache_read_input_tokens", "output_tokens")));
+                maxWindowDays, Tokens.HEADLINE);
         this.table = table;
     }
 
     @Override
     public void parse(JsonNode result, Instant bucketStart, Consumer<Row> rows) {
-        JsonNode cacheCreation = result.path("cache_creation");
-        rows.accept(new Row(table)
+        rows.accept(Tokens.fill(new Row(table), result)
                 .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
                 .set("bucket_start", bucketStart)
                 .set("bucket_width", endpoint().widthName())
@@ -85,13 +75,7 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
                 .set("context_window", text(result, "context_window"))
                 .set("inference_geo", text(result, "inference_geo"))
                 .set("account_id", text(result, "account_id"))
-                .set("service_account_id", text(result, "service_account_id"))
-                .set("uncached_input_tokens", count(result, "uncached_input_tokens"))
-                .set("cache_creation_5m_input_tokens", count(cacheCreation, "ephemeral_5m_input_tokens"))
-                .set("cache_creation_1h_input_tokens", count(cacheCreation, "ephemeral_1h_input_tokens"))
-                .set("cache_read_input_tokens", count(result, "cache_read_input_tokens"))
-                .set("output_tokens", count(result, "output_tokens"))
-                .set("web_search_requests", count(result.path("server_tool_use"), "web_search_requests")));
+                .set("service_account_id", text(result, "service_account_id")));
     }
 
 }
