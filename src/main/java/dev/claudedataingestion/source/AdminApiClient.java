@@ -177,14 +177,13 @@ public final class AdminApiClient {
      */
     private void fetchRows(Report report, Endpoint.Rows rows, DayRange window, PageSink<Row> sink) {
         String context = report.id() + " " + window;
-        Instant start = window.startInstant();
-        Instant end = window.endInstant();
+        BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), rows.width(), rows.widthName());
         Cursors cursors = new Cursors(context);
         String page = null;
         do {
             QueryString query = new QueryString()
-                    .add("starting_at", start)
-                    .add("ending_at", end)
+                    .add("starting_at", span.start())
+                    .add("ending_at", span.end())
                     .add("time_bucket_width", rows.widthName())
                     .add("limit", rows.limit())
                     .addAll("group_by[]", rows.groupBy())
@@ -192,27 +191,12 @@ public final class AdminApiClient {
             PageInfo info = call(context, rows.path(), rows.beta(), query, sink, (parser, requestId) ->
                     readPage(parser, requestId, context, element -> {
                         JsonNode row = mapper.readTree(element);
-                        report.parse(row, bucketOf(row, rows.width(), start, end), sink::accept);
+                        // Rows of a day come in any order: each is checked alone, and the spool refuses a repeat.
+                        report.parse(row, span.bucket(Json.text(row, "starting_at"), Json.text(row, "ending_at"),
+                                requestId, context), sink::accept);
                     }));
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
         } while (page != null);
-    }
-
-    /** The start of a row's bucket, which must be one whole bucket inside {@code [start, end)}. */
-    private static Instant bucketOf(JsonNode row, Duration width, Instant start, Instant end) {
-        Instant from = Json.instant(row, "starting_at");
-        Instant to = Json.instant(row, "ending_at");
-        if (from == null || to == null) {
-            throw new Json.InvalidResponse("a row has no starting_at or ending_at");
-        }
-        if (!to.equals(from.plus(width)) || from.getEpochSecond() % width.getSeconds() != 0) {
-            throw new Json.InvalidResponse("a row's bucket " + from + " to " + to + " is not one whole " + width);
-        }
-        if (from.isBefore(start) || to.isAfter(end)) {
-            throw new Json.InvalidResponse("a row for " + from + " is outside the window asked for, " + start + " to "
-                    + end);
-        }
-        return from;
     }
 
     /** Every workspace, archived ones too. */

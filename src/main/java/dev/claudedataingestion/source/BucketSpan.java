@@ -22,9 +22,36 @@ record BucketSpan(Instant start, Instant end, Duration step, String width) {
         return new Cursor();
     }
 
+    /** The start of the bucket whose bounds are given: one aligned step inside the span, or the answer is broken. */
+    Instant bucket(String startText, String endText, String requestId, String context) {
+        Instant bucketStart = instant(startText, "starting_at", requestId, context);
+        Instant bucketEnd = instant(endText, "ending_at", requestId, context);
+        if (bucketStart.isBefore(start) || bucketEnd.isAfter(end)) {
+            throw AdminApiException.invalidResponse("bucket " + bucketStart + ".." + bucketEnd
+                    + " is outside the requested window " + start + ".." + end, requestId, context);
+        }
+        if (!bucketEnd.equals(bucketStart.plus(step)) || bucketStart.getEpochSecond() % step.getSeconds() != 0) {
+            throw AdminApiException.invalidResponse("bucket " + bucketStart + ".." + bucketEnd
+                    + " is not one aligned " + width + " bucket", requestId, context);
+        }
+        return bucketStart;
+    }
+
+    private static Instant instant(String text, String field, String requestId, String context) {
+        if (text == null) {
+            throw AdminApiException.invalidResponse("a bucket has no " + field, requestId, context);
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw AdminApiException.invalidResponse("bucket " + field + " '" + text + "' is not an RFC 3339 time",
+                    requestId, context);
+        }
+    }
+
     /**
-     * Checks the buckets of an answer as they arrive: each aligned, one step long, inside the span, and later
-     * than the one before, so that no bucket is counted twice. Buckets of a page that is fetched again are
+     * Checks the buckets of an answer as they arrive: each one {@link #bucket}, and later than the one before, so
+     * that no bucket is counted twice. Buckets of a page that is fetched again are
      * forgotten with the page.
      */
     final class Cursor implements PageBoundary {
@@ -34,21 +61,12 @@ record BucketSpan(Instant start, Instant end, Duration step, String width) {
         private long pageBuckets;
 
         Instant accept(String startText, String endText, String requestId, String context) {
-            Instant bucketStart = instant(startText, "starting_at", requestId, context);
-            Instant bucketEnd = instant(endText, "ending_at", requestId, context);
-            if (bucketStart.isBefore(start) || bucketEnd.isAfter(end)) {
-                throw AdminApiException.invalidResponse("bucket " + bucketStart + ".." + bucketEnd
-                        + " is outside the requested window " + start + ".." + end, requestId, context);
-            }
-            if (!bucketEnd.equals(bucketStart.plus(step)) || bucketStart.getEpochSecond() % step.getSeconds() != 0) {
-                throw AdminApiException.invalidResponse("bucket " + bucketStart + ".." + bucketEnd
-                        + " is not one aligned " + width + " bucket", requestId, context);
-            }
+            Instant bucketStart = bucket(startText, endText, requestId, context);
             if (bucketStart.isBefore(pageEnd)) {
                 throw AdminApiException.invalidResponse("bucket " + bucketStart + " came twice or out of order",
                         requestId, context);
             }
-            pageEnd = bucketEnd;
+            pageEnd = bucketStart.plus(step);
             pageBuckets++;
             return bucketStart;
         }
@@ -80,18 +98,6 @@ record BucketSpan(Instant start, Instant end, Duration step, String width) {
             if (committedBuckets != expected) {
                 log.warn("{}: the API sent {} of {} buckets; the missing ones are taken as empty", context,
                         committedBuckets, expected);
-            }
-        }
-
-        private static Instant instant(String text, String field, String requestId, String context) {
-            if (text == null) {
-                throw AdminApiException.invalidResponse("a bucket has no " + field, requestId, context);
-            }
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException e) {
-                throw AdminApiException.invalidResponse("bucket " + field + " '" + text + "' is not an RFC 3339 time",
-                        requestId, context);
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.reports.AnalyticsUsageReport;
 import dev.claudedataingestion.reports.ClaudeCodeReport;
 import dev.claudedataingestion.reports.CostReport;
 import dev.claudedataingestion.reports.UsageReport;
@@ -190,5 +191,17 @@ class ScriptedAnswersTest {
                 """);
         assertThatThrownBy(() -> client.fetch(ClaudeCodeReport.INSTANCE, DayRange.single(LocalDate.of(2025, 8, 8)), new CollectingSink<>(), CollectingSink.NO_DAYS))
                 .isInstanceOf(AdminApiException.class).hasMessageContaining("2025-08-09");
+    }
+
+    @Test
+    void anAttributedRowOutsideTheWindowOrLongerThanADayFailsTheWindow() throws Exception {
+        String row = "{\"starting_at\":\"%s\",\"ending_at\":\"%s\",\"group\":{},\"usage\":{\"output_tokens\":1}}";
+        for (String[] bounds : new String[][] {{"2025-08-03T00:00:00Z", "2025-08-04T00:00:00Z", "outside the requested"},
+            {"2025-08-01T00:00:00Z", "2025-08-03T00:00:00Z", "not one aligned 1d bucket"}}) {
+            AdminApiClient client = client("{\"data\":[" + row.formatted(bounds[0], bounds[1])
+                    + "],\"has_more\":false,\"next_page\":null}");
+            assertThatThrownBy(() -> client.fetch(AnalyticsUsageReport.INSTANCE, TWO_DAYS, new CollectingSink<>(),
+                    CollectingSink.NO_DAYS)).isInstanceOf(AdminApiException.class).hasMessageContaining(bounds[2]);
+        }
     }
 }
