@@ -7,6 +7,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -218,6 +219,12 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
                 RowStream<Row> rows, String runId, List<Restatement> restatements) {
             return with(warehouse -> warehouse.replaceDays(report, organizationId, days, rows, runId, restatements));
+        }
+
+        /** Its two reads (covered days, then their totals) in one opening of the file, not one each. */
+        @Override
+        public Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
+            return with(warehouse -> warehouse.dayTotals(report, organizationId, days));
         }
 
         @Override
