@@ -32,7 +32,8 @@ final class IngestCommand implements Callable<Integer> {
             + " last complete day)")
     LocalDate to;
 
-    @Option(names = "--reports", paramLabel = "LIST", description = "usage,cost,claude_code,dimensions (default: all)")
+    @Option(names = "--reports", paramLabel = "LIST", description = "of usage,cost,claude_code,analytics_usage,"
+            + "analytics_cost,dimensions (default: usage,cost,claude_code,dimensions)")
     String reports;
 
     @Option(names = "--lookback-days", paramLabel = "N", description = "recent days re-pulled on every run"
@@ -65,7 +66,7 @@ final class IngestCommand implements Callable<Integer> {
         IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
         WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
-        ApiConfig api = settings.api(Context.version());
+        ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
         Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         if (check) {
             CheckCommand.logChecks(context, warehouseConfig);

@@ -2,6 +2,7 @@ package dev.claudedataingestion.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param explicitDays when present, exactly these days are fetched and replaced, and nothing else
  * @param deadline     how long after its start the run may begin a new window
  * @param spoolLimit   the most bytes one window may take in the local spool ({@code INGEST_SPOOL_LIMIT})
+ * @param analyticsGrouping the dimensions the analytics reports are grouped by ({@code ANALYTICS_GROUP_BY})
  */
 public record IngestConfig(
         LocalDate startDate,
@@ -29,7 +31,8 @@ public record IngestConfig(
         boolean dimensions,
         Optional<DayRange> explicitDays,
         Optional<Duration> deadline,
-        long spoolLimit) {
+        long spoolLimit,
+        AnalyticsGrouping analyticsGrouping) {
 
     public static final LocalDate DEFAULT_START_DATE = LocalDate.of(2025, 1, 1);
     public static final int DEFAULT_LOOKBACK_DAYS = 3;
@@ -47,6 +50,13 @@ public record IngestConfig(
         this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, DEFAULT_SPOOL_LIMIT);
     }
 
+    /** With the default grouping of the analytics reports. */
+    public IngestConfig(LocalDate startDate, int lookbackDays, Set<ReportKind> reports, boolean dimensions,
+            Optional<DayRange> explicitDays, Optional<Duration> deadline, long spoolLimit) {
+        this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, spoolLimit,
+                AnalyticsGrouping.DEFAULT);
+    }
+
     public IngestConfig {
         requireNonNull(startDate, "startDate is null");
         requireNonNull(explicitDays, "explicitDays is null");
@@ -61,6 +71,12 @@ public record IngestConfig(
             throw new ConfigException("--reports names no report; choose from " + ReportKind.allIds() + ",dimensions");
         }
         reports = reports.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reports));
+        requireNonNull(analyticsGrouping, "analyticsGrouping is null");
+    }
+
+    /** Whether the run reads the Usage and Cost Analytics API only, which an API key with read:analytics may do. */
+    public boolean analyticsOnly() {
+        return !dimensions && reports.stream().allMatch(ReportKind::isAnalytics);
     }
 
     /** The run's deadline when it starts now on {@code clock}; none without {@code --deadline}. */

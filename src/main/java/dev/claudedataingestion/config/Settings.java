@@ -2,6 +2,7 @@ package dev.claudedataingestion.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import java.io.IOException;
@@ -41,6 +42,7 @@ public final class Settings {
     public static final String BUCKET_WIDTH = "INGEST_BUCKET_WIDTH";
     public static final String SPOOL_LIMIT = "INGEST_SPOOL_LIMIT";
     public static final String PERSONAL_DATA_RETENTION_DAYS = "PERSONAL_DATA_RETENTION_DAYS";
+    public static final String ANALYTICS_GROUP_BY = "ANALYTICS_GROUP_BY";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -56,10 +58,25 @@ public final class Settings {
 
     /** The Admin API settings; the key comes from {@value #ADMIN_KEY} or the file named by {@value #ADMIN_KEY_FILE}. */
     public ApiConfig api(String version) {
-        return ApiConfig.of(baseUrl(), adminKey(), variable(ORGANIZATION_ID), requestsPerSecond(), version);
+        return api(version, false);
     }
 
-    private AdminKey adminKey() {
+    /**
+     * The Admin API settings for a run that reads only the Usage and Cost Analytics API when {@code analyticsOnly}: it
+     * may use an API key with the read:analytics scope, which cannot look its organization up, so the organization
+     * must be named.
+     */
+    public ApiConfig api(String version, boolean analyticsOnly) {
+        AdminKey key = adminKey(analyticsOnly);
+        Optional<String> organization = variable(ORGANIZATION_ID);
+        if (!key.isAdmin() && organization.isEmpty()) {
+            throw new ConfigException("An API key cannot look up its organization; set " + ORGANIZATION_ID + " to"
+                    + " the organization's id (Console, Settings, Organization), or use an Admin key");
+        }
+        return ApiConfig.of(baseUrl(), key, organization, requestsPerSecond(), version);
+    }
+
+    private AdminKey adminKey(boolean analyticsOnly) {
         Optional<String> inline = variable(ADMIN_KEY);
         Optional<String> file = variable(ADMIN_KEY_FILE);
         if (inline.isPresent() && file.isPresent()) {
@@ -68,14 +85,16 @@ public final class Settings {
         if (file.isPresent()) {
             Path path = Path.of(file.get());
             try {
-                return AdminKey.parse(Files.readString(path, StandardCharsets.UTF_8), ADMIN_KEY_FILE + " (" + path + ")");
+                return AdminKey.parse(Files.readString(path, StandardCharsets.UTF_8), ADMIN_KEY_FILE + " (" + path + ")",
+                        analyticsOnly);
             } catch (IOException e) {
                 throw new ConfigException(ADMIN_KEY_FILE + " names " + path + ", which cannot be read ("
                         + e.getClass().getSimpleName() + "); check the path and its permissions");
             }
         }
         return AdminKey.parse(inline.orElseThrow(() -> new ConfigException(ADMIN_KEY + " is not set; set it to an"
-                + " Admin API key (sk-ant-admin…), or set " + ADMIN_KEY_FILE + " to a file that holds one")), ADMIN_KEY);
+                + " Admin API key (sk-ant-admin…), or set " + ADMIN_KEY_FILE + " to a file that holds one")), ADMIN_KEY,
+                analyticsOnly);
     }
 
     private URI baseUrl() {
@@ -210,7 +229,17 @@ public final class Settings {
         long spoolLimit = variable(SPOOL_LIMIT).map(text -> parseBytes(text, SPOOL_LIMIT))
                 .orElse(IngestConfig.DEFAULT_SPOOL_LIMIT);
         return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline,
-                spoolLimit);
+                spoolLimit, analyticsGrouping());
+    }
+
+    private AnalyticsGrouping analyticsGrouping() {
+        Optional<String> text = variable(ANALYTICS_GROUP_BY);
+        try {
+            return text.map(AnalyticsGrouping::parse).orElse(AnalyticsGrouping.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(ANALYTICS_GROUP_BY + " " + e.getMessage() + "; leave it unset for "
+                    + AnalyticsGrouping.DEFAULT);
+        }
     }
 
     /**

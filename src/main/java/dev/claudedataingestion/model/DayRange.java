@@ -32,6 +32,11 @@ public record DayRange(LocalDate first, LocalDate last) {
     }
 
     /** Number of days in the range. */
+    /** The range from the earlier first day to the later last day of the two. */
+    public DayRange span(DayRange other) {
+        return of(first.isBefore(other.first) ? first : other.first, last.isAfter(other.last) ? last : other.last);
+    }
+
     public int size() {
         return Math.toIntExact(ChronoUnit.DAYS.between(first, last) + 1);
     }

@@ -43,6 +43,11 @@ public enum ReportKind {
         throw new IllegalArgumentException("unknown report '" + id + "'; known reports: " + allIds());
     }
 
+    /** Whether the report is one of the Usage and Cost Analytics API's. */
+    public boolean isAnalytics() {
+        return this == ANALYTICS_USAGE || this == ANALYTICS_COST;
+    }
+
     public static String allIds() {
         return Arrays.stream(values()).map(ReportKind::id).collect(Collectors.joining(","));
     }

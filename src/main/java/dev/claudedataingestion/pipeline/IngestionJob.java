@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,8 @@ public final class IngestionJob {
         String organizationId = null;
         RuntimeException failure = null;
         boolean stoppedByDeadline = false;
+        // The days of the attributed reports written: their actors go into claude_actors.
+        Map<ReportKind, DayRange> attributed = new java.util.EnumMap<>(ReportKind.class);
         try {
             organizationId = organization();
             Map<ReportKind, List<DayRange>> plan = new LinkedHashMap<>();
@@ -147,6 +150,9 @@ public final class IngestionJob {
                     }
                     try {
                         progress.add(writeWindow(report, organizationId, windows.get(i), runId), clock.instant());
+                        if (Reports.of(report).namesActors()) {
+                            attributed.merge(report, windows.get(i), DayRange::span);
+                        }
                     } catch (AdminApiException e) {
                         if (stopRequested) {
                             break;
@@ -170,6 +176,9 @@ public final class IngestionJob {
                         break;
                     }
                 }
+            }
+            if (!attributed.isEmpty() && !stopRequested) {
+                refreshActors(organizationId, runId, attributed, clock.instant());
             }
             if (config.dimensions() && !stoppedByDeadline && !stopRequested) {
                 try {
@@ -326,6 +335,44 @@ public final class IngestionJob {
         log.info("dimensions: {} workspaces, {} API keys, {} users", workspaces.size() - 1, keys.size(), users.size());
     }
 
+    /**
+     * Folds the actors of the attributed rows this run wrote into {@code claude_actors}' history, each as the latest
+     * day written named it: the API names every day's actor as it is now, so a name that changed since is current.
+     */
+    private void refreshActors(String organizationId, String runId, Map<ReportKind, DayRange> written, Instant now) {
+        Map<String, Row> actors = new LinkedHashMap<>();
+        Map<String, LocalDate> namedOn = new HashMap<>();
+        written.forEach((report, days) -> {
+            String sql = "SELECT actor_id, actor_type, actor_email, actor_name, actor_deleted, actor_provider,"
+                    + " MAX(activity_date) AS named_on FROM "
+                    + warehouse.dialect().table(Reports.of(report).tables().get(0).name())
+                    + " WHERE organization_id = @organization AND activity_date BETWEEN @first AND @last"
+                    + " AND run_id = @run AND actor_id IS NOT NULL"
+                    + " GROUP BY actor_id, actor_type, actor_email, actor_name, actor_deleted, actor_provider";
+            warehouse.forEach(sql, Map.of("organization", organizationId, "first", days.first(), "last", days.last(),
+                    "run", runId), row -> {
+                        String id = row.string("actor_id");
+                        LocalDate day = row.date("named_on");
+                        if (namedOn.containsKey(id) && !day.isAfter(namedOn.get(id))) {
+                            return;
+                        }
+                        namedOn.put(id, day);
+                        actors.put(id, new Row(Tables.ACTORS)
+                                .set("organization_id", organizationId)
+                                .set("actor_id", id)
+                                .set("actor_type", row.string("actor_type"))
+                                .set("email", row.string("actor_email"))
+                                .set("name", row.string("actor_name"))
+                                .set("deleted", row.bool("actor_deleted"))
+                                .set("provider", row.string("actor_provider")));
+                    });
+        });
+        List<Row> history = DimensionHistory.merge(Tables.ACTORS, warehouse.organizationRows(Tables.ACTORS,
+                organizationId), new ArrayList<>(actors.values()), now);
+        warehouse.replaceOrganizationRows(Tables.ACTORS, organizationId, history);
+        log.info("actors: {} named by the attributed rows written", actors.size());
+    }
+
     private static Row workspaceRow(String organizationId, Workspace workspace) {
         return new Row(Tables.WORKSPACES)
                 .set("organization_id", organizationId)
@@ -423,7 +470,7 @@ public final class IngestionJob {
     private Spool fetch(ReportKind report, DayRange window) {
         Spool spool = new Spool(spoolDirectory, Reports.of(report), report + " " + window, config.spoolLimit());
         try {
-            client.fetch(Reports.of(report), window, spool, day -> listener.fetched(report, day));
+            client.fetch(Reports.of(report, config.analyticsGrouping()), window, spool, day -> listener.fetched(report, day));
             return spool;
         } catch (RuntimeException e) {
             spool.close();

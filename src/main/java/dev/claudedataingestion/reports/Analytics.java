@@ -1,5 +1,6 @@
 package dev.claudedataingestion.reports;
 
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.Table;
 import java.time.LocalDate;
 import java.util.List;
@@ -16,8 +17,25 @@ abstract class Analytics extends Declaration<Endpoint.Rows> {
     /** How far back from today the API answers. */
     static final int DAYS_BACK = 365;
 
-    Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline) {
+    private final AnalyticsGrouping grouping;
+
+    Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline,
+            AnalyticsGrouping grouping) {
         super(id, label, endpoint, List.of(table), 31, headline);
+        this.grouping = grouping;
+    }
+
+    /** The dimensions the report is grouped by. */
+    final AnalyticsGrouping grouping() {
+        return grouping;
+    }
+
+    /** The report grouped by {@code grouping} instead. */
+    abstract Analytics groupedBy(AnalyticsGrouping grouping);
+
+    @Override
+    public final boolean namesActors() {
+        return true;
     }
 
     @Override

@@ -10,6 +10,7 @@ import static dev.claudedataingestion.reports.Json.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import java.math.BigDecimal;
@@ -43,20 +44,26 @@ public final class AnalyticsCostReport extends Analytics {
             .clusterBy("organization_id", "actor_id", "api_key_id", "model")
             .build();
 
-    private static final List<String> GROUP_BY = grouping();
+    public static final AnalyticsCostReport INSTANCE = new AnalyticsCostReport(AnalyticsGrouping.DEFAULT);
 
-    public static final AnalyticsCostReport INSTANCE = new AnalyticsCostReport();
+    private final String recorded;
 
-    private AnalyticsCostReport() {
+    private AnalyticsCostReport(AnalyticsGrouping grouping) {
         super("analytics_cost", "attributed cost", new Endpoint.Rows("/v1/organizations/analytics/cost",
-                AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, GROUP_BY), TABLE,
-                new Headline("amount_cents", List.of("amount_cents")));
+                AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, fannedOut(grouping)), TABLE,
+                new Headline("amount_cents", List.of("amount_cents")), grouping);
+        this.recorded = String.join(",", fannedOut(grouping));
     }
 
-    private static List<String> grouping() {
-        List<String> grouping = new ArrayList<>(AnalyticsUsageReport.GROUP_BY);
-        grouping.addAll(FAN_OUT);
-        return List.copyOf(grouping);
+    @Override
+    AnalyticsCostReport groupedBy(AnalyticsGrouping grouping) {
+        return new AnalyticsCostReport(grouping);
+    }
+
+    private static List<String> fannedOut(AnalyticsGrouping grouping) {
+        List<String> dimensions = new ArrayList<>(grouping.dimensions());
+        dimensions.addAll(FAN_OUT);
+        return List.copyOf(dimensions);
     }
 
     @Override
@@ -65,7 +72,7 @@ public final class AnalyticsCostReport extends Analytics {
         BigDecimal amount = Json.cents(cost, "amount", "cost row");
         BigDecimal list = Json.cents(cost, "list_amount", "cost row");
         JsonNode requests = cost.get("requests");
-        rows.accept(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), String.join(",", GROUP_BY), FAN_OUT)
+        rows.accept(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), recorded, FAN_OUT)
                 .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
                 .set("currency", text(cost, "currency"))
                 .set("amount_cents", amount)

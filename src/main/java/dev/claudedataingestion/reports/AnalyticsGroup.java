@@ -1,10 +1,12 @@
 package dev.claudedataingestion.reports;
 
+import static dev.claudedataingestion.model.ColumnType.BOOL;
 import static dev.claudedataingestion.model.ColumnType.DATE;
 import static dev.claudedataingestion.model.ColumnType.STRING;
 import static dev.claudedataingestion.reports.Json.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import java.util.List;
@@ -16,12 +18,6 @@ import java.util.List;
  */
 final class AnalyticsGroup {
 
-    /** The plain dimensions: the API's name is the column's, but for {@code organization_id}. */
-    private static final List<String> DIMENSIONS = List.of("api_key_id", "workspace_id", "model", "product",
-            "service_tier", "context_window", "inference_geo", "speed", "organization_id", "rbac_group_id", "agent_id",
-            "session_id", "deployment_id", "environment_id", "slack_channel_id", "claude_tag_category",
-            "claude_tag_user_id", "user_profile_id");
-
     private AnalyticsGroup() {
     }
 
@@ -32,8 +28,11 @@ final class AnalyticsGroup {
                 .key("grouping", STRING).required()
                 .key("actor_type", STRING)
                 .key("actor_id", STRING)
-                .attribute("actor_email", STRING);
-        for (String dimension : DIMENSIONS) {
+                .attribute("actor_email", STRING)
+                .attribute("actor_name", STRING)
+                .attribute("actor_deleted", BOOL)
+                .attribute("actor_provider", STRING);
+        for (String dimension : AnalyticsGrouping.PLAIN) {
             table.key(column(dimension), STRING);
         }
         for (String dimension : extraDimensions) {
@@ -57,19 +56,34 @@ final class AnalyticsGroup {
                 case "federated_actor" -> text(actor, "subject");
                 case "api_actor" -> text(actor, "api_key_id");
                 default -> null;
-            }).set("actor_email", text(actor, "email_address"));
+            }).set("actor_email", text(actor, "email_address"))
+                    .set("actor_name", text(actor, "name"))
+                    .set("actor_deleted", deleted(actor))
+                    .set("actor_provider", text(actor.path("provider"), "type"));
         } else if (!actor.isMissingNode() && !actor.isNull()) {
             throw new Json.InvalidResponse("actor is not an object");
         } else {
             row.set("actor_type", text(group, "actor_type"));
         }
-        for (String dimension : DIMENSIONS) {
+        for (String dimension : AnalyticsGrouping.PLAIN) {
             row.set(column(dimension), text(group, dimension));
         }
         for (String dimension : extraDimensions) {
             row.set(dimension, text(group, dimension));
         }
         return row;
+    }
+
+    /** A user's {@code deleted}; null for the other kinds of actor, which have none. */
+    private static Boolean deleted(JsonNode actor) {
+        JsonNode deleted = actor.get("deleted");
+        if (deleted == null || deleted.isNull()) {
+            return null;
+        }
+        if (!deleted.isBoolean()) {
+            throw new Json.InvalidResponse("an actor's deleted is not true or false");
+        }
+        return deleted.booleanValue();
     }
 
     /** A child organization's id: {@code organization_id} is the column of the organization whose key read it. */

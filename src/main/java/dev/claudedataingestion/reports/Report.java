@@ -55,6 +55,11 @@ public interface Report {
     /** The measure that tells whether a re-pulled day changed. */
     Headline headline();
 
+    /** Whether the report's rows name actors ({@code actor_id} and the rest), which {@code claude_actors} keeps. */
+    default boolean namesActors() {
+        return false;
+    }
+
     /**
      * Turns one element of an answer into rows of {@link #tables()}: a bucket's result, whose bucket starts at
      * {@code periodStart}, or a record of the day that starts at {@code periodStart}. Values the report does not

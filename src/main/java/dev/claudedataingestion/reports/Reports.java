@@ -1,5 +1,6 @@
 package dev.claudedataingestion.reports;
 
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
 import java.util.Arrays;
@@ -20,6 +21,13 @@ public final class Reports {
             case ANALYTICS_USAGE -> AnalyticsUsageReport.INSTANCE;
             case ANALYTICS_COST -> AnalyticsCostReport.INSTANCE;
         };
+    }
+
+    /** {@code kind}'s declaration, the analytics reports grouped by {@code analyticsGrouping}. */
+    public static Report of(ReportKind kind, AnalyticsGrouping analyticsGrouping) {
+        Report report = of(kind);
+        return report instanceof Analytics analytics && !analytics.grouping().equals(analyticsGrouping)
+                ? analytics.groupedBy(analyticsGrouping) : report;
     }
 
     /** Every table a report writes, in the order of {@link ReportKind}. */

@@ -43,6 +43,11 @@ public final class AdminApiSimulator implements AutoCloseable {
 
     /** The key the demo and tests use; any key that starts with sk-ant-admin is accepted unless one is required. */
     public static final String DEMO_KEY = "sk-ant-admin01-simulator";
+    /**
+     * An API key with the read:analytics scope, which reads the Usage and Cost Analytics API and nothing else; any
+     * other API key (sk-ant-api…) lacks the scope.
+     */
+    public static final String ANALYTICS_KEY = "sk-ant-api03-simulator-read-analytics";
 
     private static final List<String> USAGE_DIMENSIONS = List.of("api_key_id", "workspace_id", "model",
             "service_tier", "context_window", "inference_geo", "account_id", "service_account_id");
@@ -200,8 +205,12 @@ public final class AdminApiSimulator implements AutoCloseable {
         if (key == null || key.isBlank()) {
             throw new ApiError(401, "authentication_error", "x-api-key header is required");
         }
-        if (!key.startsWith("sk-ant-admin") || (requiredKey != null && !requiredKey.equals(key))) {
+        boolean apiKey = key.startsWith("sk-ant-api") && path.startsWith(ANALYTICS);
+        if (!(key.startsWith("sk-ant-admin") || apiKey) || (requiredKey != null && !requiredKey.equals(key))) {
             throw new ApiError(401, "authentication_error", "invalid x-api-key");
+        }
+        if (apiKey && !key.equals(ANALYTICS_KEY)) {
+            throw new ApiError(403, "permission_error", "this API key does not have the read:analytics scope");
         }
         if (exchange.getRequestHeaders().getFirst("anthropic-version") == null) {
             throw new ApiError(400, "invalid_request_error", "anthropic-version: header is required");
@@ -691,9 +700,21 @@ public final class AdminApiSimulator implements AutoCloseable {
                         json.writeStringField("user_id", actor.id());
                         json.writeStringField("email_address", actor.email());
                         json.writeStringField("name", actor.name());
-                        json.writeBooleanField("deleted", false);
+                        json.writeBooleanField("deleted", actor.deleted());
                     }
                     case "service_account_actor" -> json.writeStringField("service_account_id", actor.id());
+                    case "federated_actor" -> {
+                        json.writeObjectFieldStart("provider");
+                        json.writeStringField("type", actor.provider());
+                        if (actor.provider().equals("aws")) {
+                            json.writeStringField("account_id", "123456789012");
+                            json.writeStringField("signed_principal", actor.id());
+                        } else {
+                            json.writeStringField("issuer", "https://token.actions.githubusercontent.com");
+                        }
+                        json.writeEndObject();
+                        json.writeStringField("subject", actor.id());
+                    }
                     default -> json.writeStringField("api_key_id", actor.id());
                 }
                 json.writeEndObject();

@@ -24,8 +24,11 @@ final class AnalyticsAnswers {
     /** The cost report's own dimensions, which do not count toward the five. */
     static final List<String> FAN_OUT = List.of("cost_type", "token_type");
 
-    /** Whom usage is attributed to. */
-    record Actor(String type, String id, String email, String name) {
+    /**
+     * Whom usage is attributed to: {@code id} is the user's, the service account's, the federated subject or the API
+     * key's; {@code provider} is a federated identity's (aws or oidc).
+     */
+    record Actor(String type, String id, String email, String name, boolean deleted, String provider) {
     }
 
     /** One row: its group's values by dimension, and its measures. */
@@ -33,11 +36,23 @@ final class AnalyticsAnswers {
     }
 
     private final SyntheticOrganization organization;
-    private final Map<String, SyntheticOrganization.User> users = new HashMap<>();
+    private final Map<String, Actor> users = new HashMap<>();
+    private final Map<String, Actor> federated = new HashMap<>();
 
     AnalyticsAnswers(SyntheticOrganization organization) {
         this.organization = organization;
-        organization.users().forEach(user -> users.put(user.id(), user));
+        for (SyntheticOrganization.User user : organization.everyone()) {
+            users.put(user.id(), new Actor("user_actor", user.id(), user.email(), user.name(),
+                    organization.isFormerMember(user), null));
+        }
+        // Every fourth key, from the third, is used by a workload with a cloud identity: an AWS role or an OIDC subject.
+        List<SyntheticOrganization.ApiKey> keys = organization.apiKeys();
+        for (int k = 2; k < keys.size(); k += 4) {
+            federated.put(keys.get(k).id(), k % 8 == 2
+                    ? new Actor("federated_actor", "arn:aws:iam::123456789012:role/batch-" + k, null, null, false, "aws")
+                    : new Actor("federated_actor", "repo:example/service-" + k + ":ref:refs/heads/main", null, null,
+                            false, "oidc"));
+        }
     }
 
     /** The usage rows of {@code day}, grouped by {@code groupBy}: tokens, web searches, total tokens, requests. */
@@ -111,16 +126,18 @@ final class AnalyticsAnswers {
         return values;
     }
 
+    /** The user if any, else the service account, else the federated identity, else the API key. */
     private Actor actor(SyntheticOrganization.UsageTuple tuple) {
         if (tuple.accountId() != null) {
-            SyntheticOrganization.User user = users.get(tuple.accountId());
-            return new Actor("user_actor", tuple.accountId(), user == null ? null : user.email(),
-                    user == null ? null : user.name());
+            return users.get(tuple.accountId());
         }
         if (tuple.serviceAccountId() != null) {
-            return new Actor("service_account_actor", tuple.serviceAccountId(), null, null);
+            return new Actor("service_account_actor", tuple.serviceAccountId(), null, null, false, null);
         }
-        return tuple.apiKeyId() == null ? null : new Actor("api_actor", tuple.apiKeyId(), null, null);
+        if (federated.containsKey(tuple.apiKeyId())) {
+            return federated.get(tuple.apiKeyId());
+        }
+        return tuple.apiKeyId() == null ? null : new Actor("api_actor", tuple.apiKeyId(), null, null, false, null);
     }
 
     /** {@code values} of the dimensions grouped by, every other dimension null, in a fixed order. */

@@ -163,8 +163,29 @@ public final class SyntheticOrganization {
         return List.copyOf(apiKeys);
     }
 
+    /** The organization's members; a former member's usage is still reported, by its user id. */
     public List<User> users() {
+        return users.stream().filter(user -> !isFormerMember(user)).toList();
+    }
+
+    /** Members and the former member. */
+    List<User> everyone() {
         return List.copyOf(users);
+    }
+
+    /** In an organization of three users or more, the last has left it: the analytics API reports it as deleted. */
+    boolean isFormerMember(User user) {
+        return users.size() >= 3 && user == users.get(users.size() - 1);
+    }
+
+    /** The service account that uses {@code apiKeyId}, if one does: every fourth key, from the second. */
+    static String serviceAccount(List<ApiKey> keys, String apiKeyId) {
+        for (int k = 1; k < keys.size(); k += 4) {
+            if (keys.get(k).id().equals(apiKeyId)) {
+                return "svcacct_" + apiKeyId.substring("apikey_".length());
+            }
+        }
+        return null;
     }
 
     /** Renames an API key, as an admin does in the Console; its usage keeps its id. */
@@ -215,7 +236,8 @@ public final class SyntheticOrganization {
                         : tierDraw < 0.98 || size.tiers() == 3 ? "priority" : "flex";
                 String context = random.nextDouble() < 0.9 || size.contextWindows() == 1 ? "0-200k" : "200k-1M";
                 String geo = random.nextDouble() < 0.85 ? "global" : "us";
-                tuples.add(tuple(random, key.id(), key.workspaceId(), model, tier, context, geo, null, null));
+                tuples.add(tuple(random, key.id(), key.workspaceId(), model, tier, context, geo, null,
+                        serviceAccount(apiKeys, key.id())));
             }
         }
         // Console (Workbench) usage: no API key, made by a user's account in the default workspace.

@@ -1,5 +1,7 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.reports.AnalyticsCostReport;
+import dev.claudedataingestion.reports.AnalyticsUsageReport;
 import dev.claudedataingestion.reports.ClaudeCodeReport;
 import java.util.List;
 
@@ -10,7 +12,8 @@ import java.util.List;
  * another's. In the users' history, versions that ended by the cutoff ({@code valid_to} is exclusive) lose e-mail
  * and name; current ones keep them. The model table goes first: its mapping is read from the usage table, whose
  * addresses (a superset: every model row belongs to a usage row) change last, so that a run stopped in between
- * finishes the same way next time.
+ * finishes the same way next time. The attributed tables key their rows by the actor's id, so their e-mail
+ * addresses and names just become null, and so do the actors' ended versions.
  */
 public final class PersonalData {
 
@@ -31,10 +34,17 @@ public final class PersonalData {
         String claudeCode = "UPDATE {table} t SET actor_email = m.pseudonym FROM " + mapping
                 + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"
                 + " AND t.actor_email = m.actor_email";
+        String attributed = "UPDATE {table} SET actor_email = NULL, actor_name = NULL WHERE organization_id = @"
+                + ORGANIZATION + " AND activity_date < @" + BEFORE
+                + " AND (actor_email IS NOT NULL OR actor_name IS NOT NULL)";
+        String history = "UPDATE {table} SET email = NULL, name = NULL WHERE organization_id = @" + ORGANIZATION
+                + " AND valid_to <= @" + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)";
         return List.of(
                 claudeCode.replace("{table}", sql.table(ClaudeCodeReport.MODELS_TABLE.name())),
                 claudeCode.replace("{table}", usage),
-                "UPDATE " + sql.table(Tables.USERS.name()) + " SET email = NULL, name = NULL WHERE organization_id = "
-                        + "@" + ORGANIZATION + " AND valid_to <= @" + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)");
+                attributed.replace("{table}", sql.table(AnalyticsUsageReport.TABLE.name())),
+                attributed.replace("{table}", sql.table(AnalyticsCostReport.TABLE.name())),
+                history.replace("{table}", sql.table(Tables.USERS.name())),
+                history.replace("{table}", sql.table(Tables.ACTORS.name())));
     }
 }

@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink;
 
+import static dev.claudedataingestion.model.ColumnType.BOOL;
 import static dev.claudedataingestion.model.ColumnType.CENTS;
 import static dev.claudedataingestion.model.ColumnType.DATE;
 import static dev.claudedataingestion.model.ColumnType.INT64;
@@ -64,10 +65,20 @@ public final class Tables {
             "added_at", TIMESTAMP),
             List.of("organization_id", "user_id", "valid_from"));
 
+    /**
+     * Whom the Usage and Cost Analytics API attributes usage to: users (a deleted one flagged), service accounts,
+     * federated identities ({@code actor_id} is the subject, {@code provider} aws, gcp, azure or oidc) and API keys,
+     * as the attributed tables named them when they were loaded.
+     */
+    public static final Table ACTORS = new Table("claude_actors", history(
+            "organization_id", STRING, "actor_id", STRING, "actor_type", STRING, "email", STRING, "name", STRING,
+            "deleted", BOOL, "provider", STRING),
+            List.of("organization_id", "actor_id", "valid_from"));
+
     /** Every table: the reports' tables, then the ledger and the dimensions. */
     public static List<Table> all() {
         List<Table> all = new ArrayList<>(Reports.factTables());
-        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, WORKSPACES, API_KEYS, USERS));
+        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, WORKSPACES, API_KEYS, USERS, ACTORS));
         return all;
     }
 

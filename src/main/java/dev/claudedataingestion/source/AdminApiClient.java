@@ -115,6 +115,10 @@ public final class AdminApiClient {
 
     /** The organization the key belongs to. */
     public Organization organization() {
+        if (!config.key().isAdmin()) {
+            // An API key may not read /me; the settings made sure the organization is named.
+            return new Organization(config.organizationId().orElseThrow(), null);
+        }
         return call("organization", "/v1/organizations/me", new QueryString(), null, (parser, requestId) -> {
             JsonNode me = mapper.readTree(parser);
             String id = me == null ? null : Json.text(me, "id");

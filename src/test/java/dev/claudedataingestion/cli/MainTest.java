@@ -277,6 +277,43 @@ class MainTest {
     }
 
     @Test
+    void anApiKeyWithReadAnalyticsReadsTheAnalyticsReportsOnlyAndNeedsTheOrganizationNamed() {
+        simulatorEnvironment();
+        environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.ANALYTICS_KEY);
+        String analytics = "analytics_usage,analytics_cost";
+        assertThat(run("ingest", "--reports", analytics + ",dimensions")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("starts with sk-ant-api").contains("--reports " + analytics)
+                .doesNotContain(AdminApiSimulator.ANALYTICS_KEY);
+        assertThat(run("ingest", "--reports", analytics)).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("ANTHROPIC_ORGANIZATION_ID");
+        assertThat(simulator.requests()).isEmpty();
+
+        environment.put("ANTHROPIC_ORGANIZATION_ID", organization.id());
+        assertThat(run("ingest", "--reports", analytics)).isZero();
+        assertThat(simulator.requests()).isNotEmpty().allMatch(r -> r.path().contains("/analytics/"));
+        assertThat(run("status")).isZero();
+        assertThat(out).contains("analytics_usage").contains("analytics_cost");
+    }
+
+    @Test
+    void aGroupingTheTablesCannotHoldIsABadSetting() {
+        simulatorEnvironment();
+        environment.put("ANALYTICS_GROUP_BY", "actor,rbac_group_id");
+        assertThat(run("ingest", "--reports", "analytics_usage")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("ANALYTICS_GROUP_BY").contains("rbac_group_id").contains("add up");
+        environment.put("ANALYTICS_GROUP_BY", "actor,model,model");
+        assertThat(run("ingest", "--reports", "analytics_usage")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("twice");
+        environment.put("ANALYTICS_GROUP_BY", "actor,api_key_id,workspace_id,model,product,speed");
+        assertThat(run("ingest", "--reports", "analytics_usage")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("1 to 5");
+        environment.put("ANALYTICS_GROUP_BY", "actor,colour");
+        assertThat(run("ingest", "--reports", "analytics_usage")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("'colour'").contains("inference_geo");
+        assertThat(simulator.requests()).isEmpty();
+    }
+
+    @Test
     void badDatesAndRangesAreBadArguments() {
         simulatorEnvironment();
         assertThat(run("ingest", "--from", "2026-02-30")).isEqualTo(Main.BAD_CONFIGURATION);

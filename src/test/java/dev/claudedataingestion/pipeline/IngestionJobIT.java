@@ -8,6 +8,7 @@ import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
@@ -420,6 +421,49 @@ class IngestionJobIT {
         assertThat(covered(ReportKind.USAGE)).contains(LocalDate.of(2025, 12, 1));
         assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/"))
                 .allMatch(r -> !r.param("starting_at").startsWith("2025"));
+
+        // Every kind of actor lands, and is named in claude_actors: a former member as deleted, keeping its e-mail.
+        assertThat(select("SELECT DISTINCT actor_type FROM claude_usage_attributed ORDER BY 1"))
+                .extracting(row -> row.get(0)).containsExactly("api_actor", "federated_actor",
+                        "service_account_actor", "user_actor");
+        assertThat(select("SELECT count(*) FROM claude_cost_attributed WHERE actor_id IS NULL").get(0).get(0))
+                .as("code execution, which no identity is attributed").isNotEqualTo(0L);
+        assertThat(select("SELECT actor_type, count(*) FROM claude_actors GROUP BY 1 ORDER BY 1"))
+                .isEqualTo(select("SELECT actor_type, count(DISTINCT actor_id) FROM claude_usage_attributed"
+                        + " GROUP BY 1 ORDER BY 1"));
+        assertThat(select("SELECT email, deleted FROM claude_actors WHERE deleted"))
+                .containsExactly(List.of("user" + SyntheticOrganization.Size.DEMO.users() + "@example.com", true));
+        assertThat(select("SELECT count(*) FROM claude_actors WHERE actor_type = 'federated_actor'"
+                + " AND provider IN ('aws', 'oidc') AND actor_id IS NOT NULL").get(0).get(0)).isNotEqualTo(0L);
+        assertThat(select("SELECT count(*) FROM claude_actors WHERE valid_to IS NOT NULL").get(0).get(0))
+                .as("a rerun that names every actor the same way adds no version").isEqualTo(0L);
+    }
+
+    @Test
+    void aNewGroupingReplacesWholeDaysAndKeepsTheirTotals() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 3));
+        String totals = "SELECT activity_date, grouping, count(*), sum(amount_cents), sum(list_amount_cents)"
+                + " FROM claude_cost_attributed GROUP BY 1, 2 ORDER BY 1, 2";
+        IngestConfig byActor = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_COST), false,
+                Optional.of(days), Optional.empty());
+        assertThat(run(byActor).failure()).isNull();
+        List<List<Object>> before = select(totals);
+        assertThat(before).hasSize(3).allMatch(row -> row.get(1).equals(AnalyticsGrouping.DEFAULT + ",cost_type,"
+                + "token_type"));
+
+        IngestConfig byModel = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_COST), false,
+                Optional.of(DayRange.single(days.last())), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
+                AnalyticsGrouping.parse("model"));
+        assertThat(run(byModel).failure()).isNull();
+        List<List<Object>> after = select(totals);
+        assertThat(after.subList(0, 2)).isEqualTo(before.subList(0, 2));
+        List<Object> regrouped = after.get(2);
+        assertThat(regrouped.get(1)).isEqualTo("model,cost_type,token_type");
+        assertThat(number(regrouped.get(2))).isLessThan(number(before.get(2).get(2)));
+        assertThat(regrouped.subList(3, 5)).isEqualTo(before.get(2).subList(3, 5));
+        assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/cost")).last()
+                .satisfies(r -> assertThat(r.query().get("group_by[]")).containsExactly("model", "cost_type",
+                        "token_type"));
     }
 
     @Test

@@ -1,0 +1,62 @@
+package dev.claudedataingestion.model;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The dimensions the Usage and Cost Analytics reports are grouped by ({@code ANALYTICS_GROUP_BY}): documented, none
+ * twice, one to five of them, and each summing to the day's total, so that a day's rows add up to what it cost.
+ */
+public record AnalyticsGrouping(List<String> dimensions) {
+
+    /** Every documented group dimension but the actor's and the cost report's own, in the API's order. */
+    public static final List<String> PLAIN = List.of("api_key_id", "workspace_id", "model", "product",
+            "service_tier", "context_window", "inference_geo", "speed", "organization_id", "rbac_group_id", "agent_id",
+            "session_id", "deployment_id", "environment_id", "slack_channel_id", "claude_tag_category",
+            "claude_tag_user_id", "user_profile_id");
+
+    /** A user in several RBAC groups counts in each, and Slack users miss some usage: their rows do not sum. */
+    private static final List<String> OVERLAPPING = List.of("rbac_group_id", "claude_tag_user_id");
+    private static final List<String> GROUPABLE = Stream.concat(Stream.of("actor", "actor_type"),
+            PLAIN.stream().filter(dimension -> !OVERLAPPING.contains(dimension))).toList();
+    /** The most dimensions one request may group by. */
+    private static final int MAX = 5;
+
+    /** Who, with which key, where, with which model, in which product. */
+    public static final AnalyticsGrouping DEFAULT = new AnalyticsGrouping(List.of("actor", "api_key_id",
+            "workspace_id", "model", "product"));
+
+    /** @throws IllegalArgumentException naming the dimension that is wrong and why */
+    public AnalyticsGrouping {
+        dimensions = List.copyOf(dimensions);
+        if (dimensions.isEmpty() || dimensions.size() > MAX) {
+            throw new IllegalArgumentException("names " + dimensions.size() + " dimensions; the API groups by 1 to "
+                    + MAX);
+        }
+        for (String dimension : dimensions) {
+            if (OVERLAPPING.contains(dimension)) {
+                throw new IllegalArgumentException("'" + dimension + "' counts some usage in several rows or in none,"
+                        + " so a day's rows would not add up to its total");
+            }
+            if (!GROUPABLE.contains(dimension)) {
+                throw new IllegalArgumentException("'" + dimension + "' is not a group dimension of the Usage and Cost"
+                        + " Analytics API; choose up to " + MAX + " of " + String.join(",", GROUPABLE));
+            }
+        }
+        if (new HashSet<>(dimensions).size() < dimensions.size()) {
+            throw new IllegalArgumentException("names a dimension twice: " + String.join(",", dimensions));
+        }
+    }
+
+    /** Parses {@code actor,model,…}. */
+    public static AnalyticsGrouping parse(String text) {
+        return new AnalyticsGrouping(Stream.of(text.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList());
+    }
+
+    /** As written in {@code ANALYTICS_GROUP_BY} and in the tables' {@code grouping} column. */
+    @Override
+    public String toString() {
+        return String.join(",", dimensions);
+    }
+}
