@@ -33,11 +33,11 @@ final class IngestCommand implements Callable<Integer> {
     LocalDate to;
 
     @Option(names = "--reports", paramLabel = "LIST", description = "of usage,cost,claude_code,analytics_usage,"
-            + "analytics_cost,dimensions (default: usage,cost,claude_code,dimensions)")
+            + "analytics_cost,dimensions (default: all of them)")
     String reports;
 
     @Option(names = "--lookback-days", paramLabel = "N", description = "recent days re-pulled on every run"
-            + " (default: $INGEST_LOOKBACK_DAYS or 3)")
+            + " (default: $INGEST_LOOKBACK_DAYS or 30, the days Anthropic may still revise)")
     Integer lookbackDays;
 
     @Option(names = "--bucket-width", paramLabel = "WIDTH", description = "1d (default, claude_usage) or 1h"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.pipeline.StatusReport;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
@@ -90,14 +91,12 @@ final class StatusCommand implements Callable<Integer> {
                 json.writeNumberField("days_covered", report.daysCovered());
                 json.writeNumberField("rows", report.rows());
                 json.writeNumberField("days_missing", report.missingDays());
-                json.writeArrayFieldStart("missing");
-                for (DayRange range : report.missing()) {
-                    json.writeStartObject();
-                    json.writeStringField("first", range.first().toString());
-                    json.writeStringField("last", range.last().toString());
-                    json.writeEndObject();
+                writeRanges(json, "missing", report.missing());
+                json.writeNumberField("days_provisional", report.provisionalDays());
+                writeRanges(json, "provisional", report.provisional());
+                if (report.notOffered().isPresent()) {
+                    writeRanges(json, "not_offered", List.of(report.notOffered().get()));
                 }
-                json.writeEndArray();
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -121,6 +120,17 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
     }
 
+    private static void writeRanges(JsonGenerator json, String name, List<DayRange> ranges) throws java.io.IOException {
+        json.writeArrayFieldStart(name);
+        for (DayRange range : ranges) {
+            json.writeStartObject();
+            json.writeStringField("first", range.first().toString());
+            json.writeStringField("last", range.last().toString());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
     private static void print(StatusReport status, WarehouseLocation config, LocalDate startDate, PrintStream out) {
         out.println("Warehouse " + config.displayUrl() + ", required from " + startDate);
         String organization = null;
@@ -135,7 +145,12 @@ final class StatusCommand implements Callable<Integer> {
                 out.println();
                 out.println("Nothing loaded yet.");
             }
-            out.printf("  %-12s %s%n", report.report(), describe(report));
+            out.printf("  %-15s %s%n", report.report(), describe(report));
+        }
+        if (status.reports().stream().anyMatch(report -> report.provisionalDays() > 0)) {
+            out.println();
+            out.println("Provisional days were fetched less than " + Revisions.DAYS + " days after they ended: Anthropic"
+                    + " may still revise them, and ingest reads them again until they are final.");
         }
         out.println();
         out.println(status.recentRuns().isEmpty() ? "No runs recorded." : "Recent runs:");
@@ -152,6 +167,12 @@ final class StatusCommand implements Callable<Integer> {
         return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     }
 
+    /** The first five ranges, then "…". */
+    private static String ranges(List<DayRange> ranges) {
+        return ranges.stream().limit(5).map(DayRange::toString).collect(Collectors.joining(", "))
+                + (ranges.size() > 5 ? ", …" : "");
+    }
+
     private static String describe(StatusReport.ReportStatus report) {
         StringBuilder text = new StringBuilder();
         if (report.daysCovered() == 0) {
@@ -164,10 +185,13 @@ final class StatusCommand implements Callable<Integer> {
         if (missing.isEmpty()) {
             text.append("; no days missing");
         } else {
-            String ranges = missing.stream().limit(5).map(DayRange::toString).collect(Collectors.joining(", "));
-            text.append(String.format("; %,d days missing: %s%s", report.missingDays(), ranges,
-                    missing.size() > 5 ? ", …" : ""));
+            text.append(String.format("; %,d days missing: %s", report.missingDays(), ranges(missing)));
         }
+        if (!report.provisional().isEmpty()) {
+            text.append(String.format("; %,d days provisional: %s", report.provisionalDays(),
+                    ranges(report.provisional())));
+        }
+        report.notOffered().ifPresent(days -> text.append("; ").append(days).append(" not offered by this API"));
         report.lastRun().ifPresent(run -> text.append("; last run ").append(seconds(run.startedAt())).append(' ')
                 .append(run.status().id()));
         return text.toString();

@@ -6,6 +6,7 @@ import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Revisions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -35,7 +36,8 @@ public record IngestConfig(
         AnalyticsGrouping analyticsGrouping) {
 
     public static final LocalDate DEFAULT_START_DATE = LocalDate.of(2025, 1, 1);
-    public static final int DEFAULT_LOOKBACK_DAYS = 3;
+    /** Every day that may still be revised. */
+    public static final int DEFAULT_LOOKBACK_DAYS = Revisions.DAYS;
     /** Cloud Run gives a task 15 minutes; stop starting windows early enough to finish the current one. */
     public static final Duration CLOUD_RUN_DEADLINE = Duration.ofMinutes(12);
     /**

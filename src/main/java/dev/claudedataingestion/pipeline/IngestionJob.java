@@ -428,7 +428,8 @@ public final class IngestionJob {
             Duration waiting = client.timeWaiting().minus(waitingBefore);
             List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
                     window), spool);
-            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, restatements);
+            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, clock.instant(),
+                    restatements);
             long written = System.nanoTime();
             long requests = client.requestsMade() - requestsBefore;
             MDC.put("rows", Long.toString(result.rows()));

@@ -3,6 +3,7 @@ package dev.claudedataingestion.pipeline;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
@@ -11,6 +12,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -32,7 +34,8 @@ public final class Planner {
 
     /**
      * The days to fetch: with explicit days, exactly those; otherwise every day since the start date without
-     * coverage, plus the last {@code lookbackDays} complete days, which may have been revised.
+     * coverage, the last {@code lookbackDays} complete days, which may have been revised, and once more each
+     * provisional day whose figures have become final, so that no day stays provisional for good.
      */
     public static Set<LocalDate> daysToFetch(ReportKind report, String organizationId, IngestConfig config,
             Instant now, Warehouse warehouse) {
@@ -60,8 +63,13 @@ public final class Planner {
             return days;
         }
         DayRange required = DayRange.of(first, lastComplete);
-        Set<LocalDate> covered = warehouse.coveredDays(report, organizationId, required);
-        required.days().filter(day -> !covered.contains(day)).forEach(days::add);
+        Map<LocalDate, Instant> fetched = warehouse.fetchedAt(report, organizationId, required);
+        required.days().filter(day -> !fetched.containsKey(day)).forEach(days::add);
+        fetched.forEach((day, at) -> {
+            if (!Revisions.isFinal(day, at) && !now.isBefore(Revisions.finalFrom(day))) {
+                days.add(day);
+            }
+        });
         for (int i = 0; i < config.lookbackDays(); i++) {
             LocalDate day = lastComplete.minusDays(i);
             if (required.contains(day)) {

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,14 +24,19 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
 
     /**
      * One report of one organization: the days covered, the rows they hold, the days since the start date that
-     * are not covered, and the last run that included the report.
+     * are not covered, those covered but still provisional (fetched while Anthropic could revise them), the days
+     * since the start date that the API does not serve, and the last run that included the report.
      */
     public record ReportStatus(String organizationId, ReportKind report, Optional<LocalDate> firstDay,
             Optional<LocalDate> lastDay, int daysCovered, long rows, List<DayRange> missing,
-            Optional<RunRecord> lastRun) {
+            List<DayRange> provisional, Optional<DayRange> notOffered, Optional<RunRecord> lastRun) {
 
         public int missingDays() {
             return missing.stream().mapToInt(DayRange::size).sum();
+        }
+
+        public int provisionalDays() {
+            return provisional.stream().mapToInt(DayRange::size).sum();
         }
     }
 
@@ -51,17 +57,14 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
             organizations.add("");
         }
         for (String organization : organizations) {
-            for (ReportKind report : ReportKind.values()) {
-                boolean loaded = coverage.stream().anyMatch(s -> s.organizationId().equals(organization)
-                        && s.report() == report);
-                if (!loaded && !ReportKind.defaults().contains(report)) {
-                    // Hourly usage is shown once it has been loaded.
-                    continue;
-                }
+            Set<ReportKind> loaded = EnumSet.noneOf(ReportKind.class);
+            coverage.stream().filter(s -> s.organizationId().equals(organization))
+                    .forEach(s -> loaded.add(s.report()));
+            for (ReportKind report : ReportKind.expected(loaded)) {
                 Warehouse.CoverageSummary summary = coverage.stream()
                         .filter(s -> s.organizationId().equals(organization) && s.report() == report)
                         .findFirst()
-                        .orElse(new Warehouse.CoverageSummary(organization, report, Set.of(), 0));
+                        .orElse(new Warehouse.CoverageSummary(organization, report, Set.of(), 0, Set.of()));
                 TreeSet<LocalDate> days = new TreeSet<>(summary.days());
                 LocalDate lastComplete = Planner.lastCompleteDay(report, now);
                 // Days the source does not serve (before the Usage and Cost Analytics API's first) are not missing.
@@ -77,7 +80,9 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
                 reports.add(new ReportStatus(organization.isEmpty() ? null : organization, report,
                         Optional.ofNullable(days.isEmpty() ? null : days.first()),
                         Optional.ofNullable(days.isEmpty() ? null : days.last()), days.size(), summary.rows(),
-                        DayRange.contiguousRuns(missing), lastRun));
+                        DayRange.contiguousRuns(missing), DayRange.contiguousRuns(summary.provisional()),
+                        Optional.ofNullable(startDate.isBefore(offered) ? DayRange.of(startDate,
+                                offered.minusDays(1)) : null), lastRun));
             }
         }
         return new StatusReport(reports, recentRuns.subList(0, Math.min(runs, recentRuns.size())));

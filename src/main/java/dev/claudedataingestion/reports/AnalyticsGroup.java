@@ -25,7 +25,7 @@ final class AnalyticsGroup {
     static Table.Builder columns(Table.Builder table, List<String> extraDimensions) {
         table.key("organization_id", STRING).required()
                 .key("activity_date", DATE).required()
-                .key("grouping", STRING).required()
+                .key("grouped_by", STRING).required()
                 .key("actor_type", STRING)
                 .key("actor_id", STRING)
                 .attribute("actor_email", STRING)
@@ -43,7 +43,7 @@ final class AnalyticsGroup {
 
     /** Fills {@code row}'s group columns from the element's {@code group}. */
     static Row fill(Row row, JsonNode group, String grouping, List<String> extraDimensions) {
-        row.set("grouping", grouping);
+        row.set("grouped_by", grouping);
         JsonNode actor = group.path("actor");
         if (actor.isObject()) {
             String type = text(actor, "type");

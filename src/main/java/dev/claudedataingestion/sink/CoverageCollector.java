@@ -1,6 +1,8 @@
 package dev.claudedataingestion.sink;
 
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Revisions;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,11 +19,16 @@ public final class CoverageCollector {
 
     private final Map<Key, Set<LocalDate>> days = new LinkedHashMap<>();
     private final Map<Key, Long> rows = new LinkedHashMap<>();
+    private final Map<Key, Set<LocalDate>> provisional = new LinkedHashMap<>();
 
-    public void add(String organizationId, String report, LocalDate day, long rowCount) {
+    public void add(String organizationId, String report, LocalDate day, long rowCount, Instant fetchedAt) {
         Key key = new Key(organizationId, report);
         days.computeIfAbsent(key, k -> new HashSet<>()).add(day);
         rows.merge(key, rowCount, Long::sum);
+        Set<LocalDate> open = provisional.computeIfAbsent(key, k -> new HashSet<>());
+        if (!Revisions.isFinal(day, fetchedAt)) {
+            open.add(day);
+        }
     }
 
     /** The summaries; reports written by a newer version, which this one cannot describe, are left out. */
@@ -30,7 +37,7 @@ public final class CoverageCollector {
         days.forEach((key, covered) -> {
             try {
                 summaries.add(new Warehouse.CoverageSummary(key.organizationId(), ReportKind.fromId(key.report()),
-                        covered, rows.get(key)));
+                        covered, rows.get(key), provisional.get(key)));
             } catch (IllegalArgumentException e) {
                 // Not a report of this version.
             }

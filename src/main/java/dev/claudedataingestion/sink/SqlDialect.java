@@ -14,4 +14,10 @@ public interface SqlDialect {
 
     /** A value as text. */
     String text(String expression);
+
+    /** The UTC day of an instant (a TIMESTAMP column), as a date. */
+    String utcDate(String timestamp);
+
+    /** A date {@code days} later. */
+    String plusDays(String date, int days);
 }

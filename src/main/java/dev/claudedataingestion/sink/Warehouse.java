@@ -7,10 +7,10 @@ import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,9 +31,11 @@ public interface Warehouse extends AutoCloseable {
      * {@code rows}, and records coverage for each day of the range, also for days without rows. Either all of
      * it is visible afterwards or none of it. Same input twice, same tables (but for timestamps and run ids).
      * {@code restatements}, the days whose data changed at the source, are recorded in the same transaction.
+     * {@code fetchedAt}, when the rows were read from the API, is each row's {@code ingestion_timestamp} and each
+     * day's {@code loaded_at}, which tells a provisional day from a final one.
      */
     WriteResult replaceDays(ReportKind report, String organizationId, DayRange days, RowStream<Row> rows,
-            String runId, List<Restatement> restatements);
+            String runId, Instant fetchedAt, List<Restatement> restatements);
 
     /** Per covered day of {@code days}: the rows and headline total the report holds now. */
     default Map<LocalDate, DayTotal> dayTotals(ReportKind report, String organizationId, DayRange days) {
@@ -69,20 +71,27 @@ public interface Warehouse extends AutoCloseable {
 
     /** The days of {@code within} that have coverage for the report and organization. */
     default Set<LocalDate> coveredDays(ReportKind report, String organizationId, DayRange within) {
-        return new HashSet<>(read("SELECT activity_date FROM " + dialect().table(Tables.COVERAGE.name())
+        return fetchedAt(report, organizationId, within).keySet();
+    }
+
+    /** The days of {@code within} that have coverage for the report and organization, each with when it was fetched. */
+    default Map<LocalDate, Instant> fetchedAt(ReportKind report, String organizationId, DayRange within) {
+        Map<LocalDate, Instant> days = new HashMap<>();
+        forEach("SELECT activity_date, loaded_at FROM " + dialect().table(Tables.COVERAGE.name())
                 + " WHERE organization_id = @organization_id AND report = @report"
                 + " AND activity_date BETWEEN @first_day AND @last_day", Map.of("organization_id", organizationId,
                 "report", report.id(), "first_day", within.first(), "last_day", within.last()),
-                row -> row.date("activity_date")));
+                row -> days.put(row.date("activity_date"), row.timestamp("loaded_at")));
+        return days;
     }
 
-    /** Per organization and report: the days covered and the rows they hold. */
+    /** Per organization and report: the days covered, the rows they hold, and which days are provisional. */
     default List<CoverageSummary> coverage() {
         CoverageCollector coverage = new CoverageCollector();
-        forEach("SELECT organization_id, report, activity_date, row_count FROM "
+        forEach("SELECT organization_id, report, activity_date, row_count, loaded_at FROM "
                 + dialect().table(Tables.COVERAGE.name()) + " ORDER BY organization_id, report, activity_date",
                 Map.of(), row -> coverage.add(row.string("organization_id"), row.string("report"),
-                        row.date("activity_date"), row.int64("row_count")));
+                        row.date("activity_date"), row.int64("row_count"), row.timestamp("loaded_at")));
         return coverage.summaries();
     }
 
@@ -157,10 +166,15 @@ public interface Warehouse extends AutoCloseable {
     @Override
     void close();
 
-    /** Coverage of one report for one organization. */
-    record CoverageSummary(String organizationId, ReportKind report, Set<LocalDate> days, long rows) {
+    /**
+     * Coverage of one report for one organization: {@code provisional} are the covered days fetched before their
+     * figures were final ({@link dev.claudedataingestion.model.Revisions}).
+     */
+    record CoverageSummary(String organizationId, ReportKind report, Set<LocalDate> days, long rows,
+            Set<LocalDate> provisional) {
         public CoverageSummary {
             days = Set.copyOf(days);
+            provisional = Set.copyOf(provisional);
         }
     }
 

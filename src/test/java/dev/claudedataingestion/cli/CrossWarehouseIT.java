@@ -65,6 +65,16 @@ class CrossWarehouseIT {
                 public String text(String expression) {
                     return expression;
                 }
+
+                @Override
+                public String utcDate(String timestamp) {
+                    return timestamp;
+                }
+
+                @Override
+                public String plusDays(String date, int days) {
+                    return date;
+                }
             }).keySet();
 
     @TempDir
@@ -189,7 +199,7 @@ class CrossWarehouseIT {
         // check and status say the same of the same data, wherever it is.
         List<String> duckDbReports = reports.get("duckdb:" + directory.resolve("w.duckdb"));
         assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")
-                .contains("usage        2025-12-25 to 2026-03-08");
+                .contains("usage           2025-12-25 to 2026-03-08");
         assertThat(reports.get(database.displayUrl())).isEqualTo(duckDbReports);
         assertThat(reports.get("bigquery://test-project/ai_usage_analytics")).isEqualTo(duckDbReports);
     }

@@ -35,8 +35,9 @@ class SettingsTest {
         assertThat(settings.warehouseUrl(null)).isEmpty();
         IngestConfig ingest = settings.ingest(null, null, null, null, null, YESTERDAY);
         assertThat(ingest.startDate()).isEqualTo(LocalDate.of(2025, 1, 1));
-        assertThat(ingest.lookbackDays()).isEqualTo(3);
-        assertThat(ingest.reports()).containsExactlyInAnyOrder(ReportKind.USAGE, ReportKind.COST, ReportKind.CLAUDE_CODE);
+        assertThat(ingest.lookbackDays()).isEqualTo(30);
+        assertThat(ingest.reports()).containsExactlyInAnyOrder(ReportKind.USAGE, ReportKind.COST, ReportKind.CLAUDE_CODE,
+                ReportKind.ANALYTICS_USAGE, ReportKind.ANALYTICS_COST);
         assertThat(ingest.dimensions()).isTrue();
         assertThat(ingest.explicitDays()).isEmpty();
         assertThat(ingest.deadline()).isEmpty();
@@ -132,7 +133,8 @@ class SettingsTest {
     void hourlyBucketsReplaceTheDailyUsageReport() {
         LocalDate yesterday = LocalDate.of(2026, 3, 8);
         assertThat(new Settings(Map.of(Settings.BUCKET_WIDTH, "1h")).ingest(null, null, null, null, null, yesterday)
-                .reports()).containsExactlyInAnyOrder(ReportKind.USAGE_HOURLY, ReportKind.COST, ReportKind.CLAUDE_CODE);
+                .reports()).containsExactlyInAnyOrder(ReportKind.USAGE_HOURLY, ReportKind.COST, ReportKind.CLAUDE_CODE,
+                ReportKind.ANALYTICS_USAGE, ReportKind.ANALYTICS_COST);
         assertThat(new Settings(Map.of()).ingest(null, null, null, "usage", null, "1h", yesterday).reports())
                 .containsExactly(ReportKind.USAGE_HOURLY);
         assertThat(new Settings(Map.of()).ingest(null, null, null, "cost", null, "1h", yesterday).reports())

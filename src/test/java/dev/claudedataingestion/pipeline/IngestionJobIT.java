@@ -110,7 +110,8 @@ class IngestionJobIT {
     private void assertWarehouseEqualsApi(DayRange days, boolean coveredOnly) {
         Map<ReportKind, Set<LocalDate>> covered = new java.util.EnumMap<>(ReportKind.class);
         for (ReportKind report : ReportKind.defaults()) {
-            covered.put(report, coveredOnly ? covered(report) : Set.copyOf(days.days().toList()));
+            covered.put(report, coveredOnly ? covered(report) : Set.copyOf(days.days()
+                    .filter(day -> !report.isAnalytics() || !day.isBefore(LocalDate.of(2026, 1, 1))).toList()));
         }
         Map<LocalDate, List<Object>> usage = perDay("SELECT activity_date, count(*), sum(uncached_input_tokens),"
                 + " sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),"
@@ -143,6 +144,36 @@ class IngestionJobIT {
         });
         assertThat(select("SELECT count(*) FROM claude_costs WHERE amount_usd * 100 <> amount_cents").get(0).get(0))
                 .isEqualTo(0L);
+        // The Usage and Cost Analytics API's rows add up to the same day totals, list prices exact too.
+        Map<LocalDate, List<Object>> attributedUsage = perDay("SELECT activity_date, sum(uncached_input_tokens),"
+                + " sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),"
+                + " sum(cache_read_input_tokens), sum(output_tokens), sum(web_search_requests)"
+                + " FROM claude_usage_attributed GROUP BY 1");
+        TestApi.usageTotals(organization, days).forEach((day, expected) -> {
+            List<Object> actual = attributedUsage.get(day);
+            if (expected.rows() == 0 || !covered.get(ReportKind.ANALYTICS_USAGE).contains(day)) {
+                assertThat(actual).as("attributed usage of %s", day).isNull();
+                return;
+            }
+            for (int i = 0; i < 6; i++) {
+                assertThat(number(actual.get(i + 1))).as("attributed usage measure %d of %s", i, day)
+                        .isEqualTo(expected.measures()[i]);
+            }
+        });
+        Map<LocalDate, List<Object>> attributedCost = perDay("SELECT activity_date, sum(amount_cents),"
+                + " sum(list_amount_cents), sum(list_amount_usd) FROM claude_cost_attributed GROUP BY 1");
+        TestApi.costTotals(organization, days).forEach((day, expected) -> {
+            List<Object> actual = attributedCost.get(day);
+            if (expected.rows() == 0 || !covered.get(ReportKind.ANALYTICS_COST).contains(day)) {
+                assertThat(actual).as("attributed cost of %s", day).isNull();
+                return;
+            }
+            BigDecimal list = organization.attributedCosts(day).stream()
+                    .map(SyntheticOrganization.AttributedCost::listCents).reduce(BigDecimal.ZERO, BigDecimal::add);
+            assertThat(decimal(actual.get(1))).as("billed cents of %s", day).isEqualByComparingTo(expected.money());
+            assertThat(decimal(actual.get(2))).as("list cents of %s", day).isEqualByComparingTo(list);
+            assertThat(decimal(actual.get(3))).as("list dollars of %s", day).isEqualByComparingTo(list.movePointLeft(2));
+        });
         Map<LocalDate, List<Object>> code = perDay("SELECT activity_date, count(*), sum(num_sessions), sum(lines_added),"
                 + " sum(lines_removed), sum(commits), sum(pull_requests), sum(input_tokens), sum(output_tokens),"
                 + " sum(estimated_cost_usd) FROM claude_code_usage GROUP BY 1");
@@ -186,14 +217,17 @@ class IngestionJobIT {
         assertThat(outcome.failure()).isNull();
         assertThat(outcome.run().status()).isEqualTo(RunRecord.Status.SUCCEEDED);
         assertThat(outcome.run().organizationId()).isEqualTo(organization.id());
-        assertThat(outcome.run().daysWritten()).isEqualTo(3L * february.size());
+        assertThat(outcome.run().daysWritten()).isEqualTo(5L * february.size());
         assertWarehouseEqualsApi(february);
-        // 36 days: two pages of daily buckets per bucketed report, one request per Claude Code day, one for /me,
-        // and one page of each list endpoint for the names.
+        // 36 days: two pages of daily buckets per bucketed report, two windows of 31 days at most for each analytics
+        // report (a page holds 1,000 rows, more than a month of this organization's), one request per Claude Code
+        // day, one for /me, and one page of each list endpoint for the names.
         assertThat(requestedDays("usage_report/messages")).hasSize(2);
         assertThat(requestedDays("cost_report")).hasSize(2);
+        assertThat(requestedDays("analytics/usage")).hasSize(2);
+        assertThat(requestedDays("analytics/cost")).hasSize(2);
         assertThat(requestedDays("claude_code")).hasSize(february.size());
-        assertThat(simulator.requests()).hasSize(2 + 2 + february.size() + 1 + 3);
+        assertThat(simulator.requests()).hasSize(2 + 2 + 2 + 2 + february.size() + 1 + 3);
     }
 
     @Test
@@ -238,7 +272,7 @@ class IngestionJobIT {
         LocalDate lost = LocalDate.of(2026, 2, 10);
         LocalDate revised = TestApi.YESTERDAY.minusDays(1);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
-            warehouse.replaceDays(ReportKind.COST, organization.id(), DayRange.single(lost), action -> { }, "wipe", List.of());
+            warehouse.replaceDays(ReportKind.COST, organization.id(), DayRange.single(lost), action -> { }, "wipe", Instant.now(), List.of());
         }
         try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file());
                 var statement = connection.createStatement()) {
@@ -267,14 +301,18 @@ class IngestionJobIT {
                 "2026-02-10T00:00:00Z..2026-02-11T00:00:00Z", "2026-03-06T00:00:00Z..2026-03-09T00:00:00Z");
         assertThat(requestedDays("claude_code")).containsExactlyInAnyOrder("2026-02-10", "2026-03-06", "2026-03-07",
                 "2026-03-08");
-        assertThat(second.run().daysWritten()).isEqualTo(12);
+        assertThat(requestedDays("analytics/cost")).containsExactlyInAnyOrder(
+                "2026-02-10T00:00:00Z..2026-02-11T00:00:00Z", "2026-03-06T00:00:00Z..2026-03-09T00:00:00Z");
+        assertThat(second.run().daysWritten()).isEqualTo(5 * 4);
         // The revision left a trail: the revised day of each report, with its old and new totals; nothing else.
         List<List<Object>> restated = select("SELECT report, activity_date, old_total, new_total FROM"
                 + " ingestion_restatements ORDER BY report");
         assertThat(restated).extracting(row -> row.get(1)).containsOnly(revised);
-        assertThat(restated).extracting(row -> row.get(0)).containsExactly("claude_code", "cost", "usage");
-        assertThat(decimal(restated.get(1).get(2))).isEqualByComparingTo(centsBefore);
-        assertThat(decimal(restated.get(1).get(3))).isEqualByComparingTo(
+        assertThat(restated).extracting(row -> row.get(0)).containsExactly("analytics_cost", "analytics_usage",
+                "claude_code", "cost", "usage");
+        assertThat(decimal(restated.get(3).get(2))).isEqualByComparingTo(centsBefore);
+        assertThat(decimal(restated.get(0).get(2))).isEqualByComparingTo(centsBefore);
+        assertThat(decimal(restated.get(3).get(3))).isEqualByComparingTo(
                 TestApi.costTotals(organization, DayRange.single(revised)).get(revised).money());
         assertThat(second.run().requestsMade()).isEqualTo(simulator.requests().size());
         assertThat(second.run().reportCounts()).contains("\"cost\":{\"days\":4,");
@@ -442,7 +480,7 @@ class IngestionJobIT {
     @Test
     void aNewGroupingReplacesWholeDaysAndKeepsTheirTotals() {
         DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 3));
-        String totals = "SELECT activity_date, grouping, count(*), sum(amount_cents), sum(list_amount_cents)"
+        String totals = "SELECT activity_date, grouped_by, count(*), sum(amount_cents), sum(list_amount_cents)"
                 + " FROM claude_cost_attributed GROUP BY 1, 2 ORDER BY 1, 2";
         IngestConfig byActor = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_COST), false,
                 Optional.of(days), Optional.empty());
@@ -559,7 +597,7 @@ class IngestionJobIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("apiFaults")
     void anApiFaultEndsInACompleteRunOrAClearErrorAndNothingIsLostOrCountedTwice(ApiFault apiFault) {
-        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8));
         IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days), Optional.empty());
         ApiConfig api = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(500));
         simulator.inject(apiFault.fault().after(1));
@@ -579,7 +617,8 @@ class IngestionJobIT {
             assertThat(first.run().error()).contains(apiFault.error())
                     .doesNotContain(AdminApiSimulator.DEMO_KEY);
             // No fact row without the coverage of its day: nothing half-written.
-            Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code")
+            Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code",
+                    "claude_usage_attributed", "analytics_usage", "claude_cost_attributed", "analytics_cost")
                     .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
                             + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
                             + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));
@@ -630,7 +669,7 @@ class IngestionJobIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("proxyFaults")
     void throughAHostileProxyEveryDayIsTheApisOrAbsentAndReported(ProxyFault fault) throws Exception {
-        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8));
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8));
         IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days),
                 fault.error() == null ? Optional.of(Duration.ofSeconds(4)) : Optional.empty());
         Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
@@ -652,7 +691,8 @@ class IngestionJobIT {
         if (fault.error() != null) {
             assertThat(first.run().error()).contains(fault.error()).doesNotContain(AdminApiSimulator.DEMO_KEY);
         }
-        Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code")
+        Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code",
+                "claude_usage_attributed", "analytics_usage", "claude_cost_attributed", "analytics_cost")
                 .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
                         + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
                         + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PlannerTest {
 
@@ -46,6 +51,27 @@ class PlannerTest {
         // The legacy reports have no such limit.
         assertThat(Planner.daysToFetch(ReportKind.USAGE, "org", asked, Instant.parse("2026-03-09T06:30:00Z"), null))
                 .hasSize(4);
+    }
+
+    @Test
+    void aDayFetchedWhileProvisionalIsFetchedOnceMoreWhenItsFiguresAreFinal(@TempDir Path directory) {
+        IngestConfig config = new IngestConfig(LocalDate.of(2026, 1, 1), 3, EnumSet.of(ReportKind.COST), false,
+                Optional.empty(), Optional.empty());
+        try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
+            warehouse.ensureSchema();
+            // Everything through 2026-03-08 was fetched on 2026-02-10: from 2026-01-11 on, days were provisional.
+            warehouse.replaceDays(ReportKind.COST, "org", DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8)),
+                    sink -> { }, "run", Instant.parse("2026-02-10T06:00:00Z"), List.of());
+
+            Set<LocalDate> days = Planner.daysToFetch(ReportKind.COST, "org", config,
+                    Instant.parse("2026-03-09T06:30:00Z"), warehouse);
+
+            // Those final by now (through 2026-02-06), and the three days of lookback.
+            Set<LocalDate> expected = new java.util.TreeSet<>(DayRange.of(LocalDate.of(2026, 1, 11),
+                    LocalDate.of(2026, 2, 6)).days().toList());
+            expected.addAll(DayRange.of(LocalDate.of(2026, 3, 6), LocalDate.of(2026, 3, 8)).days().toList());
+            assertThat(days).containsExactlyElementsOf(expected);
+        }
     }
 
     @Test

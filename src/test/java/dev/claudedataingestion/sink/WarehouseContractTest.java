@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.reports.TestRows;
 import java.math.BigDecimal;
@@ -72,7 +73,7 @@ public abstract class WarehouseContractTest {
     }
 
     private WriteResult replace(ReportKind report, String org, DayRange days, List<Row> rows) {
-        return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime(), List.of());
+        return warehouse.replaceDays(report, org, days, rows::forEach, "run-" + System.nanoTime(), Instant.now(), List.of());
     }
 
     @Test
@@ -130,7 +131,7 @@ public abstract class WarehouseContractTest {
             throw new IllegalStateException("the disk went away");
         };
 
-        assertThatThrownBy(() -> warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, breaksHalfWay, "run-x", List.of()))
+        assertThatThrownBy(() -> warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, breaksHalfWay, "run-x", Instant.now(), List.of()))
                 .isInstanceOf(WarehouseException.class).hasMessageContaining("nothing was changed")
                 .hasMessageContaining("the disk went away");
         assertThat(count("SELECT sum(output_tokens) FROM claude_usage")).isEqualTo(11);
@@ -354,7 +355,8 @@ public abstract class WarehouseContractTest {
                 results.add(pool.submit(() -> {
                     try (Warehouse writer = reopen()) {
                         together.await();
-                        writer.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, rows::forEach, runId, List.of());
+                        writer.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, rows::forEach, runId, Instant.now(),
+                                List.of());
                         return true;
                     } catch (WarehouseException e) {
                         // A backend may refuse the second of two conflicting transactions; it changed nothing.
@@ -402,7 +404,7 @@ public abstract class WarehouseContractTest {
         replace(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "1.5")));
         Restatement revised = new Restatement(D1, "amount_cents", 1, 2, new BigDecimal("1.5"), new BigDecimal("4.25"));
         warehouse.replaceDays(ReportKind.COST, ORG, DayRange.single(D1),
-                List.of(cost(D1, "a", "1.5"), cost(D1, "b", "2.75"))::forEach, "run-2", List.of(revised));
+                List.of(cost(D1, "a", "1.5"), cost(D1, "b", "2.75"))::forEach, "run-2", Instant.now(), List.of(revised));
 
         List<Object> stored = select("SELECT organization_id, report, activity_date, run_id, measure, old_row_count,"
                 + " new_row_count, old_total, new_total FROM ingestion_restatements").get(0);
@@ -419,8 +421,21 @@ public abstract class WarehouseContractTest {
         replace(ReportKind.COST, OTHER_ORG, DayRange.single(D2), List.of());
 
         assertThat(warehouse.coverage()).containsExactlyInAnyOrder(
-                new Warehouse.CoverageSummary(ORG, ReportKind.USAGE, Set.of(D1, D2, D3), 2),
-                new Warehouse.CoverageSummary(OTHER_ORG, ReportKind.COST, Set.of(D2), 0));
+                new Warehouse.CoverageSummary(ORG, ReportKind.USAGE, Set.of(D1, D2, D3), 2, Set.of()),
+                new Warehouse.CoverageSummary(OTHER_ORG, ReportKind.COST, Set.of(D2), 0, Set.of()));
+    }
+
+    @Test
+    void aDayFetchedBeforeItsFiguresWereFinalIsProvisionalInTheLedgerAndTheViews() {
+        // Fetched the moment D2's figures became final: D3 could still be revised.
+        warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 1), usage(D3, "k1", 1))::forEach,
+                "run-1", Revisions.finalFrom(D2), List.of());
+
+        assertThat(warehouse.coverage()).containsExactly(
+                new Warehouse.CoverageSummary(ORG, ReportKind.USAGE, Set.of(D1, D2, D3), 2, Set.of(D3)));
+        assertThat(warehouse.fetchedAt(ReportKind.USAGE, ORG, D1_TO_D3)).containsEntry(D3, Revisions.finalFrom(D2));
+        assertThat(select("SELECT activity_date, is_final FROM claude_tokens_daily ORDER BY activity_date"))
+                .containsExactly(List.of(D1, true), List.of(D3, false));
     }
 
     @Test

@@ -159,7 +159,7 @@ class AdminApiClientTest {
         assertThat(sink.rows).anyMatch(row -> "api_actor".equals(row.string("actor_type"))
                 && row.string("actor_id").equals(row.string("api_key_id")));
         assertThat(sink.rows).allMatch(row -> "actor,api_key_id,workspace_id,model,product".equals(
-                row.string("grouping")));
+                row.string("grouped_by")));
         assertThat(simulator.requests()).singleElement().satisfies(request -> {
             assertThat(request.path()).isEqualTo("/v1/organizations/analytics/usage");
             assertThat(request.param("time_bucket_width")).isEqualTo("1d");

@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,13 +69,11 @@ public final class DataChecks {
         }
         List<OrganizationChecks> all = new ArrayList<>();
         for (String organization : organizations) {
-            // The reports every ingest loads, and any other that this organization has loaded (hourly usage).
+            // The reports this organization is expected to hold, each with the days it has loaded.
             Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
-            for (ReportKind report : ReportKind.defaults()) {
-                covered.put(report, new TreeSet<>());
-            }
             coverage().stream().filter(s -> s.organizationId().equals(organization))
                     .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
+            ReportKind.expected(covered.keySet()).forEach(report -> covered.putIfAbsent(report, new TreeSet<>()));
             all.add(new OrganizationChecks(organization, List.of(
                     freshness(covered),
                     gaps(covered),
@@ -203,8 +202,8 @@ public final class DataChecks {
         }
 
         // Usage billed at standard or batch prices should have cost rows the same day, and the reverse.
-        Set<LocalDate> both = new TreeSet<>(covered.get(ReportKind.USAGE));
-        both.retainAll(covered.get(ReportKind.COST));
+        Set<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
+        both.retainAll(days(covered, ReportKind.COST));
         Set<LocalDate> usageDays = new TreeSet<>(warehouse.read("SELECT DISTINCT activity_date FROM claude_usage"
                 + inWindow + "(service_tier IS NULL OR service_tier NOT LIKE 'priority%')", window,
                 row -> row.date("activity_date")));
@@ -239,8 +238,8 @@ public final class DataChecks {
      * days both reports cover. Priority Tier is never in the cost report: it is estimated apart.
      */
     CheckResult reconciliation(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
-        TreeSet<LocalDate> both = new TreeSet<>(covered.get(ReportKind.USAGE));
-        both.retainAll(covered.get(ReportKind.COST));
+        TreeSet<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
+        both.retainAll(days(covered, ReportKind.COST));
         if (both.isEmpty()) {
             return CheckResult.ok("reconciliation", "nothing to compare: usage and cost share no loaded day");
         }
@@ -322,17 +321,13 @@ public final class DataChecks {
 
     // ---- agreement of the two APIs -----------------------------------------------------------------------------
 
-    /** Days younger than this may still be revised by Anthropic: a difference there warns, on older days it fails. */
-    static final int PROVISIONAL_DAYS = 30;
-
     /**
      * The older reports and the Usage and Cost Analytics API count the same usage and bill the same cost: per day both
      * cover, the usage report's tokens against the attributed usage's, and the cost report's cents against the
-     * attributed cost's.
+     * attributed cost's. A difference fails where both were fetched final, and warns where either is provisional:
+     * Anthropic may still be revising that day.
      */
     CheckResult agreement(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
-        LocalDate provisionalFrom = LocalDate.ofInstant(settings.now(), java.time.ZoneOffset.UTC)
-                .minusDays(PROVISIONAL_DAYS);
         String tokens = "uncached_input_tokens + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens"
                 + " + cache_read_input_tokens + output_tokens";
         List<String> evidence = new ArrayList<>();
@@ -351,11 +346,15 @@ public final class DataChecks {
             compared += both.size();
             Map<LocalDate, BigDecimal> first = dailySum(pair[1], pair[3], organization, both);
             Map<LocalDate, BigDecimal> second = dailySum(pair[2], pair[3], organization, both);
+            Set<LocalDate> provisionalDays = new HashSet<>();
+            coverage().stream().filter(s -> s.organizationId().equals(organization)
+                    && (s.report() == older || s.report() == attributed))
+                    .forEach(s -> provisionalDays.addAll(s.provisional()));
             for (LocalDate day : both) {
                 BigDecimal a = first.getOrDefault(day, BigDecimal.ZERO);
                 BigDecimal b = second.getOrDefault(day, BigDecimal.ZERO);
                 if (a.compareTo(b) != 0) {
-                    boolean provisional = day.isAfter(provisionalFrom);
+                    boolean provisional = provisionalDays.contains(day);
                     status = worst(status, provisional ? Status.WARN : Status.FAIL);
                     if (evidence.size() < EVIDENCE) {
                         evidence.add(pair[0] + " " + day + (provisional ? " (provisional)" : "") + ": " + plain(a) + " "
@@ -372,8 +371,8 @@ public final class DataChecks {
             return CheckResult.ok("agreement", "the usage and cost reports and the Usage and Cost Analytics API agree"
                     + " on " + compared + " report-days " + settings.windowDescription());
         }
-        return new CheckResult("agreement", status, "the two APIs disagree on some days: a difference on a day older than "
-                + PROVISIONAL_DAYS + " days fails, on a younger one (still revisable) warns", evidence);
+        return new CheckResult("agreement", status, "the two APIs disagree on some days: a difference on a final day"
+                + " fails, on a provisional one (fetched while Anthropic could still revise it) warns", evidence);
     }
 
     private Map<LocalDate, BigDecimal> dailySum(String table, String measure, String organization,
@@ -394,7 +393,7 @@ public final class DataChecks {
             return CheckResult.ok("budget", "no monthly budget set (--monthly-budget or CHECK_MONTHLY_BUDGET_USD)");
         }
         BigDecimal budget = settings.monthlyBudgetUsd().get();
-        TreeSet<LocalDate> costDays = covered.get(ReportKind.COST);
+        TreeSet<LocalDate> costDays = days(covered, ReportKind.COST);
         LocalDate monthStart = Planner.lastCompleteDay(ReportKind.COST, settings.now()).withDayOfMonth(1);
         if (costDays.isEmpty() || costDays.last().isBefore(monthStart)) {
             return new CheckResult("budget", Status.WARN, "no cost data for " + monthStart.format(
@@ -421,7 +420,7 @@ public final class DataChecks {
 
     /** The latest day's cost of each workspace against its trailing 28-day median and median absolute deviation. */
     CheckResult anomaly(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
-        TreeSet<LocalDate> costDays = covered.get(ReportKind.COST);
+        TreeSet<LocalDate> costDays = days(covered, ReportKind.COST);
         if (costDays.size() < 8) {
             return CheckResult.ok("anomaly", "not enough cost history yet (" + costDays.size() + " days; 8 needed)");
         }
@@ -465,6 +464,11 @@ public final class DataChecks {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
+
+    /** The days {@code report} covers; none when the organization is not expected to hold it. */
+    private static TreeSet<LocalDate> days(Map<ReportKind, TreeSet<LocalDate>> covered, ReportKind report) {
+        return covered.getOrDefault(report, new TreeSet<>());
+    }
 
     private List<Warehouse.CoverageSummary> coverage() {
         if (coverage == null) {

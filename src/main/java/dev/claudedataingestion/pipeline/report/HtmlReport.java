@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
@@ -22,7 +23,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code claude-ingest report}: one self-contained HTML file (inline styles, script and data; nothing fetched when
@@ -58,7 +61,7 @@ public final class HtmlReport {
         if (coverage.isEmpty()) {
             throw new IllegalStateException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
         }
-        java.util.TreeSet<String> organizations = new java.util.TreeSet<>();
+        TreeSet<String> organizations = new TreeSet<>();
         coverage.forEach(summary -> organizations.add(summary.organizationId()));
         String organization = organizationId.orElseGet(() -> organizations.size() == 1 ? organizations.first() : null);
         if (organization == null || !organizations.contains(organization)) {
@@ -81,7 +84,21 @@ public final class HtmlReport {
         ArrayNode dayList = data.putArray("days");
         List<LocalDate> allDays = range.days().toList();
         allDays.forEach(day -> dayList.add(day.toString()));
-        data.set("freshness", freshness(through));
+        // A day is provisional when a report loaded it before Anthropic stopped revising it.
+        Set<LocalDate> provisional = new TreeSet<>();
+        coverage.stream().filter(s -> s.organizationId().equals(organization))
+                .forEach(s -> provisional.addAll(s.provisional()));
+        ArrayNode provisionalDays = data.putArray("provisional");
+        allDays.forEach(day -> provisionalDays.add(provisional.contains(day)));
+        ObjectNode freshness = freshness(through);
+        List<LocalDate> shown = allDays.stream().filter(provisional::contains).toList();
+        if (!shown.isEmpty()) {
+            freshness.put("message", freshness.get("message").asText() + " " + shown.size() + " day"
+                    + (shown.size() == 1 ? " is" : "s are") + " provisional (shaded, from " + shown.get(0)
+                    + "): Anthropic may revise a day until " + Revisions.DAYS + " days after it ends, and the"
+                    + " daily run reads it again until then.");
+        }
+        data.set("freshness", freshness);
 
         String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
         Map<String, Object> parameters = Map.of("organization_id", organization, "first_day", range.first(),
@@ -147,9 +164,7 @@ public final class HtmlReport {
         ObjectNode freshness = JSON.createObjectNode();
         List<String> parts = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        java.util.Set<ReportKind> reports = java.util.EnumSet.copyOf(ReportKind.defaults());
-        reports.addAll(through.keySet());
-        for (ReportKind report : reports) {
+        for (ReportKind report : ReportKind.expected(through.keySet())) {
             LocalDate day = through.get(report);
             LocalDate expected = Planner.lastCompleteDay(report, now);
             if (day == null) {

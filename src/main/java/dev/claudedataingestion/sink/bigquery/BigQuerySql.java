@@ -52,6 +52,16 @@ final class BigQuerySql {
             public String text(String expression) {
                 return "CAST(" + expression + " AS STRING)";
             }
+
+            @Override
+            public String utcDate(String timestamp) {
+                return "DATE(" + timestamp + ")";
+            }
+
+            @Override
+            public String plusDays(String date, int days) {
+                return "DATE_ADD(" + date + ", INTERVAL " + days + " DAY)";
+            }
         };
     }
 

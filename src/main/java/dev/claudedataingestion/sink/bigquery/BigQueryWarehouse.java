@@ -340,8 +340,8 @@ public final class BigQueryWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId,
-            DayRange days, RowStream<Row> rows, String runId, List<Restatement> restatements) {
-        Instant loadedAt = Instant.now();
+            DayRange days, RowStream<Row> rows, String runId, Instant fetchedAt, List<Restatement> restatements) {
+        Instant loadedAt = fetchedAt;
         Report declaration = Reports.of(report);
         List<Table> tables = declaration.tables();
         List<String> staging = new ArrayList<>();

@@ -217,8 +217,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
         @Override
         public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-                RowStream<Row> rows, String runId, List<Restatement> restatements) {
-            return with(warehouse -> warehouse.replaceDays(report, organizationId, days, rows, runId, restatements));
+                RowStream<Row> rows, String runId, Instant fetchedAt, List<Restatement> restatements) {
+            return with(warehouse -> warehouse.replaceDays(report, organizationId, days, rows, runId, fetchedAt,
+                    restatements));
         }
 
         /** Its two reads (covered days, then their totals) in one opening of the file, not one each. */

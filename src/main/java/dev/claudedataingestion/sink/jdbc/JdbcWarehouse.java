@@ -80,7 +80,22 @@ public abstract class JdbcWarehouse implements Warehouse {
             public String text(String expression) {
                 return "CAST(" + expression + " AS VARCHAR)";
             }
+
+            @Override
+            public String utcDate(String timestamp) {
+                return JdbcWarehouse.this.utcDate(timestamp);
+            }
+
+            @Override
+            public String plusDays(String date, int days) {
+                return "(" + date + " + " + days + ")";
+            }
         };
+    }
+
+    /** The UTC day of a TIMESTAMP column; this default suits a backend that stores instants as UTC wall times. */
+    protected String utcDate(String timestamp) {
+        return "CAST(" + timestamp + " AS DATE)";
     }
 
     /**
@@ -186,8 +201,8 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     @Override
     public WriteResult replaceDays(ReportKind report, String organizationId, DayRange days,
-            RowStream<Row> rows, String runId, List<Restatement> restatements) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            RowStream<Row> rows, String runId, Instant fetchedAt, List<Restatement> restatements) {
+        Instant now = fetchedAt.truncatedTo(ChronoUnit.MICROS);
         FactRows factRows = new FactRows(organizationId, now, runId);
         Report declaration = Reports.of(report);
         List<Table> tables = declaration.tables();

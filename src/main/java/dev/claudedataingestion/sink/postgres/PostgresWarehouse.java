@@ -101,6 +101,12 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     }
 
     /** Indexes for replacing and reading by organization and day, and the ledger's keys. */
+    /** A timestamptz read in the session's time zone would give a local day; the UTC one is asked for. */
+    @Override
+    protected String utcDate(String timestamp) {
+        return "CAST((" + timestamp + " AT TIME ZONE 'UTC') AS DATE)";
+    }
+
     @Override
     protected List<String> afterCreate(Table table) {
         List<String> statements = new ArrayList<>();

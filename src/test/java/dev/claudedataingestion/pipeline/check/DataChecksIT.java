@@ -118,7 +118,7 @@ class DataChecksIT {
 
     @Test
     void theTwoApisMustAgreeAFinalDayFailsAProvisionalOneWarns() {
-        // 2026-03-01 is eight days old at the tests' instant: still provisional.
+        // 2026-03-01 was fetched eight days after it ended: still provisional.
         execute("UPDATE claude_cost_attributed SET amount_cents = amount_cents + 1"
                 + " WHERE activity_date = DATE '2026-03-01' AND token_type = 'output_tokens'");
         CheckResult provisional = check().get("agreement");

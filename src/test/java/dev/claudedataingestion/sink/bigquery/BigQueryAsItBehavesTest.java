@@ -84,7 +84,7 @@ class BigQueryAsItBehavesTest {
     }
 
     private static void replace(BigQueryWarehouse warehouse, List<Row> rows) {
-        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", List.of());
+        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", Instant.now(), List.of());
     }
 
     private List<JsonNode> jobRequests() {
@@ -208,7 +208,7 @@ class BigQueryAsItBehavesTest {
         fake.loseNextJobAnswers(1);
 
         warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), List.of(cost("new", "2"))::forEach,
-                "run-2", List.of(new Restatement(DAY, "amount_cents", 1, 1, BigDecimal.ONE, BigDecimal.valueOf(2))));
+                "run-2", Instant.now(), List.of(new Restatement(DAY, "amount_cents", 1, 1, BigDecimal.ONE, BigDecimal.valueOf(2))));
 
         assertThat(transactionsSubmitted()).isEqualTo(before + 1);
         assertThat(Rows.select(warehouse, "SELECT description FROM claude_costs")).containsExactly(List.of("new"));

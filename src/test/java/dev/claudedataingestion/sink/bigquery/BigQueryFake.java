@@ -927,6 +927,9 @@ public final class BigQueryFake implements AutoCloseable {
         parameter.appendTail(bound);
         translated = bound.toString().replace("CURRENT_DATE()", "current_date");
         translated = translated.replaceAll("DATE_SUB\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "($1 - INTERVAL $2 DAY)");
+        translated = translated.replaceAll("DATE_ADD\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "CAST($1 + INTERVAL $2 DAY AS DATE)");
+        // DATE(timestamp) is the timestamp's UTC day: the fake keeps timestamps as UTC wall times.
+        translated = translated.replaceAll("\\bDATE\\(([^,()]+)\\)", "CAST($1 AS DATE)");
         translated = translated.replaceAll("DATE_TRUNC\\(([^,()]+), MONTH\\)", "CAST(date_trunc('month', $1) AS DATE)");
         return aliasUnnest(translated);
     }

@@ -47,7 +47,7 @@ class BigQueryWarehouseBehaviourTest {
     }
 
     private void replace(List<Row> rows) {
-        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", List.of());
+        warehouse.replaceDays(ReportKind.COST, "org", DayRange.single(DAY), rows::forEach, "run", Instant.now(), List.of());
     }
 
     private long count(String sql) {
