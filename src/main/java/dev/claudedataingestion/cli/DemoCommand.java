@@ -7,6 +7,7 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Warehouse;
@@ -79,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Loaded " + range + " into " + config.displayUrl());
         out.println();
-        out.printf("%-12s %6s %10s  %-58s %s%n", "report", "days", "rows", "totals in the warehouse", "= API");
+        out.printf("%-15s %6s %10s  %-58s %s%n", "report", "days", "rows", "totals in the warehouse", "= API");
         Totals usage = totals(warehouse, "claude_usage", "uncached_input_tokens + cache_creation_5m_input_tokens"
                 + " + cache_creation_1h_input_tokens + cache_read_input_tokens", "output_tokens", organization.id(),
                 range);
@@ -120,17 +121,60 @@ final class DemoCommand implements Callable<Integer> {
         boolean codeEqual = code.rows() == apiCodeRows && code.first().longValueExact() == apiSessions;
         row(out, "claude_code", code, String.format("%,d sessions, $%,.2f estimated", code.first().longValueExact(),
                 code.second()), codeEqual);
+
+        // The Usage and Cost Analytics API, on the days it serves: the same tokens, the same bill, and list prices.
+        LocalDate offered = Reports.of(ReportKind.ANALYTICS_COST).firstDayOffered(range.last().plusDays(1));
+        DayRange served = DayRange.of(offered.isAfter(range.first()) ? offered : range.first(), range.last());
+        long servedInput = 0;
+        long servedOutput = 0;
+        BigDecimal billed = BigDecimal.ZERO;
+        BigDecimal list = BigDecimal.ZERO;
+        for (LocalDate day : served.days().toList()) {
+            for (SyntheticOrganization.UsageTuple tuple : organization.usage(day)) {
+                servedInput += tuple.uncachedInputTokens() + tuple.cacheCreation5m() + tuple.cacheCreation1h()
+                        + tuple.cacheRead();
+                servedOutput += tuple.outputTokens();
+            }
+            for (SyntheticOrganization.AttributedCost part : organization.attributedCosts(day)) {
+                billed = billed.add(part.amountCents());
+                list = list.add(part.listCents());
+            }
+        }
+        Totals attributedUsage = totals(warehouse, "claude_usage_attributed", "uncached_input_tokens"
+                + " + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens + cache_read_input_tokens",
+                "output_tokens", organization.id(), served);
+        boolean attributedUsageEqual = attributedUsage.days() == served.size()
+                && attributedUsage.first().longValueExact() == servedInput
+                && attributedUsage.second().longValueExact() == servedOutput;
+        row(out, "analytics_usage", attributedUsage, String.format("%,d input and %,d output tokens",
+                attributedUsage.first().longValueExact(), attributedUsage.second().longValueExact()),
+                attributedUsageEqual);
+        Totals attributedCost = totals(warehouse, "claude_cost_attributed", "amount_cents", "list_amount_cents",
+                organization.id(), served);
+        boolean attributedCostEqual = attributedCost.days() == served.size()
+                && attributedCost.first().compareTo(billed) == 0 && attributedCost.second().compareTo(list) == 0;
+        row(out, "analytics_cost", attributedCost, String.format("$%,.2f billed, $%,.2f at list prices",
+                attributedCost.first().movePointLeft(2), attributedCost.second().movePointLeft(2)),
+                attributedCostEqual);
+        out.println();
+        out.println("Who spent most, billed (claude_billed_cost_by_actor):");
+        warehouse.forEach("SELECT actor_type, actor_name, SUM(billed_usd) AS billed_usd FROM claude_billed_cost_by_actor"
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " GROUP BY actor_type, actor_name ORDER BY billed_usd DESC LIMIT 5", Map.of("organization_id",
+                organization.id(), "first_day", served.first(), "last_day", served.last()), row -> out.printf(
+                "  %-44s %-22s $%,12.2f%n", AdminKey.forDisplay(row.string("actor_name")),
+                String.valueOf(row.string("actor_type")), row.decimal("billed_usd")));
         out.println();
         String at = " --warehouse " + config.displayUrl();
         out.println("Next: INGEST_START_DATE=" + range.first() + " ./claude-ingest status" + at);
         out.println("      ./claude-ingest query" + at + " \"SELECT activity_date, sum(amount_usd) AS usd"
                 + " FROM claude_costs GROUP BY 1 ORDER BY 1 DESC LIMIT 7\"");
         out.println("      ./claude-ingest report" + at + " --out report.html");
-        return usageEqual && costEqual && codeEqual;
+        return usageEqual && costEqual && codeEqual && attributedUsageEqual && attributedCostEqual;
     }
 
     private static void row(PrintStream out, String report, Totals totals, String description, boolean equal) {
-        out.printf("%-12s %,6d %,10d  %-58s %s%n", report, totals.days(), totals.rows(), description,
+        out.printf("%-15s %,6d %,10d  %-58s %s%n", report, totals.days(), totals.rows(), description,
                 equal ? "yes" : "NO");
     }
 

@@ -261,8 +261,8 @@ public final class SyntheticOrganization {
 
     /**
      * One priced part of a day's usage: a tuple's tokens of one type, its web searches, or a workspace's code
-     * execution (no tuple). {@code amountCents} is what is billed, {@code listCents} the price before the discount
-     * (a fifth off the Opus models).
+     * execution (no tuple). {@code listCents} is the published price, {@code amountCents} what is billed: a fifth
+     * less for the Opus models, which the organization has a discount on.
      */
     public record AttributedCost(UsageTuple tuple, String workspaceId, String description, String costType,
             String model, String serviceTier, String contextWindow, String tokenType, String inferenceGeo,
@@ -344,10 +344,10 @@ public final class SyntheticOrganization {
         if (!"global".equals(tuple.inferenceGeo())) {
             description.append(" (").append(tuple.inferenceGeo().toUpperCase(Locale.ROOT)).append(')');
         }
-        BigDecimal cents = centsPerMillion.multiply(BigDecimal.valueOf(tokens)).movePointLeft(6);
-        BigDecimal list = tuple.model().contains("opus") ? cents.multiply(new BigDecimal("1.25")) : cents;
+        BigDecimal list = centsPerMillion.multiply(BigDecimal.valueOf(tokens)).movePointLeft(6);
+        BigDecimal billed = tuple.model().contains("opus") ? list.multiply(OPUS_DISCOUNT) : list;
         costs.add(new AttributedCost(tuple, tuple.workspaceId(), description.toString(), "tokens", tuple.model(),
-                tuple.serviceTier(), tuple.contextWindow(), tokenType, tuple.inferenceGeo(), cents, list));
+                tuple.serviceTier(), tuple.contextWindow(), tokenType, tuple.inferenceGeo(), billed, list));
     }
 
     private static void add(Map<String, CostLine> lines, CostLine line) {
@@ -355,6 +355,9 @@ public final class SyntheticOrganization {
                 a.description(), a.costType(), a.model(), a.serviceTier(), a.contextWindow(), a.tokenType(),
                 a.inferenceGeo(), a.amountCents().add(b.amountCents())));
     }
+
+    /** The organization has negotiated a fifth off the Opus models' list prices. */
+    private static final BigDecimal OPUS_DISCOUNT = new BigDecimal("0.8");
 
     /** Input price in cents per million tokens, by model family. */
     private static BigDecimal inputCentsPerMillion(String model) {

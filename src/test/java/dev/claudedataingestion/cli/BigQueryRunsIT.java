@@ -83,7 +83,7 @@ class BigQueryRunsIT {
         Map<String, String> environment = environment("2026-01-01");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
 
-        // 2026-01-01 to 2026-03-08: 67 days, three windows of usage and cost, and of Claude Code.
+        // 2026-01-01 to 2026-03-08: 67 days, three windows of each of the five reports.
         assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         Map<String, Integer> backfill = count(0);
         int before = fake.requests().size();
@@ -91,19 +91,22 @@ class BigQueryRunsIT {
         Map<String, Integer> daily = count(before);
 
         // Per window: a staging table, a load job and a drop per table (Claude Code has two), one transaction.
-        // Per run: two records of the run, and for the dimensions three loads and three transactions.
-        assertThat(backfill).containsEntry("load jobs", 3 * (1 + 1 + 2) + 3)
-                .containsEntry("transactions", 3 * 3 + 3)
+        // Per run: two records of the run, for the dimensions three loads and three transactions, and one of each
+        // for the actors.
+        int tables = 1 + 1 + 2 + 1 + 1;
+        assertThat(backfill).containsEntry("load jobs", 3 * tables + 3 + 1)
+                .containsEntry("transactions", 3 * 5 + 3 + 1)
                 .containsEntry("other query jobs", 2)
-                .containsEntry("table DELETE", 3 * (1 + 1 + 2) + 3);
-        // The daily run re-pulls the lookback: one window of each report.
-        assertThat(daily).containsEntry("load jobs", (1 + 1 + 2) + 3)
-                .containsEntry("transactions", 3 + 3)
+                .containsEntry("table DELETE", 3 * tables + 3 + 1);
+        // The daily run re-pulls the 30 days of lookback: one window of each report.
+        assertThat(daily).containsEntry("load jobs", tables + 3 + 1)
+                .containsEntry("transactions", 5 + 3 + 1)
                 .containsEntry("other query jobs", 2)
-                .containsEntry("table DELETE", (1 + 1 + 2) + 3)
-                // Reads: coverage and stored totals per window, the dimensions' history, earlier runs left
-                // running, and the organizations the warehouse holds.
-                .containsEntry("reads", 3 + 3 * 2 + 3 + 2);
+                .containsEntry("table DELETE", tables + 3 + 1)
+                // Reads: each report's coverage, coverage and stored totals per window, the dimensions' history,
+                // the actors in each attributed table and their history, earlier runs left running, and the
+                // organizations the warehouse holds.
+                .containsEntry("reads", 5 + 5 * 2 + 3 + 2 + 1 + 2);
     }
 
     @Test

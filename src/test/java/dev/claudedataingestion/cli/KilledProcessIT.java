@@ -59,7 +59,9 @@ class KilledProcessIT {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // The production logging configuration: the test watches the child's log lines.
                 "-Djava.io.tmpdir=" + temp(), "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
-                "--from", DAYS.first().toString(), "--to", DAYS.last().toString());
+                "--from", DAYS.first().toString(), "--to", DAYS.last().toString(),
+                // Every report writes through the same path; the older three are enough to be killed in.
+                "--reports", "usage,cost,claude_code,dimensions");
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);

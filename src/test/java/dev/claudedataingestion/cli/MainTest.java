@@ -394,6 +394,12 @@ class MainTest {
         assertThat(run("ingest", "--reports", "usage,cost")).isZero();
         assertThat(run("check", "--format", "json")).isEqualTo(Main.CHECK_FAILED);
         assertThat(out).contains("claude_code: no data loaded");
+        // The organization has a discount on Opus: billed below usage × the price table, which only the list
+        // prices of the attributed cost explain.
+        assertThat(out).contains("billed $").contains("usage priced at $");
+        assertThat(run("ingest", "--reports", "analytics_cost")).isZero();
+        assertThat(run("check")).isEqualTo(Main.CHECK_FAILED);
+        assertThat(out).contains("ok    reconciliation").contains("below it (discounts)");
         // Data through 2026-03-06, two days behind: a warning.
         assertThat(run("ingest", "--from", "2026-02-20", "--to", "2026-03-06", "--reports", "claude_code")).isZero();
         assertThat(run("check")).isZero();
@@ -463,6 +469,9 @@ class MainTest {
         assertThat(run("demo", "--warehouse", warehouse())).isZero();
         assertThat(out).contains("Loaded 2025-12-09..2026-03-08").contains("usage").contains("cost")
                 .contains("claude_code").doesNotContain(" NO");
-        assertThat(out.lines().filter(line -> line.endsWith(" yes")).count()).isEqualTo(3);
+        assertThat(out.lines().filter(line -> line.endsWith(" yes")).count()).isEqualTo(5);
+        // The analytics reports serve the demo's days from 2026-01-01, and the demo names who spent most.
+        assertThat(out).containsPattern("analytics_cost +67 ").contains("Who spent most, billed")
+                .containsPattern("\\$ *[0-9,]+\\.[0-9]{2}");
     }
 }

@@ -84,7 +84,7 @@ class ContainerCommandIT {
             environment.putAll(Map.of("PATH", "/usr/bin:/bin", "HOME", work.toString(),
                     "ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
                     "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "200",
-                    "INGEST_START_DATE", LocalDate.now(ZoneOffset.UTC).minusDays(20).toString(),
+                    "INGEST_START_DATE", LocalDate.now(ZoneOffset.UTC).minusDays(5).toString(),
                     "WAREHOUSE", "duckdb:" + work.resolve("warehouse.duckdb"),
                     "CLOUD_RUN_JOB", "claude-data-ingestion", "CLOUD_RUN_EXECUTION", "claude-data-ingestion-run" + run));
             simulator.clearRequests();
@@ -94,9 +94,9 @@ class ContainerCommandIT {
             assertThat(process.exitValue()).as(output).isZero();
             assertThat(output).contains("\"severity\":\"INFO\"").contains("succeeded");
             if (run == 2) {
-                // Incremental: /me, the lookback days (one request per bucketed report and one per Claude Code
-                // day), and one page of each list endpoint for the names.
-                assertThat(simulator.requests()).hasSize(1 + 1 + 1 + 3 + 3);
+                // Incremental: /me, the 5 days, all inside the 30-day lookback (one request for each bucketed and
+                // analytics report, and one per Claude Code day), and one page of each list endpoint for the names.
+                assertThat(simulator.requests()).hasSize(1 + 2 + 5 + 2 + 3);
             }
         }
     }

@@ -368,7 +368,7 @@ class DeploymentScriptsIT {
         JsonNode update = requests("PUT", "/jobs/diff-job").get(0).json();
         assertThat(update.at("/spec/template/spec/template/spec/containers/0/image").asText()).isEqualTo(digest);
         assertThat(update.at("/spec/template/spec/template/spec/containers/0/env").toString())
-                .contains("INGEST_LOOKBACK_DAYS").contains("\"3\"");
+                .contains("INGEST_LOOKBACK_DAYS").contains("\"30\"");
         Result byTag = script("deploy-claude-ingestion.sh", "", settings, "rollback", IMAGE);
         assertThat(byTag.exit()).isNotZero();
         assertThat(byTag.output()).contains("rollback <image>@sha256:<digest>");

@@ -92,7 +92,7 @@ class HourlyUsageIT {
                 "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
         assertThat(Main.run(new String[] {"status"}, environment, TestApi.CLOCK, new PrintStream(out, true),
                 new PrintStream(OutputStream.nullOutputStream()), false)).isZero();
-        assertThat(out.toString()).contains("usage_hourly 2026-02-27 to 2026-03-08, 10 days");
+        assertThat(out.toString()).contains("usage_hourly    2026-02-27 to 2026-03-08, 10 days");
         assertThat(Planner.windows(ReportKind.USAGE_HOURLY, new java.util.TreeSet<>(DAYS.days().toList())))
                 .containsExactly(DayRange.of(DAYS.first(), DAYS.first().plusDays(6)),
                         DayRange.of(DAYS.first().plusDays(7), DAYS.last()));

@@ -597,7 +597,7 @@ class IngestionJobIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("apiFaults")
     void anApiFaultEndsInACompleteRunOrAClearErrorAndNothingIsLostOrCountedTwice(ApiFault apiFault) {
-        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8));
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 20), LocalDate.of(2026, 3, 8));
         IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days), Optional.empty());
         ApiConfig api = TestApi.apiConfig(simulator).withRequestTimeout(Duration.ofMillis(500));
         simulator.inject(apiFault.fault().after(1));
@@ -664,14 +664,14 @@ class IngestionJobIT {
      * Through a proxy that rewrites answers as an attacker would, a run is never "succeeded", and leaves each day
      * equal to the API's or not covered at all, with the reason recorded; a clean run then makes every day equal to
      * the API's. Each report fails alone. The faults that would hold a run for ever (a fault without an error to
-     * name) meet a 4-second deadline, and the run ends soon after it.
+     * name) meet a 2-second deadline, and the run ends soon after it.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("proxyFaults")
     void throughAHostileProxyEveryDayIsTheApisOrAbsentAndReported(ProxyFault fault) throws Exception {
-        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 3, 8));
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 20), LocalDate.of(2026, 3, 8));
         IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, Optional.of(days),
-                fault.error() == null ? Optional.of(Duration.ofSeconds(4)) : Optional.empty());
+                fault.error() == null ? Optional.of(Duration.ofSeconds(2)) : Optional.empty());
         Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
         IngestionJob.Outcome first;
         long started = System.nanoTime();
@@ -685,7 +685,7 @@ class IngestionJobIT {
             assertThat(proxy.struck()).as("the fault struck").isPositive();
         }
         // The deadline, the cancel of what was waiting, and recording the run: well within half a minute.
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4 + 30));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2 + 30));
 
         assertThat(first.run().status()).isNotEqualTo(RunRecord.Status.SUCCEEDED);
         if (fault.error() != null) {

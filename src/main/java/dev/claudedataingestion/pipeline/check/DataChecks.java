@@ -235,7 +235,10 @@ public final class DataChecks {
 
     /**
      * Usage priced with the price table against the billed token cost, per day, workspace and model, over the recent
-     * days both reports cover. Priority Tier is never in the cost report: it is estimated apart.
+     * days both reports cover. Priority Tier is never in the cost report: it is estimated apart. Where the attributed
+     * cost holds the day (grouped by workspace and model), its list price is the reference instead: usage × the
+     * price table must equal Anthropic's own list price, and a bill below it is a discount, not a difference (but a
+     * bill above it is).
      */
     CheckResult reconciliation(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
         TreeSet<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
@@ -281,33 +284,64 @@ public final class DataChecks {
                                 row.string("model")), row.decimal("amount_usd"), BigDecimal::add);
                     }
                 });
-        record Difference(Group group, BigDecimal billed, BigDecimal estimated) {
+        Map<Group, BigDecimal> listed = new HashMap<>();
+        if (!days(covered, ReportKind.ANALYTICS_COST).isEmpty()) {
+            String grouped = " AND CONCAT(',', grouped_by, ',') LIKE '%,workspace_id,%'"
+                    + " AND CONCAT(',', grouped_by, ',') LIKE '%,model,%'";
+            warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(list_amount_usd) AS list_usd FROM"
+                    + " claude_cost_attributed" + between + " AND cost_type = 'tokens'" + grouped
+                    + " GROUP BY activity_date, workspace_id, model", days, row -> {
+                        LocalDate day = row.date("activity_date");
+                        if (both.contains(day) && !unpriced.contains(String.valueOf(row.string("model")))) {
+                            listed.merge(new Group(day, row.string("workspace_id"), row.string("model")),
+                                    row.decimal("list_usd"), BigDecimal::add);
+                        }
+                    });
+        }
+        record Difference(Group group, BigDecimal billed, BigDecimal list, BigDecimal estimated) {
             BigDecimal size() {
-                return billed.subtract(estimated).abs();
+                return list == null ? billed.subtract(estimated).abs()
+                        : list.subtract(estimated).abs().max(billed.subtract(list));
             }
         }
         List<Difference> differences = new ArrayList<>();
         Set<Group> groups = new java.util.HashSet<>(estimated.keySet());
         groups.addAll(billed.keySet());
+        BigDecimal discounts = BigDecimal.ZERO;
+        int checkedAgainstList = 0;
         for (Group group : groups) {
             BigDecimal b = billed.getOrDefault(group, BigDecimal.ZERO);
+            BigDecimal l = listed.get(group);
             BigDecimal e = estimated.getOrDefault(group, BigDecimal.ZERO);
-            BigDecimal allowed = settings.tolerance().multiply(b.max(e)).max(settings.toleranceFloorUsd());
-            if (b.subtract(e).abs().compareTo(allowed) > 0) {
-                differences.add(new Difference(group, b, e));
+            BigDecimal reference = l == null ? b : l;
+            if (l != null) {
+                checkedAgainstList++;
+                discounts = discounts.add(l.subtract(b));
+            }
+            BigDecimal allowed = settings.tolerance().multiply(reference.max(e)).max(settings.toleranceFloorUsd());
+            // A discount bills below list; nothing bills above it.
+            boolean aboveList = l != null && b.subtract(l).compareTo(settings.tolerance().multiply(l)
+                    .max(settings.toleranceFloorUsd())) > 0;
+            if (reference.subtract(e).abs().compareTo(allowed) > 0 || aboveList) {
+                differences.add(new Difference(group, b, l, e));
             }
         }
+        String listNote = checkedAgainstList == 0 ? "" : "; " + checkedAgainstList + " of " + groups.size()
+                + " groups checked against the list price of analytics_cost, billed $" + money(discounts)
+                + " below it (discounts)";
         differences.sort(Comparator.comparing(Difference::size).reversed());
         String scope = " for " + ChronoUnit.DAYS.between(first, last.plusDays(1)) + " days to " + last
                 + " (prices " + settings.prices().version() + ")";
-        String priorityNote = priority[0].signum() == 0 ? ""
-                : "; Priority Tier usage of about $" + money(priority[0]) + " is billed outside the cost report";
+        String priorityNote = (priority[0].signum() == 0 ? ""
+                : "; Priority Tier usage of about $" + money(priority[0]) + " is billed outside the cost report")
+                + listNote;
         if (!differences.isEmpty()) {
             List<String> evidence = differences.stream().limit(EVIDENCE).map(d -> d.group().day() + " "
                     + workspace(d.group().workspace()) + " " + d.group().model() + ": billed $" + money(d.billed())
-                    + ", usage priced at $" + money(d.estimated())).toList();
+                    + (d.list() == null ? "" : ", list $" + money(d.list())) + ", usage priced at $"
+                    + money(d.estimated())).toList();
             return new CheckResult("reconciliation", Status.FAIL, differences.size() + " day, workspace and model"
-                    + " groups differ from usage × price by more than " + percent(settings.tolerance()) + scope
+                    + " groups' list (or, without analytics_cost, billed) cost differs from usage × price by more than " + percent(settings.tolerance()) + scope
                     + priorityNote, evidence);
         }
         if (!unpriced.isEmpty()) {
@@ -315,7 +349,7 @@ public final class DataChecks {
                     + ", but the price table has no price for " + String.join(", ", unpriced)
                     + "; give one with --prices" + priorityNote, List.of());
         }
-        return CheckResult.ok("reconciliation", "billed token cost equals usage × price within "
+        return CheckResult.ok("reconciliation", "token cost equals usage × price within "
                 + percent(settings.tolerance()) + scope + priorityNote);
     }
 

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,24 +37,39 @@ import org.junit.jupiter.api.io.TempDir;
 class HtmlReportIT {
 
     @TempDir
+    static Path shared;
+
+    @TempDir
     Path directory;
 
-    private final SyntheticOrganization organization = TestApi.organization(SyntheticOrganization.Size.DEMO,
-            LocalDate.of(2025, 10, 1));
-    private final AdminApiSimulator simulator = TestApi.simulator(organization);
+    private static AdminApiSimulator simulator;
     private Map<String, String> environment;
 
-    @BeforeEach
-    void load() {
-        environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2025-12-01", "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
-        assertThat(run(TestApi.CLOCK, "ingest")).isZero();
+    /** Loads the data once; each test works on its own copy. */
+    @BeforeAll
+    static void loadOnce() {
+        simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO, LocalDate.of(2025, 10, 1)));
+        // The page draws the older reports' views.
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        assertThat(Main.run(new String[] {"ingest", "--reports", "usage,cost,claude_code,dimensions"},
+                environment(shared.resolve("loaded.duckdb")), TestApi.CLOCK, quiet, quiet, false)).isZero();
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         simulator.close();
+    }
+
+    @BeforeEach
+    void load() throws java.io.IOException {
+        Files.copy(shared.resolve("loaded.duckdb"), directory.resolve("w.duckdb"));
+        environment = environment(directory.resolve("w.duckdb"));
+    }
+
+    private static Map<String, String> environment(Path warehouse) {
+        return Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", "2025-12-01", "WAREHOUSE", "duckdb:" + warehouse);
     }
 
     private int run(Clock clock, String... args) {
