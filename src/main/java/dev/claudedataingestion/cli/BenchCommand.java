@@ -7,10 +7,12 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.reports.Endpoint;
+import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.sink.Warehouse;
@@ -36,6 +38,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -69,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
     String bucketWidth;
 
     @Option(names = "--reports", defaultValue = "usage", paramLabel = "LIST",
-            description = "usage,cost,claude_code (default: usage, whose pages the reference loads too)")
+            description = "of usage,cost,claude_code,analytics_usage,analytics_cost (default: usage, whose pages the"
+            + " reference loads too)")
     String reports;
 
     @Option(names = "--requests-per-second", defaultValue = "1000", paramLabel = "N",
@@ -115,6 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             HeapSampler heap = new HeapSampler();
             heap.start();
             long start = System.nanoTime();
+            Map<ReportKind, Long> rowPages = new java.util.EnumMap<>(ReportKind.class);
             WarehouseLocation file = Warehouses.locate(Optional.of("duckdb:" + work.resolve("bench.duckdb")), Map.of());
             try (Warehouse warehouse = file.open(false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(client, Optional.empty(), warehouse, ingest,
@@ -123,6 +128,7 @@ final class BenchCommand implements Callable<Integer> {
                 if (outcome.failure() != null) {
                     throw outcome.failure();
                 }
+                selected.forEach(kind -> rowPages.put(kind, rowPages(warehouse, kind, range)));
             }
             Duration total = Duration.ofNanos(System.nanoTime() - start);
             long peakHeap = heap.finish();
@@ -130,9 +136,10 @@ final class BenchCommand implements Callable<Integer> {
             long minimum = 1;
             for (ReportKind kind : selected) {
                 int windows = Planner.windows(kind, new java.util.TreeSet<>(range.days().toList())).size();
-                // A report of buckets or rows takes a request per window, one of daily records a request per day.
-                minimum += Reports.of(kind).endpoint().match(buckets -> windows, records -> range.size(),
-                        rows -> windows);
+                // A report of buckets takes a request per window, one of daily records a request per day, and one
+                // of rows a request per page of its groups.
+                minimum += Reports.of(kind).endpoint().<Long>match(buckets -> (long) windows,
+                        records -> (long) range.size(), rows -> rowPages.get(kind));
             }
 
             out.printf("organization   %,d workspaces, %,d API keys, %d models; %,d days of %s buckets%n",
@@ -146,7 +153,8 @@ final class BenchCommand implements Callable<Integer> {
                     seconds(timings.fetch.minus(timings.waiting)));
             out.printf("  write        %.1f s (DuckDB: appender, replace, coverage)%n",
                     seconds(timings.write));
-            out.printf("API requests   %d (minimum %d: /me, one page per window, one per Claude Code day)%n",
+            out.printf("API requests   %d (minimum %d: /me, one page per window, one per Claude Code day, one per"
+                    + " 1,000 groups of an analytics window)%n",
                     client.requestsMade(), minimum);
             out.printf("peak heap      %,d MB used of %,d MB allowed; %,d MB live after a collection (sampled every"
                     + " 10 ms)%n", peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, peakLive >> 20);
@@ -309,6 +317,28 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return -1;
+    }
+
+    /**
+     * The fewest pages a report of rows can come in: per window, its day-and-group rows (the key without the cost
+     * and token types, which do not count toward a page) by the page's limit. Zero for the other reports.
+     */
+    private static long rowPages(Warehouse warehouse, ReportKind kind, DayRange range) {
+        Report report = Reports.of(kind);
+        return report.endpoint().match(buckets -> 0L, records -> 0L, rows -> {
+            Table table = report.tables().get(0);
+            List<String> group = table.key().stream().filter(column -> !List.of("organization_id", "grouped_by",
+                    "cost_type", "token_type").contains(column)).toList();
+            long pages = 0;
+            for (DayRange window : Planner.windows(kind, new java.util.TreeSet<>(range.days().toList()))) {
+                long groups = warehouse.read("SELECT count(*) AS n FROM (SELECT DISTINCT " + String.join(", ", group)
+                        + " FROM " + warehouse.dialect().table(table.name()) + " WHERE activity_date BETWEEN"
+                        + " @first_day AND @last_day) g", Map.of("first_day", window.first(), "last_day",
+                        window.last()), row -> row.int64("n")).get(0);
+                pages += Math.max(1, (groups + rows.limit() - 1) / rows.limit());
+            }
+            return pages;
+        });
     }
 
     private static double seconds(Duration duration) {

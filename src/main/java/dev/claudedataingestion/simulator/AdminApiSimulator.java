@@ -83,6 +83,17 @@ public final class AdminApiSimulator implements AutoCloseable {
     private volatile boolean scopedApiKeys;
     private volatile boolean hipaaReadiness;
     private final AnalyticsAnswers analytics;
+    /**
+     * A day's analytics rows by report, grouping and revision, kept for the pages that follow: each page of a window
+     * is a slice of all its days' rows, and a large organization's window takes dozens of pages.
+     */
+    private final Map<List<Object>, List<AnalyticsAnswers.Grouped>> analyticsDays = java.util.Collections
+            .synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<List<Object>, List<AnalyticsAnswers.Grouped>> eldest) {
+                    return size() > 64;
+                }
+            });
     private HttpServer server;
     private ExecutorService executor;
 
@@ -631,7 +642,10 @@ public final class AdminApiSimulator implements AutoCloseable {
         for (Instant day = start; day.isBefore(end); day = day.plus(Duration.ofDays(1))) {
             LocalDate date = LocalDate.ofInstant(day, ZoneOffset.UTC);
             Map<List<Object>, List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> byBase = new LinkedHashMap<>();
-            for (AnalyticsAnswers.Grouped row : cost ? analytics.cost(date, groupBy) : analytics.usage(date, groupBy)) {
+            List<AnalyticsAnswers.Grouped> rows = analyticsDays.computeIfAbsent(List.of(cost, date, groupBy,
+                    organization.revision(date)), key -> cost ? analytics.cost(date, groupBy)
+                    : analytics.usage(date, groupBy));
+            for (AnalyticsAnswers.Grouped row : rows) {
                 List<Object> base = new ArrayList<>(row.group().values());
                 base.remove(row.group().size() - 1);
                 base.remove(row.group().size() - 2);

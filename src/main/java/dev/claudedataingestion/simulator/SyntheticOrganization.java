@@ -205,6 +205,11 @@ public final class SyntheticOrganization {
         revisions.merge(day, 1, Integer::sum);
     }
 
+    /** How many times {@code day} has been revised. */
+    int revision(LocalDate day) {
+        return revisions.getOrDefault(day, 0);
+    }
+
     private SplittableRandom random(LocalDate day, long stream) {
         long mix = seed * 0x9E3779B97F4A7C15L + day.toEpochDay() * 0xBF58476D1CE4E5B9L
                 + revisions.getOrDefault(day, 0) * 0x94D049BB133111EBL + stream;

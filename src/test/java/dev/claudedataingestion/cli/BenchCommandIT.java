@@ -40,4 +40,20 @@ class BenchCommandIT {
         assertThat(report).contains("API requests   3 (minimum 3");
         assertThat(Files.exists(directory.resolve("bench.duckdb"))).isTrue();
     }
+
+    @Test
+    void theAnalyticsReportsTakeTheFewestPagesTheirLimitAllows() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // About 900 groups on a weekday: a 31-day window takes several pages of 1,000.
+        int code = Main.run(new String[] {"bench", "--workspaces", "3", "--api-keys", "300", "--models", "5",
+            "--days", "40", "--reports", "analytics_usage,analytics_cost", "--work-dir", directory.toString()},
+            Map.of(), Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(OutputStream.nullOutputStream()), false);
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(report).isZero();
+        Matcher requests = Pattern.compile("API requests   ([0-9]+) \\(minimum ([0-9]+)").matcher(report);
+        assertThat(requests.find()).as(report).isTrue();
+        assertThat(requests.group(1)).isEqualTo(requests.group(2));
+        assertThat(Integer.parseInt(requests.group(1))).as("more than a page per window").isGreaterThan(1 + 2 * 2);
+    }
 }

@@ -3,7 +3,6 @@ package dev.claudedataingestion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
-import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.RunRecord;

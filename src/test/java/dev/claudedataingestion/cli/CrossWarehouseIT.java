@@ -97,7 +97,7 @@ class CrossWarehouseIT {
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
         environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
-        environment.put("INGEST_START_DATE", "2025-12-25");
+        environment.put("INGEST_START_DATE", "2026-02-01");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         String[] arguments = warehouseUrl == null ? new String[] {"ingest"}
                 : new String[] {"ingest", "--warehouse", warehouseUrl};
@@ -199,7 +199,7 @@ class CrossWarehouseIT {
         // check and status say the same of the same data, wherever it is.
         List<String> duckDbReports = reports.get("duckdb:" + directory.resolve("w.duckdb"));
         assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")
-                .contains("usage           2025-12-25 to 2026-03-08");
+                .contains("usage           2026-02-01 to 2026-03-08");
         assertThat(reports.get(database.displayUrl())).isEqualTo(duckDbReports);
         assertThat(reports.get("bigquery://test-project/ai_usage_analytics")).isEqualTo(duckDbReports);
     }

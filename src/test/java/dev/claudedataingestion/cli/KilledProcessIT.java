@@ -43,7 +43,7 @@ class KilledProcessIT {
     Path directory;
 
     private final SyntheticOrganization organization = TestApi.organization(
-            new SyntheticOrganization.Size(20, 200, 6, 40), LocalDate.of(2025, 6, 1));
+            new SyntheticOrganization.Size(20, 120, 6, 40), LocalDate.of(2025, 6, 1));
     private final AdminApiSimulator simulator = TestApi.simulator(organization);
 
     @AfterEach

@@ -475,6 +475,17 @@ class IngestionJobIT {
                 + " AND provider IN ('aws', 'oidc') AND actor_id IS NOT NULL").get(0).get(0)).isNotEqualTo(0L);
         assertThat(select("SELECT count(*) FROM claude_actors WHERE valid_to IS NOT NULL").get(0).get(0))
                 .as("a rerun that names every actor the same way adds no version").isEqualTo(0L);
+        // The view of billed cost per actor names each kind: the former member by name and as deleted, an API key
+        // by its name, a service account and a federated identity by their ids, and usage of no one as such.
+        List<List<Object>> named = select("SELECT DISTINCT actor_type, actor_name, actor_deleted"
+                + " FROM claude_billed_cost_by_actor ORDER BY ALL");
+        assertThat(named).contains(List.of("user_actor", "User 20", true), List.of("user_actor", "User 1", false))
+                .anySatisfy(row -> assertThat(row.get(1)).isEqualTo("Unattributed"))
+                .anySatisfy(row -> assertThat(row).containsExactly("api_actor", "key-1", false))
+                .anySatisfy(row -> assertThat((String) row.get(1)).startsWith("svcacct_"))
+                .anySatisfy(row -> assertThat((String) row.get(1)).startsWith("arn:aws:iam::"));
+        assertThat(select("SELECT sum(billed_usd) FROM claude_billed_cost_by_actor").get(0).get(0))
+                .isEqualTo(select("SELECT sum(amount_usd) FROM claude_cost_attributed").get(0).get(0));
     }
 
     @Test
