@@ -56,15 +56,10 @@ public final class Settings {
         return Optional.ofNullable(environment.get(name)).map(String::strip).filter(value -> !value.isEmpty());
     }
 
-    /** The Admin API settings; the key comes from {@value #ADMIN_KEY} or the file named by {@value #ADMIN_KEY_FILE}. */
-    public ApiConfig api(String version) {
-        return api(version, false);
-    }
-
     /**
-     * The Admin API settings for a run that reads only the Usage and Cost Analytics API when {@code analyticsOnly}: it
-     * may use an API key with the read:analytics scope, which cannot look its organization up, so the organization
-     * must be named.
+     * The Admin API settings; the key comes from {@value #ADMIN_KEY} or the file named by {@value #ADMIN_KEY_FILE}. A
+     * run that reads only the Usage and Cost Analytics API ({@code analyticsOnly}) may use an API key with the
+     * read:analytics scope, which cannot look its organization up, so the organization must then be named.
      */
     public ApiConfig api(String version, boolean analyticsOnly) {
         AdminKey key = adminKey(analyticsOnly);

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class IngestionJob {
         RuntimeException failure = null;
         boolean stoppedByDeadline = false;
         // The days of the attributed reports written: their actors go into claude_actors.
-        Map<ReportKind, DayRange> attributed = new java.util.EnumMap<>(ReportKind.class);
+        Map<ReportKind, DayRange> attributed = new EnumMap<>(ReportKind.class);
         try {
             organizationId = organization();
             Map<ReportKind, List<DayRange>> plan = new LinkedHashMap<>();
@@ -425,10 +426,11 @@ public final class IngestionJob {
         long fetchStart = System.nanoTime();
         try (Spool spool = fetch(report, window)) {
             long fetched = System.nanoTime();
+            Instant fetchedAt = clock.instant();
             Duration waiting = client.timeWaiting().minus(waitingBefore);
             List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
                     window), spool);
-            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, clock.instant(),
+            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, fetchedAt,
                     restatements);
             long written = System.nanoTime();
             long requests = client.requestsMade() - requestsBefore;
@@ -471,7 +473,8 @@ public final class IngestionJob {
     private Spool fetch(ReportKind report, DayRange window) {
         Spool spool = new Spool(spoolDirectory, Reports.of(report), report + " " + window, config.spoolLimit());
         try {
-            client.fetch(Reports.of(report, config.analyticsGrouping()), window, spool, day -> listener.fetched(report, day));
+            client.fetch(Reports.of(report, config.analyticsGrouping()), window, spool,
+                    day -> listener.fetched(report, day));
             return spool;
         } catch (RuntimeException e) {
             spool.close();

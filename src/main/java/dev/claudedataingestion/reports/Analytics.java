@@ -18,11 +18,18 @@ abstract class Analytics extends Declaration<Endpoint.Rows> {
     static final int DAYS_BACK = 365;
 
     private final AnalyticsGrouping grouping;
+    private final String groupedBy;
 
     Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline,
             AnalyticsGrouping grouping) {
         super(id, label, endpoint, List.of(table), 31, headline);
         this.grouping = grouping;
+        this.groupedBy = String.join(",", endpoint.groupBy());
+    }
+
+    /** What a row records in {@code grouped_by}: every dimension the request grouped by. */
+    final String groupedBy() {
+        return groupedBy;
     }
 
     /** The dimensions the report is grouped by. */

@@ -46,13 +46,10 @@ public final class AnalyticsCostReport extends Analytics {
 
     public static final AnalyticsCostReport INSTANCE = new AnalyticsCostReport(AnalyticsGrouping.DEFAULT);
 
-    private final String recorded;
-
     private AnalyticsCostReport(AnalyticsGrouping grouping) {
         super("analytics_cost", "attributed cost", new Endpoint.Rows("/v1/organizations/analytics/cost",
                 AnalyticsUsageReport.BETA, Duration.ofDays(1), "1d", 1000, fannedOut(grouping)), TABLE,
                 new Headline("amount_cents", List.of("amount_cents")), grouping);
-        this.recorded = String.join(",", fannedOut(grouping));
     }
 
     @Override
@@ -72,7 +69,7 @@ public final class AnalyticsCostReport extends Analytics {
         BigDecimal amount = Json.cents(cost, "amount", "cost row");
         BigDecimal list = Json.cents(cost, "list_amount", "cost row");
         JsonNode requests = cost.get("requests");
-        rows.accept(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), recorded, FAN_OUT)
+        rows.accept(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), groupedBy(), FAN_OUT)
                 .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
                 .set("currency", text(cost, "currency"))
                 .set("amount_cents", amount)

@@ -51,7 +51,7 @@ public final class AnalyticsUsageReport extends Analytics {
     public void parse(JsonNode element, Instant bucketStart, Consumer<Row> rows) {
         JsonNode usage = element.path("usage");
         JsonNode requests = usage.get("requests");
-        Row row = Tokens.fill(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), grouping().toString(),
+        Row row = Tokens.fill(AnalyticsGroup.fill(new Row(TABLE), element.path("group"), groupedBy(),
                 List.of()), usage)
                 .set("activity_date", LocalDate.ofInstant(bucketStart, ZoneOffset.UTC))
                 .set("total_tokens", count(usage, "total_tokens"))

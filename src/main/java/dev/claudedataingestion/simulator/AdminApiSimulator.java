@@ -661,17 +661,27 @@ public final class AdminApiSimulator implements AutoCloseable {
         List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> pageGroups =
                 groups.subList(offset, Math.min(groups.size(), offset + limit));
         int next = offset + pageGroups.size();
+        Fault.Kind kind = fault == null ? null : fault.kind();
         return json -> {
             json.writeStartObject();
             json.writeArrayFieldStart("data");
+            boolean first = true;
             for (List<Map.Entry<Instant, AnalyticsAnswers.Grouped>> group : pageGroups) {
                 for (Map.Entry<Instant, AnalyticsAnswers.Grouped> row : group) {
                     writeAnalyticsRow(json, row.getKey(), row.getValue(), cost);
+                    // The bucket faults, as a row: one repeated, one of a day after the window.
+                    if (first && kind == Fault.Kind.DUPLICATE_BUCKET) {
+                        writeAnalyticsRow(json, row.getKey(), row.getValue(), cost);
+                    }
+                    if (first && kind == Fault.Kind.OUT_OF_WINDOW_BUCKET) {
+                        writeAnalyticsRow(json, end, row.getValue(), cost);
+                    }
+                    first = false;
                 }
             }
             json.writeEndArray();
-            json.writeBooleanField("has_more", next < groups.size());
-            if (next < groups.size()) {
+            json.writeBooleanField("has_more", next < groups.size() || kind == Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE);
+            if (next < groups.size() && kind != Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE) {
                 json.writeStringField("next_page", "page_" + Base64.getUrlEncoder().withoutPadding()
                         .encodeToString(("offset:" + next).getBytes(StandardCharsets.UTF_8)));
             } else {

@@ -26,14 +26,14 @@ public final class Views {
      * {@code select}, whose rows have an {@code organization_id} and an {@code activity_date}, with {@code is_final}:
      * whether each report's figures for the day were fetched after Anthropic stopped revising them.
      */
-    private static String withFinality(SqlDialect sql, String select, String... reports) {
+    private static String withFinality(SqlDialect sql, String select, ReportKind... reports) {
         StringBuilder joins = new StringBuilder();
         List<String> fetchedLate = new ArrayList<>();
         for (int i = 0; i < reports.length; i++) {
             String f = "f" + i;
             joins.append(" LEFT JOIN ").append(sql.table(Tables.COVERAGE.name())).append(' ').append(f)
                     .append(" ON ").append(f).append(".organization_id = v.organization_id AND ").append(f)
-                    .append(".report = '").append(ReportKind.fromId(reports[i]).id()).append("' AND ").append(f)
+                    .append(".report = '").append(reports[i].id()).append("' AND ").append(f)
                     .append(".activity_date = v.activity_date");
             fetchedLate.add("COALESCE(" + sql.utcDate(f + ".loaded_at") + " >= "
                     + sql.plusDays("v.activity_date", 1 + Revisions.DAYS) + ", FALSE)");
@@ -70,7 +70,7 @@ public final class Views {
                 + workspaceName.formatted("c") + " AS workspace_name, c.model, c.cost_type,"
                 + " SUM(c.amount_usd) AS cost_usd FROM " + sql.table("claude_costs") + " c "
                 + workspaceAtDate.formatted("c") + " GROUP BY c.organization_id, c.activity_date, c.workspace_id, "
-                + workspaceName.formatted("c") + ", c.model, c.cost_type", "cost"));
+                + workspaceName.formatted("c") + ", c.model, c.cost_type", ReportKind.COST));
 
         // Daily tokens by model and API key.
         views.put("claude_tokens_daily", withFinality(sql, "SELECT u.organization_id, u.activity_date, u.model, u.api_key_id, " + keyName
@@ -79,7 +79,7 @@ public final class Views {
                 + " SUM(u.cache_read_input_tokens) AS cache_read_tokens, SUM(u.output_tokens) AS output_tokens,"
                 + " SUM(u.web_search_requests) AS web_search_requests FROM " + sql.table("claude_usage") + " u "
                 + keyAtDate + " GROUP BY u.organization_id, u.activity_date, u.model, u.api_key_id, " + keyName,
-                "usage"));
+                ReportKind.USAGE));
 
         // Cache reads over all input tokens, and what caching saved: a cache read costs a tenth of an input token,
         // so it saved nine times its cost; 5-minute and 1-hour cache writes cost a quarter and all of an input token
@@ -95,7 +95,7 @@ public final class Views {
                 + " 'cache_creation.ephemeral_1h_input_tokens' THEN amount_usd ELSE 0 END)"
                 + " AS saved_usd FROM " + sql.table("claude_costs") + " WHERE cost_type = 'tokens' GROUP BY"
                 + " organization_id, activity_date, model) s ON s.organization_id = t.organization_id"
-                + " AND s.activity_date = t.activity_date AND s.model = t.model", "usage", "cost"));
+                + " AND s.activity_date = t.activity_date AND s.model = t.model", ReportKind.USAGE, ReportKind.COST));
 
         // What a million tokens cost, billed cost over the tokens billed at standard and batch prices.
         views.put("claude_effective_price", withFinality(sql, "SELECT c.organization_id, c.activity_date, c.model, c.cost_usd, u.tokens, "
@@ -105,7 +105,7 @@ public final class Views {
                 + " JOIN (SELECT organization_id, activity_date, model, SUM(" + inputTokens + " + output_tokens) AS"
                 + " tokens FROM " + sql.table("claude_usage") + " WHERE " + billedTiers
                 + " GROUP BY organization_id, activity_date, model) u ON u.organization_id = c.organization_id"
-                + " AND u.activity_date = c.activity_date AND u.model = c.model", "cost", "usage"));
+                + " AND u.activity_date = c.activity_date AND u.model = c.model", ReportKind.COST, ReportKind.USAGE));
 
         // API keys by all the tokens they used, with their current names.
         views.put("claude_top_api_keys", "SELECT u.organization_id, u.api_key_id, COALESCE(k.name, u.api_key_id,"
@@ -128,7 +128,7 @@ public final class Views {
                 + " SUM(pull_requests) AS pull_requests, " + sql.divide("SUM(" + accepted + ")",
                         "SUM(" + accepted + " + " + rejected + ")") + " AS tool_acceptance_rate,"
                 + " SUM(estimated_cost_usd) AS estimated_cost_usd FROM " + sql.table("claude_code_usage")
-                + " GROUP BY organization_id, activity_date", "claude_code"));
+                + " GROUP BY organization_id, activity_date", ReportKind.CLAUDE_CODE));
 
         // Claude Code per user, named from the organization's members by email.
         views.put("claude_code_users", "SELECT c.organization_id, c.actor_email, COALESCE(m.name, c.actor_email) AS"
@@ -166,7 +166,7 @@ public final class Views {
                 + " c.api_key_id, " + keyName + " AS api_key_name" + money + " LEFT JOIN "
                 + sql.table("claude_api_keys") + " k ON k.organization_id = c.organization_id"
                 + " AND k.api_key_id = c.api_key_id" + atDate.formatted("k")
-                + " GROUP BY c.organization_id, c.activity_date, c.api_key_id, " + keyName, "analytics_cost"));
+                + " GROUP BY c.organization_id, c.activity_date, c.api_key_id, " + keyName, ReportKind.ANALYTICS_COST));
 
         // A user by name, else e-mail; an API key by its name; a service account or federated subject by its id.
         String actorName = groupedName("actor", "COALESCE(a.name, a.email, k.name, c.actor_id, 'Unattributed')",
@@ -178,21 +178,21 @@ public final class Views {
                 + " LEFT JOIN " + sql.table("claude_api_keys") + " k ON c.actor_type = 'api_actor'"
                 + " AND k.organization_id = c.organization_id AND k.api_key_id = c.actor_id" + atDate.formatted("k")
                 + " GROUP BY c.organization_id, c.activity_date, c.actor_type, c.actor_id, " + actorName
-                + ", a.email, COALESCE(a.deleted, FALSE)", "analytics_cost"));
+                + ", a.email, COALESCE(a.deleted, FALSE)", ReportKind.ANALYTICS_COST));
 
         String product = groupedName("product", "COALESCE(c.product, 'No product (code execution)')", "product");
         views.put("claude_billed_cost_by_product", withFinality(sql, "SELECT c.organization_id, c.activity_date,"
                 + " c.product, " + product + " AS product_name" + money
-                + " GROUP BY c.organization_id, c.activity_date, c.product, " + product, "analytics_cost"));
+                + " GROUP BY c.organization_id, c.activity_date, c.product, " + product, ReportKind.ANALYTICS_COST));
 
         String model = groupedName("model", "COALESCE(c.model, 'No model (web search, code execution)')", "model");
         views.put("claude_billed_cost_by_model", withFinality(sql, "SELECT c.organization_id, c.activity_date,"
                 + " c.model, " + model + " AS model_name" + money
-                + " GROUP BY c.organization_id, c.activity_date, c.model, " + model, "analytics_cost"));
+                + " GROUP BY c.organization_id, c.activity_date, c.model, " + model, ReportKind.ANALYTICS_COST));
 
         // List price against what was billed, per month: the discount, and how many of the month's days may change.
         String daily = withFinality(sql, "SELECT c.organization_id, c.activity_date" + money
-                + " GROUP BY c.organization_id, c.activity_date", "analytics_cost");
+                + " GROUP BY c.organization_id, c.activity_date", ReportKind.ANALYTICS_COST);
         views.put("claude_discount_monthly", "SELECT d.organization_id, " + sql.monthStart("d.activity_date")
                 + " AS month_start, SUM(d.list_usd) AS list_usd, SUM(d.billed_usd) AS billed_usd,"
                 + " SUM(d.list_usd) - SUM(d.billed_usd) AS discount_usd, "

@@ -49,6 +49,8 @@ class MainTest {
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
         environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
         environment.put("INGEST_START_DATE", "2026-02-20");
+        // A second run re-reads three days, not the 17 loaded: what these tests look at is the same.
+        environment.put("INGEST_LOOKBACK_DAYS", "3");
         environment.put("WAREHOUSE", warehouse());
     }
 

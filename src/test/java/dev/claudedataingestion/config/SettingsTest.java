@@ -27,7 +27,7 @@ class SettingsTest {
     @Test
     void defaults() {
         Settings settings = new Settings(Map.of(Settings.ADMIN_KEY, KEY));
-        ApiConfig api = settings.api("1.0");
+        ApiConfig api = settings.api("1.0", false);
         assertThat(api.baseUrl()).isEqualTo(URI.create("https://api.anthropic.com"));
         assertThat(api.organizationId()).isEmpty();
         assertThat(api.requestsPerSecond()).isEqualTo(2.0);
@@ -61,7 +61,7 @@ class SettingsTest {
                 Settings.LOOKBACK_DAYS, "7",
                 Settings.SPOOL_LIMIT, "512MB",
                 Settings.CLOUD_RUN_JOB, "claude-data-ingestion"));
-        ApiConfig api = settings.api("1.0");
+        ApiConfig api = settings.api("1.0", false);
         assertThat(api.key().reveal()).isEqualTo(KEY);
         assertThat(api.organizationId()).contains("org-1");
         assertThat(api.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999"));
@@ -91,24 +91,24 @@ class SettingsTest {
     void theKeyComesFromAFileWhenAsked() throws Exception {
         Path file = directory.resolve("key");
         Files.writeString(file, KEY + "\n");
-        assertThat(new Settings(Map.of(Settings.ADMIN_KEY_FILE, file.toString())).api("1").key().reveal())
+        assertThat(new Settings(Map.of(Settings.ADMIN_KEY_FILE, file.toString())).api("1", false).key().reveal())
                 .isEqualTo(KEY);
         assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY_FILE, file.toString(), Settings.ADMIN_KEY, KEY))
-                .api("1")).isInstanceOf(ConfigException.class).hasMessageContaining("set only one");
+                .api("1", false)).isInstanceOf(ConfigException.class).hasMessageContaining("set only one");
         assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY_FILE, directory.resolve("nope").toString()))
-                .api("1")).isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
+                .api("1", false)).isInstanceOf(ConfigException.class).hasMessageContaining("cannot be read");
     }
 
     @Test
     void wrongKeysAreRefusedWithoutShowingThem() {
         String apiKey = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789";
-        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, apiKey)).api("1"))
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, apiKey)).api("1", false))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("need an Admin key")
                 .hasMessageNotContaining(apiKey);
-        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, "hunter2")).api("1"))
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, "hunter2")).api("1", false))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not an Anthropic Admin key")
                 .hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> new Settings(Map.of()).api("1"))
+        assertThatThrownBy(() -> new Settings(Map.of()).api("1", false))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ANTHROPIC_ADMIN_API_KEY is not set");
         assertThat(AdminKey.parse(KEY, "x").toString()).doesNotContain("settings");
     }
@@ -119,10 +119,10 @@ class SettingsTest {
                 .hasMessageContaining("INGEST_START_DATE");
         assertThatThrownBy(() -> new Settings(Map.of(Settings.LOOKBACK_DAYS, "-1"))
                 .ingest(null, null, null, null, null, YESTERDAY)).hasMessageContaining("INGEST_LOOKBACK_DAYS");
-        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.BASE_URL, "ftp://x")).api("1"))
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.BASE_URL, "ftp://x")).api("1", false))
                 .hasMessageContaining("ANTHROPIC_BASE_URL");
         assertThatThrownBy(() -> new Settings(Map.of(Settings.ADMIN_KEY, KEY, Settings.REQUESTS_PER_SECOND, "0"))
-                .api("1")).hasMessageContaining("ANTHROPIC_REQUESTS_PER_SECOND");
+                .api("1", false)).hasMessageContaining("ANTHROPIC_REQUESTS_PER_SECOND");
         assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, YESTERDAY, null, null, null, YESTERDAY))
                 .hasMessageContaining("--to needs --from");
         assertThatThrownBy(() -> new Settings(Map.of()).ingest(null, null, null, " , ", null, YESTERDAY))
