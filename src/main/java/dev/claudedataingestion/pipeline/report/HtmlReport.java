@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,8 @@ public final class HtmlReport {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Days shown when no range is given. */
     public static final int DEFAULT_DAYS = 90;
+    /** The reports the page draws by day: cost, tokens, Claude Code. */
+    private static final List<ReportKind> CHARTED = List.of(ReportKind.COST, ReportKind.USAGE, ReportKind.CLAUDE_CODE);
 
     private final Warehouse warehouse;
     private final Instant now;
@@ -72,9 +75,19 @@ public final class HtmlReport {
         Map<ReportKind, LocalDate> through = new TreeMap<>();
         coverage.stream().filter(s -> s.organizationId().equals(organization))
                 .forEach(s -> latest(s).ifPresent(day -> through.put(s.report(), day)));
-        LocalDate end = days.map(DayRange::last).orElse(through.values().stream().max(Comparator.naturalOrder())
-                .orElseThrow());
+        LocalDate end = days.map(DayRange::last).orElse(end(through));
         DayRange range = days.orElse(DayRange.of(end.minusDays(DEFAULT_DAYS - 1L), end));
+        // The days each chart's report loaded: any other day is a gap, never a zero.
+        Map<ReportKind, Set<LocalDate>> loaded = new EnumMap<>(ReportKind.class);
+        coverage.stream().filter(s -> s.organizationId().equals(organization))
+                .forEach(s -> loaded.put(s.report(), s.days()));
+        if (loaded.values().stream().flatMap(Set::stream).noneMatch(range::contains)) {
+            LocalDate first = loaded.values().stream().flatMap(Set::stream).min(Comparator.naturalOrder())
+                    .orElseThrow();
+            throw new ConfigException("no data of organization " + organization + " is loaded from " + range.first()
+                    + " to " + range.last() + "; the warehouse holds " + first + " to " + end(through)
+                    + ": choose --from and --to inside that");
+        }
 
         ObjectNode data = JSON.createObjectNode();
         data.put("organization_id", organization);
@@ -97,6 +110,24 @@ public final class HtmlReport {
                     + (shown.size() == 1 ? " is" : "s are") + " provisional (shaded, from " + shown.get(0)
                     + "): Anthropic may revise a day until " + Revisions.DAYS + " days after it ends, and the"
                     + " daily run reads it again until then.");
+        }
+        ObjectNode loadedDays = data.putObject("loaded");
+        List<String> gaps = new ArrayList<>();
+        for (ReportKind report : CHARTED) {
+            Set<LocalDate> held = loaded.getOrDefault(report, Set.of());
+            ArrayNode flags = loadedDays.putArray(report.id());
+            allDays.forEach(day -> flags.add(held.contains(day)));
+            List<DayRange> missing = DayRange.contiguousRuns(allDays.stream().filter(day -> !held.contains(day))
+                    .toList());
+            if (!missing.isEmpty()) {
+                gaps.add(label(report) + " " + missing.stream().limit(3).map(DayRange::toString)
+                        .collect(java.util.stream.Collectors.joining(", ")) + (missing.size() > 3 ? ", …" : ""));
+            }
+        }
+        if (!gaps.isEmpty()) {
+            freshness.put("message", freshness.get("message").asText() + " Not loaded, drawn as gaps, not zeros: "
+                    + String.join("; ", gaps) + ".");
+            freshness.put("stale", true);
         }
         data.set("freshness", freshness);
 
@@ -138,10 +169,14 @@ public final class HtmlReport {
         tokenSeries.set("output", array(tokens[1]));
         tokenSeries.set("cache_read", array(tokens[2]));
 
+        // The keys that used the most tokens in the report's days, by their current names.
         ArrayNode keys = data.putArray("top_keys");
-        warehouse.forEach("SELECT api_key_name, tokens FROM claude_top_api_keys"
-                + " WHERE organization_id = @organization_id ORDER BY key_rank LIMIT 10",
-                Map.of("organization_id", organization), row -> keys.addArray()
+        warehouse.forEach("SELECT k.api_key_name, SUM(t.uncached_input_tokens + t.cache_write_tokens"
+                + " + t.cache_read_tokens + t.output_tokens) AS tokens FROM claude_tokens_daily t JOIN"
+                + " claude_top_api_keys k ON k.organization_id = t.organization_id"
+                + " AND k.api_key_id IS NOT DISTINCT FROM t.api_key_id WHERE t.organization_id = @organization_id"
+                + " AND t.activity_date BETWEEN @first_day AND @last_day GROUP BY t.api_key_id, k.api_key_name"
+                + " ORDER BY tokens DESC, k.api_key_name LIMIT 10", parameters, row -> keys.addArray()
                         .add(String.valueOf(row.string("api_key_name"))).add(row.decimal("tokens").doubleValue()));
 
         double[][] code = new double[2][allDays.size()];
@@ -176,7 +211,7 @@ public final class HtmlReport {
                 }
             }
         }
-        LocalDate latest = through.values().stream().max(Comparator.naturalOrder()).orElseThrow();
+        LocalDate latest = end(through);
         String message = "Data through " + latest + " (" + String.join(", ", parts) + ").";
         if (!stale.isEmpty()) {
             message = "Stale: " + String.join("; ", stale) + ". Figures after that are missing, not zero. " + message;
@@ -188,6 +223,11 @@ public final class HtmlReport {
 
     private static String label(ReportKind report) {
         return Reports.of(report).label();
+    }
+
+    /** The latest day any report holds. */
+    private static LocalDate end(Map<ReportKind, LocalDate> through) {
+        return through.values().stream().max(Comparator.naturalOrder()).orElseThrow();
     }
 
     private static Optional<LocalDate> latest(Warehouse.CoverageSummary summary) {

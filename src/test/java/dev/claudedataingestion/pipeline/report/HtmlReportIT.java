@@ -193,4 +193,63 @@ class HtmlReportIT {
         assertThat(text(page.dom(), "freshness")).contains("no cost data since 2026-03-08")
                 .contains("missing, not zero");
     }
+
+    @Test
+    void daysNeverLoadedAreGapsInEveryChartAndARangeWithoutDataIsRefused() throws Exception {
+        // January goes missing from every report: it was never loaded.
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:"
+                + directory.resolve("w.duckdb")); java.sql.Statement statement = connection.createStatement()) {
+            for (String table : List.of("ingestion_coverage", "claude_usage", "claude_costs", "claude_code_usage",
+                    "claude_code_model_usage")) {
+                statement.execute("DELETE FROM " + table + " WHERE activity_date BETWEEN DATE '2026-01-01'"
+                        + " AND DATE '2026-01-31'");
+            }
+        }
+        Path html = directory.resolve("gaps.html");
+        assertThat(run(TestApi.CLOCK, "report", "--out", html.toString())).isZero();
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        // 31 days in each of the three charts of days; no bar on them, and each line broken around them.
+        assertThat(count(page.dom(), "<rect [^>]*class=\"gap\"")).isEqualTo(3 * 31);
+        assertThat(Pattern.compile("<path [^>]*d=\"(M[^\"]*)\"[^>]*class=\"line\"").matcher(page.dom()).results()
+                .map(m -> m.group(1).chars().filter(c -> c == 'M').count())).hasSize(5).allMatch(moves -> moves == 2);
+        assertThat(Pattern.compile("<rect [^>]*class=\"bar[ \"][^>]*>\\s*<title>2026-01-").matcher(page.dom())
+                .find()).isFalse();
+        assertThat(text(page.dom(), "freshness")).contains("Not loaded, drawn as gaps, not zeros:")
+                .contains("cost 2026-01-01..2026-01-31");
+
+        // A range with no loaded day, in the past or the future, is refused, naming what is loaded.
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        for (String[] range : List.of(new String[] {"2026-01-05", "2026-01-20"},
+                new String[] {"2026-06-01", "2026-06-30"})) {
+            err.reset();
+            int code = Main.run(new String[] {"report", "--from", range[0], "--to", range[1], "--out",
+                directory.resolve("none.html").toString()}, environment, TestApi.CLOCK, quiet,
+                    new PrintStream(err, true, StandardCharsets.UTF_8), false);
+            assertThat(code).isEqualTo(Main.BAD_CONFIGURATION);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("no data").contains("2025-12-01 to 2026-03-08");
+        }
+        assertThat(Files.exists(directory.resolve("none.html"))).isFalse();
+    }
+
+    @Test
+    void theTopKeysAreThoseOfTheReportsDays() throws Exception {
+        Path html = directory.resolve("three-days.html");
+        assertThat(run(TestApi.CLOCK, "report", "--from", "2026-03-06", "--to", "2026-03-08", "--out",
+                html.toString())).isZero();
+        Matcher data = Pattern.compile("(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
+                .matcher(Files.readString(html));
+        assertThat(data.find()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode top = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(data.group(1)).get("top_keys").get(0);
+        long expected;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            expected = ((Number) Rows.select(warehouse, "SELECT sum(uncached_input_tokens + cache_write_tokens"
+                    + " + cache_read_tokens + output_tokens) AS t FROM claude_tokens_daily WHERE activity_date"
+                    + " BETWEEN DATE '2026-03-06' AND DATE '2026-03-08' GROUP BY api_key_id ORDER BY t DESC LIMIT 1")
+                    .get(0).get(0)).longValue();
+        }
+        assertThat(top.get(1).asLong()).isEqualTo(expected);
+    }
 }
