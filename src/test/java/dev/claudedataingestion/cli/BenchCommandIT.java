@@ -44,9 +44,9 @@ class BenchCommandIT {
     @Test
     void theAnalyticsReportsTakeTheFewestPagesTheirLimitAllows() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        // About 900 groups on a weekday: a 31-day window takes several pages of 1,000.
+        // About 900 groups on a weekday: five days take several pages of 1,000.
         int code = Main.run(new String[] {"bench", "--workspaces", "3", "--api-keys", "300", "--models", "5",
-            "--days", "40", "--reports", "analytics_usage,analytics_cost", "--work-dir", directory.toString()},
+            "--days", "5", "--reports", "analytics_usage,analytics_cost", "--work-dir", directory.toString()},
             Map.of(), Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(OutputStream.nullOutputStream()), false);
         String report = out.toString(StandardCharsets.UTF_8);
