@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
 import java.util.ArrayList;
@@ -47,8 +48,13 @@ public final class Views {
      * "no API key".
      */
     private static String groupedName(String dimension, String named, String label) {
-        return "CASE WHEN CONCAT(',', c.grouped_by, ',') LIKE '%," + dimension + ",%' THEN " + named
-                + " ELSE 'Not grouped by " + label + "' END";
+        return "CASE WHEN " + groupedBy("c.grouped_by", dimension) + " THEN " + named + " ELSE 'Not grouped by "
+                + label + "' END";
+    }
+
+    /** Whether an attributed row, whose {@code column} records its grouping, was grouped by {@code dimension}. */
+    public static String groupedBy(String column, String dimension) {
+        return "CONCAT(',', " + column + ", ',') LIKE '%," + Identifiers.require(dimension) + ",%'";
     }
 
     /** View name to its SELECT, in the order they are created. */

@@ -6,6 +6,7 @@ import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
 import dev.claudedataingestion.reports.Reports;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -286,8 +287,8 @@ public final class DataChecks {
                 });
         Map<Group, BigDecimal> listed = new HashMap<>();
         if (!days(covered, ReportKind.ANALYTICS_COST).isEmpty()) {
-            String grouped = " AND CONCAT(',', grouped_by, ',') LIKE '%,workspace_id,%'"
-                    + " AND CONCAT(',', grouped_by, ',') LIKE '%,model,%'";
+            String grouped = " AND " + Views.groupedBy("grouped_by", "workspace_id") + " AND "
+                    + Views.groupedBy("grouped_by", "model");
             warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(list_amount_usd) AS list_usd FROM"
                     + " claude_cost_attributed" + between + " AND cost_type = 'tokens'" + grouped
                     + " GROUP BY activity_date, workspace_id, model", days, row -> {
