@@ -49,6 +49,11 @@ public record AnalyticsGrouping(List<String> dimensions) {
         }
     }
 
+    /** SQL: whether a row whose {@code column} records its grouping (as {@link #toString}) was grouped by it. */
+    public static String sqlGroupedBy(String column, String dimension) {
+        return "CONCAT(',', " + column + ", ',') LIKE '%," + Identifiers.require(dimension) + ",%'";
+    }
+
     /** Parses {@code actor,model,…}. */
     public static AnalyticsGrouping parse(String text) {
         return new AnalyticsGrouping(Stream.of(text.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList());

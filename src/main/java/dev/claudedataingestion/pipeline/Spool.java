@@ -93,11 +93,12 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
         if (row.table().equals(counted)) {
             List<Object> identity = row.key();
             long key = hash(identity);
-            if (!keys.add(key)) {
+            if (keys.add(key)) {
+                pageKeys.add(key);
+            } else if (!report.mayRepeat(row)) {
                 throw AdminApiException.invalidResponse("the same record came twice (" + describe(identity)
                         + "); nothing of this window is written", null, context);
             }
-            pageKeys.add(key);
         }
         try {
             codec.write(row, out);

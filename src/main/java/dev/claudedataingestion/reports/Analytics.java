@@ -1,6 +1,7 @@
 package dev.claudedataingestion.reports;
 
 import dev.claudedataingestion.model.AnalyticsGrouping;
+import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import java.time.LocalDate;
 import java.util.List;
@@ -39,6 +40,16 @@ abstract class Analytics extends Declaration<Endpoint.Rows> {
 
     /** The report grouped by {@code grouping} instead. */
     abstract Analytics groupedBy(AnalyticsGrouping grouping);
+
+    @Override
+    public final boolean mayRepeat(Row row) {
+        return row.get("actor_id") == null && grouping.dimensions().contains("actor");
+    }
+
+    @Override
+    public final Optional<String> repeatable() {
+        return Optional.of("actor_id IS NULL AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "actor"));
+    }
 
     @Override
     public final boolean namesActors() {

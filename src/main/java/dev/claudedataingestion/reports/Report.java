@@ -55,6 +55,20 @@ public interface Report {
     /** The measure that tells whether a re-pulled day changed. */
     Headline headline();
 
+    /**
+     * Whether {@code row} of the report's first table may share its key with another row of the same answer: the
+     * Usage and Cost Analytics API gives each identity it cannot name a row of its own, all with a null actor. No
+     * other row may come twice.
+     */
+    default boolean mayRepeat(Row row) {
+        return false;
+    }
+
+    /** The same rule as SQL over the first table's columns, for a check of stored rows; empty where none may. */
+    default Optional<String> repeatable() {
+        return Optional.empty();
+    }
+
     /** Whether the report's rows name actors ({@code actor_id} and the rest), which {@code claude_actors} keeps. */
     default boolean namesActors() {
         return false;

@@ -76,14 +76,20 @@ final class AnalyticsAnswers {
     List<Grouped> cost(LocalDate day, List<String> groupBy) {
         boolean fannedOut = groupBy.stream().anyMatch(FAN_OUT::contains);
         Map<List<Object>, Grouped> rows = new LinkedHashMap<>();
+        int unnamed = 0;
         for (SyntheticOrganization.AttributedCost cost : organization.attributedCosts(day)) {
             Map<String, Object> values = dimensions(cost.tuple(), cost);
             Map<String, Object> group = group(values, groupBy);
+            List<Object> key = new ArrayList<>(group.values());
+            if (groupBy.contains("actor") && group.get("actor") == null) {
+                // Each identity the API cannot name is a row of its own, all with a null actor.
+                key.add(unnamed++);
+            }
             // A tuple's requests are counted once, with its first priced part; code execution counts one span.
             boolean first = cost.tuple() == null || !"tokens".equals(cost.costType())
                     || "uncached_input_tokens".equals(cost.tokenType());
             long requests = !first ? 0 : cost.tuple() == null ? 1 : requests(cost.tuple());
-            rows.merge(new ArrayList<>(group.values()), new Grouped(group, null, cost.amountCents(), cost.listCents(),
+            rows.merge(key, new Grouped(group, null, cost.amountCents(), cost.listCents(),
                     fannedOut ? null : requests), (a, b) -> new Grouped(a.group(), null, a.amount().add(b.amount()),
                     a.list().add(b.list()), a.requests() == null ? null : a.requests() + b.requests()));
         }

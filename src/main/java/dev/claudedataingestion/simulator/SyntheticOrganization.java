@@ -327,8 +327,12 @@ public final class SyntheticOrganization {
             if (!day.isBefore(firstActiveDay) && random.nextDouble() < 0.2) {
                 BigDecimal hours = BigDecimal.valueOf(random.nextLong(1, 500_000)).movePointLeft(4);
                 BigDecimal cents = hours.multiply(new BigDecimal("5"));
-                costs.add(new AttributedCost(null, workspace.id(), "Code Execution Usage", "code_execution", null,
-                        null, null, null, null, cents, cents));
+                // Two sessions of containers, neither attributable to anyone.
+                BigDecimal first = cents.multiply(new BigDecimal("0.4"));
+                for (BigDecimal session : List.of(first, cents.subtract(first))) {
+                    costs.add(new AttributedCost(null, workspace.id(), "Code Execution Usage", "code_execution", null,
+                            null, null, null, null, session, session));
+                }
             }
         }
         return costs;

@@ -1,6 +1,6 @@
 package dev.claudedataingestion.sink;
 
-import dev.claudedataingestion.model.Identifiers;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
 import java.util.ArrayList;
@@ -48,13 +48,8 @@ public final class Views {
      * "no API key".
      */
     private static String groupedName(String dimension, String named, String label) {
-        return "CASE WHEN " + groupedBy("c.grouped_by", dimension) + " THEN " + named + " ELSE 'Not grouped by "
-                + label + "' END";
-    }
-
-    /** Whether an attributed row, whose {@code column} records its grouping, was grouped by {@code dimension}. */
-    public static String groupedBy(String column, String dimension) {
-        return "CONCAT(',', " + column + ", ',') LIKE '%," + Identifiers.require(dimension) + ",%'";
+        return "CASE WHEN " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by", dimension) + " THEN " + named
+                + " ELSE 'Not grouped by " + label + "' END";
     }
 
     /** View name to its SELECT, in the order they are created. */

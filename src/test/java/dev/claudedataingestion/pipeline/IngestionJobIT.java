@@ -471,6 +471,10 @@ class IngestionJobIT {
                         "service_account_actor", "user_actor");
         assertThat(select("SELECT count(*) FROM claude_cost_attributed WHERE actor_id IS NULL").get(0).get(0))
                 .as("code execution, which no identity is attributed").isNotEqualTo(0L);
+        // Identities the API cannot name each come as a row of their own, with the same group: all are kept.
+        assertThat(select("SELECT count(*) FROM (SELECT activity_date, workspace_id, cost_type FROM"
+                + " claude_cost_attributed WHERE actor_id IS NULL AND cost_type = 'code_execution'"
+                + " GROUP BY ALL HAVING count(*) = 2)").get(0).get(0)).isNotEqualTo(0L);
         assertThat(select("SELECT actor_type, count(*) FROM claude_actors GROUP BY 1 ORDER BY 1"))
                 .isEqualTo(select("SELECT actor_type, count(DISTINCT actor_id) FROM claude_usage_attributed"
                         + " GROUP BY 1 ORDER BY 1"));

@@ -1,12 +1,13 @@
 package dev.claudedataingestion.pipeline.check;
 
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
+import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
-import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -147,16 +148,22 @@ public final class DataChecks {
     CheckResult duplicates(String organization) {
         List<String> evidence = new ArrayList<>();
         long groups = 0;
-        for (Table table : Reports.factTables()) {
-            String key = String.join(", ", table.key());
-            List<String> identity = table.key().subList(1, table.key().size());
-            // SELECT <key>, COUNT(*) AS copies FROM t WHERE organization_id = @… AND activity_date >= @… GROUP BY <key> HAVING COUNT(*) > 1
-            List<String> found = warehouse.read("SELECT " + key + ", COUNT(*) AS copies FROM " + table.name()
-                    + " WHERE organization_id = @organization_id AND activity_date >= @first_day GROUP BY " + key
-                    + " HAVING COUNT(*) > 1", window(organization), row -> table.name() + " "
-                    + identity.stream().map(row::get).toList() + " appears " + row.int64("copies") + " times");
-            groups += found.size();
-            found.stream().limit(Math.max(0, EVIDENCE - evidence.size())).forEach(evidence::add);
+        for (ReportKind kind : ReportKind.values()) {
+            Report report = Reports.of(kind);
+            for (Table table : report.tables()) {
+                String key = String.join(", ", table.key());
+                List<String> identity = table.key().subList(1, table.key().size());
+                // Rows the API gives a key of their own only in name (identities it cannot name) may share one.
+                String repeatable = table.equals(report.tables().get(0))
+                        ? report.repeatable().map(where -> " AND NOT (" + where + ")").orElse("") : "";
+                // SELECT <key>, COUNT(*) AS copies FROM t WHERE organization_id = @… AND activity_date >= @… GROUP BY <key> HAVING COUNT(*) > 1
+                List<String> found = warehouse.read("SELECT " + key + ", COUNT(*) AS copies FROM " + table.name()
+                        + " WHERE organization_id = @organization_id AND activity_date >= @first_day" + repeatable
+                        + " GROUP BY " + key + " HAVING COUNT(*) > 1", window(organization), row -> table.name() + " "
+                        + identity.stream().map(row::get).toList() + " appears " + row.int64("copies") + " times");
+                groups += found.size();
+                found.stream().limit(Math.max(0, EVIDENCE - evidence.size())).forEach(evidence::add);
+            }
         }
         if (groups == 0) {
             return CheckResult.ok("duplicates", "no key appears twice in the fact tables "
@@ -287,8 +294,8 @@ public final class DataChecks {
                 });
         Map<Group, BigDecimal> listed = new HashMap<>();
         if (!days(covered, ReportKind.ANALYTICS_COST).isEmpty()) {
-            String grouped = " AND " + Views.groupedBy("grouped_by", "workspace_id") + " AND "
-                    + Views.groupedBy("grouped_by", "model");
+            String grouped = " AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "workspace_id") + " AND "
+                    + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model");
             warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(list_amount_usd) AS list_usd FROM"
                     + " claude_cost_attributed" + between + " AND cost_type = 'tokens'" + grouped
                     + " GROUP BY activity_date, workspace_id, model", days, row -> {
