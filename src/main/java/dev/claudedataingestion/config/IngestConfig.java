@@ -46,16 +46,10 @@ public record IngestConfig(
      */
     public static final long DEFAULT_SPOOL_LIMIT = 128_000_000L;
 
-    /** With the default spool limit. */
+    /** With the default spool limit and the default grouping of the analytics reports. */
     public IngestConfig(LocalDate startDate, int lookbackDays, Set<ReportKind> reports, boolean dimensions,
             Optional<DayRange> explicitDays, Optional<Duration> deadline) {
-        this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, DEFAULT_SPOOL_LIMIT);
-    }
-
-    /** With the default grouping of the analytics reports. */
-    public IngestConfig(LocalDate startDate, int lookbackDays, Set<ReportKind> reports, boolean dimensions,
-            Optional<DayRange> explicitDays, Optional<Duration> deadline, long spoolLimit) {
-        this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, spoolLimit,
+        this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, DEFAULT_SPOOL_LIMIT,
                 AnalyticsGrouping.DEFAULT);
     }
 

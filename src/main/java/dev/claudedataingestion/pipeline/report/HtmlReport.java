@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -72,15 +73,15 @@ public final class HtmlReport {
                     : "the warehouse holds no data of organization " + organization) + "; choose one with"
                     + " --organization: " + String.join(", ", organizations));
         }
+        // The days each report loaded (any other day is a gap, never a zero), and the latest of them.
+        Map<ReportKind, Set<LocalDate>> loaded = new EnumMap<>(ReportKind.class);
         Map<ReportKind, LocalDate> through = new TreeMap<>();
-        coverage.stream().filter(s -> s.organizationId().equals(organization))
-                .forEach(s -> latest(s).ifPresent(day -> through.put(s.report(), day)));
+        coverage.stream().filter(s -> s.organizationId().equals(organization) && !s.days().isEmpty()).forEach(s -> {
+            loaded.put(s.report(), s.days());
+            through.put(s.report(), Collections.max(s.days()));
+        });
         LocalDate end = days.map(DayRange::last).orElse(end(through));
         DayRange range = days.orElse(DayRange.of(end.minusDays(DEFAULT_DAYS - 1L), end));
-        // The days each chart's report loaded: any other day is a gap, never a zero.
-        Map<ReportKind, Set<LocalDate>> loaded = new EnumMap<>(ReportKind.class);
-        coverage.stream().filter(s -> s.organizationId().equals(organization))
-                .forEach(s -> loaded.put(s.report(), s.days()));
         if (loaded.values().stream().flatMap(Set::stream).noneMatch(range::contains)) {
             LocalDate first = loaded.values().stream().flatMap(Set::stream).min(Comparator.naturalOrder())
                     .orElseThrow();
@@ -228,10 +229,6 @@ public final class HtmlReport {
     /** The latest day any report holds. */
     private static LocalDate end(Map<ReportKind, LocalDate> through) {
         return through.values().stream().max(Comparator.naturalOrder()).orElseThrow();
-    }
-
-    private static Optional<LocalDate> latest(Warehouse.CoverageSummary summary) {
-        return summary.days().stream().max(Comparator.naturalOrder());
     }
 
     /** A chart's series: what identifies it, what the legend says, a value per day. */
