@@ -41,9 +41,10 @@ class ArchitectureTest {
             Map.entry("pipeline", Set.of("model", "config", "reports", "source", "sink")),
             Map.entry("pipeline.check", Set.of("model", "config", "reports", "sink", "pipeline")),
             Map.entry("pipeline.report", Set.of("model", "config", "reports", "sink", "pipeline")),
+            Map.entry("pipeline.export", Set.of("model", "config", "reports", "sink", "pipeline")),
             Map.entry("simulator", Set.of()),
             Map.entry("cli", Set.of("model", "config", "reports", "source", "sink", "pipeline", "pipeline.check",
-                    "pipeline.report", "simulator")));
+                    "pipeline.report", "pipeline.export", "simulator")));
 
     @Test
     void packagesDependOnlyDownwards() throws IOException {

@@ -78,6 +78,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new CheckCommand(context))
                 .addSubcommand(new ReportCommand(context))
                 .addSubcommand(new QueryCommand(context))
+                .addSubcommand(new ExportCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
                 .addSubcommand(new BenchCommand(context))

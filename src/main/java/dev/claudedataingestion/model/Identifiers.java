@@ -1,5 +1,6 @@
 package dev.claudedataingestion.model;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,12 @@ public final class Identifiers {
         if (RESERVED.contains(name)) {
             throw new IllegalArgumentException(name + " is a reserved word in BigQuery or PostgreSQL");
         }
+        return name;
+    }
+
+    /** {@link #require}, but letters may be upper case too, as FOCUS names its columns ({@code BilledCost}). */
+    public static String requireCased(String name) {
+        require(name == null ? null : name.toLowerCase(Locale.ROOT));
         return name;
     }
 }

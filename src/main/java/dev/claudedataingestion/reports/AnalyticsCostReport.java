@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 public final class AnalyticsCostReport extends Analytics {
 
     /** Grouped by these too; they do not count toward the API's five dimensions. */
-    static final List<String> FAN_OUT = List.of("cost_type", "token_type");
+    public static final List<String> FAN_OUT = List.of("cost_type", "token_type");
 
     public static final Table TABLE = AnalyticsGroup.columns(Table.builder("claude_cost_attributed"), FAN_OUT)
             .attribute("currency", STRING)

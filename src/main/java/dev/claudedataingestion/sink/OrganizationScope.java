@@ -3,7 +3,9 @@ package dev.claudedataingestion.sink;
 import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.Table;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,15 +24,15 @@ public final class OrganizationScope {
     private OrganizationScope() {
     }
 
-    /** The names shadowed: the tables and views that have an {@code organization_id}. */
-    private static List<String> names(SqlDialect sql) {
-        List<String> names = new ArrayList<>();
+    /** The names shadowed, the tables and views that name an organization, each with the column that does. */
+    private static Map<String, String> names(SqlDialect sql) {
+        Map<String, String> names = new LinkedHashMap<>();
         for (Table table : Tables.all()) {
             if (table.columnNames().contains("organization_id")) {
-                names.add(table.name());
+                names.put(table.name(), "organization_id");
             }
         }
-        names.addAll(Views.all(sql).keySet());
+        Views.all(sql).keySet().forEach(view -> names.put(view, Views.organizationColumn(view, sql)));
         return names;
     }
 
@@ -41,11 +43,11 @@ public final class OrganizationScope {
     public static String apply(String statement, SqlDialect sql) {
         String parameter = "@" + PARAMETER;
         List<String> shadows = new ArrayList<>();
-        for (String name : names(sql)) {
+        names(sql).forEach((name, organization) -> {
             // name AS (SELECT * FROM dataset.name WHERE organization_id = ?)
             shadows.add(Identifiers.require(name) + " AS (SELECT * FROM " + sql.table(name)
-                    + " WHERE organization_id = " + parameter + ")");
-        }
+                    + " WHERE " + organization + " = " + parameter + ")");
+        });
         Matcher with = LEADING_WITH.matcher(statement);
         if (with.find()) {
             // The statement's own WITH list follows ours: WITH [RECURSIVE] ours…, theirs… SELECT …

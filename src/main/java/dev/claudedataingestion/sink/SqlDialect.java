@@ -1,5 +1,9 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.model.Identifiers;
+import java.util.Map;
+import java.util.stream.Collectors;
+
 /** The few things the analysis views say differently on each warehouse. */
 public interface SqlDialect {
 
@@ -20,4 +24,21 @@ public interface SqlDialect {
 
     /** A date {@code days} later. */
     String plusDays(String date, int days);
+
+    /** The instant a UTC day begins, as a TIMESTAMP. */
+    String dayStart(String date);
+
+    /** A column name with its case kept, as the FOCUS columns are named ({@code BilledCost}). */
+    default String column(String name) {
+        return '"' + Identifiers.requireCased(name) + '"';
+    }
+
+    /** A JSON object of each key (a constant) to its expression's value, as text; a null value is JSON's null. */
+    String jsonObject(Map<String, String> fields);
+
+    /** {@code 'key', value, …}: the arguments of the warehouses' functions that build a JSON object. */
+    static String keysAndValues(Map<String, String> fields) {
+        return fields.entrySet().stream().map(field -> "'" + Identifiers.require(field.getKey()) + "', "
+                + field.getValue()).collect(Collectors.joining(", "));
+    }
 }

@@ -27,7 +27,7 @@ public final class Views {
      * {@code select}, whose rows have an {@code organization_id} and an {@code activity_date}, with {@code is_final}:
      * whether each report's figures for the day were fetched after Anthropic stopped revising them.
      */
-    private static String withFinality(SqlDialect sql, String select, ReportKind... reports) {
+    static String withFinality(SqlDialect sql, String select, ReportKind... reports) {
         StringBuilder joins = new StringBuilder();
         List<String> fetchedLate = new ArrayList<>();
         for (int i = 0; i < reports.length; i++) {
@@ -50,6 +50,11 @@ public final class Views {
     private static String groupedName(String dimension, String named, String label) {
         return "CASE WHEN " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by", dimension) + " THEN " + named
                 + " ELSE 'Not grouped by " + label + "' END";
+    }
+
+    /** The column that names a view's organization: {@code organization_id}, but for the FOCUS view. */
+    public static String organizationColumn(String view, SqlDialect sql) {
+        return view.equals(FocusCost.VIEW) ? sql.column(FocusCost.ORGANIZATION) : "organization_id";
     }
 
     /** View name to its SELECT, in the order they are created. */
@@ -149,6 +154,7 @@ public final class Views {
                 + sql.monthStart("c.activity_date") + ", c.workspace_id, " + workspaceName.formatted("c"));
 
         attributedViews(sql, views);
+        views.put(FocusCost.VIEW, FocusCost.select(sql));
         return views;
     }
 

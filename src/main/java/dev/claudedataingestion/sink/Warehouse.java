@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -175,6 +177,22 @@ public interface Warehouse extends AutoCloseable {
         public CoverageSummary {
             days = Set.copyOf(days);
             provisional = Set.copyOf(provisional);
+        }
+
+        /**
+         * {@code chosen} where {@code coverage} holds it, else the only organization it holds; a warehouse of several
+         * needs the choice made, and the message names them.
+         */
+        public static String organization(List<CoverageSummary> coverage, Optional<String> chosen) {
+            TreeSet<String> organizations = new TreeSet<>();
+            coverage.forEach(summary -> organizations.add(summary.organizationId()));
+            String organization = chosen.orElseGet(() -> organizations.size() == 1 ? organizations.first() : null);
+            if (organization == null || !organizations.contains(organization)) {
+                throw new ConfigException((organization == null ? "the warehouse holds several organizations"
+                        : "the warehouse holds no data of organization " + organization) + "; choose one with"
+                        + " --organization: " + String.join(", ", organizations));
+            }
+            return organization;
         }
     }
 

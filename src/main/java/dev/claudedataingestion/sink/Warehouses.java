@@ -4,7 +4,9 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.sink.bigquery.BigQueryProvider;
 import dev.claudedataingestion.sink.duckdb.DuckDbProvider;
+import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.sink.postgres.PostgresProvider;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,6 +43,14 @@ public final class Warehouses {
     }
 
     /** The URL forms of every provider: "duckdb:PATH, postgresql://… or bigquery://…". */
+    /**
+     * Converts {@code csv} (a header, then RFC 4180 rows; an unquoted empty field is null) of {@code columns} into
+     * the Parquet file {@code parquet}, each column typed as FOCUS types it. Both are this program's own files.
+     */
+    public static void csvToParquet(Path csv, List<FocusCost.Column> columns, Path parquet) {
+        DuckDbWarehouse.csvToParquet(csv, columns, parquet);
+    }
+
     public static String forms() {
         List<String> forms = PROVIDERS.stream().map(WarehouseProvider::form).toList();
         return String.join(", ", forms.subList(0, forms.size() - 1)) + " or " + forms.get(forms.size() - 1);

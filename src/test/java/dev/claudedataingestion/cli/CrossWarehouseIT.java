@@ -75,6 +75,16 @@ class CrossWarehouseIT {
                 public String plusDays(String date, int days) {
                     return date;
                 }
+
+                @Override
+                public String dayStart(String date) {
+                    return date;
+                }
+
+                @Override
+                public String jsonObject(Map<String, String> fields) {
+                    return "NULL";
+                }
             }).keySet();
 
     @TempDir
@@ -92,7 +102,8 @@ class CrossWarehouseIT {
     /** What {@code check --format json} and {@code status} print per warehouse, for comparison. */
     private final Map<String, List<String>> reports = new HashMap<>();
 
-    private List<List<String>> ingestAndTotal(String warehouseUrl, Map<String, String> extraEnvironment) {
+    private List<List<String>> ingestAndTotal(String warehouseUrl, Map<String, String> extraEnvironment)
+            throws java.io.IOException {
         Map<String, String> environment = new HashMap<>(extraEnvironment);
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
@@ -114,6 +125,13 @@ class CrossWarehouseIT {
             out.toString().lines().filter(line -> command[0].equals("check") || line.startsWith("  ") && !line.startsWith("  20"))
                     .map(line -> line.replaceAll("; last run .*", "")).forEach(printed::add);
         }
+        // The FOCUS export, line by line, in a fixed order.
+        Path focus = directory.resolve("focus-" + reports.size() + ".csv");
+        String[] export = {"export", "--out", focus.toString(), "--from", "2026-02-01", "--to", "2026-03-08"};
+        assertThat(Main.run(warehouseUrl == null ? export : java.util.stream.Stream.concat(
+                java.util.Arrays.stream(export), java.util.stream.Stream.of("--warehouse", warehouseUrl))
+                .toArray(String[]::new), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        java.nio.file.Files.readAllLines(focus).stream().sorted().map(line -> "focus: " + line).forEach(printed::add);
         reports.put(warehouseUrl == null ? "environment" : warehouseUrl, printed);
         List<List<String>> totals = new ArrayList<>();
         WarehouseLocation config = Warehouses.locate(Optional.ofNullable(warehouseUrl), environment);
@@ -179,6 +197,16 @@ class CrossWarehouseIT {
         if (number != null) {
             return number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString();
         }
+        if (value instanceof String text && text.startsWith("{")) {
+            // A JSON object each warehouse writes in its own way: its keys sorted, without spaces.
+            try {
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+                return json.writeValueAsString(json.readValue(text, java.util.Map.class));
+            } catch (java.io.IOException e) {
+                return text;
+            }
+        }
         return String.valueOf(value);
     }
 
@@ -200,6 +228,7 @@ class CrossWarehouseIT {
         List<String> duckDbReports = reports.get("duckdb:" + directory.resolve("w.duckdb"));
         assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")
                 .contains("usage           2026-02-01 to 2026-03-08");
+        assertThat(duckDbReports.stream().filter(line -> line.startsWith("focus: "))).hasSizeGreaterThan(1000);
         assertThat(reports.get(database.displayUrl())).isEqualTo(duckDbReports);
         assertThat(reports.get("bigquery://test-project/ai_usage_analytics")).isEqualTo(duckDbReports);
     }

@@ -65,14 +65,7 @@ public final class HtmlReport {
         if (coverage.isEmpty()) {
             throw new IllegalStateException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
         }
-        TreeSet<String> organizations = new TreeSet<>();
-        coverage.forEach(summary -> organizations.add(summary.organizationId()));
-        String organization = organizationId.orElseGet(() -> organizations.size() == 1 ? organizations.first() : null);
-        if (organization == null || !organizations.contains(organization)) {
-            throw new ConfigException((organization == null ? "the warehouse holds several organizations"
-                    : "the warehouse holds no data of organization " + organization) + "; choose one with"
-                    + " --organization: " + String.join(", ", organizations));
-        }
+        String organization = Warehouse.CoverageSummary.organization(coverage, organizationId);
         // The days each report loaded (any other day is a gap, never a zero), and the latest of them.
         Map<ReportKind, Set<LocalDate>> loaded = new EnumMap<>(ReportKind.class);
         Map<ReportKind, LocalDate> through = new TreeMap<>();

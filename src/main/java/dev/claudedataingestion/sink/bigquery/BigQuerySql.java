@@ -5,6 +5,7 @@ import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Tables;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -61,6 +62,21 @@ final class BigQuerySql {
             @Override
             public String plusDays(String date, int days) {
                 return "DATE_ADD(" + date + ", INTERVAL " + days + " DAY)";
+            }
+
+            @Override
+            public String dayStart(String date) {
+                return "CAST(" + date + " AS TIMESTAMP)";
+            }
+
+            @Override
+            public String column(String name) {
+                return Identifiers.requireCased(name);
+            }
+
+            @Override
+            public String jsonObject(Map<String, String> fields) {
+                return "TO_JSON_STRING(JSON_OBJECT(" + SqlDialect.keysAndValues(fields) + "))";
             }
         };
     }

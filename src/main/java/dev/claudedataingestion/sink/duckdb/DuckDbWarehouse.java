@@ -4,10 +4,12 @@ import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.DayTotal;
+import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
@@ -121,6 +124,39 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                 key -> new ReentrantLock());
         lock.lock();
         return lock::unlock;
+    }
+
+    /** Paths DuckDB is given are written into SQL: only plain ones, of files this program made. */
+    private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9/._-]+");
+
+    /** {@link dev.claudedataingestion.sink.Warehouses#csvToParquet}, by an in-memory DuckDB that reaches nothing else. */
+    public static void csvToParquet(Path csv, List<FocusCost.Column> columns, Path parquet) {
+        for (Path path : List.of(csv, parquet)) {
+            if (!PLAIN_PATH.matcher(path.toString()).matches()) {
+                throw new IllegalArgumentException("not a plain path: " + path);
+            }
+        }
+        String types = columns.stream().map(column -> "'" + Identifiers.requireCased(column.name()) + "': '"
+                + switch (column.type()) {
+                    case DECIMAL -> "DECIMAL(38," + (Cents.SCALE + 2) + ")";
+                    case DATETIME -> "TIMESTAMPTZ";
+                    case BOOLEAN -> "BOOLEAN";
+                    case STRING, JSON -> "VARCHAR";
+                } + "'").collect(Collectors.joining(", "));
+        Properties properties = new Properties();
+        properties.setProperty("autoinstall_known_extensions", "false");
+        properties.setProperty("autoload_known_extensions", "false");
+        NativeLibrary.check();
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
+                Statement statement = connection.createStatement()) {
+            // Instants are read and written at UTC, whatever the machine's time zone.
+            statement.execute("SET TimeZone = 'UTC'");
+            statement.execute("COPY (SELECT * FROM read_csv('" + csv.toAbsolutePath() + "', header = true,"
+                    + " auto_detect = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false,"
+                    + " columns = {" + types + "})) TO '" + parquet.toAbsolutePath() + "' (FORMAT parquet)");
+        } catch (SQLException e) {
+            throw new WarehouseException("could not write the Parquet file: " + e.getMessage(), e);
+        }
     }
 
     /** How long a reader waits for a write in progress, which holds the file for one window at most. */

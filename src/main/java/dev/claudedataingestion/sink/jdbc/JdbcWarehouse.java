@@ -90,7 +90,27 @@ public abstract class JdbcWarehouse implements Warehouse {
             public String plusDays(String date, int days) {
                 return "(" + date + " + " + days + ")";
             }
+
+            @Override
+            public String dayStart(String date) {
+                return JdbcWarehouse.this.dayStart(date);
+            }
+
+            @Override
+            public String jsonObject(Map<String, String> fields) {
+                return JdbcWarehouse.this.jsonObject(SqlDialect.keysAndValues(fields));
+            }
         };
+    }
+
+    /** The instant a UTC day begins; this default suits a backend that stores instants as UTC wall times. */
+    protected String dayStart(String date) {
+        return "CAST(" + date + " AS TIMESTAMP)";
+    }
+
+    /** A JSON object as text from its arguments {@code 'key', value, …}; DuckDB's {@code json_object} by default. */
+    protected String jsonObject(String arguments) {
+        return "CAST(json_object(" + arguments + ") AS VARCHAR)";
     }
 
     /** The UTC day of a TIMESTAMP column; this default suits a backend that stores instants as UTC wall times. */

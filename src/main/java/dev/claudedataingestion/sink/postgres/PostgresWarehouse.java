@@ -108,6 +108,16 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     }
 
     @Override
+    protected String dayStart(String date) {
+        return "(CAST(" + date + " AS timestamp) AT TIME ZONE 'UTC')";
+    }
+
+    @Override
+    protected String jsonObject(String arguments) {
+        return "CAST(json_build_object(" + arguments + ") AS text)";
+    }
+
+    @Override
     protected List<String> afterCreate(Table table) {
         List<String> statements = new ArrayList<>();
         if (table == Tables.RUNS) {

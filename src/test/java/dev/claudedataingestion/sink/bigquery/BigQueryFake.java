@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -108,6 +109,7 @@ public final class BigQueryFake implements AutoCloseable {
             statement.execute("CREATE MACRO generate_date_array(a, b) AS list_transform(generate_series(CAST(a AS DATE),"
                     + " CAST(b AS DATE), INTERVAL 1 DAY), lambda d: CAST(d AS DATE))");
             statement.execute("CREATE MACRO safe_divide(a, b) AS CAST(a AS DOUBLE) / NULLIF(b, 0)");
+            statement.execute("CREATE MACRO to_json_string(j) AS CAST(j AS VARCHAR)");
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 16);
         server.createContext("/", this::handle);
@@ -926,12 +928,46 @@ public final class BigQueryFake implements AutoCloseable {
         }
         parameter.appendTail(bound);
         translated = bound.toString().replace("CURRENT_DATE()", "current_date");
-        translated = translated.replaceAll("DATE_SUB\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "($1 - INTERVAL $2 DAY)");
-        translated = translated.replaceAll("DATE_ADD\\(([^,()]+), INTERVAL (\\d+) DAY\\)", "CAST($1 + INTERVAL $2 DAY AS DATE)");
+        translated = rewriteCalls(translated, "DATE_SUB", arguments -> "(" + arguments.get(0) + " - "
+                + arguments.get(1) + ")");
+        translated = rewriteCalls(translated, "DATE_ADD", arguments -> "CAST(" + arguments.get(0) + " + "
+                + arguments.get(1) + " AS DATE)");
         // DATE(timestamp) is the timestamp's UTC day: the fake keeps timestamps as UTC wall times.
-        translated = translated.replaceAll("\\bDATE\\(([^,()]+)\\)", "CAST($1 AS DATE)");
-        translated = translated.replaceAll("DATE_TRUNC\\(([^,()]+), MONTH\\)", "CAST(date_trunc('month', $1) AS DATE)");
+        translated = rewriteCalls(translated, "DATE", arguments -> "CAST(" + arguments.get(0) + " AS DATE)");
+        translated = rewriteCalls(translated, "DATE_TRUNC", arguments -> "CAST(date_trunc('"
+                + arguments.get(1).toLowerCase(Locale.ROOT) + "', " + arguments.get(0) + ") AS DATE)");
         return aliasUnnest(translated);
+    }
+
+    /**
+     * Each call of {@code function} (upper case, as this project writes BigQuery's functions) replaced by what
+     * {@code rewrite} makes of its arguments, themselves rewritten first, so that calls may nest.
+     */
+    private static String rewriteCalls(String sql, String function, Function<List<String>, String> rewrite) {
+        Matcher call = Pattern.compile("\\b" + function + "\\(").matcher(sql);
+        if (!call.find()) {
+            return sql;
+        }
+        List<String> arguments = new ArrayList<>();
+        int depth = 0;
+        int start = call.end();
+        int at = start;
+        for (; depth >= 0; at++) {
+            char c = sql.charAt(at);
+            if (c == '\'') {
+                at = sql.indexOf('\'', at + 1);
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            }
+            if (depth < 0 || c == ',' && depth == 0) {
+                arguments.add(rewriteCalls(sql.substring(start, at).strip(), function, rewrite));
+                start = at + 1;
+            }
+        }
+        return sql.substring(0, call.start()) + rewrite.apply(arguments)
+                + rewriteCalls(sql.substring(at), function, rewrite);
     }
 
     /** {@code UNNEST(x) AS day} names a column in BigQuery; DuckDB needs {@code UNNEST(x) AS t(day)}. */

@@ -1,0 +1,249 @@
+package dev.claudedataingestion.pipeline.export;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.FocusCost;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.Warehouses;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Writes one organization's FOCUS rows ({@link FocusCost}) over a range of days to a CSV or Parquet file. The rows
+ * stream from the warehouse into a file of this program's own and replace {@code out} in one move, so {@code out}
+ * is either as it was or whole.
+ */
+public final class FocusExport {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The file formats, by the name's ending. */
+    public enum Format {
+        CSV, PARQUET;
+
+        /** The format {@code out} names, or a message saying which endings there are. */
+        public static Format of(Path out) {
+            String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".csv")) {
+                return CSV;
+            }
+            if (name.endsWith(".parquet")) {
+                return PARQUET;
+            }
+            throw new ConfigException("--out " + out + " names neither a .csv nor a .parquet file; end its name with"
+                    + " one of them, for example focus.csv");
+        }
+    }
+
+    /**
+     * What was written: the rows, their {@code BilledCost}, the rows of days Anthropic may still revise, and the
+     * days of the range that no cost report has loaded (they have no rows).
+     */
+    public record Written(long rows, BigDecimal billedCost, long provisionalRows, Set<LocalDate> notLoaded) {
+    }
+
+    private final Warehouse warehouse;
+
+    public FocusExport(Warehouse warehouse) {
+        this.warehouse = warehouse;
+    }
+
+    /** Writes {@code organizationId}'s rows of {@code days} to {@code out}, a {@code .csv} or {@code .parquet} file. */
+    public Written write(String organizationId, DayRange days, Path out) {
+        if (Files.isDirectory(out)) {
+            throw new ConfigException("--out " + out + " is a folder; name a file, for example "
+                    + out.resolve("focus.csv"));
+        }
+        Format format = Format.of(out);
+        Set<LocalDate> loaded = new TreeSet<>(warehouse.coveredDays(ReportKind.COST, organizationId, days));
+        loaded.addAll(warehouse.coveredDays(ReportKind.ANALYTICS_COST, organizationId, days));
+        if (loaded.isEmpty()) {
+            throw new ConfigException("no cost of organization " + organizationId + " is loaded from " + days.first()
+                    + " to " + days.last() + "; run 'claude-ingest status' to see the days loaded, and choose --from"
+                    + " and --to among them");
+        }
+        Set<LocalDate> notLoaded = days.days().filter(day -> !loaded.contains(day))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("claude-ingest-export");
+            Path csv = folder.resolve("focus.csv");
+            Written written;
+            try (Writer writer = new BufferedWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
+                written = writeCsv(organizationId, days, writer, notLoaded);
+            }
+            Path file = csv;
+            if (format == Format.PARQUET) {
+                file = folder.resolve("focus.parquet");
+                Warehouses.csvToParquet(csv, FocusCost.COLUMNS, file);
+            }
+            publish(file, out);
+            return written;
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException unchecked ? unchecked.getCause() : (IOException) e;
+            throw new ConfigException("cannot write " + out + " (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "); choose a file you may write"
+                    + " with --out, on a disk with room");
+        } finally {
+            deleteQuietly(folder);
+        }
+    }
+
+    /** Streams the rows into {@code writer} as CSV (RFC 4180, a header first) and totals them. */
+    private Written writeCsv(String organizationId, DayRange days, Writer writer, Set<LocalDate> notLoaded) {
+        String start = column("ChargePeriodStart");
+        // SELECT "BilledCost", … FROM claude_focus_cost WHERE "BillingAccountId" = @organization_id
+        //   AND "ChargePeriodStart" >= @from AND "ChargePeriodStart" < @to ORDER BY …
+        String sql = "SELECT " + FocusCost.COLUMNS.stream().map(c -> column(c.name())).collect(Collectors.joining(", "))
+                + " FROM " + warehouse.dialect().table(FocusCost.VIEW) + " WHERE " + column(FocusCost.ORGANIZATION)
+                + " = @organization_id AND " + start + " >= @from AND " + start + " < @to ORDER BY " + start + ", "
+                + column("SubAccountId") + ", " + column("SkuId") + ", " + column("SkuMeter");
+        Map<String, Object> parameters = Map.of("organization_id", organizationId,
+                "from", days.startInstant(), "to", days.endInstant());
+        int billed = index("BilledCost");
+        int isFinal = index("x_IsFinal");
+        long[] rows = new long[2];
+        BigDecimal[] total = {BigDecimal.ZERO};
+        warehouse.read(sql, parameters, new Warehouse.QueryVisitor() {
+            @Override
+            public void columns(List<String> names) {
+                line(FocusCost.COLUMNS.stream().map(FocusCost.Column::name).toList());
+            }
+
+            @Override
+            public void row(List<Object> values) {
+                List<String> fields = new ArrayList<>(values.size());
+                for (int i = 0; i < values.size(); i++) {
+                    fields.add(text(FocusCost.COLUMNS.get(i).type(), values.get(i)));
+                }
+                line(fields);
+                rows[0]++;
+                total[0] = total[0].add(new BigDecimal(fields.get(billed)));
+                if (!Boolean.parseBoolean(fields.get(isFinal))) {
+                    rows[1]++;
+                }
+            }
+
+            private void line(List<String> fields) {
+                try {
+                    writer.write(fields.stream().map(FocusExport::quote).collect(Collectors.joining(",")));
+                    writer.write("\r\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        return new Written(rows[0], total[0], rows[1], notLoaded);
+    }
+
+    private String column(String name) {
+        return warehouse.dialect().column(name);
+    }
+
+    private static int index(String name) {
+        return FocusCost.COLUMNS.stream().map(FocusCost.Column::name).toList().indexOf(name);
+    }
+
+    /**
+     * A value as the file holds it, the same whichever warehouse it came from: decimals exact and plain, instants
+     * in ISO 8601 at UTC, tags as a JSON object of the keys that have a value, sorted; null as {@code null}.
+     */
+    static String text(FocusCost.Type type, Object value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (type) {
+            case DECIMAL -> {
+                BigDecimal number = value instanceof BigDecimal decimal ? decimal
+                        : value instanceof BigInteger whole ? new BigDecimal(whole)
+                        : new BigDecimal(value.toString());
+                yield number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString();
+            }
+            case DATETIME -> ((Instant) value).toString();
+            case BOOLEAN -> value.toString();
+            case STRING -> value.toString();
+            case JSON -> tags(value.toString());
+        };
+    }
+
+    private static String tags(String json) {
+        try {
+            Map<String, JsonNode> present = new TreeMap<>();
+            JSON.readTree(json).properties().forEach(field -> {
+                if (!field.getValue().isNull()) {
+                    present.put(field.getKey(), field.getValue());
+                }
+            });
+            return present.isEmpty() ? null : JSON.writeValueAsString(present);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the FOCUS view's Tags is not a JSON object: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** RFC 4180; null is an empty field and the empty string a quoted one, so that they stay apart. */
+    static String quote(String value) {
+        if (value == null) {
+            return "";
+        }
+        if (value.isEmpty() || value.contains(",") || value.contains("\"") || value.contains("\n")
+                || value.contains("\r")) {
+            return '"' + value.replace("\"", "\"\"") + '"';
+        }
+        return value;
+    }
+
+    /** Copies {@code file} beside {@code out}, then moves it over {@code out} in one step where the disk can. */
+    private static void publish(Path file, Path out) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path beside = Files.createTempFile(parent, "." + out.getFileName(), ".part");
+        try {
+            Files.copy(file, beside, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(beside, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(beside, out, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(beside);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) {
+        if (folder == null) {
+            return;
+        }
+        try (var files = Files.list(folder)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(folder);
+        } catch (IOException e) {
+            // A temporary folder left behind is harmless; the export's outcome is what matters.
+        }
+    }
+}
