@@ -42,9 +42,10 @@ class ArchitectureTest {
             Map.entry("pipeline.check", Set.of("model", "config", "reports", "sink", "pipeline")),
             Map.entry("pipeline.report", Set.of("model", "config", "reports", "sink", "pipeline")),
             Map.entry("pipeline.export", Set.of("model", "config", "reports", "sink", "pipeline")),
+            Map.entry("pipeline.notify", Set.of("model", "config", "reports", "sink", "pipeline", "pipeline.check")),
             Map.entry("simulator", Set.of()),
             Map.entry("cli", Set.of("model", "config", "reports", "source", "sink", "pipeline", "pipeline.check",
-                    "pipeline.report", "pipeline.export", "simulator")));
+                    "pipeline.report", "pipeline.export", "pipeline.notify", "simulator")));
 
     @Test
     void packagesDependOnlyDownwards() throws IOException {

@@ -121,7 +121,7 @@ final class CheckCommand implements Callable<Integer> {
         return monthlyBudget != null ? Optional.of(monthlyBudget) : budgetVariable(context);
     }
 
-    private static Optional<BigDecimal> budgetVariable(Context context) {
+    static Optional<BigDecimal> budgetVariable(Context context) {
         String variable = context.environment().get(BUDGET_VARIABLE);
         if (variable == null || variable.isBlank()) {
             return Optional.empty();

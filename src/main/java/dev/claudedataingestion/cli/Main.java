@@ -4,6 +4,7 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.pipeline.SpoolException;
+import dev.claudedataingestion.pipeline.notify.NotifyException;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import java.io.PrintStream;
@@ -79,6 +80,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new ReportCommand(context))
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new ExportCommand(context))
+                .addSubcommand(new NotifyCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
                 .addSubcommand(new BenchCommand(context))
@@ -167,7 +169,8 @@ public final class Main implements Runnable {
         if (exception instanceof ConfigException) {
             return BAD_CONFIGURATION;
         }
-        if (exception instanceof AdminApiException || exception instanceof Ingestion.DeadlineWithoutProgress) {
+        if (exception instanceof AdminApiException || exception instanceof Ingestion.DeadlineWithoutProgress
+                || exception instanceof NotifyException) {
             return API_FAILURE;
         }
         if (exception instanceof WarehouseException || exception instanceof SpoolException) {

@@ -7,6 +7,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,8 @@ public final class Settings {
     public static final String SPOOL_LIMIT = "INGEST_SPOOL_LIMIT";
     public static final String PERSONAL_DATA_RETENTION_DAYS = "PERSONAL_DATA_RETENTION_DAYS";
     public static final String ANALYTICS_GROUP_BY = "ANALYTICS_GROUP_BY";
+    public static final String NOTIFY_WEBHOOK_URL = "NOTIFY_WEBHOOK_URL";
+    public static final String NOTIFY_FORMAT = "NOTIFY_FORMAT";
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -54,6 +57,31 @@ public final class Settings {
 
     private Optional<String> variable(String name) {
         return Optional.ofNullable(environment.get(name)).map(String::strip).filter(value -> !value.isEmpty());
+    }
+
+    /**
+     * {@value #NOTIFY_WEBHOOK_URL}, where {@code notify} posts, in the format {@value #NOTIFY_FORMAT} names ({@code
+     * slack} or {@code json}; by default Slack's for a {@code hooks.slack.com} URL, else JSON). The URL is a secret:
+     * no message repeats it.
+     */
+    public Webhook webhook() {
+        String text = variable(NOTIFY_WEBHOOK_URL).orElseThrow(() -> new ConfigException(NOTIFY_WEBHOOK_URL
+                + " is not set; set it to an incoming webhook's URL (Slack's, or any that takes JSON)"));
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException e) {
+            url = null;
+        }
+        if (url == null || url.getHost() == null || !("https".equals(url.getScheme()) || "http".equals(url.getScheme()))) {
+            throw new ConfigException(NOTIFY_WEBHOOK_URL + " is not an http(s) URL with a host; set it to the"
+                    + " incoming webhook's URL as its service shows it");
+        }
+        String format = variable(NOTIFY_FORMAT).orElse("hooks.slack.com".equals(url.getHost()) ? "slack" : "json");
+        if (!format.equals("slack") && !format.equals("json")) {
+            throw new ConfigException(NOTIFY_FORMAT + " '" + format + "' is neither slack nor json");
+        }
+        return new Webhook(url, format.equals("slack"));
     }
 
     /**

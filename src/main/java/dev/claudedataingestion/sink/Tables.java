@@ -43,6 +43,16 @@ public final class Tables {
             List.of("organization_id", "report", "activity_date", "run_id"));
 
     /**
+     * What {@code notify} last told the team, per organization and subject ({@code check:freshness},
+     * {@code digest:daily}, …): the state it announced (a check's status, a digest's period), so that a state is
+     * never sent twice.
+     */
+    public static final Table NOTIFICATIONS = new Table("ingestion_notifications", columns(
+            "organization_id", STRING, "subject", STRING, "state", STRING, "message", STRING,
+            "notified_at", TIMESTAMP),
+            List.of("organization_id", "subject"));
+
+    /**
      * The dimension tables keep a history of each object: one row per version, valid from {@code valid_from} until
      * {@code valid_to} (exclusive; null for the current version), so that a renamed key reads correctly in old
      * months. Each starts with {@code organization_id} and the object's id and ends with these four columns.
@@ -78,7 +88,7 @@ public final class Tables {
     /** Every table: the reports' tables, then the ledger and the dimensions. */
     public static List<Table> all() {
         List<Table> all = new ArrayList<>(Reports.factTables());
-        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, WORKSPACES, API_KEYS, USERS, ACTORS));
+        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, NOTIFICATIONS, WORKSPACES, API_KEYS, USERS, ACTORS));
         return all;
     }
 

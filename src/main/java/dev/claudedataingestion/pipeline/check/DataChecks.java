@@ -5,6 +5,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.pipeline.Spend;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
@@ -435,7 +436,8 @@ public final class DataChecks {
             return CheckResult.ok("budget", "no monthly budget set (--monthly-budget or CHECK_MONTHLY_BUDGET_USD)");
         }
         BigDecimal budget = settings.monthlyBudgetUsd().get();
-        TreeSet<LocalDate> costDays = days(covered, ReportKind.COST);
+        TreeSet<LocalDate> costDays = new TreeSet<>(days(covered, ReportKind.COST));
+        costDays.addAll(days(covered, ReportKind.ANALYTICS_COST));
         LocalDate monthStart = Planner.lastCompleteDay(ReportKind.COST, settings.now()).withDayOfMonth(1);
         if (costDays.isEmpty() || costDays.last().isBefore(monthStart)) {
             return new CheckResult("budget", Status.WARN, "no cost data for " + monthStart.format(
@@ -444,16 +446,12 @@ public final class DataChecks {
                     + "; month-to-date spend is unknown, not zero", List.of());
         }
         LocalDate through = costDays.last();
-        BigDecimal[] spent = {warehouse.read("SELECT SUM(amount_usd) AS spent FROM claude_costs"
-                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day",
-                Map.of("organization_id", organization, "first_day", monthStart, "last_day", through),
-                row -> row.decimal("spent")).get(0)};
-        BigDecimal forecast = spent[0].multiply(BigDecimal.valueOf(monthStart.lengthOfMonth()))
-                .divide(BigDecimal.valueOf(through.getDayOfMonth()), 2, RoundingMode.HALF_UP);
+        BigDecimal spent = new Spend(warehouse, organization).total(DayRange.of(monthStart, through));
+        BigDecimal forecast = Spend.forecast(spent, through);
         String month = monthStart.format(java.time.format.DateTimeFormatter.ofPattern("MMMM yyyy", java.util.Locale.ENGLISH));
-        String message = "$" + money(spent[0]) + " spent in " + month + " through " + through + " of a $"
+        String message = "$" + money(spent) + " spent in " + month + " through " + through + " of a $"
                 + money(budget) + " budget; straight-line forecast $" + money(forecast) + " by month end";
-        Status status = spent[0].compareTo(budget) > 0 ? Status.FAIL
+        Status status = spent.compareTo(budget) > 0 ? Status.FAIL
                 : forecast.compareTo(budget) > 0 ? Status.WARN : Status.OK;
         return new CheckResult("budget", status, message, List.of());
     }

@@ -1,0 +1,97 @@
+package dev.claudedataingestion.cli;
+
+import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.Webhook;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.pipeline.check.CheckSettings;
+import dev.claudedataingestion.pipeline.check.DataChecks;
+import dev.claudedataingestion.pipeline.notify.Digest;
+import dev.claudedataingestion.pipeline.notify.HttpWebhook;
+import dev.claudedataingestion.pipeline.notify.Notifier;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseLocation;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "notify", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+        description = {"Posts to the incoming webhook NOTIFY_WEBHOOK_URL (Slack's format, or plain JSON) the checks"
+            + " whose state changed since the last notify, and a spend digest once per day or week. A state is"
+            + " never sent twice; one the webhook did not take is sent again next time (exit 3)."})
+final class NotifyCommand implements Callable<Integer> {
+
+    enum DigestOption { daily, weekly, off }
+
+    private final Context context;
+
+    @Mixin
+    WarehouseOption warehouse;
+
+    @Mixin
+    OrganizationOption organization;
+
+    @Option(names = "--digest", paramLabel = "WHEN", defaultValue = "daily", description = "daily (default): the"
+            + " last complete day; weekly: the last whole week, Monday to Sunday; off: checks only")
+    DigestOption digest;
+
+    @Option(names = "--monthly-budget", paramLabel = "USD",
+            description = "the monthly budget in dollars (default: $" + CheckCommand.BUDGET_VARIABLE + ", else none)")
+    BigDecimal monthlyBudget;
+
+    @Option(names = "--dry-run", description = "print the message instead of posting it; records nothing, and needs"
+            + " no webhook")
+    boolean dryRun;
+
+    NotifyCommand(Context context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        Optional<Webhook> webhook = dryRun ? Optional.empty() : Optional.of(context.settings().webhook());
+        Optional<BigDecimal> budget = monthlyBudget != null ? Optional.of(monthlyBudget)
+                : CheckCommand.budgetVariable(context);
+        Instant now = context.clock().instant();
+        CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), now).withBudget(budget);
+        Optional<Digest.Schedule> schedule = digest == DigestOption.off ? Optional.empty()
+                : Optional.of(Digest.Schedule.valueOf(digest.name().toUpperCase(java.util.Locale.ROOT)));
+        WarehouseLocation config = context.warehouse(warehouse.url);
+        try (Warehouse opened = config.open(dryRun)) {
+            DataChecks checks = new DataChecks(opened, settings);
+            List<String> organizations = organization.select(checks.organizations(), id -> id);
+            if (organizations.isEmpty()) {
+                throw new ConfigException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
+            }
+            Notifier notifier = new Notifier(opened, now);
+            for (DataChecks.OrganizationChecks results : checks.run(organizations)) {
+                Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
+                        Planner.lastCompleteDay(ReportKind.COST, now), budget,
+                        webhook.map(HttpWebhook::new));
+                if (dryRun) {
+                    context.out().println(outcome.notification().isEmpty() ? "Nothing to send for organization "
+                            + results.organizationId() : outcome.notification().text());
+                    context.out().println("(dry run: nothing was posted or recorded)");
+                } else if (outcome.posted()) {
+                    context.out().printf("Sent to %s for organization %s: %d check%s changed%s%n",
+                            webhook.get().display(), results.organizationId(),
+                            outcome.notification().changes().size(),
+                            outcome.notification().changes().size() == 1 ? "" : "s",
+                            outcome.notification().digest().map(d -> ", the " + d.schedule().id() + " digest of "
+                                    + d.period()).orElse(""));
+                } else {
+                    context.out().printf("Nothing to send for organization %s: no check changed state%s%n",
+                            results.organizationId(), schedule.map(s -> " and the " + s.id() + " digest of "
+                                    + s.period(Planner.lastCompleteDay(ReportKind.COST, now)) + " was sent before")
+                                    .orElse(""));
+                }
+            }
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.claudedataingestion.pipeline.notify;
+
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.pipeline.Spend;
+import dev.claudedataingestion.pipeline.check.CheckResult;
+import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Warehouse;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides what to tell the team about one organization, tells it, and records what was told in
+ * {@code ingestion_notifications}: a check whose state differs from the one last announced (a check seen for the
+ * first time only when it is not ok), and a digest once per period. A state is recorded only once the webhook took
+ * the message, so a message that failed is sent again next time, and one that was sent never is.
+ */
+public final class Notifier {
+
+    /** Where messages go. */
+    public interface Poster {
+        /** Posts one message, or throws {@link NotifyException}. */
+        void post(Notification notification);
+    }
+
+    /** What was decided: the notification (empty when nothing changed) and whether it was posted. */
+    public record Outcome(Notification notification, boolean posted) {
+    }
+
+    private static final String CHECK = "check:";
+    private static final String DIGEST = "digest:";
+
+    private final Warehouse warehouse;
+    private final Instant now;
+
+    public Notifier(Warehouse warehouse, Instant now) {
+        this.warehouse = warehouse;
+        this.now = now;
+    }
+
+    /**
+     * Notifies {@code poster} of what changed for {@code organizationId} given the checks' {@code results}, with a
+     * digest of {@code schedule} after {@code lastCompleteDay} when one is due. {@code poster} empty: decides only,
+     * posts and records nothing (a dry run).
+     */
+    public Outcome notify(String organizationId, List<CheckResult> results, Optional<Digest.Schedule> schedule,
+            LocalDate lastCompleteDay, Optional<BigDecimal> budget, Optional<Poster> poster) {
+        Map<String, Row> recorded = new HashMap<>();
+        warehouse.organizationRows(Tables.NOTIFICATIONS, organizationId)
+                .forEach(row -> recorded.put(row.string("subject"), row));
+        Map<String, Row> next = new HashMap<>(recorded);
+
+        List<Notification.Change> changes = new ArrayList<>();
+        for (CheckResult result : results) {
+            Optional<CheckResult.Status> previous = Optional.ofNullable(recorded.get(CHECK + result.check()))
+                    .map(row -> CheckResult.Status.valueOf(row.string("state").toUpperCase(java.util.Locale.ROOT)));
+            boolean changed = previous.map(p -> p != result.status()).orElse(result.status() != CheckResult.Status.OK);
+            if (changed) {
+                changes.add(new Notification.Change(previous, result));
+            }
+            if (previous.isEmpty() || changed) {
+                next.put(CHECK + result.check(), row(organizationId, CHECK + result.check(), result.status().id(),
+                        result.message()));
+            }
+        }
+        Optional<Digest> digest = schedule.filter(s -> !s.period(lastCompleteDay).toString().equals(
+                        Optional.ofNullable(recorded.get(DIGEST + s.id())).map(row -> row.string("state")).orElse(null)))
+                .map(s -> Digest.of(new Spend(warehouse, organizationId), s, lastCompleteDay, budget));
+        digest.ifPresent(d -> next.put(DIGEST + d.schedule().id(), row(organizationId, DIGEST + d.schedule().id(),
+                d.period().toString(), d.spend().map(BigDecimal::toPlainString).orElse("not loaded"))));
+
+        Notification notification = new Notification(organizationId, changes, digest);
+        if (poster.isEmpty()) {
+            return new Outcome(notification, false);
+        }
+        if (!notification.isEmpty()) {
+            poster.get().post(notification);
+        }
+        if (!states(next).equals(states(recorded))) {
+            warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, List.copyOf(next.values()));
+        }
+        return new Outcome(notification, !notification.isEmpty());
+    }
+
+    private static Map<String, String> states(Map<String, Row> rows) {
+        Map<String, String> states = new HashMap<>();
+        rows.forEach((subject, row) -> states.put(subject, row.string("state")));
+        return states;
+    }
+
+    private Row row(String organizationId, String subject, String state, String message) {
+        return new Row(Tables.NOTIFICATIONS).set("organization_id", organizationId).set("subject", subject)
+                .set("state", state).set("message", message).set("notified_at", now);
+    }
+}

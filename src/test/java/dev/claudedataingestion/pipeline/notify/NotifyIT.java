@@ -1,0 +1,246 @@
+package dev.claudedataingestion.pipeline.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claudedataingestion.TestApi;
+import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.SyntheticOrganization;
+import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.Warehouses;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code claude-ingest notify} against a local incoming webhook. */
+class NotifyIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path shared;
+
+    @TempDir
+    Path directory;
+
+    private static AdminApiSimulator simulator;
+    private final WebhookReceiver webhook = new WebhookReceiver();
+    private Path warehouse;
+
+    @BeforeAll
+    static void loadOnce() {
+        simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO, LocalDate.of(2025, 10, 1)));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
+                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
+                "INGEST_START_DATE", "2026-01-01", "WAREHOUSE", "duckdb:" + shared.resolve("loaded.duckdb"));
+        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+    }
+
+    @AfterAll
+    static void stop() {
+        simulator.close();
+    }
+
+    @BeforeEach
+    void copy() throws Exception {
+        warehouse = directory.resolve("w.duckdb");
+        Files.copy(shared.resolve("loaded.duckdb"), warehouse);
+    }
+
+    @AfterEach
+    void close() {
+        webhook.close();
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run notify(Map<String, String> extra, String... args) {
+        return notify(TestApi.CLOCK, extra, args);
+    }
+
+    private Run notify(Clock clock, Map<String, String> extra, String... args) {
+        Map<String, String> environment = new HashMap<>(Map.of("WAREHOUSE", "duckdb:" + warehouse,
+                "INGEST_START_DATE", "2026-01-01", "NOTIFY_WEBHOOK_URL", webhook.url()));
+        environment.putAll(extra);
+        environment.values().removeIf(String::isEmpty);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] command = Stream.concat(Stream.of("notify"), Stream.of(args)).toArray(String[]::new);
+        int code = Main.run(command, environment, clock, new PrintStream(out, true), new PrintStream(err, true), false);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private BigDecimal viewTotal(String sql, Object... parameters) {
+        Map<String, Object> bound = new HashMap<>();
+        for (int i = 0; i < parameters.length; i += 2) {
+            bound.put((String) parameters[i], parameters[i + 1]);
+        }
+        try (Warehouse opened = Warehouses.locate(Optional.of("duckdb:" + warehouse), Map.of()).open(true)) {
+            return opened.read(sql, bound, row -> row.decimal("total")).get(0);
+        }
+    }
+
+    private static JsonNode json(String body) throws Exception {
+        return JSON.readTree(body);
+    }
+
+    @Test
+    void theDigestsFiguresAreTheViewsAndTheSameStateIsNeverSentTwice() throws Exception {
+        Run first = notify(Map.of(), "--monthly-budget", "100000");
+        Run second = notify(Map.of(), "--monthly-budget", "100000");
+
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).contains("Sent to http://127.0.0.1:").contains("the daily digest of 2026-03-08")
+                .doesNotContain("secret-token-42");
+        assertThat(second.code()).as(second.err()).isZero();
+        assertThat(second.out()).contains("Nothing to send");
+        assertThat(webhook.bodies()).hasSize(1);
+
+        JsonNode digest = json(webhook.bodies().get(0)).get("digest");
+        assertThat(digest.get("schedule").asText()).isEqualTo("daily");
+        assertThat(digest.get("first_day").asText()).isEqualTo("2026-03-08");
+        // Yesterday, the day before and the month to date, as the billed-cost views give them.
+        String byModel = "SELECT SUM(billed_usd) AS total FROM claude_billed_cost_by_model WHERE activity_date";
+        LocalDate yesterday = LocalDate.of(2026, 3, 8);
+        assertThat(digest.get("spend_usd").decimalValue())
+                .isEqualByComparingTo(viewTotal(byModel + " = @day", "day", yesterday));
+        assertThat(digest.get("previous_spend_usd").decimalValue())
+                .isEqualByComparingTo(viewTotal(byModel + " = @day", "day", yesterday.minusDays(1)));
+        BigDecimal monthToDate = viewTotal(byModel + " BETWEEN @first AND @last", "first", LocalDate.of(2026, 3, 1),
+                "last", yesterday);
+        assertThat(digest.get("month_to_date_usd").decimalValue()).isEqualByComparingTo(monthToDate);
+        assertThat(digest.get("forecast_usd").decimalValue()).isEqualByComparingTo(monthToDate
+                .multiply(BigDecimal.valueOf(31)).divide(BigDecimal.valueOf(8), 2, RoundingMode.HALF_UP));
+        assertThat(digest.get("budget_usd").decimalValue()).isEqualByComparingTo("100000");
+        // A mover's figures are its model's in the same view.
+        JsonNode model = Stream.of(digest.get("movers")).flatMap(movers -> java.util.stream.StreamSupport
+                .stream(movers.spliterator(), false)).filter(m -> m.get("dimension").asText().equals("model"))
+                .findFirst().orElseThrow();
+        assertThat(model.get("spend_usd").decimalValue()).isEqualByComparingTo(viewTotal(byModel
+                + " = @day AND model = @model", "day", yesterday, "model", model.get("name").asText()));
+        assertThat(model.get("change_usd").decimalValue()).isEqualByComparingTo(model.get("spend_usd").decimalValue()
+                .subtract(model.get("previous_spend_usd").decimalValue()));
+    }
+
+    @Test
+    void aCheckThatChangesStateIsSentOnceEachWay() throws Exception {
+        assertThat(notify(Map.of(), "--digest", "off").code()).isZero();
+        Run over = notify(Map.of(), "--digest", "off", "--monthly-budget", "1");
+        Run stillOver = notify(Map.of(), "--digest", "off", "--monthly-budget", "1");
+        Run back = notify(Map.of(), "--digest", "off");
+
+        assertThat(over.code()).as(over.err()).isZero();
+        assertThat(stillOver.out()).contains("Nothing to send");
+        int before = webhook.bodies().size() - 2;
+        JsonNode overBody = json(webhook.bodies().get(before));
+        assertThat(overBody.get("checks")).hasSize(1);
+        assertThat(overBody.get("checks").get(0).get("check").asText()).isEqualTo("budget");
+        assertThat(overBody.get("checks").get(0).get("status").asText()).isEqualTo("fail");
+        assertThat(overBody.get("checks").get(0).get("previous_status").asText()).isEqualTo("ok");
+        assertThat(overBody.has("digest")).isFalse();
+        assertThat(back.code()).isZero();
+        JsonNode backBody = json(webhook.bodies().get(before + 1));
+        assertThat(backBody.get("checks").get(0).get("status").asText()).isEqualTo("ok");
+        assertThat(backBody.get("checks").get(0).get("previous_status").asText()).isEqualTo("fail");
+        assertThat(backBody.get("text").asText()).contains("OK budget (was fail)");
+    }
+
+    @Test
+    void aWebhookThatFailsExitsThreeWithoutItsSecretAndTheNextRunSendsTheMessage() throws Exception {
+        webhook.answer(500);
+        Run failing = notify(Map.of());
+        webhook.answer(200);
+        Run retried = notify(Map.of());
+        webhook.close();
+        Run unreachable = notify(Map.of(), "--monthly-budget", "1");
+
+        assertThat(failing.code()).isEqualTo(Main.API_FAILURE);
+        assertThat(failing.err()).contains("the webhook at http://127.0.0.1:").contains("answered 500: no_service")
+                .contains("sends it again").doesNotContain("secret-token-42").doesNotContain("T000");
+        // Three attempts, then the message waited for the next run.
+        assertThat(webhook.bodies()).hasSize(4);
+        assertThat(retried.code()).as(retried.err()).isZero();
+        assertThat(webhook.bodies().get(3)).isEqualTo(webhook.bodies().get(0));
+        assertThat(unreachable.code()).isEqualTo(Main.API_FAILURE);
+        assertThat(unreachable.err()).contains("could not be reached").doesNotContain("secret-token-42");
+    }
+
+    @Test
+    void slacksFormatHasTextAndAMarkdownBlockWithNamesEscaped() throws Exception {
+        Run run = notify(Map.of("NOTIFY_FORMAT", "slack"), "--digest", "weekly");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode message = json(webhook.bodies().get(0));
+        assertThat(message.get("text").asText()).startsWith("Claude usage of organization");
+        String markdown = message.get("blocks").get(0).get("text").get("text").asText();
+        assertThat(message.get("blocks").get(0).get("text").get("type").asText()).isEqualTo("mrkdwn");
+        // 2026-03-09 is a Monday: the last whole week is March 2 to 8.
+        assertThat(markdown).contains("*Weekly spend, 2026-03-02 to 2026-03-08*").contains("*Top movers*")
+                .doesNotContain("<").doesNotContain(">");
+        assertThat(message.has("digest")).as("Slack's format has no figures of its own").isFalse();
+    }
+
+    @Test
+    void aDigestOfADayNotLoadedSaysItIsUnknownNotZero() throws Exception {
+        // Three days later no run has loaded anything newer.
+        Clock later = Clock.fixed(Instant.parse("2026-03-12T06:30:00Z"), ZoneOffset.UTC);
+        Run run = notify(later, Map.of());
+
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode body = json(webhook.bodies().get(0));
+        assertThat(body.get("digest").get("spend_usd").isNull()).isTrue();
+        assertThat(body.get("digest").get("through").asText()).isEqualTo("2026-03-08");
+        assertThat(body.get("text").asText()).contains("No cost is loaded for 2026-03-11 yet: its spend is unknown,"
+                + " not zero");
+        assertThat(body.get("checks").toString()).contains("freshness");
+    }
+
+    @Test
+    void aDryRunPrintsTheMessageAndRecordsNothing() {
+        Run dry = notify(Map.of("NOTIFY_WEBHOOK_URL", ""), "--dry-run");
+        Run real = notify(Map.of());
+
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("Daily spend, 2026-03-08").contains("dry run: nothing was posted or recorded");
+        assertThat(real.out()).contains("Sent to");
+        assertThat(webhook.bodies()).hasSize(1);
+    }
+
+    @Test
+    void aMissingOrMalformedWebhookIsAConfigurationErrorThatDoesNotEchoIt() {
+        Run missing = notify(Map.of("NOTIFY_WEBHOOK_URL", ""));
+        Run malformed = notify(Map.of("NOTIFY_WEBHOOK_URL", "hooks.slack.com/services/secret-token-42"));
+        Run format = notify(Map.of("NOTIFY_FORMAT", "teams"));
+
+        assertThat(missing.code()).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(missing.err()).contains("NOTIFY_WEBHOOK_URL is not set");
+        assertThat(malformed.code()).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(malformed.err()).contains("is not an http(s) URL").doesNotContain("secret-token-42");
+        assertThat(format.code()).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(format.err()).contains("NOTIFY_FORMAT 'teams' is neither slack nor json");
+        assertThat(webhook.bodies()).isEmpty();
+    }
+}
