@@ -124,6 +124,12 @@ changes += [f"  - {n} (not in job.env)" for n in deployed if n not in wanted]
 print("==> the job's variables " + ("change:\n" + "\n".join(changes) if changes else "do not change"), file=sys.stderr)
 PY
 
+# The notify webhook, once setup-iam.sh has stored it.
+secrets="ANTHROPIC_ADMIN_API_KEY=${SECRET_NAME}:latest"
+if rest GET secretmanager "v1/projects/${PROJECT_ID}/secrets/${NOTIFY_SECRET_NAME}" >/dev/null; then
+  secrets+=",NOTIFY_WEBHOOK_URL=${NOTIFY_SECRET_NAME}:latest"
+fi
+
 job_settings=(
   --region="${REGION}"
   --image="${IMAGE}"
@@ -134,7 +140,7 @@ job_settings=(
   --tasks=1
   --service-account="${PIPELINE_SA_EMAIL}"
   --env-vars-file="${env_file}"
-  --set-secrets="ANTHROPIC_ADMIN_API_KEY=${SECRET_NAME}:latest"
+  --set-secrets="${secrets}"
   "--args=ingest,--check"
 )
 if [[ "${job_exists}" == true ]]; then

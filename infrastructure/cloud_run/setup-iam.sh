@@ -8,8 +8,11 @@
 #  - the builder account may write build logs, read the uploaded source and push images;
 #  - data-access audit logs for Secret Manager, so that every read of the key is recorded (SECRET_AUDIT_LOGS=false:
 #    not);
-#  - the scheduler account may invoke the job only (once the job exists; setup-scheduler.sh repeats it).
+#  - the scheduler account may invoke the job only (once the job exists; setup-scheduler.sh repeats it);
+#  - optionally, the secret notify-webhook-url, from the file NOTIFY_WEBHOOK_FILE (an incoming webhook's https URL;
+#    never an argument), which the pipeline account may read too; given again, it becomes the secret's new version.
 # Usage: PROJECT_ID=my-project ./setup-iam.sh < admin-key.txt
+#        NOTIFY_WEBHOOK_FILE=webhook.txt ./setup-iam.sh     also store (or replace) the notify webhook
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -46,18 +49,30 @@ else
     || die "that is not an Admin key (it must start with sk-ant-admin); nothing was stored"
 fi
 
+# The webhook's URL is checked before anything is created too.
+notify_exists=false
+if rest GET secretmanager "v1/projects/${PROJECT_ID}/secrets/${NOTIFY_SECRET_NAME}" >/dev/null; then
+  notify_exists=true
+fi
+if [[ -n "${NOTIFY_WEBHOOK_FILE:-}" ]]; then
+  [[ -r "${NOTIFY_WEBHOOK_FILE}" ]] || die "NOTIFY_WEBHOOK_FILE ${NOTIFY_WEBHOOK_FILE} cannot be read"
+  webhook="$(tr -d '[:space:]' < "${NOTIFY_WEBHOOK_FILE}")"
+  [[ "${webhook}" =~ ^https://[^/]+/. ]] \
+    || die "NOTIFY_WEBHOOK_FILE does not hold an https:// webhook URL; nothing was stored"
+fi
+
 ensure_service_account "${PIPELINE_SERVICE_ACCOUNT}" "${PIPELINE_SA_EMAIL}" "Claude usage ingestion (Cloud Run job)"
 ensure_service_account "${SCHEDULER_SERVICE_ACCOUNT}" "${SCHEDULER_SA_EMAIL}" "Claude usage ingestion (scheduler)"
 ensure_service_account "${BUILDER_SERVICE_ACCOUNT}" "${BUILDER_SA_EMAIL}" "Claude usage ingestion (image builds)"
 
+replication=(--replication-policy=automatic)
+if [[ -n "${SECRET_LOCATIONS}" ]]; then
+  replication=(--replication-policy=user-managed --locations="${SECRET_LOCATIONS}")
+fi
 if [[ "${secret_exists}" == true ]]; then
   info "secret ${SECRET_NAME} exists; rotate it as docs/runbook.md says ('Rotating the Admin key')"
 else
   info "creating secret ${SECRET_NAME}"
-  replication=(--replication-policy=automatic)
-  if [[ -n "${SECRET_LOCATIONS}" ]]; then
-    replication=(--replication-policy=user-managed --locations="${SECRET_LOCATIONS}")
-  fi
   printf '%s' "${key}" | gcloud --project="${PROJECT_ID}" --quiet secrets create "${SECRET_NAME}" \
     "${replication[@]}" --data-file=- >/dev/null 2>&1 \
     || die "could not create the secret ${SECRET_NAME}; check that the Secret Manager API is enabled and that you may create secrets"
@@ -67,6 +82,26 @@ fi
 info "granting ${PIPELINE_SA_EMAIL} read access to the secret ${SECRET_NAME} only"
 gc secrets add-iam-policy-binding "${SECRET_NAME}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
   --role=roles/secretmanager.secretAccessor >/dev/null
+
+if [[ -n "${webhook:-}" && "${notify_exists}" == true ]]; then
+  info "storing the notify webhook as a new version of the secret ${NOTIFY_SECRET_NAME}"
+  printf '%s' "${webhook}" | gcloud --project="${PROJECT_ID}" --quiet secrets versions add "${NOTIFY_SECRET_NAME}" \
+    --data-file=- >/dev/null 2>&1 || die "could not add a version to the secret ${NOTIFY_SECRET_NAME}"
+elif [[ -n "${webhook:-}" ]]; then
+  info "creating secret ${NOTIFY_SECRET_NAME} for the notify webhook"
+  printf '%s' "${webhook}" | gcloud --project="${PROJECT_ID}" --quiet secrets create "${NOTIFY_SECRET_NAME}" \
+    "${replication[@]}" --data-file=- >/dev/null 2>&1 \
+    || die "could not create the secret ${NOTIFY_SECRET_NAME}; check that you may create secrets"
+  notify_exists=true
+fi
+unset webhook
+if [[ "${notify_exists}" == true ]]; then
+  info "granting ${PIPELINE_SA_EMAIL} read access to the secret ${NOTIFY_SECRET_NAME}"
+  gc secrets add-iam-policy-binding "${NOTIFY_SECRET_NAME}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
+    --role=roles/secretmanager.secretAccessor >/dev/null
+else
+  info "no notify webhook (optional): NOTIFY_WEBHOOK_FILE=<file holding its URL> $0 sets one up"
+fi
 
 # The project's own policy, read and written once: the few project-wide roles, and the audit log setting.
 policy="$(rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:getIamPolicy" '{"options": {"requestedPolicyVersion": 3}}')"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the job every day with Cloud Scheduler: an authenticated HTTP POST to the job's run endpoint, as the
-# scheduler account, at 14:00 UTC (6 AM Pacific), retried 3 times within an hour.
+# scheduler account, at 14:00 UTC (6 AM Pacific), retried 3 times within an hour. Once the notify webhook's secret
+# exists (setup-iam.sh), a second schedule starts the same job as 'notify' an hour later: on a schedule of its own,
+# not as the ingest's last step, so that an ingest that failed, timed out or never started is still reported.
 # Usage: ./setup-scheduler.sh          create or update the schedule
 #        ./setup-scheduler.sh pause    stop the daily runs (the job and its data stay)
 #        ./setup-scheduler.sh resume   start them again
@@ -12,10 +14,18 @@ require_permissions cloudscheduler.jobs.create=roles/cloudscheduler.admin \
   cloudscheduler.jobs.update=roles/cloudscheduler.admin run.jobs.setIamPolicy=roles/run.admin \
   iam.serviceAccounts.actAs=roles/iam.serviceAccountUser
 
+notify_secret="v1/projects/${PROJECT_ID}/secrets/${NOTIFY_SECRET_NAME}"
+notify_schedule="v1/projects/${PROJECT_ID}/locations/${REGION}/jobs/${NOTIFY_SCHEDULER_JOB_NAME}"
+
 case "${1:-create}" in
   pause|resume)
-    info "${1%e}ing ${SCHEDULER_JOB_NAME}"
-    gc scheduler jobs "$1" "${SCHEDULER_JOB_NAME}" --location="${REGION}" >/dev/null
+    for job in "${SCHEDULER_JOB_NAME}" "${NOTIFY_SCHEDULER_JOB_NAME}"; do
+      if [[ "${job}" == "${NOTIFY_SCHEDULER_JOB_NAME}" ]] && ! rest GET cloudscheduler "${notify_schedule}" >/dev/null; then
+        continue
+      fi
+      info "${1%e}ing ${job}"
+      gc scheduler jobs "$1" "${job}" --location="${REGION}" >/dev/null
+    done
     exit 0
     ;;
   create) ;;
@@ -29,9 +39,9 @@ info "letting ${SCHEDULER_SA_EMAIL} run ${JOB_NAME}, and nothing else"
 gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
   --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.invoker >/dev/null
 
-schedule_settings=(
+# Both schedules: the job's run endpoint, as the scheduler account, 3 retries in an hour.
+target=(
   --location="${REGION}"
-  --schedule="${SCHEDULE}"
   --time-zone="${SCHEDULE_TIME_ZONE}"
   --uri="https://run.googleapis.com/v2/projects/${PROJECT_ID}/locations/${REGION}/jobs/${JOB_NAME}:run"
   --http-method=POST
@@ -39,6 +49,7 @@ schedule_settings=(
   --max-retry-attempts=3
   --max-retry-duration=1h
 )
+schedule_settings=("${target[@]}" --schedule="${SCHEDULE}")
 if rest GET cloudscheduler "v1/projects/${PROJECT_ID}/locations/${REGION}/jobs/${SCHEDULER_JOB_NAME}" >/dev/null; then
   info "updating ${SCHEDULER_JOB_NAME}: '${SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
   gc scheduler jobs update http "${SCHEDULER_JOB_NAME}" "${schedule_settings[@]}" >/dev/null
@@ -47,3 +58,27 @@ else
   gc scheduler jobs create http "${SCHEDULER_JOB_NAME}" "${schedule_settings[@]}" >/dev/null
 fi
 info "scheduled; trigger a run now with: gcloud scheduler jobs run ${SCHEDULER_JOB_NAME} --location=${REGION}"
+
+if ! rest GET secretmanager "${notify_secret}" >/dev/null; then
+  info "no notify webhook, so no notify schedule (docs/deployment.md, 'Digests and alerts in a chat')"
+  exit 0
+fi
+[[ "${NOTIFY_DIGEST}" =~ ^(daily|weekly|off)$ ]] || die "NOTIFY_DIGEST must be daily, weekly or off"
+info "letting ${SCHEDULER_SA_EMAIL} start ${JOB_NAME} with other arguments (notify's)"
+gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
+  --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.jobsExecutorWithOverrides >/dev/null
+# The run request's body gives the job's container other arguments for this execution only.
+notify_settings=(
+  "${target[@]}"
+  --schedule="${NOTIFY_SCHEDULE}"
+  --message-body="{\"overrides\":{\"containerOverrides\":[{\"args\":[\"notify\",\"--digest\",\"${NOTIFY_DIGEST}\"]}]}}"
+)
+if rest GET cloudscheduler "${notify_schedule}" >/dev/null; then
+  info "updating ${NOTIFY_SCHEDULER_JOB_NAME}: notify --digest ${NOTIFY_DIGEST}, '${NOTIFY_SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
+  gc scheduler jobs update http "${NOTIFY_SCHEDULER_JOB_NAME}" "${notify_settings[@]}" \
+    --update-headers=Content-Type=application/json >/dev/null
+else
+  info "creating ${NOTIFY_SCHEDULER_JOB_NAME}: notify --digest ${NOTIFY_DIGEST}, '${NOTIFY_SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
+  gc scheduler jobs create http "${NOTIFY_SCHEDULER_JOB_NAME}" "${notify_settings[@]}" \
+    --headers=Content-Type=application/json >/dev/null
+fi

@@ -75,6 +75,27 @@ class SettingsTest {
     }
 
     @Test
+    void theNotifyWebhookIsSlacksForSlacksHostAndNeverShown() {
+        Webhook slack = new Settings(Map.of(Settings.NOTIFY_WEBHOOK_URL,
+                " https://hooks.slack.com/services/T0/B0/secret-token\n")).webhook();
+        Webhook other = new Settings(Map.of(Settings.NOTIFY_WEBHOOK_URL, "https://chat.example.com:8443/hook/secret"))
+                .webhook();
+        Webhook forced = new Settings(Map.of(Settings.NOTIFY_WEBHOOK_URL, "http://127.0.0.1:9/x",
+                Settings.NOTIFY_FORMAT, "slack")).webhook();
+
+        assertThat(slack.slack()).isTrue();
+        assertThat(slack.display()).isEqualTo("https://hooks.slack.com/…").isEqualTo(slack.toString());
+        assertThat(other.slack()).isFalse();
+        assertThat(other.display()).isEqualTo("https://chat.example.com:8443/…");
+        assertThat(forced.slack()).isTrue();
+        assertThatThrownBy(() -> new Settings(Map.of()).webhook()).hasMessageContaining("NOTIFY_WEBHOOK_URL is not set");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.NOTIFY_WEBHOOK_URL, "ftp://host/secret-token")).webhook())
+                .hasMessageContaining("not an http(s) URL").hasMessageNotContaining("secret-token");
+        assertThatThrownBy(() -> new Settings(Map.of(Settings.NOTIFY_WEBHOOK_URL, "https://h/x",
+                Settings.NOTIFY_FORMAT, "teams")).webhook()).hasMessageContaining("'teams' is neither slack nor json");
+    }
+
+    @Test
     void flagsOverrideVariables() {
         Settings settings = new Settings(Map.of(Settings.LOOKBACK_DAYS, "7", Settings.WAREHOUSE, "duckdb:a.duckdb",
                 Settings.CLOUD_RUN_JOB, "job"));

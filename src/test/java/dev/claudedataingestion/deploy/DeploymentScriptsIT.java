@@ -331,6 +331,85 @@ class DeploymentScriptsIT {
     }
 
     /**
+     * With a webhook in a file, setup-iam.sh stores it as a secret the job may read, the deploy passes it as
+     * NOTIFY_WEBHOOK_URL, and a second schedule starts the same job as 'notify' with the run request's overrides.
+     */
+    @Test
+    void aNotifyWebhookBecomesASecretAndASecondScheduleThatRunsNotify() throws Exception {
+        String webhook = "https://hooks.slack.com/services/T0/B0/notify-test-token";
+        Path file = home.resolve("webhook.txt");
+        Files.writeString(file, webhook + "\n");
+        // Names of its own, so that it shares nothing with the other deployments of this class.
+        Path jobEnv = home.resolve("notify-job.env");
+        Files.writeString(jobEnv, Files.readString(SCRIPTS.resolve("job.env"))
+                .replace("BIGQUERY_DATASET=ai_usage_analytics", "BIGQUERY_DATASET=notify_test"));
+        Map<String, String> settings = new HashMap<>(Map.of("IMAGE", IMAGE, "JOB_NAME", "notify-job",
+                "SECRET_NAME", "notify-key", "SCHEDULER_JOB_NAME", "notify-ingest-schedule",
+                "NOTIFY_SECRET_NAME", "notify-test-webhook", "NOTIFY_SCHEDULER_JOB_NAME", "notify-test-schedule",
+                "NOTIFY_DIGEST", "weekly", "NOTIFY_WEBHOOK_FILE", file.toString(), "JOB_ENV_FILE", jobEnv.toString()));
+        settings.putAll(Map.of("PIPELINE_SERVICE_ACCOUNT", "notify-pipeline", "SCHEDULER_SERVICE_ACCOUNT",
+                "notify-scheduler", "BUILDER_SERVICE_ACCOUNT", "notify-builder", "SECRET_AUDIT_LOGS", "false"));
+        String pipeline = "notify-pipeline@test-project.iam.gserviceaccount.com";
+        String scheduler = "notify-scheduler@test-project.iam.gserviceaccount.com";
+        Files.writeString(home.resolve("not-a-url.txt"), "hooks.slack.com/services/notify-test-token");
+        Map<String, String> wrong = new HashMap<>(settings);
+        wrong.put("NOTIFY_WEBHOOK_FILE", home.resolve("not-a-url.txt").toString());
+        try {
+            Result refused = script("setup-iam.sh", KEY + "\n", wrong);
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.output()).contains("does not hold an https:// webhook URL").doesNotContain("notify-test-token");
+            assertThat(requests("POST", "/secrets")).noneMatch(r -> String.valueOf(r.query()).contains("notify-"));
+
+            for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh")) {
+                Result result = script(name, KEY + "\n", settings);
+                assertThat(result.exit()).as(name + ": " + result.output()).isZero();
+                assertThat(result.output()).doesNotContain("notify-test-token");
+            }
+
+            Request created = requests("POST", "/secrets").stream().filter(Request::creates)
+                    .filter(r -> r.query().contains("secretId=notify-test-webhook")).findFirst().orElseThrow();
+            assertThat(created).isNotNull();
+            assertThat(requests("POST", "secrets/notify-test-webhook:addVersion")).singleElement().satisfies(version ->
+                    assertThat(new String(Base64.getDecoder().decode(version.json().at("/payload/data").asText()),
+                            StandardCharsets.UTF_8)).isEqualTo(webhook));
+            assertThat(policyBinding(requests("POST", "secrets/notify-test-webhook:setIamPolicy").get(0),
+                    "roles/secretmanager.secretAccessor").get("members").toString()).contains(pipeline);
+            JsonNode env = requests("POST", "/namespaces/test-project/jobs").stream()
+                    .filter(r -> r.json().at("/metadata/name").asText().equals("notify-job")).findFirst().orElseThrow()
+                    .json().at("/spec/template/spec/template/spec/containers/0/env");
+            assertThat(env.toString()).contains("\"NOTIFY_WEBHOOK_URL\"").contains("\"notify-test-webhook\"")
+                    .doesNotContain("notify-test-token");
+            List<Request> jobPolicies = requests("POST", "jobs/notify-job:setIamPolicy");
+            assertThat(policyBinding(jobPolicies.get(jobPolicies.size() - 1), "roles/run.jobsExecutorWithOverrides")
+                    .get("members").toString()).contains(scheduler);
+            JsonNode schedule = requests("POST", "/locations/us-central1/jobs").stream()
+                    .filter(r -> r.host().startsWith("cloudscheduler") && r.json().get("name").asText()
+                            .endsWith("/notify-test-schedule")).findFirst().orElseThrow().json();
+            assertThat(schedule.get("schedule").asText()).isEqualTo("0 15 * * *");
+            assertThat(schedule.at("/httpTarget/uri").asText()).endsWith("/jobs/notify-job:run");
+            assertThat(schedule.at("/httpTarget/headers/Content-Type").asText()).isEqualTo("application/json");
+            JsonNode body = new ObjectMapper().readTree(Base64.getDecoder().decode(schedule.at("/httpTarget/body")
+                    .asText()));
+            assertThat(body.at("/overrides/containerOverrides/0/args").toString())
+                    .isEqualTo("[\"notify\",\"--digest\",\"weekly\"]");
+
+            // Again: the webhook becomes the secret's new version, and nothing is created.
+            recorder.clearRequests();
+            for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh")) {
+                Result again = script(name, "", settings);
+                assertThat(again.exit()).as(name + ": " + again.output()).isZero();
+            }
+            assertThat(recorder.requests()).filteredOn(Request::creates).isEmpty();
+            assertThat(requests("POST", "secrets/notify-test-webhook:addVersion")).hasSize(1);
+            assertThat(requests("PATCH", "/jobs/notify-test-schedule")).hasSize(1);
+            assertThat(script("setup-scheduler.sh", "", settings, "pause").exit()).isZero();
+            assertThat(requests("POST", "notify-test-schedule:pause")).hasSize(1);
+        } finally {
+            recorder.clearRequests();
+        }
+    }
+
+    /**
      * A job's variables changed by hand are named before a deploy puts the file's back; --smoke runs the job for
      * yesterday and waits; a rollback moves the image only.
      */

@@ -255,7 +255,9 @@ public final class GoogleCloudRecorder implements AutoCloseable {
                     send(exchange, 200, answer);
                 }
                 case "addVersion" -> send(exchange, 200, JSON.createObjectNode()
-                        .put("name", resource.replaceFirst("^/v[0-9a-z]+/", "") + "/versions/1").put("state", "ENABLED"));
+                        .put("name", resource.replaceFirst("^/v[0-9a-z]+/", "") + "/versions/1").put("state", "ENABLED")
+                        // As the API answers a request whose payload carries a checksum, which gcloud checks.
+                        .put("clientSpecifiedPayloadChecksum", true));
                 case "run" -> {
                     // A Cloud Run job's execution, finished at once and successfully, as 'execute --wait' polls it.
                     String job = resource.substring(resource.lastIndexOf('/') + 1);
