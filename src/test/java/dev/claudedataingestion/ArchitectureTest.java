@@ -40,7 +40,7 @@ class ArchitectureTest {
             Map.entry("sink.bigquery", Set.of("model", "config", "reports", "sink")),
             Map.entry("pipeline", Set.of("model", "config", "reports", "source", "sink")),
             Map.entry("pipeline.check", Set.of("model", "config", "reports", "sink", "pipeline")),
-            Map.entry("pipeline.report", Set.of("model", "config", "reports", "sink", "pipeline")),
+            Map.entry("pipeline.report", Set.of("model", "config", "reports", "sink", "pipeline", "pipeline.check")),
             Map.entry("pipeline.export", Set.of("model", "config", "reports", "sink", "pipeline")),
             Map.entry("pipeline.notify", Set.of("model", "config", "reports", "sink", "pipeline", "pipeline.check")),
             Map.entry("simulator", Set.of()),

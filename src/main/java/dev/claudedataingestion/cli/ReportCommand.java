@@ -2,11 +2,13 @@ package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.pipeline.check.PriceTable;
 import dev.claudedataingestion.pipeline.report.HtmlReport;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,14 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day (default: the latest day loaded)")
     LocalDate to;
 
+    @Option(names = "--monthly-budget", paramLabel = "USD", description = "the monthly budget in dollars, drawn"
+            + " against the month to date (default: $" + CheckCommand.BUDGET_VARIABLE + ", else none)")
+    BigDecimal monthlyBudget;
+
+    @Option(names = "--prices", paramLabel = "FILE", description = "a price table for the cache savings, in the form"
+            + " of the built-in one")
+    Path prices;
+
     ReportCommand(Context context) {
         this.context = context;
     }
@@ -54,7 +64,9 @@ final class ReportCommand implements Callable<Integer> {
         WarehouseLocation config = context.warehouse(warehouse.url);
         HtmlReport.Rendered report;
         try (Warehouse opened = config.open(true)) {
-            report = new HtmlReport(opened, context.clock().instant()).render(Optional.ofNullable(organization.id), days,
+            report = new HtmlReport(opened, context.clock().instant(), prices == null ? PriceTable.builtIn()
+                    : PriceTable.fromFile(prices)).render(Optional.ofNullable(organization.id), days,
+                    monthlyBudget != null ? Optional.of(monthlyBudget) : CheckCommand.budgetVariable(context),
                     config.displayUrl(), Context.version());
         } catch (IllegalStateException e) {
             throw new WarehouseException(e.getMessage());

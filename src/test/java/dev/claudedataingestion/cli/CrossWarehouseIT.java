@@ -132,6 +132,20 @@ class CrossWarehouseIT {
                 java.util.Arrays.stream(export), java.util.stream.Stream.of("--warehouse", warehouseUrl))
                 .toArray(String[]::new), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         java.nio.file.Files.readAllLines(focus).stream().sorted().map(line -> "focus: " + line).forEach(printed::add);
+        // The report's figures, all computed from the views: the same, but for when and from where it was made.
+        Path report = directory.resolve("report-" + reports.size() + ".html");
+        String[] render = {"report", "--out", report.toString(), "--monthly-budget", "1000"};
+        assertThat(Main.run(warehouseUrl == null ? render : java.util.stream.Stream.concat(
+                java.util.Arrays.stream(render), java.util.stream.Stream.of("--warehouse", warehouseUrl))
+                .toArray(String[]::new), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        java.util.regex.Matcher data = java.util.regex.Pattern.compile(
+                "(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
+                .matcher(java.nio.file.Files.readString(report));
+        assertThat(data.find()).isTrue();
+        com.fasterxml.jackson.databind.node.ObjectNode figures = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(data.group(1));
+        figures.remove(List.of("generated_at", "warehouse"));
+        printed.add("report: " + figures);
         reports.put(warehouseUrl == null ? "environment" : warehouseUrl, printed);
         List<List<String>> totals = new ArrayList<>();
         WarehouseLocation config = Warehouses.locate(Optional.ofNullable(warehouseUrl), environment);
@@ -229,6 +243,8 @@ class CrossWarehouseIT {
         assertThat(String.join("\n", duckDbReports)).contains("\"status\" : \"ok\"").contains("reconciliation")
                 .contains("usage           2026-02-01 to 2026-03-08");
         assertThat(duckDbReports.stream().filter(line -> line.startsWith("focus: "))).hasSizeGreaterThan(1000);
+        assertThat(duckDbReports.stream().filter(line -> line.startsWith("report: "))).singleElement().asString()
+                .contains("\"cube\"").contains("\"people\"");
         assertThat(reports.get(database.displayUrl())).isEqualTo(duckDbReports);
         assertThat(reports.get("bigquery://test-project/ai_usage_analytics")).isEqualTo(duckDbReports);
     }

@@ -33,6 +33,7 @@ class DeploymentScriptsIT {
     private static final String KEY = "sk-ant-admin01-deployment-test-key";
     private static final String PIPELINE = "ai-usage-pipeline@test-project.iam.gserviceaccount.com";
     private static final String SCHEDULER = "ai-usage-scheduler@test-project.iam.gserviceaccount.com";
+    private static final String WEBHOOK = "https://hooks.slack.com/services/T0/B0/notify-test-token";
     private static final String IMAGE = "us-central1-docker.pkg.dev/test-project/claude-data-ingestion/"
             + "claude-data-ingestion:git-0123456789ab";
 
@@ -140,11 +141,15 @@ class DeploymentScriptsIT {
         Path jobEnv = home.resolve("job.env");
         Files.writeString(jobEnv, Files.readString(SCRIPTS.resolve("job.env"))
                 .replace("ANTHROPIC_ORGANIZATION_ID=\n", "ANTHROPIC_ORGANIZATION_ID=org-1234\n"));
+        // A chat's incoming webhook for notify, from a file.
+        Path webhookFile = home.resolve("webhook.txt");
+        Files.writeString(webhookFile, WEBHOOK + "\n");
         Map<String, String> settings = Map.of("JOB_ENV_FILE", jobEnv.toString(), "IMAGE", IMAGE,
-                "ALERT_EMAIL", "oncall@example.com", "SECRET_LOCATIONS", "us-central1,us-east1");
+                "ALERT_EMAIL", "oncall@example.com", "SECRET_LOCATIONS", "us-central1,us-east1",
+                "NOTIFY_WEBHOOK_FILE", webhookFile.toString());
         Result iam = script("setup-iam.sh", KEY + "\n", settings);
         assertThat(iam.exit()).as(iam.output()).isZero();
-        assertThat(iam.output()).doesNotContain(KEY);
+        assertThat(iam.output()).doesNotContain(KEY).doesNotContain("notify-test-token");
         Result deploy = script("deploy-claude-ingestion.sh", "", settings);
         assertThat(deploy.exit()).as(deploy.output()).isZero();
         Result schedule = script("setup-scheduler.sh", "", settings);
@@ -160,10 +165,16 @@ class DeploymentScriptsIT {
                 .at("/replication/userManaged/replicas").findValuesAsText("location"))
                 .containsExactly("us-central1", "us-east1");
         assertThat(requests("POST", "/secrets").stream().filter(Request::creates).map(Request::query))
-                .singleElement().asString().contains("secretId=anthropic-admin-api-key");
-        Request version = requests("POST", ":addVersion").get(0);
+                .satisfiesExactly(key -> assertThat(key).contains("secretId=anthropic-admin-api-key"),
+                        webhook -> assertThat(webhook).contains("secretId=notify-webhook-url"));
+        Request version = requests("POST", "secrets/anthropic-admin-api-key:addVersion").get(0);
         assertThat(new String(Base64.getDecoder().decode(version.json().at("/payload/data").asText()),
                 StandardCharsets.UTF_8)).isEqualTo(KEY);
+        Request webhookVersion = requests("POST", "secrets/notify-webhook-url:addVersion").get(0);
+        assertThat(new String(Base64.getDecoder().decode(webhookVersion.json().at("/payload/data").asText()),
+                StandardCharsets.UTF_8)).isEqualTo(WEBHOOK);
+        assertThat(policyBinding(requests("POST", "secrets/notify-webhook-url:setIamPolicy").get(0),
+                "roles/secretmanager.secretAccessor").get("members").toString()).contains(PIPELINE);
 
         // Least privilege: the secret, the dataset, BigQuery jobs, and invoking this job; nothing project-wide else.
         Request secretPolicy = requests("POST", "secrets/anthropic-admin-api-key:setIamPolicy").get(0);
@@ -193,9 +204,12 @@ class DeploymentScriptsIT {
         Request staging = requests("PATCH", "/datasets/ai_usage_analytics_staging").get(0);
         assertThat(staging.json().get("access").toString()).contains("\"role\":\"WRITER\"")
                 .contains("\"userByEmail\":\"" + PIPELINE + "\"");
-        Request invoker = requests("POST", "jobs/claude-data-ingestion:setIamPolicy").get(0);
-        assertThat(policyBinding(invoker, "roles/run.invoker").get("members").toString())
+        List<Request> jobPolicies = requests("POST", "jobs/claude-data-ingestion:setIamPolicy");
+        assertThat(policyBinding(jobPolicies.get(0), "roles/run.invoker").get("members").toString())
                 .isEqualTo("[\"serviceAccount:" + SCHEDULER + "\"]");
+        // The notify schedule starts the job with other arguments, which takes a role of its own.
+        assertThat(policyBinding(jobPolicies.get(jobPolicies.size() - 1), "roles/run.jobsExecutorWithOverrides")
+                .get("members").toString()).isEqualTo("[\"serviceAccount:" + SCHEDULER + "\"]");
 
         // The job: size, time, retries, identity, environment and the secret reference.
         JsonNode job = requests("POST", "/namespaces/test-project/jobs").get(0).json();
@@ -218,12 +232,17 @@ class DeploymentScriptsIT {
                 .isEqualTo("anthropic-admin-api-key");
         assertThat(env.get("ANTHROPIC_ADMIN_API_KEY").has("value")).isFalse();
         assertThat(env).doesNotContainKey("CHECK_MONTHLY_BUDGET_USD");
+        assertThat(env.get("NOTIFY_WEBHOOK_URL").at("/valueFrom/secretKeyRef/name").asText())
+                .isEqualTo("notify-webhook-url");
+        assertThat(env.get("NOTIFY_WEBHOOK_URL").has("value")).isFalse();
         // The checks run after every ingest, and their log lines feed the alerts.
         assertThat(container.get("args").toString()).isEqualTo("[\"ingest\",\"--check\"]");
 
         // The schedule: 14:00 UTC, POST to the job's run endpoint as the scheduler account, 3 retries in an hour.
-        JsonNode trigger = requests("POST", "/locations/us-central1/jobs").stream()
-                .filter(r -> r.host().startsWith("cloudscheduler")).findFirst().orElseThrow().json();
+        List<JsonNode> schedules = requests("POST", "/locations/us-central1/jobs").stream()
+                .filter(r -> r.host().startsWith("cloudscheduler")).map(Request::json).toList();
+        assertThat(schedules).hasSize(2);
+        JsonNode trigger = schedules.get(0);
         assertThat(trigger.get("schedule").asText()).isEqualTo("0 14 * * *");
         assertThat(trigger.get("timeZone").asText()).isEqualTo("UTC");
         assertThat(trigger.at("/httpTarget/uri").asText()).isEqualTo(
@@ -232,6 +251,16 @@ class DeploymentScriptsIT {
         assertThat(trigger.at("/httpTarget/oauthToken/serviceAccountEmail").asText()).isEqualTo(SCHEDULER);
         assertThat(trigger.at("/retryConfig/retryCount").asInt()).isEqualTo(3);
         assertThat(trigger.at("/retryConfig/maxRetryDuration").asText()).isEqualTo("3600s");
+        // An hour later, the same job as 'notify --digest daily', from the run request's overrides.
+        JsonNode notify = schedules.get(1);
+        assertThat(notify.get("name").asText()).endsWith("/jobs/claude-daily-notify");
+        assertThat(notify.get("schedule").asText()).isEqualTo("0 15 * * *");
+        assertThat(notify.at("/httpTarget/uri").asText()).isEqualTo(trigger.at("/httpTarget/uri").asText());
+        assertThat(notify.at("/httpTarget/oauthToken/serviceAccountEmail").asText()).isEqualTo(SCHEDULER);
+        assertThat(notify.at("/httpTarget/headers/Content-Type").asText()).isEqualTo("application/json");
+        assertThat(new ObjectMapper().readTree(Base64.getDecoder().decode(notify.at("/httpTarget/body").asText()))
+                .at("/overrides/containerOverrides/0/args").toString())
+                .isEqualTo("[\"notify\",\"--digest\",\"daily\"]");
 
         assertAlerting();
 
@@ -254,12 +283,17 @@ class DeploymentScriptsIT {
                         .toString()).contains("org-1234").contains("ai_usage_analytics")
                         .doesNotContain("another_dataset"));
         assertThat(requests("PATCH", "/jobs/claude-daily-ingestion")).hasSize(1);
+        assertThat(requests("PATCH", "/jobs/claude-daily-notify")).hasSize(1);
+        // Given the file again, the webhook became the secret's new version.
+        assertThat(requests("POST", "secrets/notify-webhook-url:addVersion")).hasSize(1);
 
         // Pausing and resuming, as the guide describes.
         assertThat(script("setup-scheduler.sh", "", settings, "pause").exit()).isZero();
         assertThat(script("setup-scheduler.sh", "", settings, "resume").exit()).isZero();
         assertThat(requests("POST", "claude-daily-ingestion:pause")).hasSize(1);
         assertThat(requests("POST", "claude-daily-ingestion:resume")).hasSize(1);
+        assertThat(requests("POST", "claude-daily-notify:pause")).hasSize(1);
+        assertThat(requests("POST", "claude-daily-notify:resume")).hasSize(1);
         assertThat(recorder.refusedTunnels()).isEmpty();
     }
 
@@ -330,83 +364,19 @@ class DeploymentScriptsIT {
         }
     }
 
-    /**
-     * With a webhook in a file, setup-iam.sh stores it as a secret the job may read, the deploy passes it as
-     * NOTIFY_WEBHOOK_URL, and a second schedule starts the same job as 'notify' with the run request's overrides.
-     */
+    /** A webhook file that holds no https URL stops setup-iam.sh before anything is created, and is not shown. */
     @Test
-    void aNotifyWebhookBecomesASecretAndASecondScheduleThatRunsNotify() throws Exception {
-        String webhook = "https://hooks.slack.com/services/T0/B0/notify-test-token";
-        Path file = home.resolve("webhook.txt");
-        Files.writeString(file, webhook + "\n");
-        // Names of its own, so that it shares nothing with the other deployments of this class.
-        Path jobEnv = home.resolve("notify-job.env");
-        Files.writeString(jobEnv, Files.readString(SCRIPTS.resolve("job.env"))
-                .replace("BIGQUERY_DATASET=ai_usage_analytics", "BIGQUERY_DATASET=notify_test"));
-        Map<String, String> settings = new HashMap<>(Map.of("IMAGE", IMAGE, "JOB_NAME", "notify-job",
-                "SECRET_NAME", "notify-key", "SCHEDULER_JOB_NAME", "notify-ingest-schedule",
-                "NOTIFY_SECRET_NAME", "notify-test-webhook", "NOTIFY_SCHEDULER_JOB_NAME", "notify-test-schedule",
-                "NOTIFY_DIGEST", "weekly", "NOTIFY_WEBHOOK_FILE", file.toString(), "JOB_ENV_FILE", jobEnv.toString()));
-        settings.putAll(Map.of("PIPELINE_SERVICE_ACCOUNT", "notify-pipeline", "SCHEDULER_SERVICE_ACCOUNT",
-                "notify-scheduler", "BUILDER_SERVICE_ACCOUNT", "notify-builder", "SECRET_AUDIT_LOGS", "false"));
-        String pipeline = "notify-pipeline@test-project.iam.gserviceaccount.com";
-        String scheduler = "notify-scheduler@test-project.iam.gserviceaccount.com";
-        Files.writeString(home.resolve("not-a-url.txt"), "hooks.slack.com/services/notify-test-token");
-        Map<String, String> wrong = new HashMap<>(settings);
-        wrong.put("NOTIFY_WEBHOOK_FILE", home.resolve("not-a-url.txt").toString());
-        try {
-            Result refused = script("setup-iam.sh", KEY + "\n", wrong);
-            assertThat(refused.exit()).isNotZero();
-            assertThat(refused.output()).contains("does not hold an https:// webhook URL").doesNotContain("notify-test-token");
-            assertThat(requests("POST", "/secrets")).noneMatch(r -> String.valueOf(r.query()).contains("notify-"));
+    void aWebhookFileWithoutAnHttpsUrlIsRefusedBeforeAnythingIsCreated() throws Exception {
+        Path file = home.resolve("not-a-url.txt");
+        Files.writeString(file, "hooks.slack.com/services/notify-test-token");
+        int before = recorder.requests().size();
+        Result refused = script("setup-iam.sh", KEY + "\n", Map.of("NOTIFY_WEBHOOK_FILE", file.toString(),
+                "SECRET_NAME", "refused-key", "NOTIFY_SECRET_NAME", "refused-webhook"));
 
-            for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh")) {
-                Result result = script(name, KEY + "\n", settings);
-                assertThat(result.exit()).as(name + ": " + result.output()).isZero();
-                assertThat(result.output()).doesNotContain("notify-test-token");
-            }
-
-            Request created = requests("POST", "/secrets").stream().filter(Request::creates)
-                    .filter(r -> r.query().contains("secretId=notify-test-webhook")).findFirst().orElseThrow();
-            assertThat(created).isNotNull();
-            assertThat(requests("POST", "secrets/notify-test-webhook:addVersion")).singleElement().satisfies(version ->
-                    assertThat(new String(Base64.getDecoder().decode(version.json().at("/payload/data").asText()),
-                            StandardCharsets.UTF_8)).isEqualTo(webhook));
-            assertThat(policyBinding(requests("POST", "secrets/notify-test-webhook:setIamPolicy").get(0),
-                    "roles/secretmanager.secretAccessor").get("members").toString()).contains(pipeline);
-            JsonNode env = requests("POST", "/namespaces/test-project/jobs").stream()
-                    .filter(r -> r.json().at("/metadata/name").asText().equals("notify-job")).findFirst().orElseThrow()
-                    .json().at("/spec/template/spec/template/spec/containers/0/env");
-            assertThat(env.toString()).contains("\"NOTIFY_WEBHOOK_URL\"").contains("\"notify-test-webhook\"")
-                    .doesNotContain("notify-test-token");
-            List<Request> jobPolicies = requests("POST", "jobs/notify-job:setIamPolicy");
-            assertThat(policyBinding(jobPolicies.get(jobPolicies.size() - 1), "roles/run.jobsExecutorWithOverrides")
-                    .get("members").toString()).contains(scheduler);
-            JsonNode schedule = requests("POST", "/locations/us-central1/jobs").stream()
-                    .filter(r -> r.host().startsWith("cloudscheduler") && r.json().get("name").asText()
-                            .endsWith("/notify-test-schedule")).findFirst().orElseThrow().json();
-            assertThat(schedule.get("schedule").asText()).isEqualTo("0 15 * * *");
-            assertThat(schedule.at("/httpTarget/uri").asText()).endsWith("/jobs/notify-job:run");
-            assertThat(schedule.at("/httpTarget/headers/Content-Type").asText()).isEqualTo("application/json");
-            JsonNode body = new ObjectMapper().readTree(Base64.getDecoder().decode(schedule.at("/httpTarget/body")
-                    .asText()));
-            assertThat(body.at("/overrides/containerOverrides/0/args").toString())
-                    .isEqualTo("[\"notify\",\"--digest\",\"weekly\"]");
-
-            // Again: the webhook becomes the secret's new version, and nothing is created.
-            recorder.clearRequests();
-            for (String name : List.of("setup-iam.sh", "deploy-claude-ingestion.sh", "setup-scheduler.sh")) {
-                Result again = script(name, "", settings);
-                assertThat(again.exit()).as(name + ": " + again.output()).isZero();
-            }
-            assertThat(recorder.requests()).filteredOn(Request::creates).isEmpty();
-            assertThat(requests("POST", "secrets/notify-test-webhook:addVersion")).hasSize(1);
-            assertThat(requests("PATCH", "/jobs/notify-test-schedule")).hasSize(1);
-            assertThat(script("setup-scheduler.sh", "", settings, "pause").exit()).isZero();
-            assertThat(requests("POST", "notify-test-schedule:pause")).hasSize(1);
-        } finally {
-            recorder.clearRequests();
-        }
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.output()).contains("does not hold an https:// webhook URL").doesNotContain("notify-test-token");
+        assertThat(recorder.requests().subList(before, recorder.requests().size())).filteredOn(Request::creates)
+                .isEmpty();
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.pipeline.check.PriceTable;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
 import java.io.IOException;
@@ -31,8 +32,10 @@ import java.util.TreeSet;
 
 /**
  * {@code claude-ingest report}: one self-contained HTML file (inline styles, script and data; nothing fetched when
- * it is opened) with daily cost by workspace or model, tokens and cache hit rate, top models and keys, Claude Code
- * adoption, a period selector, and a banner that says how fresh the data is and never shows a stalled source as
+ * it is opened) with the spend of the period against the one before, the month to date against its forecast and
+ * budget, cache savings, daily cost by workspace or model, cost by token type, per person and per product, tokens
+ * and cache hit rate, top models and keys, Claude Code adoption; a period selector, workspace and model filters, a
+ * CSV download of each table, and a banner that says how fresh the data is and never shows a stalled source as
  * zero. It reads only the analysis views, so it looks the same from every warehouse.
  */
 public final class HtmlReport {
@@ -45,10 +48,13 @@ public final class HtmlReport {
 
     private final Warehouse warehouse;
     private final Instant now;
+    private final PriceTable prices;
 
-    public HtmlReport(Warehouse warehouse, Instant now) {
+    /** A report of {@code warehouse} as of {@code now}; cache savings at {@code prices}. */
+    public HtmlReport(Warehouse warehouse, Instant now, PriceTable prices) {
         this.warehouse = warehouse;
         this.now = now;
+        this.prices = prices;
     }
 
     /** What was written: the organization, the days, and the page. */
@@ -59,8 +65,8 @@ public final class HtmlReport {
      * Renders the report of {@code organizationId}, or of the warehouse's only organization, over {@code days} or
      * the last {@value #DEFAULT_DAYS} days of data. A warehouse of several organizations needs the choice made.
      */
-    public Rendered render(Optional<String> organizationId, Optional<DayRange> days, String warehouseName,
-            String version) {
+    public Rendered render(Optional<String> organizationId, Optional<DayRange> days, Optional<BigDecimal> budget,
+            String warehouseName, String version) {
         List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
         if (coverage.isEmpty()) {
             throw new IllegalStateException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
@@ -73,6 +79,9 @@ public final class HtmlReport {
             loaded.put(s.report(), s.days());
             through.put(s.report(), Collections.max(s.days()));
         });
+        // Cost is charted from either cost report (the FOCUS view reads each day from one of them).
+        Set<LocalDate> costDays = new TreeSet<>(loaded.getOrDefault(ReportKind.COST, Set.of()));
+        costDays.addAll(loaded.getOrDefault(ReportKind.ANALYTICS_COST, Set.of()));
         LocalDate end = days.map(DayRange::last).orElse(end(through));
         DayRange range = days.orElse(DayRange.of(end.minusDays(DEFAULT_DAYS - 1L), end));
         if (loaded.values().stream().flatMap(Set::stream).noneMatch(range::contains)) {
@@ -108,7 +117,7 @@ public final class HtmlReport {
         ObjectNode loadedDays = data.putObject("loaded");
         List<String> gaps = new ArrayList<>();
         for (ReportKind report : CHARTED) {
-            Set<LocalDate> held = loaded.getOrDefault(report, Set.of());
+            Set<LocalDate> held = report == ReportKind.COST ? costDays : loaded.getOrDefault(report, Set.of());
             ArrayNode flags = loadedDays.putArray(report.id());
             allDays.forEach(day -> flags.add(held.contains(day)));
             List<DayRange> missing = DayRange.contiguousRuns(allDays.stream().filter(day -> !held.contains(day))
@@ -128,26 +137,9 @@ public final class HtmlReport {
         String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
         Map<String, Object> parameters = Map.of("organization_id", organization, "first_day", range.first(),
                 "last_day", range.last());
-        // Series are keyed by id, never by display name: two workspaces may share a name, and a name is any text.
-        Map<String, Series> byWorkspace = new TreeMap<>();
-        Map<String, Series> byModel = new TreeMap<>();
-        BigDecimal[] total = {BigDecimal.ZERO};
-        warehouse.forEach("SELECT activity_date, workspace_id, workspace_name, model, SUM(cost_usd) AS cost_usd"
-                + " FROM claude_cost_daily" + between + " GROUP BY activity_date, workspace_id, workspace_name, model",
-                parameters, row -> {
-                    int day = allDays.indexOf(row.date("activity_date"));
-                    BigDecimal cost = row.decimal("cost_usd");
-                    total[0] = total[0].add(cost);
-                    byWorkspace.computeIfAbsent(name(row.string("workspace_id"), ""), id -> new Series(id,
-                            name(row.string("workspace_name"), "Default workspace"), allDays.size())).values[day]
-                            += cost.doubleValue();
-                    byModel.computeIfAbsent(name(row.string("model"), ""), id -> new Series(id,
-                            name(row.string("model"), "Other (web search, code execution)"), allDays.size()))
-                            .values[day] += cost.doubleValue();
-                });
-        data.put("total_cost_usd", total[0].toPlainString());
-        data.set("cost_by_workspace", series(byWorkspace));
-        data.set("cost_by_model", series(byModel));
+        // Cost, filtered and totalled by the page from what the warehouse summed (CostFigures).
+        new CostFigures(warehouse, prices).add(data, organization, range, budget);
+        BigDecimal total = new BigDecimal(data.get("tiles").get("spend_usd").asText());
 
         double[][] tokens = new double[3][allDays.size()];
         warehouse.forEach("SELECT activity_date, SUM(uncached_input_tokens + cache_write_tokens + cache_read_tokens)"
@@ -185,7 +177,7 @@ public final class HtmlReport {
         claudeCode.set("sessions", array(code[1]));
 
         String html = template().replace("/*REPORT_DATA*/", json(data));
-        return new Rendered(organization, range, total[0], html);
+        return new Rendered(organization, range, total, html);
     }
 
     /** "Data through D", and a warning that names the day a report stopped, instead of zeros after it. */
@@ -224,22 +216,6 @@ public final class HtmlReport {
         return through.values().stream().max(Comparator.naturalOrder()).orElseThrow();
     }
 
-    /** A chart's series: what identifies it, what the legend says, a value per day. */
-    private record Series(String id, String name, double[] values) {
-        Series(String id, String name, int days) {
-            this(id, name, new double[days]);
-        }
-    }
-
-    /** {@code [{"id":…,"name":…,"values":[…]}, …]}, largest first, so that legend and stack read from the biggest. */
-    private static ArrayNode series(Map<String, Series> byId) {
-        ArrayNode list = JSON.createArrayNode();
-        byId.values().stream().sorted(Comparator.comparingDouble(
-                (Series s) -> -java.util.Arrays.stream(s.values()).sum()))
-                .forEach(s -> list.addObject().put("id", s.id()).put("name", s.name()).set("values", array(s.values())));
-        return list;
-    }
-
     private static ArrayNode array(double[] values) {
         ArrayNode array = JSON.createArrayNode();
         for (double value : values) {
@@ -247,11 +223,6 @@ public final class HtmlReport {
         }
         return array;
     }
-
-    private static String name(Object value, String fallback) {
-        return value == null ? fallback : value.toString();
-    }
-
 
     /**
      * JSON that an HTML parser cannot act on inside a script element: {@code <}, {@code >} and {@code &} are

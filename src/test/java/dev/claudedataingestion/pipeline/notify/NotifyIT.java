@@ -54,7 +54,7 @@ class NotifyIT {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
                 "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2026-01-01", "WAREHOUSE", "duckdb:" + shared.resolve("loaded.duckdb"));
+                "INGEST_START_DATE", "2026-02-15", "WAREHOUSE", "duckdb:" + shared.resolve("loaded.duckdb"));
         assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
     }
 
@@ -83,7 +83,7 @@ class NotifyIT {
 
     private Run notify(Clock clock, Map<String, String> extra, String... args) {
         Map<String, String> environment = new HashMap<>(Map.of("WAREHOUSE", "duckdb:" + warehouse,
-                "INGEST_START_DATE", "2026-01-01", "NOTIFY_WEBHOOK_URL", webhook.url()));
+                "INGEST_START_DATE", "2026-02-15", "NOTIFY_WEBHOOK_URL", webhook.url()));
         environment.putAll(extra);
         environment.values().removeIf(String::isEmpty);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

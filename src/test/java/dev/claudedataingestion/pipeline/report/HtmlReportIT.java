@@ -82,13 +82,17 @@ class HtmlReportIT {
     }
 
     private Page open(Path html) throws Exception {
+        return open(html.toUri().toString());
+    }
+
+    private Page open(String url) throws Exception {
         assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
                 "chromium"))), "Debian chromium is not installed here (.ci/run installs it)");
         Path profile = Files.createTempDirectory(directory, "chromium-");
         List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
                 "--disable-quic", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
-                "--virtual-time-budget=5000", "--dump-dom", html.toUri().toString()));
+                "--virtual-time-budget=5000", "--dump-dom", url));
         Process chromium = new ProcessBuilder(command).start();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Thread drain = new Thread(() -> {
@@ -231,6 +235,99 @@ class HtmlReportIT {
             assertThat(err.toString(StandardCharsets.UTF_8)).contains("no data").contains("2025-12-01 to 2026-03-08");
         }
         assertThat(Files.exists(directory.resolve("none.html"))).isFalse();
+    }
+
+    /** A sum of the warehouse's, as the page shows money. */
+    private BigDecimal sum(String sql) {
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            Object value = Rows.select(warehouse, sql).get(0).get(0);
+            return value == null ? BigDecimal.ZERO : new BigDecimal(value.toString());
+        }
+    }
+
+    private static String money(BigDecimal amount) {
+        return "$" + String.format("%,.2f", amount.setScale(2, RoundingMode.HALF_EVEN));
+    }
+
+    /** The rows of the CSV file a table's download link holds. */
+    private static List<List<String>> csv(String dom, String file) {
+        Matcher link = Pattern.compile("<a class=\"csv\" download=\"" + Pattern.quote(file)
+                + "\" href=\"data:text/csv;charset=utf-8,([^\"]*)\"").matcher(dom);
+        assertThat(link.find()).as("the download link of " + file).isTrue();
+        String text = java.net.URLDecoder.decode(link.group(1).replace("+", "%2B"), StandardCharsets.UTF_8);
+        assertThat(text).endsWith("\r\n");
+        return text.lines().map(line -> List.of(line.split(",", -1))).toList();
+    }
+
+    @Test
+    void theTilesAreTheWarehousesFiguresAndFiltersAndDownloadsFollowThePage() throws Exception {
+        // The people and products come from the analytics cost report, loaded from January on.
+        assertThat(run(TestApi.CLOCK, "ingest", "--reports", "analytics_cost", "--from", "2026-01-01", "--to",
+                "2026-03-08")).isZero();
+        Path html = directory.resolve("tiles.html");
+        assertThat(run(TestApi.CLOCK, "report", "--out", html.toString(), "--monthly-budget", "1000")).isZero();
+        String focus = "SELECT SUM(\"BilledCost\") FROM claude_focus_cost WHERE \"ChargePeriodStart\" >= TIMESTAMP '%s'"
+                + " AND \"ChargePeriodStart\" < TIMESTAMP '%s'";
+
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        assertThat(text(page.dom(), "total-cost")).isEqualTo(money(sum(focus.formatted("2025-12-09", "2026-03-09"))));
+        // The 90 days before began before the first day loaded.
+        assertThat(text(page.dom(), "total-cost-change")).contains("not all loaded: no comparison");
+        BigDecimal march = sum(focus.formatted("2026-03-01", "2026-03-09"));
+        assertThat(text(page.dom(), "month-spent")).isEqualTo(money(march));
+        assertThat(text(page.dom(), "month-forecast")).isEqualTo("through 2026-03-08; forecast "
+                + money(march.multiply(BigDecimal.valueOf(31)).divide(BigDecimal.valueOf(8), 2, RoundingMode.HALF_UP))
+                + " by month end of a $1,000.00 budget, over");
+        assertThat(count(page.dom(), "<line [^>]*class=\"budget\"")).isEqualTo(1);
+        assertThat(count(page.dom(), "<line [^>]*class=\"forecast\"")).isEqualTo(1);
+        // Cache reads at the model's input price (the built-in table), less what they cost.
+        BigDecimal savings = BigDecimal.ZERO;
+        dev.claudedataingestion.pipeline.check.PriceTable prices = dev.claudedataingestion.pipeline.check.PriceTable
+                .builtIn();
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            for (List<Object> row : Rows.select(warehouse, "SELECT \"SkuId\", \"x_ServiceTier\", \"x_ContextWindow\","
+                    + " \"PricingQuantity\", \"BilledCost\" FROM claude_focus_cost WHERE \"SkuMeter\" ="
+                    + " 'cache_read_input_tokens' AND \"PricingUnit\" = 'Tokens' AND \"ChargePeriodStart\""
+                    + " >= TIMESTAMP '2025-12-09'")) {
+                BigDecimal atInput = prices.estimateUsd((String) row.get(0), (String) row.get(1), (String) row.get(2),
+                        new dev.claudedataingestion.pipeline.check.PriceTable.Tokens(
+                                ((Number) row.get(3)).longValue(), 0, 0, 0, 0)).orElseThrow();
+                savings = savings.add(atInput).subtract((BigDecimal) row.get(4));
+            }
+        }
+        assertThat(savings.signum()).isPositive();
+        assertThat(text(page.dom(), "cache-savings")).isEqualTo(money(savings));
+        // Per person, from the attributed views; everyone's download adds up to the analytics cost of the days.
+        List<List<String>> people = csv(page.dom(), "cost-by-person.csv");
+        assertThat(people.get(0)).containsExactly("person", "billed_usd");
+        assertThat(people.subList(1, people.size()).stream().map(row -> new BigDecimal(row.get(1)))
+                .reduce(BigDecimal.ZERO, BigDecimal::add)).isCloseTo(sum("SELECT SUM(billed_usd) FROM"
+                + " claude_billed_cost_by_actor WHERE activity_date >= DATE '2025-12-09'"),
+                org.assertj.core.data.Offset.offset(new BigDecimal("0.0001")));
+        assertThat(csv(page.dom(), "cost-by-product.csv")).hasSizeGreaterThan(2);
+
+        // A shared address: the last 30 days of one workspace and one model.
+        List<Object> largest;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            largest = Rows.select(warehouse, "SELECT \"SubAccountId\", \"SkuId\" FROM claude_focus_cost GROUP BY 1, 2"
+                    + " ORDER BY SUM(\"BilledCost\") DESC LIMIT 1").get(0);
+        }
+        String filter = " AND \"SubAccountId\" = '" + largest.get(0) + "' AND \"SkuId\" = '" + largest.get(1) + "'";
+        Page filtered = open(html.toUri() + "#period=30&workspace=" + largest.get(0) + "&model=" + largest.get(1));
+        assertThat(filtered.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        assertThat(text(filtered.dom(), "total-cost")).isEqualTo(money(sum(focus.formatted("2026-02-07", "2026-03-09")
+                + filter)));
+        BigDecimal previous = sum(focus.formatted("2026-01-08", "2026-02-07") + filter);
+        assertThat(text(filtered.dom(), "total-cost-change")).endsWith("% on the 30 days before ("
+                + money(previous) + ")");
+        List<List<String>> meters = csv(filtered.dom(), "cost-by-token-type.csv");
+        for (List<String> meter : meters.subList(1, meters.size())) {
+            assertThat(new BigDecimal(meter.get(1))).as(meter.get(0)).isCloseTo(sum(focus.formatted("2026-02-07",
+                    "2026-03-09") + filter + " AND \"SkuMeter\" = '" + meter.get(0) + "'"),
+                    org.assertj.core.data.Offset.offset(new BigDecimal("0.000001")));
+        }
+        assertThat(meters).hasSizeGreaterThan(3);
     }
 
     @Test
