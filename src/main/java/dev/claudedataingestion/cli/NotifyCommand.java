@@ -62,7 +62,9 @@ final class NotifyCommand implements Callable<Integer> {
         Optional<Digest.Schedule> schedule = digest == DigestOption.off ? Optional.empty()
                 : Optional.of(Digest.Schedule.valueOf(digest.name().toUpperCase(java.util.Locale.ROOT)));
         WarehouseLocation config = context.warehouse(warehouse.url);
-        try (Warehouse opened = config.open(dryRun)) {
+        // Opened for writing, also for a dry run: a warehouse an older version made gets the notifications table.
+        try (Warehouse opened = config.open(false)) {
+            opened.ensureSchema();
             DataChecks checks = new DataChecks(opened, settings);
             List<String> organizations = organization.select(checks.organizations(), id -> id);
             if (organizations.isEmpty()) {

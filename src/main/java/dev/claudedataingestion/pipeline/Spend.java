@@ -4,6 +4,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -35,8 +36,12 @@ public final class Spend {
 
     /** The billed cost of {@code days}, exact; zero where nothing is loaded (ask {@link #loadedDays} first). */
     public BigDecimal total(DayRange days) {
-        return warehouse.read("SELECT SUM(" + column("BilledCost") + ") AS spent FROM " + view() + between(),
-                parameters(days), row -> row.decimal("spent")).get(0);
+        try {
+            return warehouse.read("SELECT SUM(" + column("BilledCost") + ") AS spent FROM " + view() + between(),
+                    parameters(days), row -> row.decimal("spent")).get(0);
+        } catch (WarehouseException e) {
+            throw FocusCost.explain(e);
+        }
     }
 
     /** The billed cost of {@code days} by the value of one FOCUS column ({@code SubAccountName}, {@code SkuId}, …). */

@@ -6,6 +6,7 @@ import dev.claudedataingestion.reports.AnalyticsCostReport;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -102,6 +103,19 @@ public final class FocusCost {
             + " cost'), COALESCE(' (' || c.model || ')', '')) END";
 
     private FocusCost() {
+    }
+
+    /**
+     * {@code failure}, or, where it says the view does not exist (a warehouse that no {@code ingest} of this version
+     * has opened yet), what to do about it.
+     */
+    public static WarehouseException explain(WarehouseException failure) {
+        String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
+        if (message.contains(VIEW) && (message.contains("does not exist") || message.contains("not found"))) {
+            return new WarehouseException("the warehouse has no view " + VIEW + " yet: run 'claude-ingest ingest'"
+                    + " once with this version, which adds it", failure);
+        }
+        return failure;
     }
 
     /** {@code a.x = b.x} for each of {@code columns}, null equal to null. */

@@ -8,6 +8,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.Warehouses;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -95,6 +96,8 @@ public final class FocusExport {
             Written written;
             try (Writer writer = new BufferedWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
                 written = writeCsv(organizationId, days, writer, notLoaded);
+            } catch (WarehouseException e) {
+                throw FocusCost.explain(e);
             }
             Path file = csv;
             if (format == Format.PARQUET) {

@@ -9,6 +9,7 @@ import dev.claudedataingestion.pipeline.Spend;
 import dev.claudedataingestion.pipeline.check.PriceTable;
 import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WarehouseException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -68,6 +69,14 @@ final class CostFigures {
 
     /** Adds the figures of {@code organization} over {@code range} to the page's {@code data}. */
     void add(ObjectNode data, String organization, DayRange range, Optional<BigDecimal> budget) {
+        try {
+            addFigures(data, organization, range, budget);
+        } catch (WarehouseException e) {
+            throw FocusCost.explain(e);
+        }
+    }
+
+    private void addFigures(ObjectNode data, String organization, DayRange range, Optional<BigDecimal> budget) {
         // The days before the report's, as many, and at least back to the first of its last month.
         LocalDate monthStart = range.last().withDayOfMonth(1);
         LocalDate previousStart = range.first().minusDays(range.size());

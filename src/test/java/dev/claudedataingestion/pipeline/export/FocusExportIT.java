@@ -229,6 +229,21 @@ class FocusExportIT {
     }
 
     @Test
+    void aWarehouseNoIngestOfThisVersionOpenedSaysToRunOne() throws Exception {
+        Path older = directory.resolve("older.duckdb");
+        Files.copy(legacy, older);
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + older);
+                Statement statement = duck.createStatement()) {
+            statement.execute("DROP VIEW claude_focus_cost");
+        }
+        Run run = export(older, "--out", directory.resolve("focus.csv").toString());
+
+        assertThat(run.code()).isEqualTo(Main.WAREHOUSE_FAILURE);
+        assertThat(run.err()).contains("no view claude_focus_cost yet: run 'claude-ingest ingest' once");
+        assertThat(directory.resolve("focus.csv")).doesNotExist();
+    }
+
+    @Test
     void daysNotLoadedAreNamedAndAnExportReplacesTheFileWhole() throws Exception {
         Path csv = directory.resolve("focus.csv");
         // The warehouse starts at 2026-01-01.
