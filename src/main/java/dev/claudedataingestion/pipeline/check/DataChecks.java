@@ -12,7 +12,6 @@ import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

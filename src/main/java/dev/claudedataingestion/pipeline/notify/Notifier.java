@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -58,7 +59,7 @@ public final class Notifier {
         List<Notification.Change> changes = new ArrayList<>();
         for (CheckResult result : results) {
             Optional<CheckResult.Status> previous = Optional.ofNullable(recorded.get(CHECK + result.check()))
-                    .map(row -> CheckResult.Status.valueOf(row.string("state").toUpperCase(java.util.Locale.ROOT)));
+                    .map(row -> CheckResult.Status.valueOf(row.string("state").toUpperCase(Locale.ROOT)));
             boolean changed = previous.map(p -> p != result.status()).orElse(result.status() != CheckResult.Status.OK);
             if (changed) {
                 changes.add(new Notification.Change(previous, result));
@@ -68,11 +69,13 @@ public final class Notifier {
                         result.message()));
             }
         }
-        Optional<Digest> digest = schedule.filter(s -> !s.period(lastCompleteDay).toString().equals(
-                        Optional.ofNullable(recorded.get(DIGEST + s.id())).map(row -> row.string("state")).orElse(null)))
-                .map(s -> Digest.of(new Spend(warehouse, organizationId), s, lastCompleteDay, budget));
+        // A digest is due once per period; one sent while its days were not loaded is sent again once they are.
+        Optional<Digest> digest = schedule.map(s -> Digest.of(new Spend(warehouse, organizationId), s,
+                        lastCompleteDay, budget))
+                .filter(d -> !digestState(d).equals(Optional.ofNullable(recorded.get(DIGEST + d.schedule().id()))
+                        .map(row -> row.string("state")).orElse(null)));
         digest.ifPresent(d -> next.put(DIGEST + d.schedule().id(), row(organizationId, DIGEST + d.schedule().id(),
-                d.period().toString(), d.spend().map(BigDecimal::toPlainString).orElse("not loaded"))));
+                digestState(d), d.spend().map(BigDecimal::toPlainString).orElse("not loaded"))));
 
         Notification notification = new Notification(organizationId, changes, digest);
         if (poster.isEmpty()) {
@@ -85,6 +88,11 @@ public final class Notifier {
             warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, List.copyOf(next.values()));
         }
         return new Outcome(notification, !notification.isEmpty());
+    }
+
+    /** The period a digest covers, and whether its figures were known. */
+    private static String digestState(Digest digest) {
+        return digest.period() + (digest.spend().isEmpty() ? " not loaded" : "");
     }
 
     private static Map<String, String> states(Map<String, Row> rows) {

@@ -238,6 +238,9 @@ class NotifyIT {
         assertThat(body.get("text").asText()).contains("No cost is loaded for 2026-03-11 yet: its spend is unknown,"
                 + " not zero");
         assertThat(body.get("checks").toString()).contains("freshness");
+        // The same unknown is not sent twice; the digest goes again once its day is loaded.
+        assertThat(notify(later, Map.of()).out()).contains("Nothing to send");
+        assertThat(webhook.bodies()).hasSize(1);
     }
 
     @Test
