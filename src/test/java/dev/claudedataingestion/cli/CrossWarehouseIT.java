@@ -102,6 +102,12 @@ class CrossWarehouseIT {
     /** What {@code check --format json} and {@code status} print per warehouse, for comparison. */
     private final Map<String, List<String>> reports = new HashMap<>();
 
+    /** {@code command}, on {@code warehouseUrl} where one is given, else on the one the environment names. */
+    private static String[] on(String warehouseUrl, String... command) {
+        return warehouseUrl == null ? command : java.util.stream.Stream.concat(java.util.Arrays.stream(command),
+                java.util.stream.Stream.of("--warehouse", warehouseUrl)).toArray(String[]::new);
+    }
+
     private List<List<String>> ingestAndTotal(String warehouseUrl, Map<String, String> extraEnvironment)
             throws java.io.IOException {
         Map<String, String> environment = new HashMap<>(extraEnvironment);
@@ -110,16 +116,11 @@ class CrossWarehouseIT {
         environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
         environment.put("INGEST_START_DATE", "2026-02-01");
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        String[] arguments = warehouseUrl == null ? new String[] {"ingest"}
-                : new String[] {"ingest", "--warehouse", warehouseUrl};
-        assertThat(Main.run(arguments, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(Main.run(on(warehouseUrl, "ingest"), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         List<String> printed = new ArrayList<>();
         for (String[] command : List.of(new String[] {"check", "--format", "json"}, new String[] {"status"})) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            String[] withWarehouse = warehouseUrl == null ? command
-                    : java.util.stream.Stream.concat(java.util.Arrays.stream(command),
-                            java.util.stream.Stream.of("--warehouse", warehouseUrl)).toArray(String[]::new);
-            int code = Main.run(withWarehouse, environment, TestApi.CLOCK, new PrintStream(out, true), quiet, false);
+            int code = Main.run(on(warehouseUrl, command), environment, TestApi.CLOCK, new PrintStream(out, true), quiet, false);
             assertThat(code).as(String.join(" ", command)).isZero();
             // Status names the warehouse and lists runs with their times: keep the per-report lines, less run times.
             out.toString().lines().filter(line -> command[0].equals("check") || line.startsWith("  ") && !line.startsWith("  20"))
@@ -127,17 +128,13 @@ class CrossWarehouseIT {
         }
         // The FOCUS export, line by line, in a fixed order.
         Path focus = directory.resolve("focus-" + reports.size() + ".csv");
-        String[] export = {"export", "--out", focus.toString(), "--from", "2026-02-01", "--to", "2026-03-08"};
-        assertThat(Main.run(warehouseUrl == null ? export : java.util.stream.Stream.concat(
-                java.util.Arrays.stream(export), java.util.stream.Stream.of("--warehouse", warehouseUrl))
-                .toArray(String[]::new), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(Main.run(on(warehouseUrl, "export", "--out", focus.toString(), "--from", "2026-02-01", "--to",
+                "2026-03-08"), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         java.nio.file.Files.readAllLines(focus).stream().sorted().map(line -> "focus: " + line).forEach(printed::add);
         // The report's figures, all computed from the views: the same, but for when and from where it was made.
         Path report = directory.resolve("report-" + reports.size() + ".html");
-        String[] render = {"report", "--out", report.toString(), "--monthly-budget", "1000"};
-        assertThat(Main.run(warehouseUrl == null ? render : java.util.stream.Stream.concat(
-                java.util.Arrays.stream(render), java.util.stream.Stream.of("--warehouse", warehouseUrl))
-                .toArray(String[]::new), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(Main.run(on(warehouseUrl, "report", "--out", report.toString(), "--monthly-budget", "1000"),
+                environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         java.util.regex.Matcher data = java.util.regex.Pattern.compile(
                 "(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
                 .matcher(java.nio.file.Files.readString(report));
