@@ -1,6 +1,5 @@
 package dev.claudedataingestion.cli;
 
-import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.pipeline.export.FocusExport;
 import dev.claudedataingestion.sink.Warehouse;
@@ -79,16 +78,8 @@ final class ExportCommand implements Callable<Integer> {
 
     /** {@code --from}/{@code --to}, or the last complete UTC month. */
     private DayRange days() {
-        if (from == null && to == null) {
-            LocalDate thisMonth = LocalDate.ofInstant(context.clock().instant(), ZoneOffset.UTC).withDayOfMonth(1);
-            return DayRange.of(thisMonth.minusMonths(1), thisMonth.minusDays(1));
-        }
-        if (from == null || to == null) {
-            throw new ConfigException("give both --from and --to, or neither (the last complete month)");
-        }
-        if (to.isBefore(from)) {
-            throw new ConfigException("--to " + to + " is before --from " + from);
-        }
-        return DayRange.of(from, to);
+        LocalDate thisMonth = LocalDate.ofInstant(context.clock().instant(), ZoneOffset.UTC).withDayOfMonth(1);
+        return DayOptions.range(from, to, "the last complete month")
+                .orElse(DayRange.of(thisMonth.minusMonths(1), thisMonth.minusDays(1)));
     }
 }

@@ -54,13 +54,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (from != null && to == null || from == null && to != null) {
-            throw new ConfigException("give both --from and --to, or neither");
-        }
-        if (from != null && to.isBefore(from)) {
-            throw new ConfigException("--to " + to + " is before --from " + from);
-        }
-        Optional<DayRange> days = from == null ? Optional.empty() : Optional.of(DayRange.of(from, to));
+        Optional<DayRange> days = DayOptions.range(from, to, "the last " + HtmlReport.DEFAULT_DAYS + " days loaded");
         WarehouseLocation config = context.warehouse(warehouse.url);
         HtmlReport.Rendered report;
         try (Warehouse opened = config.open(true)) {
