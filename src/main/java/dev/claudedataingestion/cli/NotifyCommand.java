@@ -13,7 +13,9 @@ import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,9 +60,10 @@ final class NotifyCommand implements Callable<Integer> {
         Optional<BigDecimal> budget = monthlyBudget != null ? Optional.of(monthlyBudget)
                 : CheckCommand.budgetVariable(context);
         Instant now = context.clock().instant();
+        LocalDate lastCompleteDay = Planner.lastCompleteDay(ReportKind.COST, now);
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), now).withBudget(budget);
         Optional<Digest.Schedule> schedule = digest == DigestOption.off ? Optional.empty()
-                : Optional.of(Digest.Schedule.valueOf(digest.name().toUpperCase(java.util.Locale.ROOT)));
+                : Optional.of(Digest.Schedule.valueOf(digest.name().toUpperCase(Locale.ROOT)));
         WarehouseLocation config = context.warehouse(warehouse.url);
         // Opened for writing, also for a dry run: a warehouse an older version made gets the notifications table.
         try (Warehouse opened = config.open(false)) {
@@ -73,8 +76,7 @@ final class NotifyCommand implements Callable<Integer> {
             Notifier notifier = new Notifier(opened, now);
             for (DataChecks.OrganizationChecks results : checks.run(organizations)) {
                 Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
-                        Planner.lastCompleteDay(ReportKind.COST, now), budget,
-                        webhook.map(HttpWebhook::new));
+                        lastCompleteDay, budget, webhook.map(HttpWebhook::new));
                 if (dryRun) {
                     context.out().println(outcome.notification().isEmpty() ? "Nothing to send for organization "
                             + results.organizationId() : outcome.notification().text());
@@ -89,8 +91,7 @@ final class NotifyCommand implements Callable<Integer> {
                 } else {
                     context.out().printf("Nothing to send for organization %s: no check changed state%s%n",
                             results.organizationId(), schedule.map(s -> " and the " + s.id() + " digest of "
-                                    + s.period(Planner.lastCompleteDay(ReportKind.COST, now)) + " was sent before")
-                                    .orElse(""));
+                                    + s.period(lastCompleteDay) + " was sent before").orElse(""));
                 }
             }
         }
