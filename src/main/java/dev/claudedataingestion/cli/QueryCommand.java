@@ -3,6 +3,7 @@ package dev.claudedataingestion.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.Settings;
+import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
@@ -87,13 +88,9 @@ final class QueryCommand implements Callable<Integer> {
             return "";
         }
         if (value instanceof BigDecimal decimal) {
-            return plain(decimal);
+            return Cents.plain(decimal);
         }
         return value.toString();
-    }
-
-    private static String plain(BigDecimal decimal) {
-        return decimal.signum() == 0 ? "0" : decimal.stripTrailingZeros().toPlainString();
     }
 
     /** Aligned columns; numbers to the right. Holds the result to measure it, as a table must. */
@@ -205,7 +202,7 @@ final class QueryCommand implements Callable<Integer> {
                     if (value == null) {
                         json.writeNull();
                     } else if (value instanceof BigDecimal decimal) {
-                        json.writeNumber(plain(decimal));
+                        json.writeNumber(Cents.plain(decimal));
                     } else if (value instanceof BigInteger || value instanceof Long || value instanceof Integer
                             || value instanceof Short || value instanceof Byte) {
                         json.writeNumber(value.toString());

@@ -17,6 +17,14 @@ public final class Cents {
     }
 
     /**
+     * An exact number (an amount, a quantity) as plain text, the same whatever scale a warehouse gave it: no trailing
+     * zeros, no exponent, and {@code 0} for zero.
+     */
+    public static String plain(BigDecimal number) {
+        return number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString();
+    }
+
+    /**
      * Checks that {@code cents} can be stored exactly in a column of {@link #SCALE} decimal places
      * and 38 digits, and returns it.
      */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.FocusCost;
@@ -184,7 +185,7 @@ public final class FocusExport {
                 BigDecimal number = value instanceof BigDecimal decimal ? decimal
                         : value instanceof BigInteger whole ? new BigDecimal(whole)
                         : new BigDecimal(value.toString());
-                yield number.signum() == 0 ? "0" : number.stripTrailingZeros().toPlainString();
+                yield Cents.plain(number);
             }
             case DATETIME -> ((Instant) value).toString();
             case BOOLEAN -> value.toString();

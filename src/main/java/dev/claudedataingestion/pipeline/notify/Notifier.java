@@ -69,11 +69,12 @@ public final class Notifier {
                         result.message()));
             }
         }
-        // A digest is due once per period; one sent while its days were not loaded is sent again once they are.
-        Optional<Digest> digest = schedule.map(s -> Digest.of(new Spend(warehouse, organizationId), s,
-                        lastCompleteDay, budget))
-                .filter(d -> !digestState(d).equals(Optional.ofNullable(recorded.get(DIGEST + d.schedule().id()))
-                        .map(row -> row.string("state")).orElse(null)));
+        // A digest is due once per period; one sent while its days were not loaded is sent again once they are. One
+        // sent whole is not read again.
+        Optional<String> sent = schedule.map(s -> recorded.get(DIGEST + s.id())).map(row -> row.string("state"));
+        Optional<Digest> digest = schedule.filter(s -> !sent.equals(Optional.of(s.period(lastCompleteDay).toString())))
+                .map(s -> Digest.of(new Spend(warehouse, organizationId), s, lastCompleteDay, budget))
+                .filter(d -> !sent.equals(Optional.of(digestState(d))));
         digest.ifPresent(d -> next.put(DIGEST + d.schedule().id(), row(organizationId, DIGEST + d.schedule().id(),
                 digestState(d), d.spend().map(BigDecimal::toPlainString).orElse("not loaded"))));
 

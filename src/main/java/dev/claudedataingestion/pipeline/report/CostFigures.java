@@ -3,6 +3,7 @@ package dev.claudedataingestion.pipeline.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Spend;
@@ -160,9 +161,9 @@ final class CostFigures {
             }
         });
         ObjectNode tiles = data.putObject("tiles");
-        tiles.put("spend_usd", exact(totals[0]));
-        tiles.put("cache_savings_usd", exact(totals[1]));
-        tiles.put("previous_spend_usd", exact(totals[2]));
+        tiles.put("spend_usd", Cents.plain(totals[0]));
+        tiles.put("cache_savings_usd", Cents.plain(totals[1]));
+        tiles.put("previous_spend_usd", Cents.plain(totals[2]));
 
         month(data.putObject("month"), spend, loaded, range, budget);
         attributed(data, organization, range);
@@ -174,15 +175,15 @@ final class CostFigures {
         LocalDate first = range.last().withDayOfMonth(1);
         month.put("start", first.toString());
         month.put("days", first.lengthOfMonth());
-        budget.ifPresent(b -> month.put("budget_usd", exact(b)));
+        budget.ifPresent(b -> month.put("budget_usd", Cents.plain(b)));
         LocalDate through = loaded.floor(range.last());
         if (through == null || through.isBefore(first)) {
             return;
         }
         BigDecimal spent = spend.total(DayRange.of(first, through));
         month.put("through", through.toString());
-        month.put("spent_usd", exact(spent));
-        month.put("forecast_usd", exact(Spend.forecast(spent, through)));
+        month.put("spent_usd", Cents.plain(spent));
+        month.put("forecast_usd", Cents.plain(Spend.forecast(spent, through)));
     }
 
     /** Billed cost per person (or other actor) and per product, per day of the report, where it is attributed. */
@@ -223,11 +224,6 @@ final class CostFigures {
                         name(row.string("product_name"), "(none)")), row.decimal("billed"), BigDecimal::add));
         byProduct.forEach((key, billed) -> productRows.addArray().add(Integer.parseInt(key.get(0))).add(key.get(1))
                 .add(billed.doubleValue()));
-    }
-
-    /** An amount as the same text whatever scale a warehouse's sum has. */
-    private static String exact(BigDecimal amount) {
-        return amount.signum() == 0 ? "0" : amount.stripTrailingZeros().toPlainString();
     }
 
     private String column(String name) {
