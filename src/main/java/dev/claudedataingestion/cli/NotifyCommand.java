@@ -67,14 +67,18 @@ final class NotifyCommand implements Callable<Integer> {
         WarehouseLocation config = context.warehouse(warehouse.url);
         // Opened for writing, also for a dry run: a warehouse an older version made gets the notifications table.
         try (Warehouse opened = config.open(false)) {
-            opened.ensureSchema();
-            DataChecks checks = new DataChecks(opened, settings);
-            List<String> organizations = organization.select(checks.organizations(), id -> id);
-            if (organizations.isEmpty()) {
-                throw new ConfigException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
-            }
+            // The checks' many reads in one opening of the warehouse; not the posts, which may take a while.
+            List<DataChecks.OrganizationChecks> checked = opened.together(() -> {
+                opened.ensureSchema();
+                DataChecks checks = new DataChecks(opened, settings);
+                List<String> organizations = organization.select(checks.organizations(), id -> id);
+                if (organizations.isEmpty()) {
+                    throw new ConfigException("the warehouse holds no data yet; run 'claude-ingest ingest' first");
+                }
+                return checks.run(organizations);
+            });
             Notifier notifier = new Notifier(opened, now);
-            for (DataChecks.OrganizationChecks results : checks.run(organizations)) {
+            for (DataChecks.OrganizationChecks results : checked) {
                 Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
                         lastCompleteDay, budget, webhook.map(HttpWebhook::new));
                 if (dryRun) {

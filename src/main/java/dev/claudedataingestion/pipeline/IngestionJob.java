@@ -104,7 +104,6 @@ public final class IngestionJob {
                 config.dimensions() ? java.util.stream.Stream.of("dimensions") : java.util.stream.Stream.empty())
                 .collect(Collectors.joining(","));
         Spool.removeAbandoned(spoolDirectory);
-        warehouse.ensureSchema();
         MDC.put("run_id", runId);
         try {
             return run(runId, startedAt, deadline, reports);
@@ -117,8 +116,12 @@ public final class IngestionJob {
         Progress progress = new Progress();
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
                 origin.trigger(), origin.executionId(), PROCESS);
-        warehouse.recordRun(started);
-        markAbandoned(runId, startedAt);
+        warehouse.together(() -> {
+            warehouse.ensureSchema();
+            warehouse.recordRun(started);
+            markAbandoned(runId, startedAt);
+            return null;
+        });
         log.info("Run {} started: reports {}, {}", runId, reports, config.explicitDays()
                 .map(days -> "days " + days)
                 .orElse("incremental from " + config.startDate() + " with " + config.lookbackDays() + " days of lookback"));
@@ -129,9 +132,17 @@ public final class IngestionJob {
         Map<ReportKind, DayRange> attributed = new EnumMap<>(ReportKind.class);
         try {
             organizationId = organization();
+            String organization = organizationId; // for the lambdas below
+            // Every report's plan from one opening of the warehouse.
+            Map<ReportKind, Set<LocalDate>> toFetch = warehouse.together(() -> {
+                Map<ReportKind, Set<LocalDate>> days = new EnumMap<>(ReportKind.class);
+                config.reports().forEach(report -> days.put(report,
+                        Planner.daysToFetch(report, organization, config, startedAt, warehouse)));
+                return days;
+            });
             Map<ReportKind, List<DayRange>> plan = new LinkedHashMap<>();
             for (ReportKind report : config.reports().stream().sorted().toList()) {
-                Set<LocalDate> days = Planner.daysToFetch(report, organizationId, config, startedAt, warehouse);
+                Set<LocalDate> days = toFetch.get(report);
                 List<DayRange> windows = Planner.windows(report, days);
                 plan.put(report, windows);
                 listener.planned(report, windows);
@@ -179,7 +190,11 @@ public final class IngestionJob {
                 }
             }
             if (!attributed.isEmpty() && !stopRequested) {
-                refreshActors(organizationId, runId, attributed, clock.instant());
+                // Its reads and its write in one opening of the warehouse.
+                warehouse.together(() -> {
+                    refreshActors(organization, runId, attributed, clock.instant());
+                    return null;
+                });
             }
             if (config.dimensions() && !stoppedByDeadline && !stopRequested) {
                 try {
@@ -328,10 +343,13 @@ public final class IngestionJob {
         snapshots.put(Tables.WORKSPACES, workspaces);
         snapshots.put(Tables.API_KEYS, keys);
         snapshots.put(Tables.USERS, users);
-        snapshots.forEach((table, snapshot) -> {
-            List<Row> history = DimensionHistory.merge(table, warehouse.organizationRows(table, organizationId),
-                    snapshot, now);
-            warehouse.replaceOrganizationRows(table, organizationId, history);
+        warehouse.together(() -> {
+            snapshots.forEach((table, snapshot) -> {
+                List<Row> history = DimensionHistory.merge(table, warehouse.organizationRows(table, organizationId),
+                        snapshot, now);
+                warehouse.replaceOrganizationRows(table, organizationId, history);
+            });
+            return null;
         });
         log.info("dimensions: {} workspaces, {} API keys, {} users", workspaces.size() - 1, keys.size(), users.size());
     }
@@ -428,10 +446,10 @@ public final class IngestionJob {
             long fetched = System.nanoTime();
             Instant fetchedAt = clock.instant();
             Duration waiting = client.timeWaiting().minus(waitingBefore);
-            List<Restatement> restatements = restatements(report, window, warehouse.dayTotals(report, organizationId,
-                    window), spool);
-            WriteResult result = warehouse.replaceDays(report, organizationId, window, spool, runId, fetchedAt,
-                    restatements);
+            // The day totals of the restatement check and the write, in one opening of the warehouse.
+            WriteResult result = warehouse.together(() -> warehouse.replaceDays(report, organizationId, window, spool,
+                    runId, fetchedAt, restatements(report, window, warehouse.dayTotals(report, organizationId, window),
+                    spool)));
             long written = System.nanoTime();
             long requests = client.requestsMade() - requestsBefore;
             MDC.put("rows", Long.toString(result.rows()));

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** A warehouse that report rows are written to. Every method throws {@link WarehouseException} on failure. */
 public interface Warehouse extends AutoCloseable {
@@ -164,6 +165,15 @@ public interface Warehouse extends AutoCloseable {
 
     /** How this warehouse names tables and types in SQL. */
     SqlDialect dialect();
+
+    /**
+     * Runs {@code operations}, calls on this warehouse, as one opening of it: a warehouse that is otherwise opened
+     * for each operation, so that others may read it between a run's writes (a DuckDB file), stays open until they
+     * are done. Other warehouses just run them. Not a transaction: each operation commits as it would alone.
+     */
+    default <T> T together(Supplier<T> operations) {
+        return operations.get();
+    }
 
     @Override
     void close();

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,12 +82,7 @@ class IngestionFaultsIT extends IngestionFixture {
             assertThat(first.failure()).isNotNull();
             assertThat(first.run().error()).contains(apiFault.error())
                     .doesNotContain(AdminApiSimulator.DEMO_KEY);
-            // No fact row without the coverage of its day: nothing half-written.
-            Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code",
-                    "claude_usage_attributed", "analytics_usage", "claude_cost_attributed", "analytics_cost")
-                    .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
-                            + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
-                            + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));
+            assertEveryRowCovered();
             assertThat(ingest(Optional.of(days)).failure()).isNull();
         }
         assertWarehouseEqualsApi(days);
@@ -194,11 +188,7 @@ class IngestionFaultsIT extends IngestionFixture {
         if (fault.error() != null) {
             assertThat(first.run().error()).contains(fault.error()).doesNotContain(AdminApiSimulator.DEMO_KEY);
         }
-        Map.of("claude_usage", "usage", "claude_costs", "cost", "claude_code_usage", "claude_code",
-                "claude_usage_attributed", "analytics_usage", "claude_cost_attributed", "analytics_cost")
-                .forEach((table, report) -> assertThat(select("SELECT count(*) FROM " + table + " f WHERE NOT EXISTS"
-                        + " (SELECT 1 FROM ingestion_coverage c WHERE c.activity_date = f.activity_date"
-                        + " AND c.report = '" + report + "')").get(0).get(0)).as(table).isEqualTo(0L));
+        assertEveryRowCovered();
         assertWarehouseEqualsApi(days, true);
 
         assertThat(ingest(Optional.of(days)).failure()).isNull();

@@ -44,6 +44,8 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -207,8 +209,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
                             + " ingest run holds " + lockFile + "); wait for the other run to finish and try again");
                 }
             }
-            open(file, false, WRITER_PATIENCE).close();
-            return new OpenPerOperation(file, channel);
+            SqlDialect dialect;
+            try (DuckDbWarehouse first = open(file, false, WRITER_PATIENCE)) {
+                dialect = first.dialect();
+            }
+            return new OpenPerOperation(file, channel, dialect);
         } catch (IOException e) {
             throw new WarehouseException("could not lock " + lockFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -227,19 +232,43 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
     }
 
-    /** Each operation on a connection of its own, opened and closed around it. */
+    /**
+     * Each operation on a connection of its own, opened and closed around it, or the operations {@link #together}
+     * runs on one: an opening costs tens of milliseconds, a checkpoint included.
+     */
     private static final class OpenPerOperation implements Warehouse {
         private final Path file;
         private final FileChannel lock;
+        /** The dialect does not depend on the file: known from the first opening. */
+        private final SqlDialect dialect;
+        /** The connection of the {@link #together} call in progress, if any. */
+        private DuckDbWarehouse current;
 
-        OpenPerOperation(Path file, FileChannel lock) {
+        OpenPerOperation(Path file, FileChannel lock, SqlDialect dialect) {
             this.file = file;
             this.lock = lock;
+            this.dialect = dialect;
         }
 
-        private <T> T with(java.util.function.Function<DuckDbWarehouse, T> operation) {
+        private <T> T with(Function<DuckDbWarehouse, T> operation) {
+            if (current != null) {
+                return operation.apply(current);
+            }
             try (DuckDbWarehouse warehouse = open(file, false, WRITER_PATIENCE)) {
                 return operation.apply(warehouse);
+            }
+        }
+
+        @Override
+        public <T> T together(Supplier<T> operations) {
+            if (current != null) {
+                return operations.get();
+            }
+            try (DuckDbWarehouse warehouse = open(file, false, WRITER_PATIENCE)) {
+                current = warehouse;
+                return operations.get();
+            } finally {
+                current = null;
             }
         }
 
@@ -303,7 +332,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
         @Override
         public SqlDialect dialect() {
-            return with(DuckDbWarehouse::dialect);
+            return dialect;
         }
 
         @Override

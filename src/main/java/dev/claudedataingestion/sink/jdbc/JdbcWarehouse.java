@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -157,11 +158,17 @@ public abstract class JdbcWarehouse implements Warehouse {
     @Override
     public void ensureSchema() {
         try (Statement statement = connection.createStatement()) {
+            // Every table's columns in one read: a catalog query per table was most of the time of this method,
+            // which every command that writes runs.
+            Map<String, List<String>> existingTables = existingColumns();
             for (Table table : Tables.all()) {
-                // CREATE TABLE IF NOT EXISTs t (c1 type1, c2 type2, …)
-                statement.execute("CREATE TABLE IF NOT EXISTS " + table.name() + " (" + table.columns().stream()
-                        .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
-                List<String> existing = existingColumns(table.name());
+                List<String> existing = existingTables.get(table.name());
+                if (existing == null) {
+                    // CREATE TABLE t (c1 type1, c2 type2, …)
+                    statement.execute("CREATE TABLE " + table.name() + " (" + table.columns().stream()
+                            .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
+                    existing = table.columnNames();
+                }
                 for (Column column : table.columns()) {
                     if (!existing.contains(column.name())) {
                         // ALTER TABLE t ADD COLUMN c type
@@ -201,6 +208,19 @@ public abstract class JdbcWarehouse implements Warehouse {
             e.addSuppressed(unreadable);
         }
         return new WarehouseException("could not read the warehouse: " + e.getMessage(), e);
+    }
+
+    /** The columns of every table of the current schema, in the order they are stored. */
+    private Map<String, List<String>> existingColumns() throws SQLException {
+        Map<String, List<String>> tables = new HashMap<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT table_name, column_name FROM information_schema.columns"
+                        + " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position")) {
+            while (rows.next()) {
+                tables.computeIfAbsent(rows.getString(1), table -> new ArrayList<>()).add(rows.getString(2));
+            }
+        }
+        return tables;
     }
 
     /** The table's columns in the order they are stored. */
