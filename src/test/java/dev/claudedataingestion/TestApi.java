@@ -1,5 +1,6 @@
 package dev.claudedataingestion;
 
+import dev.claudedataingestion.cli.Main;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.DayRange;
@@ -8,11 +9,14 @@ import dev.claudedataingestion.simulator.SyntheticOrganization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -43,6 +47,19 @@ public final class TestApi {
         return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes"))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    }
+
+    /**
+     * The command that runs {@code Main} in a child JVM on {@link #productionClassPath}, {@code jvmOptions} first;
+     * arguments go after it. The child's JIT stops at C1, as the tests' own JVMs do: a run of a few seconds gains
+     * less from C2 than C2's compiler threads cost, and two cores are shared by everything the tests start.
+     */
+    public static List<String> mainCommand(String... jvmOptions) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", productionClassPath(), Main.class.getName()));
+        return command;
     }
 
     public static SyntheticOrganization organization(SyntheticOrganization.Size size, LocalDate firstActiveDay) {

@@ -42,9 +42,9 @@ class CloudRunLoggingIT {
     @Test
     void logsJsonLinesWithTheRunsFieldsAndNeverTheKey() throws Exception {
         simulator.inject(Fault.status(429, 1).on("cost_report"));
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
-                "--from", "2026-02-01", "--to", "2026-02-03", "--check");
+        List<String> command = TestApi.mainCommand();
+        command.addAll(List.of("ingest", "--from", "2026-02-01", "--to", "2026-02-03", "--check"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", KEY);
@@ -112,8 +112,7 @@ class CloudRunLoggingIT {
 
     /** A command on Cloud Run that fails: its only output. */
     private String fail(Map<String, String> settings, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", TestApi.productionClassPath(), Main.class.getName()));
+        List<String> command = TestApi.mainCommand();
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("CLOUD_RUN_JOB", "claude-data-ingestion");

@@ -46,10 +46,10 @@ class FaultSuiteIT {
 
     private ProcessBuilder ingest(String... shellPrefix) {
         List<String> command = new ArrayList<>(List.of(shellPrefix));
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // The production logging configuration: a test waits for the child's log lines.
-                "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest", "--reports", "usage,cost",
-                "--from", DAYS.first().toString(), "--to", DAYS.last().toString()));
+        // The production logging configuration: a test waits for the child's log lines.
+        command.addAll(TestApi.mainCommand());
+        command.addAll(List.of("ingest", "--reports", "usage,cost", "--from", DAYS.first().toString(), "--to",
+                DAYS.last().toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());

@@ -56,12 +56,12 @@ class KilledProcessIT {
     }
 
     private Process start() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // The production logging configuration: the test watches the child's log lines.
-                "-Djava.io.tmpdir=" + temp(), "-cp", TestApi.productionClassPath(), Main.class.getName(), "ingest",
-                "--from", DAYS.first().toString(), "--to", DAYS.last().toString(),
+        // The production logging configuration: the test watches the child's log lines.
+        List<String> command = TestApi.mainCommand("-Djava.io.tmpdir=" + temp());
+        command.addAll(List.of("ingest", "--from", DAYS.first().toString(), "--to", DAYS.last().toString(),
                 // Every report writes through the same path; the older three are enough to be killed in.
-                "--reports", "usage,cost,claude_code,dimensions");
+                "--reports", "usage,cost,claude_code,dimensions"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
