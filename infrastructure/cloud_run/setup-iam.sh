@@ -80,8 +80,8 @@ else
 fi
 
 info "granting ${PIPELINE_SA_EMAIL} read access to the secret ${SECRET_NAME} only"
-gc secrets add-iam-policy-binding "${SECRET_NAME}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
-  --role=roles/secretmanager.secretAccessor >/dev/null
+grant secretmanager "v1/projects/${PROJECT_ID}/secrets/${SECRET_NAME}" "serviceAccount:${PIPELINE_SA_EMAIL}" \
+  roles/secretmanager.secretAccessor
 
 if [[ -n "${webhook:-}" && "${notify_exists}" == true ]]; then
   info "storing the notify webhook as a new version of the secret ${NOTIFY_SECRET_NAME}"
@@ -97,8 +97,8 @@ fi
 unset webhook
 if [[ "${notify_exists}" == true ]]; then
   info "granting ${PIPELINE_SA_EMAIL} read access to the secret ${NOTIFY_SECRET_NAME}"
-  gc secrets add-iam-policy-binding "${NOTIFY_SECRET_NAME}" --member="serviceAccount:${PIPELINE_SA_EMAIL}" \
-    --role=roles/secretmanager.secretAccessor >/dev/null
+  grant secretmanager "v1/projects/${PROJECT_ID}/secrets/${NOTIFY_SECRET_NAME}" "serviceAccount:${PIPELINE_SA_EMAIL}" \
+    roles/secretmanager.secretAccessor
 else
   info "no notify webhook (optional): NOTIFY_WEBHOOK_FILE=<file holding its URL> $0 sets one up"
 fi
@@ -193,8 +193,7 @@ ensure_dataset "${BIGQUERY_DATASET}_staging" "staging tables, each deleted after
 
 if rest GET run "${RUN_JOB_PATH}" >/dev/null; then
   info "granting ${SCHEDULER_SA_EMAIL} the right to run ${JOB_NAME} only"
-  gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
-    --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.invoker >/dev/null
+  grant run "${RUN_JOB_RESOURCE}" "serviceAccount:${SCHEDULER_SA_EMAIL}" roles/run.invoker
 else
   info "job ${JOB_NAME} does not exist yet; setup-scheduler.sh lets ${SCHEDULER_SA_EMAIL} invoke it once deployed"
 fi

@@ -36,8 +36,7 @@ rest GET run "${RUN_JOB_PATH}" >/dev/null \
   || die "the Cloud Run job ${JOB_NAME} does not exist yet; run deploy-claude-ingestion.sh first"
 
 info "letting ${SCHEDULER_SA_EMAIL} run ${JOB_NAME}, and nothing else"
-gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
-  --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.invoker >/dev/null
+grant run "${RUN_JOB_RESOURCE}" "serviceAccount:${SCHEDULER_SA_EMAIL}" roles/run.invoker
 
 # Both schedules: the job's run endpoint, as the scheduler account, 3 retries in an hour.
 target=(
@@ -65,8 +64,7 @@ if ! rest GET secretmanager "${notify_secret}" >/dev/null; then
 fi
 [[ "${NOTIFY_DIGEST}" =~ ^(daily|weekly|off)$ ]] || die "NOTIFY_DIGEST must be daily, weekly or off"
 info "letting ${SCHEDULER_SA_EMAIL} start ${JOB_NAME} with other arguments (notify's)"
-gc run jobs add-iam-policy-binding "${JOB_NAME}" --region="${REGION}" \
-  --member="serviceAccount:${SCHEDULER_SA_EMAIL}" --role=roles/run.jobsExecutorWithOverrides >/dev/null
+grant run "${RUN_JOB_RESOURCE}" "serviceAccount:${SCHEDULER_SA_EMAIL}" roles/run.jobsExecutorWithOverrides
 # The run request's body gives the job's container other arguments for this execution only.
 notify_settings=(
   "${target[@]}"

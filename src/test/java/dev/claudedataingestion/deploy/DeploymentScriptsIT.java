@@ -278,6 +278,8 @@ class DeploymentScriptsIT {
             }
         }
         assertThat(recorder.requests()).filteredOn(Request::creates).isEmpty();
+        // Every grant is in place already: no policy is written again.
+        assertThat(recorder.requests()).filteredOn(r -> r.path().endsWith(":setIamPolicy")).isEmpty();
         assertThat(requests("PUT", "/namespaces/test-project/jobs/claude-data-ingestion")).singleElement()
                 .satisfies(update -> assertThat(update.json().at("/spec/template/spec/template/spec/containers/0/env")
                         .toString()).contains("org-1234").contains("ai_usage_analytics")
