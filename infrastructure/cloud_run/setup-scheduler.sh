@@ -15,7 +15,9 @@ require_permissions cloudscheduler.jobs.create=roles/cloudscheduler.admin \
   iam.serviceAccounts.actAs=roles/iam.serviceAccountUser
 
 notify_secret="v1/projects/${PROJECT_ID}/secrets/${NOTIFY_SECRET_NAME}"
-notify_schedule="v1/projects/${PROJECT_ID}/locations/${REGION}/jobs/${NOTIFY_SCHEDULER_JOB_NAME}"
+schedules="v1/projects/${PROJECT_ID}/locations/${REGION}/jobs"
+ingest_schedule="${schedules}/${SCHEDULER_JOB_NAME}"
+notify_schedule="${schedules}/${NOTIFY_SCHEDULER_JOB_NAME}"
 
 case "${1:-create}" in
   pause|resume)
@@ -24,7 +26,7 @@ case "${1:-create}" in
         continue
       fi
       info "${1%e}ing ${job}"
-      gc scheduler jobs "$1" "${job}" --location="${REGION}" >/dev/null
+      rest POST cloudscheduler "${schedules}/${job}:$1" '{}' >/dev/null
     done
     exit 0
     ;;
@@ -38,24 +40,31 @@ rest GET run "${RUN_JOB_PATH}" >/dev/null \
 info "letting ${SCHEDULER_SA_EMAIL} run ${JOB_NAME}, and nothing else"
 grant run "${RUN_JOB_RESOURCE}" "serviceAccount:${SCHEDULER_SA_EMAIL}" roles/run.invoker
 
-# Both schedules: the job's run endpoint, as the scheduler account, 3 retries in an hour.
-target=(
-  --location="${REGION}"
-  --time-zone="${SCHEDULE_TIME_ZONE}"
-  --uri="https://run.googleapis.com/v2/projects/${PROJECT_ID}/locations/${REGION}/jobs/${JOB_NAME}:run"
-  --http-method=POST
-  --oauth-service-account-email="${SCHEDULER_SA_EMAIL}"
-  --max-retry-attempts=3
-  --max-retry-duration=1h
-)
-schedule_settings=("${target[@]}" --schedule="${SCHEDULE}")
-if rest GET cloudscheduler "v1/projects/${PROJECT_ID}/locations/${REGION}/jobs/${SCHEDULER_JOB_NAME}" >/dev/null; then
-  info "updating ${SCHEDULER_JOB_NAME}: '${SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
-  gc scheduler jobs update http "${SCHEDULER_JOB_NAME}" "${schedule_settings[@]}" >/dev/null
-else
-  info "creating ${SCHEDULER_JOB_NAME}: '${SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
-  gc scheduler jobs create http "${SCHEDULER_JOB_NAME}" "${schedule_settings[@]}" >/dev/null
-fi
+# Both schedules: the job's run endpoint, as the scheduler account, 3 retries in an hour; created, or updated in
+# place: put_schedule PATH SCHEDULE [BODY], where BODY is the run request's JSON.
+put_schedule() {
+  local path="$1" job
+  job="$(python3 - "$1" "$2" "${3:-}" "${SCHEDULE_TIME_ZONE}" \
+    "https://run.googleapis.com/v2/projects/${PROJECT_ID}/locations/${REGION}/jobs/${JOB_NAME}:run" \
+    "${SCHEDULER_SA_EMAIL}" <<'PY'
+import base64, json, sys
+path, schedule, body, zone, uri, account = sys.argv[1:]
+target = {"uri": uri, "httpMethod": "POST", "oauthToken": {"serviceAccountEmail": account}}
+if body:
+    target["headers"] = {"Content-Type": "application/json"}
+    target["body"] = base64.b64encode(body.encode()).decode()
+print(json.dumps({"name": path[len("v1/"):], "schedule": schedule, "timeZone": zone, "httpTarget": target,
+                  "retryConfig": {"retryCount": 3, "maxRetryDuration": "3600s"}}))
+PY
+)"
+  if rest GET cloudscheduler "${path}" >/dev/null; then
+    rest PATCH cloudscheduler "${path}?updateMask=schedule,timeZone,httpTarget,retryConfig" "${job}" >/dev/null
+  else
+    rest POST cloudscheduler "${path%/*}" "${job}" >/dev/null
+  fi
+}
+info "scheduling ${SCHEDULER_JOB_NAME}: '${SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
+put_schedule "${ingest_schedule}" "${SCHEDULE}"
 info "scheduled; trigger a run now with: gcloud scheduler jobs run ${SCHEDULER_JOB_NAME} --location=${REGION}"
 
 if ! rest GET secretmanager "${notify_secret}" >/dev/null; then
@@ -66,17 +75,6 @@ fi
 info "letting ${SCHEDULER_SA_EMAIL} start ${JOB_NAME} with other arguments (notify's)"
 grant run "${RUN_JOB_RESOURCE}" "serviceAccount:${SCHEDULER_SA_EMAIL}" roles/run.jobsExecutorWithOverrides
 # The run request's body gives the job's container other arguments for this execution only.
-notify_settings=(
-  "${target[@]}"
-  --schedule="${NOTIFY_SCHEDULE}"
-  --message-body="{\"overrides\":{\"containerOverrides\":[{\"args\":[\"notify\",\"--digest\",\"${NOTIFY_DIGEST}\"]}]}}"
-)
-if rest GET cloudscheduler "${notify_schedule}" >/dev/null; then
-  info "updating ${NOTIFY_SCHEDULER_JOB_NAME}: notify --digest ${NOTIFY_DIGEST}, '${NOTIFY_SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
-  gc scheduler jobs update http "${NOTIFY_SCHEDULER_JOB_NAME}" "${notify_settings[@]}" \
-    --update-headers=Content-Type=application/json >/dev/null
-else
-  info "creating ${NOTIFY_SCHEDULER_JOB_NAME}: notify --digest ${NOTIFY_DIGEST}, '${NOTIFY_SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
-  gc scheduler jobs create http "${NOTIFY_SCHEDULER_JOB_NAME}" "${notify_settings[@]}" \
-    --headers=Content-Type=application/json >/dev/null
-fi
+info "scheduling ${NOTIFY_SCHEDULER_JOB_NAME}: notify --digest ${NOTIFY_DIGEST}, '${NOTIFY_SCHEDULE}' ${SCHEDULE_TIME_ZONE}"
+put_schedule "${notify_schedule}" "${NOTIFY_SCHEDULE}" \
+  "{\"overrides\":{\"containerOverrides\":[{\"args\":[\"notify\",\"--digest\",\"${NOTIFY_DIGEST}\"]}]}}"
