@@ -65,23 +65,25 @@ class LauncherTest {
         Files.writeString(jar, "jar");
         Path archive = checkout.resolve("target/claude-ingest-jdk17.jsa");
 
-        String first = run(checkout, bin.getParent());
-        assertThat(first).contains("-XX:ArchiveClassesAtExit=" + archive + ".").contains("-jar " + jar + " status");
+        String first = run(checkout, bin.getParent(), "status");
+        assertThat(first).contains("-XX:ArchiveClassesAtExit=" + archive + ".").contains("-jar " + jar + " status")
+                // A short command compiles with C1 alone; a long one keeps C2.
+                .contains("-XX:TieredStopAtLevel=1");
         assertThat(archive).hasContent("archive");
         try (var files = Files.list(checkout.resolve("target"))) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("claude-ingest.jar",
                     "claude-ingest-jdk17.jsa");
         }
-        assertThat(run(checkout, bin.getParent())).contains("-XX:SharedArchiveFile=" + archive + " ")
-                .doesNotContain("ArchiveClassesAtExit");
+        assertThat(run(checkout, bin.getParent(), "ingest")).contains("-XX:SharedArchiveFile=" + archive + " ")
+                .doesNotContain("ArchiveClassesAtExit").doesNotContain("TieredStopAtLevel");
 
         Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(
                 Files.getLastModifiedTime(archive).toMillis() + 10_000));
-        assertThat(run(checkout, bin.getParent())).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(run(checkout, bin.getParent(), "status")).contains("-XX:ArchiveClassesAtExit=");
     }
 
-    private static String run(Path checkout, Path javaHome) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bash", checkout.resolve("claude-ingest").toString(), "status")
+    private static String run(Path checkout, Path javaHome, String command) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", checkout.resolve("claude-ingest").toString(), command)
                 .redirectErrorStream(true);
         builder.environment().put("JAVA_HOME", javaHome.toString());
         Process run = builder.start();

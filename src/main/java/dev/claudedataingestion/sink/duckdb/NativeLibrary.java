@@ -2,11 +2,13 @@ package dev.claudedataingestion.sink.duckdb;
 
 import dev.claudedataingestion.sink.WarehouseException;
 import java.io.File;
+import java.lang.reflect.Field;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Locale;
+import jdk.jfr.FlightRecorder;
 
 /**
  * Where DuckDB's driver finds its native library, checked before the driver tries: it looks in its own jar (as in
@@ -35,7 +37,30 @@ public final class NativeLibrary {
                     + " claude-ingest.jar and the libduckdb_java.so_* files that the build puts beside it (in target/)"
                     + " together");
         }
+        skipMemoryEvent();
         found = true;
+    }
+
+    /**
+     * DuckDB's driver registers a Flight Recorder event (the database's memory use) as its class loads, and that
+     * starts the JVM's Flight Recorder: 80 to 130 ms of every command that opens a DuckDB file (docs/benchmarks.md,
+     * "Start-up"), for an event recorded only when someone records the JVM. Unless a recording is already on, the
+     * driver's monitor is marked as started before the driver loads, which skips the registration. A driver without
+     * that field loads as before, only slower. Before the driver class loads, so: before any connection.
+     */
+    static boolean skipMemoryEvent() {
+        try {
+            if (FlightRecorder.isInitialized()) {
+                return false;
+            }
+            Field started = Class.forName("org.duckdb.DuckDBMemoryMonitor", false, NativeLibrary.class.getClassLoader())
+                    .getDeclaredField("initialized");
+            started.setAccessible(true);
+            started.setBoolean(null, true);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     // The driver's own naming (org.duckdb.DuckDBNative): linux, macos or windows; amd64 or arm64.

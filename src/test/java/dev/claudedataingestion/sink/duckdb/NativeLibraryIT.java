@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -20,8 +22,11 @@ class NativeLibraryIT {
     @TempDir
     Path directory;
 
-    /** {@code status} on a small warehouse, by the jar at {@code jar}, with a temporary folder of its own. */
-    private Result status(Path jar) throws Exception {
+    /**
+     * {@code status} on a small warehouse, by the jar at {@code jar}, with a temporary folder of its own;
+     * {@code jvmOptions} before the jar.
+     */
+    private Result status(Path jar, String... jvmOptions) throws Exception {
         Path file = directory.resolve("w.duckdb");
         if (!Files.exists(file)) {
             try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file, false)) {
@@ -29,9 +34,11 @@ class NativeLibraryIT {
             }
         }
         Path temp = Files.createDirectories(directory.resolve("tmp"));
-        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.io.tmpdir=" + temp, "-jar", jar.toString(), "status", "--warehouse", "duckdb:" + file)
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.io.tmpdir=" + temp));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", jar.toString(), "status", "--warehouse", "duckdb:" + file));
+        Process run = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(run.waitFor(120, TimeUnit.SECONDS)).isTrue();
         try (var left = Files.list(temp)) {
@@ -39,7 +46,7 @@ class NativeLibraryIT {
         }
     }
 
-    private record Result(int code, String output, java.util.List<String> temporaryFiles) {
+    private record Result(int code, String output, List<String> temporaryFiles) {
     }
 
     @Test
@@ -53,6 +60,16 @@ class NativeLibraryIT {
 
         assertThat(result.code()).as(result.output()).isZero();
         assertThat(result.temporaryFiles()).noneMatch(name -> name.startsWith("libduckdb_java"));
+    }
+
+    /** Opening a DuckDB file does not start the JVM's Flight Recorder for the driver's memory event. */
+    @Test
+    void theDriverDoesNotStartTheFlightRecorder() throws Exception {
+        Result result = status(JAR, "-Xlog:class+load=info");
+
+        assertThat(result.code()).as(result.output()).isZero();
+        assertThat(result.output()).contains("org.duckdb.DuckDBDriver").contains("org.duckdb.DuckDBMemoryMonitor")
+                .doesNotContain("jdk.jfr.internal");
     }
 
     @Test
