@@ -193,8 +193,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
     /**
      * The warehouse of one {@code ingest} run: the run holds {@code <file>.lock} from start to end, so that a
-     * second run is told the file is busy, but opens the DuckDB file itself only for each operation (a few per
-     * window), so that {@code status}, {@code query}, {@code check} and {@code report} can read it in between.
+     * second run is told the file is busy, but opens the DuckDB file itself only for each operation, or each group
+     * of them ({@link Warehouse#together}: once per window), so that {@code status}, {@code query}, {@code check} and
+     * {@code report} can read it in between.
      */
     public static Warehouse openForRun(Path file) {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
