@@ -164,8 +164,8 @@ public abstract class JdbcWarehouse implements Warehouse {
             for (Table table : Tables.all()) {
                 List<String> existing = existingTables.get(table.name());
                 if (existing == null) {
-                    // CREATE TABLE t (c1 type1, c2 type2, …)
-                    statement.execute("CREATE TABLE " + table.name() + " (" + table.columns().stream()
+                    // CREATE TABLE IF NOT EXISTS t (c1 type1, c2 type2, …)
+                    statement.execute("CREATE TABLE IF NOT EXISTS " + table.name() + " (" + table.columns().stream()
                             .map(c -> c.name() + " " + sqlType(c.type())).collect(Collectors.joining(", ")) + ")");
                     existing = table.columnNames();
                 }

@@ -119,6 +119,36 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         }
     }
 
+    /**
+     * A run's warehouse opens the file for each operation, or once for a group of them: a reader gets in between, not
+     * during one. (In one process DuckDB refuses a read-only opening beside a writing one at once, instead of waiting.)
+     */
+    @Test
+    void aRunHoldsTheFileOnlyForAnOperationOrAGroupOfThem() {
+        // A file of its own: the contract's warehouse holds file() open.
+        Path file = file().resolveSibling("run.duckdb");
+        try (Warehouse run = DuckDbWarehouse.openForRun(file)) {
+            run.ensureSchema();
+            assertThat(readable(file)).as("between operations").isTrue();
+            List<Boolean> during = run.together(() -> {
+                run.ensureSchema();
+                boolean first = readable(file);
+                run.recentRuns(1);
+                return List.of(first, readable(file));
+            });
+            assertThat(during).as("inside together, before and after its operations").containsExactly(false, false);
+            assertThat(readable(file)).as("after together").isTrue();
+        }
+    }
+
+    private static boolean readable(Path file) {
+        try (Warehouse reader = DuckDbWarehouse.open(file, true)) {
+            return reader.coverage().isEmpty();
+        } catch (WarehouseException e) {
+            return false;
+        }
+    }
+
     /** Holds a DuckDB file open for writing until killed. */
     public static final class HoldFile {
         public static void main(String[] args) throws Exception {
