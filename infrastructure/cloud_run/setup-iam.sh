@@ -28,7 +28,10 @@ ensure_service_account() {
     info "service account ${email} exists"
   else
     info "creating service account ${email}"
-    gc iam service-accounts create "${name}" --display-name="${title}" >/dev/null
+    rest POST iam "v1/projects/${PROJECT_ID}/serviceAccounts" "$(python3 -c '
+import json, sys
+print(json.dumps({"accountId": sys.argv[1], "serviceAccount": {"displayName": sys.argv[2]}}))' "${name}" "${title}")" \
+      >/dev/null
   fi
 }
 
