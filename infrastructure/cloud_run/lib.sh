@@ -105,22 +105,10 @@ PY
 # it back, with the etag read, only when the binding is missing: what 'gcloud … add-iam-policy-binding' does, but
 # without starting gcloud (a second or two each) and without writing a policy that does not change.
 grant() {
-  local api="$1" resource="$2" member="$3" role="$4" policy request
+  local api="$1" resource="$2" member="$3" role="$4" policy update
   policy="$(rest GET "${api}" "${resource}:getIamPolicy?options.requestedPolicyVersion=3")"
-  request="$(python3 - "${policy}" "${member}" "${role}" <<'PY'
-import json, sys
-policy, member, role = json.loads(sys.argv[1] or "{}"), sys.argv[2], sys.argv[3]
-bindings = policy.setdefault("bindings", [])
-binding = next((b for b in bindings if b["role"] == role and "condition" not in b), None)
-if binding is None:
-    binding = {"role": role, "members": []}
-    bindings.append(binding)
-if member not in binding["members"]:
-    binding["members"].append(member)
-    print(json.dumps({"policy": policy}))
-PY
-)"
-  [[ -z "${request}" ]] || rest POST "${api}" "${resource}:setIamPolicy" "${request}" >/dev/null
+  update="$(python3 "${script_dir}/iam_policy.py" "${policy}" "${member}=${role}")"
+  [[ -z "$(sed -n 1p <<<"${update}")" ]] || rest POST "${api}" "${resource}:setIamPolicy" "$(sed -n 2p <<<"${update}")" >/dev/null
 }
 
 # Stops before anything is changed when the account running the script lacks a permission it needs, naming the

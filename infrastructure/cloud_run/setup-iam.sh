@@ -108,41 +108,17 @@ fi
 
 # The project's own policy, read and written once: the few project-wide roles, and the audit log setting.
 policy="$(rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:getIamPolicy" '{"options": {"requestedPolicyVersion": 3}}')"
-update="$(python3 - "${policy}" "${SECRET_AUDIT_LOGS}" "serviceAccount:${PIPELINE_SA_EMAIL}=roles/bigquery.jobUser" \
+audit=()
+[[ "${SECRET_AUDIT_LOGS}" == true ]] && audit=(--audit-secret-reads)
+update="$(python3 "${script_dir}/iam_policy.py" "${policy}" ${audit[@]+"${audit[@]}"} \
+  "serviceAccount:${PIPELINE_SA_EMAIL}=roles/bigquery.jobUser" \
   "serviceAccount:${BUILDER_SA_EMAIL}=roles/logging.logWriter" \
   "serviceAccount:${BUILDER_SA_EMAIL}=roles/artifactregistry.writer" \
-  "serviceAccount:${BUILDER_SA_EMAIL}=roles/storage.objectViewer" <<'PY'
-import json, sys
-policy = json.loads(sys.argv[1])
-audit, grants = sys.argv[2] == "true", [g.split("=") for g in sys.argv[3:]]
-changes = []
-bindings = policy.setdefault("bindings", [])
-for member, role in grants:
-    binding = next((b for b in bindings if b["role"] == role and "condition" not in b), None)
-    if binding is None:
-        binding = {"role": role, "members": []}
-        bindings.append(binding)
-    if member not in binding["members"]:
-        binding["members"].append(member)
-        changes.append(f"{role} for {member.split(':')[1]}")
-if audit:
-    configs = policy.setdefault("auditConfigs", [])
-    secrets = next((c for c in configs if c["service"] == "secretmanager.googleapis.com"), None)
-    if secrets is None:
-        secrets = {"service": "secretmanager.googleapis.com", "auditLogConfigs": []}
-        configs.append(secrets)
-    if not any(c["logType"] == "DATA_READ" for c in secrets["auditLogConfigs"]):
-        secrets["auditLogConfigs"].append({"logType": "DATA_READ"})
-        changes.append("data-access audit logs for Secret Manager")
-policy["version"] = 3
-print(json.dumps({"changes": changes, "request": {"policy": policy, "updateMask": "bindings,etag,auditConfigs"}}))
-PY
-)"
-changes="$(python3 -c 'import json, sys; print("; ".join(json.load(sys.stdin)["changes"]))' <<<"${update}")"
+  "serviceAccount:${BUILDER_SA_EMAIL}=roles/storage.objectViewer")"
+changes="$(sed -n 1p <<<"${update}")"
 if [[ -n "${changes}" ]]; then
   info "granting on the project: ${changes}"
-  rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:setIamPolicy" \
-    "$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["request"]))' <<<"${update}")" >/dev/null
+  rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:setIamPolicy" "$(sed -n 2p <<<"${update}")" >/dev/null
 else
   info "the project's roles and audit logs are as they should be"
 fi
