@@ -5,6 +5,7 @@ import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.pipeline.SpoolException;
 import dev.claudedataingestion.pipeline.notify.NotifyException;
+import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.source.AdminApiException;
 import java.io.PrintStream;
@@ -121,7 +122,8 @@ public final class Main implements Runnable {
         int code = exitCode(exception);
         String message = AdminKey.forDisplay(exception.getMessage());
         String line = switch (code) {
-            case BAD_CONFIGURATION -> "claude-ingest: configuration error: " + message;
+            case BAD_CONFIGURATION -> "claude-ingest: " + (exception instanceof StatementRefusedException
+                    ? "statement refused: " : "configuration error: ") + message;
             case API_FAILURE -> "claude-ingest: " + (exception instanceof AdminApiException ? "Admin API error: " : "")
                     + message;
             case WAREHOUSE_FAILURE -> "claude-ingest: " + (exception instanceof SpoolException ? "local disk error: "
@@ -166,7 +168,7 @@ public final class Main implements Runnable {
     }
 
     static int exitCode(Throwable exception) {
-        if (exception instanceof ConfigException) {
+        if (exception instanceof ConfigException || exception instanceof StatementRefusedException) {
             return BAD_CONFIGURATION;
         }
         if (exception instanceof AdminApiException || exception instanceof Ingestion.DeadlineWithoutProgress

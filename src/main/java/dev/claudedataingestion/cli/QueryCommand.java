@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.sink.Cancellation;
+import dev.claudedataingestion.sink.UserQuery;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +51,14 @@ final class QueryCommand implements Callable<Integer> {
             + " whose dry run processes more, and let BigQuery stop it there; e.g. 500MB, 10GB, 1TB (default: 10GB)")
     String maximumBytesBilled;
 
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "stop the statement on the warehouse after"
+            + " this long, e.g. 30s, 5m (default: 60s)")
+    String timeout;
+
+    @Option(names = "--allow-privileged-role", description = "PostgreSQL: run even as a login that could read the"
+            + " server's files or stop other sessions (a superuser, say); large objects and server files stay refused")
+    boolean allowPrivilegedRole;
+
     QueryCommand(Context context) {
         this.context = context;
     }
@@ -58,19 +69,30 @@ final class QueryCommand implements Callable<Integer> {
         if (maximumBytesBilled != null) {
             config = config.withMaximumBytesBilled(Settings.parseBytes(maximumBytesBilled, "--maximum-bytes-billed"));
         }
+        Duration limit = timeout == null ? UserQuery.DEFAULT_TIMEOUT : Settings.parseDuration(timeout, "--timeout");
+        UserQuery query = new UserQuery(Optional.ofNullable(organization.id), limit, allowPrivilegedRole,
+                new Cancellation());
+        // Ctrl-C or SIGTERM stops the statement on the warehouse before the process goes, so none is left running.
+        Thread onSignal = new Thread(query.cancellation()::cancel, "claude-ingest-query-cancel");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try (Warehouse opened = config.open(true)) {
             Printer printer = switch (format) {
                 case table -> new TablePrinter(context.out());
                 case csv -> new CsvPrinter(context.out());
                 case json -> new JsonPrinter(context.out());
             };
-            Optional<String> only = Optional.ofNullable(organization.id);
-            if (only.isPresent()) {
+            if (query.organization().isPresent()) {
                 // One not in the warehouse is named with those that are, rather than giving an empty result.
                 organization.select(opened.coverage(), Warehouse.CoverageSummary::organizationId);
             }
-            opened.query(sql, only, printer);
+            opened.query(sql, query, printer);
             printer.finish();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook is cancelling the statement.
+            }
         }
         context.out().flush();
         return Main.OK;

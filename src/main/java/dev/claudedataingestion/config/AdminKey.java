@@ -71,13 +71,16 @@ public final class AdminKey {
         return text == null ? null : ANY_ANTHROPIC_KEY.matcher(text).replaceAll("sk-ant-…[redacted]");
     }
 
+    private static final java.util.regex.Pattern LINE_BREAKS = java.util.regex.Pattern.compile("\\s*[\\r\\n]+\\s*");
+
     /**
-     * {@code text} for one line of a log or a terminal: keys redacted, and control characters escaped, so that a
-     * newline in something the API sent cannot forge a line of its own.
+     * {@code text} for one line of a log or a terminal: keys redacted, line breaks folded into a space and other
+     * control characters escaped, so that a newline in something the API sent cannot forge a line of its own.
      */
     public static String forDisplay(String text) {
         String redacted = redact(text);
-        return redacted == null ? null : escapeControls(redacted, Integer.MAX_VALUE);
+        // A message of several lines (a server's "ERROR: …" and its "Position: …") reads as one line.
+        return redacted == null ? null : escapeControls(LINE_BREAKS.matcher(redacted).replaceAll(" "), Integer.MAX_VALUE);
     }
 
     /**

@@ -158,10 +158,12 @@ public interface Warehouse extends AutoCloseable {
 
     /**
      * Runs one read-only statement a user wrote and hands its result to {@code visitor}. Statements that write are
-     * refused by the warehouse, not by parsing the text. With an {@code organization}, the tables and views it names
-     * without a qualifier hold that organization's rows only ({@link OrganizationScope}).
+     * refused by the warehouse, not by parsing the text, and the statement is stopped on the warehouse at
+     * {@code query}'s timeout or when it is cancelled. With {@code query}'s organization, the tables and views it
+     * names without a qualifier hold that organization's rows only ({@link OrganizationScope}). A statement at fault
+     * itself is a {@link StatementRefusedException}.
      */
-    void query(String sql, Optional<String> organization, QueryVisitor visitor);
+    void query(String sql, UserQuery query, QueryVisitor visitor);
 
     /** How this warehouse names tables and types in SQL. */
     SqlDialect dialect();

@@ -222,11 +222,16 @@ class MainIT extends CommandLineFixture {
         assertThat(run("check", "--stale-warn-days", "0")).isEqualTo(Main.BAD_CONFIGURATION);
     }
     @Test
-    void queryRefusesToWriteAndReportsAWarehouseError() {
+    void queryRefusesToWriteOrRunPastItsTimeout() {
         simulatorEnvironment();
         assertThat(run("ingest", "--reports", "cost")).isZero();
-        assertThat(run("query", "DELETE FROM claude_costs")).isEqualTo(Main.WAREHOUSE_FAILURE);
-        assertThat(err).contains("warehouse error");
+        assertThat(run("query", "DELETE FROM claude_costs")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("statement refused: query failed").contains("read-only");
+        assertThat(run("query", "SELECT * FROM no_such_table")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("statement refused").contains("no_such_table");
+        assertThat(run("query", "--timeout", "1s", "SELECT count(*) FROM range(100000000000)"))
+                .isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("longer than its timeout of 1 s and was stopped");
         assertThat(run("query", "SELECT count(*) AS n FROM claude_costs")).isZero();
         assertThat(out).doesNotContain(" 0\n");
         assertThat(run("query", "--maximum-bytes-billed", "1GB", "SELECT 1")).isEqualTo(Main.BAD_CONFIGURATION);

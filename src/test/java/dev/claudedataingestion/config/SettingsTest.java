@@ -227,6 +227,6 @@ class SettingsTest {
     @Test
     void aLineForDisplayHasNoControlCharactersAndNoKey() {
         assertThat(AdminKey.forDisplay("a\nforged line\r\u2028 sk-ant-admin01-x!y"))
-                .isEqualTo("a\\u000aforged line\\u000d\\u2028 sk-ant-…[redacted]");
+                .isEqualTo("a forged line \\u2028 sk-ant-…[redacted]");
     }
 }

@@ -50,6 +50,16 @@ final class BigQueryErrors {
         return exception.getCode() >= 500 || exception.getCode() == 0 || exception.isRetryable();
     }
 
+    /** The statement itself is wrong: a syntax error, an unknown name, a type BigQuery will not take. */
+    static boolean isInvalidQuery(BigQueryError error) {
+        return "invalidQuery".equals(error.getReason());
+    }
+
+    /** A job stopped at its {@code jobTimeoutMs}. */
+    static boolean isTimeout(BigQueryError error) {
+        return "timeout".equals(error.getReason()) || "jobTimeout".equals(error.getReason());
+    }
+
     static BigQueryError of(BigQueryException exception) {
         BigQueryError error = exception.getError();
         return error != null ? error

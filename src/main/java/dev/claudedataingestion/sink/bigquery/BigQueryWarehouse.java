@@ -56,7 +56,9 @@ import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
+import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.UserQuery;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
@@ -846,8 +848,37 @@ public final class BigQueryWarehouse implements Warehouse {
      * warehouse's dataset.
      */
     @Override
-    public void query(String statement, Optional<String> organization, QueryVisitor visitor) {
+    public void query(String statement, UserQuery query, QueryVisitor visitor) {
+        try {
+            queryChecked(statement, query, visitor);
+        } catch (WarehouseException e) {
+            if (e instanceof StatementRefusedException) {
+                throw e;
+            }
+            if (query.cancellation().isCancelled()) {
+                throw new StatementRefusedException("query was cancelled; BigQuery was asked to stop the job", e);
+            }
+            BigQueryError error = e.getCause() instanceof BigQueryException cause ? BigQueryErrors.of(cause)
+                    : e.getCause() instanceof JobFailed failed ? failed.error : null;
+            if (error != null && BigQueryErrors.isTimeout(error)) {
+                throw new StatementRefusedException("the statement ran longer than its timeout of " + query.timeoutText()
+                        + " and BigQuery stopped it; read fewer days (filter on activity_date), or give query a"
+                        + " longer --timeout", e);
+            }
+            if (error != null && BigQueryErrors.isInvalidQuery(error)) {
+                throw new StatementRefusedException(e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The dry run refuses what does not only read or bills more than the cap; the job itself is capped again by
+     * BigQuery, bounded by {@code jobTimeoutMs}, and cancelled ({@code jobs.cancel}) when the query is.
+     */
+    private void queryChecked(String statement, UserQuery query, QueryVisitor visitor) {
         location();
+        Optional<String> organization = query.organization();
         String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect()) : statement;
         Map<String, QueryParameterValue> parameters = organization.isPresent()
                 ? Map.of(OrganizationScope.PARAMETER, QueryParameterValue.string(organization.get())) : Map.of();
@@ -859,19 +890,34 @@ public final class BigQueryWarehouse implements Warehouse {
         JobStatistics.QueryStatistics statistics = checked.getStatistics();
         StatementType type = statistics == null ? null : statistics.getStatementType();
         if (!StatementType.SELECT.equals(type)) {
-            throw new WarehouseException("query only runs SELECT statements; this one is " + type);
+            throw new StatementRefusedException("query only runs SELECT statements; this one is " + type);
         }
         Long bytes = statistics.getTotalBytesProcessed();
         if (bytes != null && bytes > options.maximumBytesBilled()) {
-            throw new WarehouseException(String.format("the query would process %,d bytes, more than the cap of %,d;"
-                    + " filter on activity_date (the partition column) to read fewer days, or raise"
+            throw new StatementRefusedException(String.format("the query would process %,d bytes, more than the cap of"
+                    + " %,d; filter on activity_date (the partition column) to read fewer days, or raise"
                     + " --maximum-bytes-billed", bytes, options.maximumBytesBilled()));
         }
         QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(text).setNamedParameters(parameters)
-                .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).setMaximumBytesBilled(options.maximumBytesBilled())
+                .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset))
+                .setMaximumBytesBilled(options.maximumBytesBilled()).setJobTimeoutMs(query.timeout().toMillis())
                 .setLabels(Map.of("app", APP)).build();
-        visit(attempt("run the query", options.deadline(), () -> runQuery(configuration, "running the query")),
-                visitor);
+        try {
+            visit(attempt("run the query", options.deadline(), () -> {
+                JobId job = JobId.newBuilder().setRandomJob().setLocation(location()).build();
+                query.cancellation().onCancel(() -> bigquery.cancel(job));
+                try {
+                    return bigquery.query(configuration, job);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    bigquery.cancel(job);
+                    throw new WarehouseException("interrupted while running the query; BigQuery was asked to stop it",
+                            e);
+                }
+            }), visitor);
+        } finally {
+            query.cancellation().clear();
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
+import dev.claudedataingestion.sink.UserQuery;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -39,7 +40,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -316,9 +317,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
+        public void query(String sql, UserQuery query, QueryVisitor visitor) {
             with(warehouse -> {
-                warehouse.query(sql, organization, visitor);
+                warehouse.query(sql, query, visitor);
                 return null;
             });
         }
@@ -358,6 +359,17 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             throw new WarehouseException(file + " is " + (sqlite ? "a SQLite database" : "not a DuckDB database")
                     + ", not a DuckDB file; point --warehouse at a DuckDB file, or at a new one to create it");
         }
+    }
+
+    /**
+     * DuckDB names the kind of each error first ({@code Parser Error: …}, {@code Binder Error: …}); only its I/O,
+     * memory, fatal and internal errors are the warehouse's, the rest are the statement's.
+     */
+    @Override
+    protected boolean isStatementFault(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return Stream.of("IO Error", "Out of Memory Error", "FATAL Error", "INTERNAL Error")
+                .noneMatch(message::contains);
     }
 
     /** DuckDB reports a full disk at commit as a lost transaction; the free space says what happened. */

@@ -18,7 +18,9 @@ import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.SqlText;
+import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.UserQuery;
 import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
@@ -38,6 +40,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
@@ -423,20 +430,82 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public void query(String sql, Optional<String> organization, QueryVisitor visitor) {
+    public void query(String sql, UserQuery query, QueryVisitor visitor) {
         if (SqlText.statements(sql) > 1) {
-            throw new WarehouseException("query runs one statement; this text holds several (separated by ';')");
+            throw new StatementRefusedException("query runs one statement; this text holds several (separated by ';')");
         }
+        String text = query.organization().isEmpty() ? sql : OrganizationScope.apply(sql, dialect());
+        Map<String, ?> parameters = query.organization().isEmpty() ? Map.of()
+                : Map.of(OrganizationScope.PARAMETER, query.organization().get());
         try {
-            if (organization.isEmpty()) {
-                run(sql, Map.of(), visitor);
-            } else {
-                run(OrganizationScope.apply(sql, dialect()), Map.of(OrganizationScope.PARAMETER, organization.get()),
-                        visitor);
-            }
+            runUserQuery(text, parameters, query, visitor);
         } catch (SQLException e) {
-            throw new WarehouseException("query failed: " + e.getMessage(), e);
+            if (query.cancellation().isCancelled()) {
+                throw new StatementRefusedException("query was cancelled; the warehouse stopped the statement", e);
+            }
+            if (isTimeout(e)) {
+                throw timedOut(query, e);
+            }
+            String message = "query failed: " + e.getMessage();
+            throw isStatementFault(e) ? new StatementRefusedException(message, e) : new WarehouseException(message, e);
         }
+    }
+
+    /**
+     * Runs a user's statement sealed as this backend can: read-only, stopped at {@code query}'s timeout, and stoppable
+     * through its cancellation. By default a timer cancels the statement from the client at the timeout.
+     */
+    protected void runUserQuery(String sql, Map<String, ?> parameters, UserQuery query, QueryVisitor visitor)
+            throws SQLException {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "query-timeout");
+            thread.setDaemon(true);
+            return thread;
+        });
+        AtomicBoolean fired = new AtomicBoolean();
+        try {
+            run(sql, parameters, visitor, statement -> {
+                query.cancellation().onCancel(statement::cancel);
+                timer.schedule(() -> {
+                    fired.set(true);
+                    try {
+                        statement.cancel();
+                    } catch (SQLException e) {
+                        // The statement ended meanwhile.
+                    }
+                }, query.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            });
+        } catch (SQLException e) {
+            if (fired.get() && !query.cancellation().isCancelled()) {
+                throw timedOut(query, e);
+            }
+            throw e;
+        } finally {
+            query.cancellation().clear();
+            timer.shutdownNow();
+        }
+    }
+
+    /** Whether the warehouse itself stopped the statement at its timeout (the client's timer is handled apart). */
+    protected boolean isTimeout(SQLException e) {
+        return false;
+    }
+
+    private static StatementRefusedException timedOut(UserQuery query, SQLException e) {
+        return new StatementRefusedException("the statement ran longer than its timeout of " + query.timeoutText()
+                + " and was stopped on the warehouse; read fewer days or rows, or give query a longer --timeout", e);
+    }
+
+    /** The SQLSTATE classes of {@link #isStatementFault}. */
+    private static final Set<String> STATEMENT_FAULTS = Set.of("42", "22", "25", "0A", "21", "2B");
+
+    /**
+     * Whether a failed user statement is at fault itself (its syntax, names, types, a write refused by the read-only
+     * transaction) rather than the warehouse: SQLSTATE classes 42, 22, 25, 0A, 21 and 2B.
+     */
+    protected boolean isStatementFault(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.length() >= 2 && STATEMENT_FAULTS.contains(state.substring(0, 2));
     }
 
     @Override
@@ -450,12 +519,28 @@ public abstract class JdbcWarehouse implements Warehouse {
 
     /** Runs one statement with its named parameters bound, and hands its rows to {@code visitor}. */
     private void run(String sql, Map<String, ?> parameters, QueryVisitor visitor) throws SQLException {
+        run(sql, parameters, visitor, statement -> {
+        });
+    }
+
+    /** Something to do with a statement once it is prepared and before it runs, such as arming its cancellation. */
+    protected interface BeforeExecute {
+        void accept(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs one statement with its named parameters bound, and hands its rows to {@code visitor}; {@code before} sees
+     * the statement just before it is sent.
+     */
+    protected final void run(String sql, Map<String, ?> parameters, QueryVisitor visitor, BeforeExecute before)
+            throws SQLException {
         SqlText.Positional positional = SqlText.positional(sql, parameters.keySet());
         try (PreparedStatement statement = connection.prepareStatement(positional.sql())) {
             bind(statement, positional.parameters().stream().map(parameters::get).toArray());
             statement.setFetchSize(1000);
+            before.accept(statement);
             if (!statement.execute()) {
-                throw new WarehouseException("the statement returned no rows; query only runs SELECT statements");
+                throw new StatementRefusedException("the statement returned no rows; query only runs SELECT statements");
             }
             try (ResultSet rows = statement.getResultSet()) {
                 ResultSetMetaData meta = rows.getMetaData();
