@@ -48,7 +48,8 @@ import org.slf4j.event.Level;
 /**
  * One {@code ingest} run: plans the days of each report, fetches each window completely into a local spool, then
  * replaces those days in the warehouse in one atomic write. Records the run in {@code ingestion_runs}.
- * A report whose API calls fail does not stop the others; a warehouse failure stops the run.
+ * A report whose API calls fail, or whose waits the deadline cannot afford, does not stop the others; a warehouse
+ * failure stops the run.
  */
 public final class IngestionJob {
 
@@ -128,6 +129,8 @@ public final class IngestionJob {
         String organizationId = null;
         RuntimeException failure = null;
         boolean stoppedByDeadline = false;
+        // The reports (and "dimensions") the deadline stopped, each with why: the run's summary names them.
+        Map<String, String> stopped = new LinkedHashMap<>();
         // The days of the attributed reports written: their actors go into claude_actors.
         Map<ReportKind, DayRange> attributed = new EnumMap<>(ReportKind.class);
         try {
@@ -153,11 +156,14 @@ public final class IngestionJob {
             for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
                 ReportKind report = entry.getKey();
                 List<DayRange> windows = entry.getValue();
-                for (int i = 0; i < windows.size() && !stoppedByDeadline && !stopRequested; i++) {
+                for (int i = 0; i < windows.size() && !stopRequested; i++) {
                     if (!progress.mayStart(clock.instant(), deadline.at())) {
                         stoppedByDeadline = true;
-                        log.warn("{}: deadline reached; {} windows left for the next run, from {}", report,
-                                windows.size() - i, windows.get(i).first());
+                        String reason = "deadline reached; " + (windows.size() - i) + " window"
+                                + (windows.size() - i == 1 ? "" : "s") + " left for the next run, from "
+                                + windows.get(i).first();
+                        stopped.put(report.id(), reason);
+                        log.warn("{}: {}", report, reason);
                         break;
                     }
                     try {
@@ -170,10 +176,13 @@ public final class IngestionJob {
                             break;
                         }
                         if (e.isDeadline()) {
-                            // The API kept the window past the deadline: nothing of it was written.
+                            // A wait this report's window cannot afford (a long 429, say): nothing of it was
+                            // written, and the report stops here; the other reports still run in the time left.
                             stoppedByDeadline = true;
-                            log.warn("{} {}: {}; this window and the rest are left for the next run", report,
-                                    windows.get(i), e.getMessage());
+                            stopped.put(report.id(), e.getMessage() + "; " + windows.get(i).first() + " onwards left"
+                                    + " for the next run");
+                            log.warn("{}: {}; this window and the rest of the report are left for the next run, the"
+                                    + " other reports go on", report, e.getMessage());
                             break;
                         }
                         Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
@@ -196,12 +205,13 @@ public final class IngestionJob {
                     return null;
                 });
             }
-            if (config.dimensions() && !stoppedByDeadline && !stopRequested) {
+            if (config.dimensions() && !stopRequested) {
                 try {
                     refreshDimensions(organizationId, clock.instant());
                 } catch (AdminApiException e) {
                     if (e.isDeadline()) {
                         stoppedByDeadline = true;
+                        stopped.put("dimensions", e.getMessage());
                         log.warn("dimensions: {}; the names stay as they were", e.getMessage());
                     } else {
                         log.error("dimensions: {}; the names stay as they were", e.getMessage());
@@ -212,6 +222,7 @@ public final class IngestionJob {
         } catch (AdminApiException e) {
             if (e.isDeadline()) {
                 stoppedByDeadline = true;
+                stopped.put("run", e.getMessage());
                 log.warn("Run {} stopped at its deadline: {}", runId, e.getMessage());
             } else {
                 failure = failure == null ? e : failure;
@@ -236,9 +247,13 @@ public final class IngestionJob {
                 : failure != null ? (progress.days > 0 ? RunRecord.Status.PARTIAL : RunRecord.Status.FAILED)
                 : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
         Instant finishedAt = clock.instant();
+        String stoppedEarly = stopped.isEmpty() || stopRequested ? null : "stopped early: " + stopped.entrySet()
+                .stream().map(report -> report.getKey() + " (" + report.getValue() + ")")
+                .collect(Collectors.joining("; "));
+        String error = failure == null ? stoppedEarly
+                : stoppedEarly == null ? failure.getMessage() : failure.getMessage() + "; " + stoppedEarly;
         RunRecord finished = started.finish(organizationId, finishedAt, status, progress.days, progress.rows,
-                failure == null ? null : failure.getMessage(), progress.countsJson(), client.requestsMade(),
-                client.retriesMade());
+                error, progress.countsJson(), client.requestsMade(), client.retriesMade());
         try {
             warehouse.recordRun(finished);
         } catch (RuntimeException e) {
@@ -258,7 +273,7 @@ public final class IngestionJob {
             log.atLevel(status == RunRecord.Status.FAILED ? Level.ERROR : Level.INFO).log("Run {} {}: {} days and {} rows"
                     + " written in {} s, {} API requests ({} retries){}", runId, status.id(), String.format("%,d", progress.days),
                     String.format("%,d", progress.rows), Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
-                    client.requestsMade(), client.retriesMade(), failure == null ? "" : "; " + failure.getMessage());
+                    client.requestsMade(), client.retriesMade(), error == null ? "" : "; " + error);
         } finally {
             summary.keySet().forEach(MDC::remove);
         }

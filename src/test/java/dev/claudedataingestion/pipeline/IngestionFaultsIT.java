@@ -22,6 +22,7 @@ import java.time.LocalDate;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -88,6 +89,35 @@ class IngestionFaultsIT extends IngestionFixture {
         assertWarehouseEqualsApi(days);
         assertThat(select("SELECT count(*) FROM ingestion_runs WHERE error LIKE '%sk-ant%'").get(0).get(0))
                 .isEqualTo(0L);
+    }
+
+    /**
+     * A report whose 429s ask for a wait the deadline cannot afford (a day) stops alone: the reports before and after
+     * it and the names load all their days, and the run, partial, names the report that stopped and why.
+     */
+    @Test
+    void aReportThatMustWaitPastTheDeadlineStopsAloneAndTheOthersLoad() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 20), LocalDate.of(2026, 3, 8));
+        IngestConfig config = new IngestConfig(START, 3, OLDER, true, Optional.of(days),
+                Optional.of(Duration.ofMinutes(1)));
+        simulator.inject(Fault.status(429, 1_000_000).withRetryAfter(Duration.ofDays(1)).on("cost_report"));
+        Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
+        IngestionJob.Outcome outcome;
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator), config.deadlineFrom(moving)),
+                    Optional.empty(), warehouse, config, moving, "test", IngestListener.NONE, directory,
+                    RunOrigin.MANUAL).run(config.deadlineFrom(moving));
+        }
+
+        assertThat(outcome.failure()).isNull();
+        assertThat(outcome.run().status()).isEqualTo(RunRecord.Status.PARTIAL);
+        assertThat(outcome.run().error()).startsWith("stopped early: cost (").contains("429")
+                .contains("2026-02-20 onwards left for the next run").doesNotContain("usage (", "claude_code (");
+        assertThat(covered(ReportKind.COST)).isEmpty();
+        assertThat(covered(ReportKind.USAGE)).hasSize(days.size());
+        assertThat(covered(ReportKind.CLAUDE_CODE)).hasSize(days.size());
+        assertThat(number(select("SELECT count(*) FROM claude_workspaces").get(0).get(0))).isPositive();
+        assertWarehouseEqualsApi(days, true);
     }
 
     static Stream<ApiFault> analyticsFaults() {

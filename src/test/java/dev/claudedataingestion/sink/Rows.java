@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads a whole (small) result, for assertions. The tests' own read path ({@link Warehouse#read}), not the sealed
- * one of {@code query}, which refuses the tests' PostgreSQL superuser; with an organization, {@code query}'s scoping
- * is what is under test, so that goes through {@code query}, allowed the privileged login.
+ * Reads a whole (small) result, for assertions: {@link #select} through the tests' own read path
+ * ({@link Warehouse#read}); {@link #query}, and {@link #select} with an organization, through {@code query}'s sealed
+ * path, whose refusals and scoping are then under test (allowed the tests' PostgreSQL superuser).
  */
 public final class Rows {
 
@@ -22,9 +22,15 @@ public final class Rows {
     }
 
     public static List<List<Object>> select(Warehouse warehouse, String sql, Optional<String> organization) {
-        if (organization.isEmpty()) {
-            return select(warehouse, sql);
-        }
+        return organization.isEmpty() ? select(warehouse, sql) : query(warehouse, sql, organization);
+    }
+
+    /** Through {@code query}'s own sealed path, for the tests of what it refuses. */
+    public static List<List<Object>> query(Warehouse warehouse, String sql) {
+        return query(warehouse, sql, Optional.empty());
+    }
+
+    private static List<List<Object>> query(Warehouse warehouse, String sql, Optional<String> organization) {
         List<List<Object>> rows = new ArrayList<>();
         warehouse.query(sql, UserQuery.of(organization).allowingPrivilegedRole(), collect(rows));
         return rows;

@@ -445,7 +445,7 @@ public abstract class WarehouseContractTest {
         warehouse = reopenReadOnly();
 
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
-        assertThatThrownBy(() -> select("DELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
+        assertThatThrownBy(() -> Rows.query(warehouse, "DELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
     }
 
@@ -455,7 +455,7 @@ public abstract class WarehouseContractTest {
         warehouse.close();
         warehouse = reopenReadOnly();
 
-        assertThatThrownBy(() -> select("SELECT 1;\nDELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
+        assertThatThrownBy(() -> Rows.query(warehouse, "SELECT 1;\nDELETE FROM claude_usage")).isInstanceOf(WarehouseException.class);
         assertThat(count("SELECT count(*) FROM claude_usage")).isEqualTo(1);
     }
 }

@@ -304,12 +304,12 @@ class BigQueryAsItBehavesTest {
     void aQueryThatWouldBillMoreThanTheCapIsRefusedBeforeItRuns() {
         BigQueryWarehouse warehouse = warehouse();
         fake.dryRunProcesses(2_000_000_000L);
-        assertThatThrownBy(() -> Rows.select(warehouse, "SELECT * FROM claude_costs"))
+        assertThatThrownBy(() -> Rows.query(warehouse, "SELECT * FROM claude_costs"))
                 .isInstanceOf(WarehouseException.class).hasMessageContaining("2,000,000,000 bytes")
                 .hasMessageContaining("--maximum-bytes-billed");
 
         fake.dryRunProcesses(1_000);
-        assertThat(Rows.select(warehouse, "SELECT COUNT(*) FROM claude_costs")).hasSize(1);
+        assertThat(Rows.query(warehouse, "SELECT COUNT(*) FROM claude_costs")).hasSize(1);
         assertThat(fake.requests()).anyMatch(r -> r.body().contains("\"maximumBytesBilled\":\"1000000000\""));
     }
 

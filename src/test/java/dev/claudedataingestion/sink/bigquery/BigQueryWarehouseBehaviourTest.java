@@ -140,7 +140,7 @@ class BigQueryWarehouseBehaviourTest {
     @Test
     void queryRunsOnlySelects() {
         replace(List.of(cost("a", "1")));
-        assertThatThrownBy(() -> Rows.select(warehouse, "DELETE FROM claude_costs WHERE TRUE"))
+        assertThatThrownBy(() -> Rows.query(warehouse, "DELETE FROM claude_costs WHERE TRUE"))
                 .isInstanceOf(WarehouseException.class).hasMessageContaining("SELECT").hasMessageContaining("DELETE");
         assertThat(count("SELECT count(*) FROM claude_costs")).isEqualTo(1);
     }

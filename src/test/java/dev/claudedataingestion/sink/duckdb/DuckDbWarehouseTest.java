@@ -68,7 +68,7 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
                 "INSTALL httpfs",
                 "SET enable_external_access = true",
                 "SELECT 1; SELECT 2")) {
-            assertThatThrownBy(() -> Rows.select(warehouse, statement)).as(statement)
+            assertThatThrownBy(() -> Rows.query(warehouse, statement)).as(statement)
                     .isInstanceOf(WarehouseException.class);
         }
         assertThat(file().resolveSibling("written.csv")).doesNotExist();
