@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
 @Command(name = "notify", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = {"Posts to the incoming webhook NOTIFY_WEBHOOK_URL (Slack's format, or plain JSON) the checks"
             + " whose state changed since the last notify, and a spend digest once per day or week. A state is"
-            + " never sent twice; one the webhook did not take is sent again next time (exit 3)."})
+            + " never sent twice; one the webhook did not take is sent again next time (exit 3). One the webhook took"
+            + " without answering may have arrived: it is recorded as delivery unknown (exit 3, shown by status),"
+            + " and sent again only by --resend-unknown."})
 final class NotifyCommand implements Callable<Integer> {
 
     enum DigestOption { daily, weekly, off }
@@ -49,6 +51,10 @@ final class NotifyCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the message instead of posting it; records nothing, and needs"
             + " no webhook")
     boolean dryRun;
+
+    @Option(names = "--resend-unknown", description = "first post again the messages the webhook took without"
+            + " answering (delivery unknown; status lists them), once it is seen that they did not arrive")
+    boolean resendUnknown;
 
     NotifyCommand(Context context) {
         this.context = context;
@@ -79,6 +85,19 @@ final class NotifyCommand implements Callable<Integer> {
             });
             Notifier notifier = new Notifier(opened, now);
             for (DataChecks.OrganizationChecks results : checked) {
+                List<Instant> unknown = notifier.unknownDeliveries(results.organizationId());
+                if (resendUnknown && !unknown.isEmpty() && !dryRun) {
+                    int resent = notifier.resendUnknown(results.organizationId(), new HttpWebhook(webhook.get()));
+                    context.out().printf("Resent to %s for organization %s: %d message%s whose delivery was"
+                            + " unknown%n", webhook.get().display(), results.organizationId(), resent,
+                            resent == 1 ? "" : "s");
+                } else if (!unknown.isEmpty()) {
+                    context.err().printf("warning: %d message%s to the webhook for organization %s, the last"
+                            + " at %s, may not have arrived (the webhook gave no answer); see that %s did, or run"
+                            + " notify --resend-unknown%n", unknown.size(), unknown.size() == 1 ? "" : "s",
+                            results.organizationId(), unknown.get(unknown.size() - 1),
+                            unknown.size() == 1 ? "it" : "they");
+                }
                 Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
                         lastCompleteDay, budget, webhook.map(HttpWebhook::new));
                 if (dryRun) {

@@ -6,14 +6,18 @@ import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.pipeline.StatusReport;
+import dev.claudedataingestion.pipeline.notify.Notifier;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -56,6 +60,8 @@ final class StatusCommand implements Callable<Integer> {
         LocalDate startDate = context.settings().startDate();
         WarehouseLocation config = context.warehouse(warehouse.url);
         StatusReport status;
+        // Per organization, when notify sent each message the webhook took without answering.
+        Map<String, List<Instant>> unknownDeliveries = new TreeMap<>();
         try (Warehouse opened = config.open(true)) {
             Optional<String> only = Optional.ofNullable(organization.id);
             if (only.isPresent()) {
@@ -63,11 +69,19 @@ final class StatusCommand implements Callable<Integer> {
                 organization.select(opened.coverage(), Warehouse.CoverageSummary::organizationId);
             }
             status = StatusReport.read(opened, only, startDate, context.clock().instant(), runs);
+            Notifier notifier = new Notifier(opened, context.clock().instant());
+            status.reports().stream().map(StatusReport.ReportStatus::organizationId)
+                    .filter(id -> id != null && !id.isEmpty()).distinct().forEach(id -> {
+                        List<Instant> sent = notifier.unknownDeliveries(id);
+                        if (!sent.isEmpty()) {
+                            unknownDeliveries.put(id, sent);
+                        }
+                    });
         }
         if (format == Format.json) {
-            printJson(status, config, startDate, context.out());
+            printJson(status, unknownDeliveries, config, startDate, context.out());
         } else {
-            print(status, config, startDate, context.out());
+            print(status, unknownDeliveries, config, startDate, context.out());
         }
         context.out().flush();
         boolean gaps = status.reports().stream().anyMatch(report -> report.missingDays() > 0);
@@ -75,7 +89,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** The same as the text, for scripts: {@code {"warehouse":…,"reports":[…],"runs":[…]}}. */
-    private static void printJson(StatusReport status, WarehouseLocation config, LocalDate startDate, PrintStream out) {
+    private static void printJson(StatusReport status, Map<String, List<Instant>> unknownDeliveries,
+            WarehouseLocation config, LocalDate startDate, PrintStream out) {
         try (JsonGenerator json = new JsonFactory().createGenerator(out).useDefaultPrettyPrinter()) {
             json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             json.writeStartObject();
@@ -113,6 +128,16 @@ final class StatusCommand implements Callable<Integer> {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayFieldStart("notifications_of_unknown_delivery");
+            for (Map.Entry<String, List<Instant>> organization : unknownDeliveries.entrySet()) {
+                for (Instant sent : organization.getValue()) {
+                    json.writeStartObject();
+                    json.writeStringField("organization_id", organization.getKey());
+                    json.writeStringField("sent_at", sent.toString());
+                    json.writeEndObject();
+                }
+            }
+            json.writeEndArray();
             json.writeEndObject();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -131,7 +156,8 @@ final class StatusCommand implements Callable<Integer> {
         json.writeEndArray();
     }
 
-    private static void print(StatusReport status, WarehouseLocation config, LocalDate startDate, PrintStream out) {
+    private static void print(StatusReport status, Map<String, List<Instant>> unknownDeliveries,
+            WarehouseLocation config, LocalDate startDate, PrintStream out) {
         out.println("Warehouse " + config.displayUrl() + ", required from " + startDate);
         String organization = null;
         for (StatusReport.ReportStatus report : status.reports()) {
@@ -161,6 +187,19 @@ final class StatusCommand implements Callable<Integer> {
                             Duration.between(run.startedAt(), run.finishedAt()).toMillis() / 1000.0),
                     run.error() == null ? "" : "  error: " + run.error());
         }
+        printUnknownDeliveries(unknownDeliveries, out);
+    }
+
+    /** The messages notify sent that the webhook took without answering. */
+    private static void printUnknownDeliveries(Map<String, List<Instant>> unknownDeliveries, PrintStream out) {
+        unknownDeliveries.forEach((organization, sent) -> {
+            out.println();
+            out.printf("Organization %s: %d notify message%s may not have arrived (the webhook took %s without"
+                    + " answering): %s. See that %s did, or run 'claude-ingest notify --resend-unknown'%n",
+                    organization, sent.size(), sent.size() == 1 ? "" : "s", sent.size() == 1 ? "it" : "them",
+                    sent.stream().map(StatusCommand::seconds).map(Instant::toString).collect(Collectors.joining(", ")),
+                    sent.size() == 1 ? "it" : "they");
+        });
     }
 
     private static java.time.Instant seconds(java.time.Instant instant) {

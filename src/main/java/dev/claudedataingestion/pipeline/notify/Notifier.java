@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +26,11 @@ public final class Notifier {
 
     /** Where messages go. */
     public interface Poster {
-        /** Posts one message, or throws {@link NotifyException}. */
-        void post(Notification notification);
+        /** The body that {@link #post} sends for {@code notification}. */
+        String payload(Notification notification);
+
+        /** Posts one body, or throws {@link NotifyException}. */
+        void post(String payload);
     }
 
     /** What was decided: the notification (empty when nothing changed) and whether it was posted. */
@@ -35,6 +39,9 @@ public final class Notifier {
 
     private static final String CHECK = "check:";
     private static final String DIGEST = "digest:";
+    /** A message the webhook took without answering, by when it was sent; its row's message is the body sent. */
+    private static final String UNKNOWN = "delivery-unknown:";
+    private static final String UNKNOWN_STATE = "unknown";
 
     private final Warehouse warehouse;
     private final Instant now;
@@ -83,12 +90,57 @@ public final class Notifier {
             return new Outcome(notification, false);
         }
         if (!notification.isEmpty()) {
-            poster.get().post(notification);
+            String payload = poster.get().payload(notification);
+            try {
+                poster.get().post(payload);
+            } catch (NotifyException e) {
+                if (e.deliveryUnknown()) {
+                    // What it announced counts as told, so that no run sends it again by itself; the body is kept
+                    // for 'notify --resend-unknown'.
+                    next.put(UNKNOWN + now, row(organizationId, UNKNOWN + now, UNKNOWN_STATE, payload));
+                    warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, List.copyOf(next.values()));
+                }
+                throw e;
+            }
         }
         if (!states(next).equals(states(recorded))) {
             warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, List.copyOf(next.values()));
         }
         return new Outcome(notification, !notification.isEmpty());
+    }
+
+    /** When the messages of {@code organizationId} whose delivery is unknown were sent, oldest first. */
+    public List<Instant> unknownDeliveries(String organizationId) {
+        return unknown(warehouse.organizationRows(Tables.NOTIFICATIONS, organizationId)).stream()
+                .map(row -> row.timestamp("notified_at")).toList();
+    }
+
+    /**
+     * Posts again, oldest first, each message of {@code organizationId} whose delivery was unknown, and forgets each
+     * once the webhook took it; one that fails stays recorded, and ends the resending with its exception.
+     *
+     * @return how many were sent
+     */
+    public int resendUnknown(String organizationId, Poster poster) {
+        List<Row> rows = new ArrayList<>(warehouse.organizationRows(Tables.NOTIFICATIONS, organizationId));
+        int sent = 0;
+        try {
+            for (Row unknown : unknown(rows)) {
+                poster.post(unknown.string("message"));
+                rows.remove(unknown);
+                sent++;
+            }
+        } finally {
+            if (sent > 0) {
+                warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, rows);
+            }
+        }
+        return sent;
+    }
+
+    private static List<Row> unknown(List<Row> rows) {
+        return rows.stream().filter(row -> row.string("subject").startsWith(UNKNOWN))
+                .sorted(Comparator.comparing(row -> row.timestamp("notified_at"))).toList();
     }
 
     /** The period a digest covers, and whether its figures were known. */

@@ -193,21 +193,78 @@ class NotifyIT {
     @Test
     void aWebhookThatIsDownOrFailingIsTriedThreeTimesAndNeverNamedWhole() {
         Notification message = new Notification("org", List.of(), Optional.empty());
-        Webhook target = new Webhook(java.net.URI.create(webhook.url()), false);
+        HttpWebhook poster = new HttpWebhook(new Webhook(java.net.URI.create(webhook.url()), false),
+                Duration.ofMillis(10), HttpWebhook.TIMEOUT);
+        String payload = poster.payload(message);
         webhook.answer(503);
-        assertThatThrownBy(() -> new HttpWebhook(target, Duration.ofMillis(10)).post(message))
+        assertThatThrownBy(() -> poster.post(payload))
                 .isInstanceOf(NotifyException.class).hasMessageContaining("answered 503: no_service")
                 .hasMessageNotContaining("secret-token-42");
         assertThat(webhook.bodies()).hasSize(3);
         webhook.answer(429);
-        assertThatThrownBy(() -> new HttpWebhook(target, Duration.ofMillis(10)).post(message))
-                .hasMessageContaining("answered 429");
+        assertThatThrownBy(() -> poster.post(payload)).hasMessageContaining("answered 429");
         assertThat(webhook.bodies()).hasSize(6);
 
         webhook.close();
-        assertThatThrownBy(() -> new HttpWebhook(target, Duration.ofMillis(10)).post(message))
+        assertThatThrownBy(() -> poster.post(payload))
                 .isInstanceOf(NotifyException.class).hasMessageContaining("could not be reached (ConnectException)")
-                .hasMessageNotContaining("secret-token-42");
+                .hasMessageNotContaining("secret-token-42")
+                .satisfies(e -> assertThat(((NotifyException) e).deliveryUnknown()).isFalse());
+    }
+
+    /**
+     * A webhook that reads the message and answers only after the timeout (25 s against Slack's second or two, here
+     * 2 s against 1) gets exactly one copy: the run says the delivery is unknown (exit 3), records it so, and neither
+     * it nor the next run sends it again; status names it, and --resend-unknown sends it once more.
+     */
+    @Test
+    void aWebhookThatAnswersTooLateGetsOneCopyAndTheDeliveryIsRecordedAsUnknown() throws Exception {
+        assertThat(notify(Map.of(), "--digest", "off").code()).isZero(); // the checks' states, announced
+        HttpWebhook slow = new HttpWebhook(new Webhook(java.net.URI.create(webhook.url()), false),
+                Duration.ofMillis(10), Duration.ofSeconds(1));
+        webhook.answerAfter(Duration.ofSeconds(2));
+        LocalDate yesterday = LocalDate.of(2026, 3, 8);
+        try (Warehouse opened = Warehouses.locate(Optional.of("duckdb:" + warehouse), Map.of()).open(false)) {
+            Notifier notifier = new Notifier(opened, TestApi.NOW);
+            assertThatThrownBy(() -> notifier.notify(organizationId(opened), List.of(),
+                    Optional.of(Digest.Schedule.DAILY), yesterday, Optional.empty(), Optional.of(slow)))
+                    .isInstanceOfSatisfying(NotifyException.class, e -> assertThat(e.deliveryUnknown()).isTrue())
+                    .hasMessageContaining("took the whole message but gave no answer")
+                    .hasMessageContaining("--resend-unknown").hasMessageNotContaining("secret-token-42");
+            assertThat(webhook.bodies()).hasSize(2);
+            assertThat(notifier.unknownDeliveries(organizationId(opened))).containsExactly(TestApi.NOW);
+        }
+        webhook.answerAfter(Duration.ZERO);
+
+        Run next = notify(Map.of());
+        assertThat(next.code()).as(next.err()).isZero();
+        assertThat(next.out()).contains("Nothing to send");
+        assertThat(next.err()).contains("1 message to the webhook").contains("may not have arrived");
+        assertThat(webhook.bodies()).hasSize(2);
+        Run status = status();
+        assertThat(status.out()).contains("1 notify message may not have arrived").contains("--resend-unknown");
+
+        Run resent = notify(Map.of(), "--resend-unknown");
+        assertThat(resent.code()).as(resent.err()).isZero();
+        assertThat(resent.out()).contains("1 message whose delivery was unknown");
+        assertThat(webhook.bodies()).hasSize(3);
+        assertThat(webhook.bodies().get(2)).isEqualTo(webhook.bodies().get(1)).contains("\"digest\"");
+        assertThat(status().out()).doesNotContain("may not have arrived");
+        assertThat(notify(Map.of(), "--resend-unknown").out()).doesNotContain("Resent");
+        assertThat(webhook.bodies()).hasSize(3);
+    }
+
+    private Run status() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = Main.run(new String[] {"status"}, Map.of("WAREHOUSE", "duckdb:" + warehouse,
+                "INGEST_START_DATE", "2026-02-15"), TestApi.CLOCK, new PrintStream(out, true),
+                new PrintStream(OutputStream.nullOutputStream()), false);
+        assertThat(code).isZero();
+        return new Run(code, out.toString(StandardCharsets.UTF_8), "");
+    }
+
+    private static String organizationId(Warehouse opened) {
+        return opened.coverage().get(0).organizationId();
     }
 
     @Test

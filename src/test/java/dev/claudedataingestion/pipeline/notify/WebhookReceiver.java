@@ -5,15 +5,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A local incoming webhook: records each body posted to it and answers with the status set. */
+/** A local incoming webhook: records each body posted to it and answers with the status set, after the delay set. */
 final class WebhookReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
+    private volatile Duration delay = Duration.ZERO;
 
     WebhookReceiver() {
         try {
@@ -23,6 +25,11 @@ final class WebhookReceiver implements AutoCloseable {
         }
         server.createContext("/", exchange -> {
             bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             byte[] answer = (status == 200 ? "ok" : "no_service").getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);
@@ -38,6 +45,11 @@ final class WebhookReceiver implements AutoCloseable {
 
     void answer(int status) {
         this.status = status;
+    }
+
+    /** Answers each message this long after reading it whole, as a slow webhook does. */
+    void answerAfter(Duration delay) {
+        this.delay = delay;
     }
 
     List<String> bodies() {
