@@ -59,8 +59,14 @@ final class SimulatorCommand implements Callable<Integer> {
     List<String> faults = List.of();
 
     @Option(names = "--results-cap", paramLabel = "N", defaultValue = "0",
-            description = "answer 400 to pages of more than N results, like the real API's size cap (0 = none)")
+            description = "answer 400 report_page_too_large to pages of more than N results or analytics rows,"
+                    + " like the real API's size cap (0 = none)")
     int resultsCap;
+
+    @Option(names = "--groups-cap", paramLabel = "N", defaultValue = "0",
+            description = "answer 400 too_many_report_groups to analytics requests with a day of more than N groups"
+                    + " (0 = none)")
+    int groupsCap;
 
     SimulatorCommand(Context context) {
         this.context = context;
@@ -84,6 +90,7 @@ final class SimulatorCommand implements Callable<Integer> {
             }
         }
         simulator.capResultsPerResponse(resultsCap);
+        simulator.capGroupsPerDay(groupsCap);
         if (port < 0 || port > 65_535) {
             throw new ConfigException("--port " + port + " is not a port; choose one from 1024 to 65535, or 0 for any"
                     + " free one");

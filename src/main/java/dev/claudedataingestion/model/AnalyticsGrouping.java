@@ -2,13 +2,18 @@ package dev.claudedataingestion.model;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The dimensions the Usage and Cost Analytics reports are grouped by ({@code ANALYTICS_GROUP_BY}): documented, none
  * twice, one to five of them, and each summing to the day's total, so that a day's rows add up to what it cost.
+ * Those marked {@code ?} ({@code actor,model,product?}) are {@code optional}: when a day has usage in more groups than
+ * the API can return ({@code too_many_report_groups}), the window is asked again without the last of them.
+ *
+ * @param optional the dimensions that may be left out, a subset of {@code dimensions}
  */
-public record AnalyticsGrouping(List<String> dimensions) {
+public record AnalyticsGrouping(List<String> dimensions, List<String> optional) {
 
     /** Every documented group dimension but the actor's and the cost report's own, in the API's order. */
     public static final List<String> PLAIN = List.of("api_key_id", "workspace_id", "model", "product",
@@ -27,9 +32,18 @@ public record AnalyticsGrouping(List<String> dimensions) {
     public static final AnalyticsGrouping DEFAULT = new AnalyticsGrouping(List.of("actor", "api_key_id",
             "workspace_id", "model", "product"));
 
+    /** None optional. */
+    public AnalyticsGrouping(List<String> dimensions) {
+        this(dimensions, List.of());
+    }
+
     /** @throws IllegalArgumentException naming the dimension that is wrong and why */
     public AnalyticsGrouping {
         dimensions = List.copyOf(dimensions);
+        optional = List.copyOf(optional);
+        if (!dimensions.containsAll(optional)) {
+            throw new IllegalArgumentException("marks optional a dimension it does not group by");
+        }
         if (dimensions.isEmpty() || dimensions.size() > MAX) {
             throw new IllegalArgumentException("names " + dimensions.size() + " dimensions; the API groups by 1 to "
                     + MAX);
@@ -54,12 +68,25 @@ public record AnalyticsGrouping(List<String> dimensions) {
         return "CONCAT(',', " + column + ", ',') LIKE '%," + Identifiers.require(dimension) + ",%'";
     }
 
-    /** Parses {@code actor,model,…}. */
+    /** Parses {@code actor,model,product?,…}. */
     public static AnalyticsGrouping parse(String text) {
-        return new AnalyticsGrouping(Stream.of(text.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList());
+        List<String> named = Stream.of(text.split(",")).map(String::strip).filter(d -> !d.isEmpty()).toList();
+        return new AnalyticsGrouping(named.stream().map(d -> d.endsWith("?") ? d.substring(0, d.length() - 1) : d)
+                .toList(), named.stream().filter(d -> d.endsWith("?")).map(d -> d.substring(0, d.length() - 1))
+                .toList());
     }
 
-    /** As written in {@code ANALYTICS_GROUP_BY} and in the tables' {@code grouping} column. */
+    /** This grouping without its last optional dimension, when it has one and keeps another dimension. */
+    public Optional<AnalyticsGrouping> withoutLastOptional() {
+        if (optional.isEmpty() || dimensions.size() == 1) {
+            return Optional.empty();
+        }
+        String dropped = optional.get(optional.size() - 1);
+        return Optional.of(new AnalyticsGrouping(dimensions.stream().filter(d -> !d.equals(dropped)).toList(),
+                optional.subList(0, optional.size() - 1)));
+    }
+
+    /** As recorded in the tables' {@code grouped_by} column: the dimensions, without the optional marks. */
     @Override
     public String toString() {
         return String.join(",", dimensions);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
@@ -191,9 +192,15 @@ public final class IngestionJob {
                                     + " warning", report, unavailable.get());
                             break;
                         }
+                        failure = failure == null ? e : failure;
+                        if (e.isTooManyGroups()) {
+                            // This window's days are more than the report can return; the next window may not be.
+                            log.error("{} {}: {}; this window is left out, and the report goes on with the next",
+                                    report, windows.get(i), e.getMessage());
+                            continue;
+                        }
                         log.error("{} {}: {}; the report's remaining days are left for the next run", report,
                                 windows.get(i), e.getMessage());
-                        failure = failure == null ? e : failure;
                         break;
                     }
                 }
@@ -271,9 +278,12 @@ public final class IngestionJob {
         summary.forEach(MDC::put);
         try {
             log.atLevel(status == RunRecord.Status.FAILED ? Level.ERROR : Level.INFO).log("Run {} {}: {} days and {} rows"
-                    + " written in {} s, {} API requests ({} retries){}", runId, status.id(), String.format("%,d", progress.days),
-                    String.format("%,d", progress.rows), Duration.between(startedAt, finishedAt).toMillis() / 1000.0,
-                    client.requestsMade(), client.retriesMade(), error == null ? "" : "; " + error);
+                    + " written in {} s, {} API requests ({} retries{}){}", runId, status.id(),
+                    String.format("%,d", progress.days), String.format("%,d", progress.rows),
+                    Duration.between(startedAt, finishedAt).toMillis() / 1000.0, client.requestsMade(),
+                    client.retriesMade(), client.pagesShrunk() == 0 ? "" : ", " + client.pagesShrunk() + " page"
+                            + (client.pagesShrunk() == 1 ? "" : "s") + " asked again smaller",
+                    error == null ? "" : "; " + error);
         } finally {
             summary.keySet().forEach(MDC::remove);
         }
@@ -502,16 +512,32 @@ public final class IngestionJob {
         return restatements;
     }
 
-    /** Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. */
+    /**
+     * Fetches the whole window into a spool; on failure the spool is deleted and nothing is written. An analytics
+     * report whose day has more groups than the API can return is asked again without its last optional dimension
+     * ({@link AnalyticsGrouping}), while it has one; its rows record the grouping they have.
+     */
     private Spool fetch(ReportKind report, DayRange window) {
-        Spool spool = new Spool(spoolDirectory, Reports.of(report), report + " " + window, config.spoolLimit());
-        try {
-            client.fetch(Reports.of(report, config.analyticsGrouping()), window, spool,
-                    day -> listener.fetched(report, day));
-            return spool;
-        } catch (RuntimeException e) {
-            spool.close();
-            throw e;
+        AnalyticsGrouping grouping = config.analyticsGrouping();
+        while (true) {
+            Spool spool = new Spool(spoolDirectory, Reports.of(report), report + " " + window, config.spoolLimit());
+            try {
+                client.fetch(Reports.of(report, grouping), window, spool, day -> listener.fetched(report, day));
+                return spool;
+            } catch (AdminApiException e) {
+                spool.close();
+                Optional<AnalyticsGrouping> fewer = report.isAnalytics() && e.isTooManyGroups()
+                        ? grouping.withoutLastOptional() : Optional.empty();
+                if (fewer.isEmpty()) {
+                    throw e;
+                }
+                log.warn("{} {}: {}; asking again grouped by {} (ANALYTICS_GROUP_BY marks the rest optional)", report,
+                        window, e.apiMessage(), fewer.get());
+                grouping = fewer.get();
+            } catch (RuntimeException e) {
+                spool.close();
+                throw e;
+            }
         }
     }
 

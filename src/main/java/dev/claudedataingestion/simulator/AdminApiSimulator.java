@@ -80,6 +80,7 @@ public final class AdminApiSimulator implements AutoCloseable {
     private final AtomicLong requestIds = new AtomicLong();
     private volatile int maxResultsPerResponse;
     private volatile int maxBucketsPerPage;
+    private volatile int maxGroupsPerDay;
     private volatile boolean scopedApiKeys;
     private volatile boolean hipaaReadiness;
     private final AnalyticsAnswers analytics;
@@ -153,9 +154,21 @@ public final class AdminApiSimulator implements AutoCloseable {
         faults.clear();
     }
 
-    /** Refuses pages of more than {@code results} results with a 400, as the real API does past its size cap; 0 = no cap. */
+    /**
+     * Refuses pages of more than {@code results} results (or analytics rows) with the API's 400
+     * {@code report_page_too_large}, as the real API does past its size cap; 0 = no cap.
+     */
     public void capResultsPerResponse(int results) {
         this.maxResultsPerResponse = results;
+    }
+
+    /**
+     * Refuses an analytics request any of whose days has usage in more than {@code groups} groups (the cost report's
+     * rows of one group by cost and token type counting once) with the API's 400 {@code too_many_report_groups},
+     * naming the endpoint to use instead; 0 = no cap.
+     */
+    public void capGroupsPerDay(int groups) {
+        this.maxGroupsPerDay = groups;
     }
 
     /** Puts at most {@code buckets} buckets in a page, fewer than {@code limit} allows, so that paging is exercised. */
@@ -651,6 +664,13 @@ public final class AdminApiSimulator implements AutoCloseable {
                 base.remove(row.group().size() - 2);
                 byBase.computeIfAbsent(base, k -> new ArrayList<>()).add(Map.entry(day, row));
             }
+            int groupCap = maxGroupsPerDay;
+            if (groupCap > 0 && byBase.size() > groupCap) {
+                throw new ApiError(400, "too_many_report_groups", "A day in the report has usage in more groups than"
+                        + " the report can return (" + date + ": " + byBase.size() + " groups, at most " + groupCap
+                        + "). Use " + (cost ? "/v1/organizations/cost_report" : "/v1/organizations/usage_report/messages")
+                        + " for this range instead, or group by fewer dimensions.");
+            }
             groups.addAll(byBase.values());
         }
         String page = first(query, "page");
@@ -661,6 +681,7 @@ public final class AdminApiSimulator implements AutoCloseable {
         List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> pageGroups =
                 groups.subList(offset, Math.min(groups.size(), offset + limit));
         int next = offset + pageGroups.size();
+        checkSize(pageGroups.stream().mapToInt(List::size).sum());
         Fault.Kind kind = fault == null ? null : fault.kind();
         return json -> {
             json.writeStartObject();
@@ -1013,8 +1034,8 @@ public final class AdminApiSimulator implements AutoCloseable {
     private void checkSize(int results) {
         int cap = maxResultsPerResponse;
         if (cap > 0 && results > cap) {
-            throw new ApiError(400, "invalid_request_error",
-                    "The response would be too large. Request fewer buckets per page with limit.");
+            throw new ApiError(400, "report_page_too_large", "The requested page of the report has more usage than"
+                    + " one page can hold. Send a lower `limit` and page through the rest.");
         }
     }
 

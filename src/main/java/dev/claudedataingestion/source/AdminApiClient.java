@@ -70,6 +70,7 @@ public final class AdminApiClient {
     /** Answers read whole: until there is one, a failure to connect or a body that is not JSON means a wrong URL. */
     private final AtomicLong answers = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong shrunk = new AtomicLong();
     private final LongAdder waitingNanos = new LongAdder();
     private final ScheduledExecutorService watchdogs = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "admin-api-body-watchdog");
@@ -103,6 +104,11 @@ public final class AdminApiClient {
     /** Requests sent again after a retryable failure. */
     public long retriesMade() {
         return retries.get();
+    }
+
+    /** Pages asked for again with a lower {@code limit}, the API having said they were too large. */
+    public long pagesShrunk() {
+        return shrunk.get();
     }
 
     /**
@@ -161,17 +167,30 @@ public final class AdminApiClient {
         Cursors cursors = new Cursors(context);
         String page = null;
         int pages = 0;
-        do {
+        int limit = records.limit();
+        while (true) {
             QueryString query = new QueryString()
                     .add("starting_at", day)
-                    .add("limit", records.limit())
+                    .add("limit", limit)
                     .add("page", page);
-            PageInfo info = call(context, records.path(), query, sink,
-                    (parser, requestId) -> readPage(parser, requestId, context,
-                            element -> report.parse(mapper.readTree(element), dayStart, sink::accept)));
+            PageInfo info;
+            try {
+                info = call(context, records.path(), query, sink,
+                        (parser, requestId) -> readPage(parser, requestId, context,
+                                element -> report.parse(mapper.readTree(element), dayStart, sink::accept)));
+            } catch (AdminApiException e) {
+                if (!e.isPageTooLarge()) {
+                    throw e;
+                }
+                limit = smallerLimit(context, e, limit);
+                continue;
+            }
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
             pages++;
-        } while (page != null);
+            if (page == null) {
+                break;
+            }
+        }
         log.debug("{}: {} pages", context, pages);
     }
 
@@ -184,23 +203,37 @@ public final class AdminApiClient {
         BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), rows.width(), rows.widthName());
         Cursors cursors = new Cursors(context);
         String page = null;
-        do {
+        int limit = rows.limit();
+        while (true) {
             QueryString query = new QueryString()
                     .add("starting_at", span.start())
                     .add("ending_at", span.end())
                     .add("time_bucket_width", rows.widthName())
-                    .add("limit", rows.limit())
+                    .add("limit", limit)
                     .addAll("group_by[]", rows.groupBy())
                     .add("page", page);
-            PageInfo info = call(context, rows.path(), rows.beta(), query, sink, (parser, requestId) ->
-                    readPage(parser, requestId, context, element -> {
-                        JsonNode row = mapper.readTree(element);
-                        // Rows of a day come in any order: each is checked alone, and the spool refuses a repeat.
-                        report.parse(row, span.bucket(Json.text(row, "starting_at"), Json.text(row, "ending_at"),
-                                requestId, context), sink::accept);
-                    }));
+            PageInfo info;
+            try {
+                info = call(context, rows.path(), rows.beta(), query, sink, (parser, requestId) ->
+                        readPage(parser, requestId, context, element -> {
+                            JsonNode row = mapper.readTree(element);
+                            // Rows of a day come in any order: each is checked alone, and the spool refuses a
+                            // repeat.
+                            report.parse(row, span.bucket(Json.text(row, "starting_at"), Json.text(row, "ending_at"),
+                                    requestId, context), sink::accept);
+                        }));
+            } catch (AdminApiException e) {
+                if (!e.isPageTooLarge()) {
+                    throw e;
+                }
+                limit = smallerLimit(context, e, limit);
+                continue;
+            }
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
-        } while (page != null);
+            if (page == null) {
+                return;
+            }
+        }
     }
 
     /** Every workspace, archived ones too. */
@@ -296,17 +329,16 @@ public final class AdminApiClient {
                 info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
                         element -> readBucket(mapper, element, cursor, requestId, context, handler)));
             } catch (AdminApiException e) {
-                if (!endpoint.shrinkWhenTooLarge() || e.status() != 400 || pageLimit == 1) {
+                if (!e.isPageTooLarge() && (!endpoint.shrinkWhenTooLarge() || e.status() != 400 || pageLimit == 1)) {
                     throw e;
                 }
                 // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
-                // it reports as 400. Ask for the buckets not yet received again, in pages half as large.
-                pageLimit = Math.max(1, pageLimit / 2);
+                // it reports as 400 (report_page_too_large, or a plain 400 before that code). Ask for the buckets
+                // not yet received again, in pages half as large.
+                pageLimit = smallerLimit(context, e, pageLimit);
                 from = cursor.nextExpected();
                 page = null;
                 cursors = new Cursors(context);
-                log.warn("{}: the API refused a page ({}); asking again from {} with {} buckets per page",
-                        context, e.apiMessage(), from, pageLimit);
                 continue;
             }
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
@@ -315,6 +347,28 @@ public final class AdminApiClient {
                 return;
             }
         }
+    }
+
+    /**
+     * The {@code limit} to ask for the same page again with, when the API said a page of {@code limit} holds more
+     * than one page can ({@code report_page_too_large}): half of it, counted. Any other error is thrown again; so is
+     * this one at a limit of one, saying so.
+     */
+    private int smallerLimit(String context, AdminApiException e, int limit) {
+        if (!e.isPageTooLarge() && e.status() != 400) {
+            throw e;
+        }
+        if (limit <= 1) {
+            throw new AdminApiException(e.status(), e.errorType(), "the API says even one "
+                    + (e.apiMessage() == null ? "" : "(" + e.apiMessage() + ") ") + "element is more than a page can"
+                    + " hold; nothing of this window was written. Report it to Anthropic with the request id",
+                    e.requestId(), context, e);
+        }
+        int smaller = Math.max(1, limit / 2);
+        shrunk.incrementAndGet();
+        log.warn("{}: the API said a page of {} is too large ({}); asking for the same page with limit {}", context,
+                limit, e.apiMessage(), smaller);
+        return smaller;
     }
 
     /**

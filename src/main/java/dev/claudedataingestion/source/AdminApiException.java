@@ -53,6 +53,21 @@ public class AdminApiException extends RuntimeException {
         return Json.excerpt(text, limit);
     }
 
+    /** The API's 400 for a page with more usage than one page can hold: ask again with a lower {@code limit}. */
+    public static final String PAGE_TOO_LARGE = "report_page_too_large";
+    /** The API's 400 for a day with usage in more groups than the report can return; its message names another endpoint. */
+    public static final String TOO_MANY_GROUPS = "too_many_report_groups";
+
+    /** Whether the API said the page asked for holds more than one page can ({@link #PAGE_TOO_LARGE}). */
+    public boolean isPageTooLarge() {
+        return status == 400 && PAGE_TOO_LARGE.equals(errorType);
+    }
+
+    /** Whether the API said a day of the report has more groups than it can return ({@link #TOO_MANY_GROUPS}). */
+    public boolean isTooManyGroups() {
+        return status == 400 && TOO_MANY_GROUPS.equals(errorType);
+    }
+
     /** Whether the run's deadline, not the API, ended the request. */
     public boolean isDeadline() {
         return DEADLINE.equals(errorType);

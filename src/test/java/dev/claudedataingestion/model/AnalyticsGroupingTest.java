@@ -16,6 +16,20 @@ class AnalyticsGroupingTest {
     }
 
     @Test
+    void optionalDimensionsAreLeftOutLastFirstAndNeverAll() {
+        AnalyticsGrouping grouping = AnalyticsGrouping.parse("actor?,model,product?");
+        assertThat(grouping).hasToString("actor,model,product");
+        assertThat(grouping.optional()).containsExactly("actor", "product");
+        AnalyticsGrouping fewer = grouping.withoutLastOptional().orElseThrow();
+        assertThat(fewer).hasToString("actor,model");
+        assertThat(fewer.withoutLastOptional().orElseThrow()).hasToString("model");
+        assertThat(fewer.withoutLastOptional().orElseThrow().withoutLastOptional()).isEmpty();
+        assertThat(AnalyticsGrouping.parse("model?").withoutLastOptional()).isEmpty();
+        assertThat(AnalyticsGrouping.DEFAULT.withoutLastOptional()).isEmpty();
+        assertThatThrownBy(() -> AnalyticsGrouping.parse("model?,speed??")).hasMessageContaining("is not");
+    }
+
+    @Test
     void refusesWhatTheApiOrTheTablesCannotTake() {
         assertThatThrownBy(() -> AnalyticsGrouping.parse("")).hasMessageContaining("1 to 5");
         assertThatThrownBy(() -> AnalyticsGrouping.parse("actor,api_key_id,workspace_id,model,product,speed"))

@@ -347,6 +347,78 @@ class IngestionJobIT extends IngestionFixture {
                         "token_type"));
     }
 
+    /**
+     * The API's {@code report_page_too_large}: the same page is asked again with half the limit until it fits, and
+     * the run loads exactly the API's days; a page too large even at a limit of one is a clear error, no half day.
+     */
+    @Test
+    void pagesTheApiSaysAreTooLargeAreAskedAgainSmallerAndTheDaysAreTheApis() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 10));
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.CLAUDE_CODE, ReportKind.ANALYTICS_USAGE,
+                ReportKind.ANALYTICS_COST), false, Optional.of(days), Optional.empty());
+        simulator.capResultsPerResponse(20);
+        AdminApiClient client = new AdminApiClient(TestApi.apiConfig(simulator));
+        IngestionJob.Outcome outcome;
+        try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
+            outcome = new IngestionJob(client, Optional.empty(), warehouse, config, TestApi.CLOCK, "test",
+                    IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
+        }
+
+        assertThat(outcome.failure()).isNull();
+        assertThat(client.pagesShrunk()).isPositive();
+        assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/"))
+                .extracting(r -> Integer.parseInt(r.param("limit"))).contains(1000).anyMatch(limit -> limit < 20);
+        for (ReportKind report : config.reports()) {
+            assertThat(covered(report)).as(report.id()).hasSize(days.size());
+        }
+        assertWarehouseEqualsApi(days, true);
+
+        // One cost group is several rows (its cost and token types): more than a page of one can hold.
+        simulator.capResultsPerResponse(1);
+        IngestionJob.Outcome tooLarge = run(new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_COST), false,
+                Optional.of(DayRange.of(LocalDate.of(2026, 2, 11), LocalDate.of(2026, 2, 12))), Optional.empty()));
+        assertThat(tooLarge.run().status()).isEqualTo(RunRecord.Status.FAILED);
+        assertThat(tooLarge.run().error()).contains("report_page_too_large").contains("even one");
+        assertThat(covered(ReportKind.ANALYTICS_COST)).hasSize(days.size());
+        assertEveryRowCovered();
+    }
+
+    /**
+     * The API's {@code too_many_report_groups}: grouped by a dimension ANALYTICS_GROUP_BY marks optional, the window
+     * is asked again without it and its rows say so; without one, the window is left out with the API's message,
+     * which names the endpoint to use, and the days keep what they held.
+     */
+    @Test
+    void aDayWithMoreGroupsThanTheApiReturnsIsAskedAgainWithoutAnOptionalDimensionOrLeftOut() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 3));
+        IngestConfig byModel = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
+                Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT, AnalyticsGrouping.parse("model"));
+        assertThat(run(byModel).failure()).isNull();
+        long models = number(select("SELECT max(n) FROM (SELECT count(*) AS n FROM claude_usage_attributed"
+                + " GROUP BY activity_date) t").get(0).get(0));
+        String totals = "SELECT activity_date, grouped_by, sum(output_tokens) FROM claude_usage_attributed"
+                + " GROUP BY 1, 2 ORDER BY 1, 2";
+        List<List<Object>> before = select(totals);
+        simulator.capGroupsPerDay((int) models);
+
+        IngestConfig optional = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
+                Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
+                AnalyticsGrouping.parse("model,workspace_id?"));
+        assertThat(run(optional).failure()).isNull();
+        assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/usage"))
+                .extracting(r -> r.query().get("group_by[]")).contains(List.of("model", "workspace_id"));
+        assertThat(select(totals)).isEqualTo(before);
+
+        IngestConfig required = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
+                Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
+                AnalyticsGrouping.parse("model,workspace_id"));
+        IngestionJob.Outcome refused = run(required);
+        assertThat(refused.run().status()).isEqualTo(RunRecord.Status.FAILED);
+        assertThat(refused.run().error()).contains("too_many_report_groups")
+                .contains("/v1/organizations/usage_report/messages");
+        assertThat(select(totals)).isEqualTo(before);
+    }
+
     @Test
     void anOrganizationOrKeyWithoutTheAnalyticsApiRunsTheOtherReportsAndWarnsInsteadOfFailing() {
         IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.USAGE, ReportKind.ANALYTICS_USAGE,
