@@ -37,6 +37,8 @@ public final class FaultProxy implements AutoCloseable {
         REPEAT_PAGE,
         /** An empty page that says there is more, whose cursor is the one it was asked with. */
         SELF_CURSOR,
+        /** The page says there is more, under a cursor the API never gave (it answers 400). */
+        BOGUS_CURSOR,
         /** A 429 asking to wait two minutes. */
         RETRY_AFTER,
         /** The answer, at 20 bytes a second. */
@@ -147,7 +149,7 @@ public final class FaultProxy implements AutoCloseable {
         ObjectNode answer = (ObjectNode) JSON.readTree(body);
         ArrayNode data = (ArrayNode) answer.get("data");
         ArrayNode records = firstRecords(data);
-        if (records == null && kind != Kind.SELF_CURSOR) {
+        if (records == null && kind != Kind.SELF_CURSOR && kind != Kind.BOGUS_CURSOR) {
             return null;
         }
         switch (kind) {
@@ -165,6 +167,7 @@ public final class FaultProxy implements AutoCloseable {
                     repeated.put("proxy-self", JSON.writeValueAsBytes(answer));
                 }
             }
+            case BOGUS_CURSOR -> answer.put("has_more", true).put("next_page", "page_bogus");
             case HUGE_COUNT -> ((ObjectNode) records.get(0)).put("output_tokens", new BigDecimal("1E+30"));
             case HUGE_AMOUNT -> ((ObjectNode) records.get(0)).put("amount", "1e999999999");
             default -> throw new IllegalStateException(kind.toString());

@@ -16,6 +16,8 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,10 +65,15 @@ final class Ingestion {
         // it to drop the window in hand, record itself interrupted, close the warehouse and say so.
         Thread runner = Thread.currentThread();
         CountDownLatch finished = new CountDownLatch(1);
-        IngestionJob[] job = new IngestionJob[1];
+        // Whichever comes second, the signal or the job, asks the job to stop: a signal while the warehouse opens
+        // stops the run as surely as one while it fetches.
+        AtomicReference<IngestionJob> job = new AtomicReference<>();
+        AtomicBoolean signalled = new AtomicBoolean();
         Thread onSignal = new Thread(() -> {
-            if (job[0] != null) {
-                job[0].requestStop();
+            signalled.set(true);
+            IngestionJob started = job.get();
+            if (started != null) {
+                started.requestStop();
             }
             runner.interrupt();
             try {
@@ -78,10 +85,13 @@ final class Ingestion {
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             try (Warehouse warehouse = warehouseConfig.open(false, deadline)) {
-                job[0] = new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
+                job.set(new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
                         Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
-                        context.settings().origin());
-                outcome = job[0].run(deadline);
+                        context.settings().origin()));
+                if (signalled.get()) {
+                    job.get().requestStop();
+                }
+                outcome = job.get().run(deadline);
                 retention.ifPresent(days -> erasePersonalData(context, warehouse, outcome, days));
             }
             if (outcome.run().status() == RunRecord.Status.INTERRUPTED) {

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -111,6 +112,15 @@ public final class Main implements Runnable {
             return BAD_CONFIGURATION;
         });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> report(exception, err, json));
+        if (args.length > 0 && !args[0].startsWith("-") && !commandLine.getSubcommands().containsKey(args[0])) {
+            // picocli would let a --help after it print the top-level help and exit 0, as if the command existed.
+            try {
+                return commandLine.getParameterExceptionHandler().handleParseException(
+                        new CommandLine.UnmatchedArgumentException(commandLine, List.of(args[0])), args);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return commandLine.execute(args);
     }
 

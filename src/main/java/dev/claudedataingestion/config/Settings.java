@@ -180,7 +180,7 @@ public final class Settings {
     /** {@value #LOG_LEVEL}, checked: logback would otherwise take a misspelt level for DEBUG without a word. */
     public String logLevel() {
         String level = variable(LOG_LEVEL).orElse("INFO").toUpperCase(java.util.Locale.ROOT);
-        if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level)) {
+        if (!Set.of("DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
             throw new ConfigException(LOG_LEVEL + " '" + variable(LOG_LEVEL).orElse("") + "' is not a level; use one"
                     + " of ERROR, WARN, INFO (the default) or DEBUG");
         }

@@ -117,7 +117,7 @@ public final class IngestionJob {
     private Outcome run(String runId, Instant startedAt, Deadline deadline, String reports) {
         Progress progress = new Progress();
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
-                origin.trigger(), origin.executionId(), PROCESS);
+                origin.trigger(), origin.executionId(), AbandonedRuns.THIS_PROCESS);
         warehouse.together(() -> {
             warehouse.ensureSchema();
             warehouse.recordRun(started);
@@ -173,17 +173,19 @@ public final class IngestionJob {
                             attributed.merge(report, windows.get(i), DayRange::span);
                         }
                     } catch (AdminApiException e) {
-                        if (stopRequested) {
+                        if (stopRequested || e.isInterrupted()) {
+                            stopRequested = true;
                             break;
                         }
                         if (e.isDeadline()) {
                             // A wait this report's window cannot afford (a long 429, say): nothing of it was
                             // written, and the report stops here; the other reports still run in the time left.
                             stoppedByDeadline = true;
-                            stopped.put(report.id(), e.getMessage() + "; " + windows.get(i).first() + " onwards left"
+                            stopped.put(report.id(), e.apiMessage() + "; " + windows.get(i).first() + " onwards left"
                                     + " for the next run");
-                            log.warn("{}: {}; this window and the rest of the report are left for the next run, the"
-                                    + " other reports go on", report, e.getMessage());
+                            // The exception's message names the report and window already.
+                            log.warn("{}; this window and the rest of the report are left for the next run, the other"
+                                    + " reports go on", e.getMessage());
                             break;
                         }
                         Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
@@ -195,12 +197,11 @@ public final class IngestionJob {
                         failure = failure == null ? e : failure;
                         if (e.isTooManyGroups()) {
                             // This window's days are more than the report can return; the next window may not be.
-                            log.error("{} {}: {}; this window is left out, and the report goes on with the next",
-                                    report, windows.get(i), e.getMessage());
+                            log.error("{}; this window is left out, and the report goes on with the next",
+                                    e.getMessage());
                             continue;
                         }
-                        log.error("{} {}: {}; the report's remaining days are left for the next run", report,
-                                windows.get(i), e.getMessage());
+                        log.error("{}; the report's remaining days are left for the next run", e.getMessage());
                         break;
                     }
                 }
@@ -216,9 +217,11 @@ public final class IngestionJob {
                 try {
                     refreshDimensions(organizationId, clock.instant());
                 } catch (AdminApiException e) {
-                    if (e.isDeadline()) {
+                    if (e.isInterrupted()) {
+                        stopRequested = true;
+                    } else if (e.isDeadline()) {
                         stoppedByDeadline = true;
-                        stopped.put("dimensions", e.getMessage());
+                        stopped.put("dimensions", e.apiMessage());
                         log.warn("dimensions: {}; the names stay as they were", e.getMessage());
                     } else {
                         log.error("dimensions: {}; the names stay as they were", e.getMessage());
@@ -227,9 +230,13 @@ public final class IngestionJob {
                 }
             }
         } catch (AdminApiException e) {
-            if (e.isDeadline()) {
+            if (e.isInterrupted()) {
+                // Interrupted before the stop was asked for (a signal while the job was being made): a stop all the
+                // same, in whatever phase.
+                stopRequested = true;
+            } else if (e.isDeadline()) {
                 stoppedByDeadline = true;
-                stopped.put("run", e.getMessage());
+                stopped.put("run", e.apiMessage());
                 log.warn("Run {} stopped at its deadline: {}", runId, e.getMessage());
             } else {
                 failure = failure == null ? e : failure;
@@ -290,21 +297,10 @@ public final class IngestionJob {
         return new Outcome(finished, failure);
     }
 
-    /** {@code pid@host} of this process, recorded with the run. */
-    private static final String PROCESS = ProcessHandle.current().pid() + "@" + hostName();
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "unknown-host";
-        }
-    }
-
     /**
-     * Earlier runs still {@code running} whose process has gone: on this host, a process id no longer alive;
-     * elsewhere, a Cloud Run execution more than an hour old (its task has 15 minutes), or any run more than a day
-     * old. They are recorded {@code abandoned}, so that {@code status} and alerts see them for what they are.
+     * Earlier runs still {@code running} whose process has gone ({@link AbandonedRuns#isAbandoned}) are recorded
+     * {@code abandoned}, with what the ledger holds of them, so that {@code status} and alerts see them for what
+     * they are.
      */
     private void markAbandoned(String runId, Instant now) {
         List<RunRecord> recent;
@@ -316,23 +312,12 @@ public final class IngestionJob {
             return;
         }
         for (RunRecord earlier : recent) {
-            if (earlier.status() != RunRecord.Status.RUNNING || earlier.runId().equals(runId)) {
-                continue;
-            }
-            String process = earlier.process() == null ? "" : earlier.process();
-            int at = process.indexOf('@');
-            boolean gone;
-            if (process.matches("\\d+@.+") && process.substring(at + 1).equals(PROCESS.substring(PROCESS.indexOf('@') + 1))) {
-                gone = ProcessHandle.of(Long.parseLong(process.substring(0, at))).isEmpty();
-            } else {
-                Duration age = Duration.between(earlier.startedAt(), now);
-                gone = age.compareTo(Duration.ofDays(1)) > 0
-                        || earlier.executionId() != null && age.compareTo(Duration.ofHours(1)) > 0;
-            }
-            if (gone) {
-                warehouse.recordRun(earlier.abandoned(now));
+            if (!earlier.runId().equals(runId) && AbandonedRuns.isAbandoned(earlier, now)) {
+                RunRecord abandoned = AbandonedRuns.completed(warehouse, earlier, now);
+                warehouse.recordRun(abandoned);
                 log.warn("Run {} (started {}, process {}) was still recorded as running, but its process has gone;"
-                        + " it is now recorded as abandoned", earlier.runId(), earlier.startedAt(), process);
+                        + " it is now recorded as abandoned, having written {} days and {} rows", earlier.runId(),
+                        earlier.startedAt(), earlier.process(), abandoned.daysWritten(), abandoned.rowsWritten());
             }
         }
     }

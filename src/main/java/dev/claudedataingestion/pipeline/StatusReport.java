@@ -46,7 +46,10 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
      */
     public static StatusReport read(Warehouse warehouse, Optional<String> only, LocalDate startDate, Instant now,
             int runs) {
-        List<RunRecord> recentRuns = warehouse.recentRuns(Math.max(runs, 50), only);
+        // A run whose process has gone is shown abandoned at once, as the next run will record it.
+        List<RunRecord> recentRuns = warehouse.recentRuns(Math.max(runs, 50), only).stream()
+                .map(run -> AbandonedRuns.isAbandoned(run, now) ? AbandonedRuns.completed(warehouse, run, now) : run)
+                .toList();
         List<ReportStatus> reports = new ArrayList<>();
         List<Warehouse.CoverageSummary> coverage = warehouse.coverage();
         Set<String> organizations = new TreeSet<>();

@@ -77,11 +77,14 @@ public record RunRecord(
                 version, trigger, executionId, counts, requests, retried, process);
     }
 
-    /** This run, found running after its process had gone. */
-    public RunRecord abandoned(Instant noticedAt) {
-        return new RunRecord(runId, organizationId, startedAt, noticedAt, Status.ABANDONED, reports, daysWritten,
-                rowsWritten, "the process ended without recording how (killed, out of memory, or timed out); what it"
-                + " had written is whole, and later runs fetch the rest", version, trigger, executionId, reportCounts,
+    /**
+     * This run, found running after its process had gone, with what the coverage ledger holds of it: its
+     * organization, the days and rows it wrote, and those per report as {@code report_counts}.
+     */
+    public RunRecord abandoned(Instant noticedAt, String ledgerOrganizationId, long days, long rows, String counts) {
+        return new RunRecord(runId, ledgerOrganizationId, startedAt, noticedAt, Status.ABANDONED, reports, days,
+                rows, "the process ended without recording how (killed, out of memory, or timed out); what it"
+                + " had written is whole, and later runs fetch the rest", version, trigger, executionId, counts,
                 requestsMade, retries, process);
     }
 

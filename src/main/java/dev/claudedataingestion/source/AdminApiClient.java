@@ -329,12 +329,15 @@ public final class AdminApiClient {
                 info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
                         element -> readBucket(mapper, element, cursor, requestId, context, handler)));
             } catch (AdminApiException e) {
-                if (!e.isPageTooLarge() && (!endpoint.shrinkWhenTooLarge() || e.status() != 400 || pageLimit == 1)) {
+                // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
+                // it reports as 400 (report_page_too_large, or before that code a 400 that says "too large"). Ask
+                // for the buckets not yet received again, in pages half as large. Any other 400 (a cursor the API
+                // refuses, say) is no reason to ask for less.
+                boolean tooLarge = e.isPageTooLarge() || endpoint.shrinkWhenTooLarge() && e.status() == 400
+                        && pageLimit > 1 && e.apiMessage() != null && e.apiMessage().contains("too large");
+                if (!tooLarge || !cursor.nextExpected().isBefore(span.end())) {
                     throw e;
                 }
-                // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
-                // it reports as 400 (report_page_too_large, or a plain 400 before that code). Ask for the buckets
-                // not yet received again, in pages half as large.
                 pageLimit = smallerLimit(context, e, pageLimit);
                 from = cursor.nextExpected();
                 page = null;
@@ -590,7 +593,7 @@ public final class AdminApiClient {
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AdminApiException(0, "interrupted", "interrupted while waiting for the API", null, context, e);
+                throw new AdminApiException(0, AdminApiException.INTERRUPTED, "interrupted while waiting for the API", null, context, e);
             }
             String requestId = response.headers().firstValue("request-id").orElse(null);
             int status = response.statusCode();
@@ -711,7 +714,7 @@ public final class AdminApiClient {
             Thread.sleep(waitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AdminApiException(0, "interrupted", "interrupted while waiting to retry", null, context, e);
+            throw new AdminApiException(0, AdminApiException.INTERRUPTED, "interrupted while waiting to retry", null, context, e);
         }
     }
 
@@ -720,7 +723,7 @@ public final class AdminApiClient {
             limiter.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AdminApiException(0, "interrupted", "interrupted while waiting to send", null, context, e);
+            throw new AdminApiException(0, AdminApiException.INTERRUPTED, "interrupted while waiting to send", null, context, e);
         }
     }
 

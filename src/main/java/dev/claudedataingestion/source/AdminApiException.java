@@ -68,6 +68,14 @@ public class AdminApiException extends RuntimeException {
         return status == 400 && TOO_MANY_GROUPS.equals(errorType);
     }
 
+    /** Error type used when this process was interrupted (SIGINT, SIGTERM) while it sent or waited. */
+    public static final String INTERRUPTED = "interrupted";
+
+    /** Whether this process stopped the request, being asked to stop. */
+    public boolean isInterrupted() {
+        return INTERRUPTED.equals(errorType);
+    }
+
     /** Whether the run's deadline, not the API, ended the request. */
     public boolean isDeadline() {
         return DEADLINE.equals(errorType);

@@ -115,6 +115,14 @@ class KilledProcessIT {
         for (int i = 0; i < pauses.length; i++) {
             killAfterWindows(start(), Math.min(i + 1, 2), pauses[i]);
             assertEachDayWhollyOldOrWhollyNew();
+            if (i == 0) {
+                // Its process gone, status shows the run abandoned at once, with the days the ledger holds of it.
+                ByteArrayOutputStream status = new ByteArrayOutputStream();
+                assertThat(Main.run(new String[] {"status", "--warehouse", "duckdb:" + directory.resolve("w.duckdb")},
+                        Map.of(), TestApi.CLOCK, new PrintStream(status, true, StandardCharsets.UTF_8),
+                        new PrintStream(java.io.OutputStream.nullOutputStream()), false)).isZero();
+                assertThat(status.toString(StandardCharsets.UTF_8)).contains("abandoned").doesNotContain("running ");
+            }
             try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
                 coveredAfterKills.add(warehouse.coveredDays(ReportKind.USAGE, organization.id(), DAYS).size());
             }
@@ -135,7 +143,14 @@ class KilledProcessIT {
                     RunRecord.Status.SUCCEEDED, RunRecord.Status.ABANDONED, RunRecord.Status.ABANDONED,
                     RunRecord.Status.ABANDONED);
             assertThat(warehouse.recentRuns(10)).filteredOn(run -> run.status() == RunRecord.Status.ABANDONED)
-                    .allSatisfy(run -> assertThat(run.error()).contains("the process ended without recording how"));
+                    .allSatisfy(run -> {
+                        assertThat(run.error()).contains("the process ended without recording how");
+                        // Completed from the ledger: each had written a window before it was killed.
+                        assertThat(run.daysWritten()).isPositive();
+                        assertThat(run.rowsWritten()).isPositive();
+                        assertThat(run.reportCounts()).contains("\"usage\":{\"days\":");
+                        assertThat(run.organizationId()).isEqualTo(organization.id());
+                    });
         }
     }
 

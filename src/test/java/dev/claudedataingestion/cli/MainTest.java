@@ -59,6 +59,14 @@ class MainTest extends CommandLineFixture {
         assertThat(out).contains("--from", "--to", "--reports", "--lookback-days", "--deadline", "--warehouse");
     }
     @Test
+    void anUnknownCommandWithHelpIsNamedAndExitsTwo() {
+        assertThat(run("serve", "--help")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("'serve'").contains("claude-ingest --help");
+        assertThat(out).doesNotContain("Exit codes");
+        assertThat(run(REAL_LOOKING_KEY, "--help")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err + out).doesNotContain(REAL_LOOKING_KEY);
+    }
+    @Test
     void versionIsTheBuildsVersion() {
         assertThat(run("--version")).isZero();
         assertThat(out).startsWith("claude-data-ingestion ").doesNotContain("unknown");

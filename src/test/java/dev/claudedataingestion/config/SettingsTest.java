@@ -197,6 +197,11 @@ class SettingsTest {
         assertThat(new Settings(Map.of(Settings.LOG_LEVEL, "debug")).logLevel()).isEqualTo("DEBUG");
         assertThatThrownBy(() -> new Settings(Map.of(Settings.LOG_LEVEL, "verbose")).logLevel())
                 .isInstanceOf(ConfigException.class).hasMessageContaining("LOG_LEVEL 'verbose' is not a level");
+        // The documented four only: TRACE and OFF are logback's, not ours.
+        for (String other : new String[] {"TRACE", "off"}) {
+            assertThatThrownBy(() -> new Settings(Map.of(Settings.LOG_LEVEL, other)).logLevel())
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("ERROR, WARN, INFO (the default) or DEBUG");
+        }
     }
 
     @Test

@@ -177,6 +177,8 @@ class IngestionFaultsIT extends IngestionFixture {
                         "claude_code", 1, "does not move on"),
                 new ProxyFault("an empty usage page whose cursor points at itself", FaultProxy.Kind.SELF_CURSOR,
                         "usage_report/messages", 1, "does not move on"),
+                new ProxyFault("a usage page pointing to a cursor the API never gave", FaultProxy.Kind.BOGUS_CURSOR,
+                        "usage_report/messages", 1, "invalid cursor"),
                 new ProxyFault("retry-after: 120 on every answer", FaultProxy.Kind.RETRY_AFTER, "usage_report",
                         100_000, null),
                 new ProxyFault("a body that trickles at 20 bytes a second", FaultProxy.Kind.TRICKLE,
@@ -211,6 +213,9 @@ class IngestionFaultsIT extends IngestionFixture {
                     .run(config.deadlineFrom(moving));
             assertThat(proxy.struck()).as("the fault struck").isPositive();
         }
+        // Nothing was asked for past the last day, whatever the answers said.
+        assertThat(simulator.requests()).map(r -> r.param("starting_at")).filteredOn(java.util.Objects::nonNull)
+                .allSatisfy(start -> assertThat(LocalDate.parse(start.substring(0, 10))).isBeforeOrEqualTo(days.last()));
         // The deadline, the cancel of what was waiting, and recording the run: well within half a minute.
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2 + 30));
 

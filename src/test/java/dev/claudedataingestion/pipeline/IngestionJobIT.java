@@ -31,6 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -345,6 +347,28 @@ class IngestionJobIT extends IngestionFixture {
         assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/cost")).last()
                 .satisfies(r -> assertThat(r.query().get("group_by[]")).containsExactly("model", "cost_type",
                         "token_type"));
+    }
+
+    /**
+     * An interrupt in the organization lookup, before the job was asked to stop (a signal while it was being made),
+     * is a stop like any other: recorded interrupted, no failure.
+     */
+    @Test
+    void anInterruptWhileTheOrganizationIsLookedUpIsRecordedInterrupted() throws Exception {
+        simulator.inject(Fault.slow(Duration.ofSeconds(30), 1).on("/organizations/me"));
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.USAGE), false, Optional.empty(),
+                Optional.empty());
+        CompletableFuture<IngestionJob.Outcome> outcome = new CompletableFuture<>();
+        Thread runner = new Thread(() -> outcome.complete(run(config)));
+        runner.start();
+        while (simulator.requests().stream().noneMatch(r -> r.path().endsWith("/organizations/me"))) {
+            Thread.sleep(20);
+        }
+        runner.interrupt();
+        IngestionJob.Outcome ended = outcome.get(30, TimeUnit.SECONDS);
+        assertThat(ended.failure()).isNull();
+        assertThat(ended.run().status()).isEqualTo(RunRecord.Status.INTERRUPTED);
+        assertThat(select("SELECT status FROM ingestion_runs")).containsExactly(List.of("interrupted"));
     }
 
     /**

@@ -163,7 +163,14 @@ class SpoolTest {
         assertThatThrownBy(() -> new Spool(missing, UsageReport.DAILY, "usage", Long.MAX_VALUE))
                 .isInstanceOf(SpoolException.class)
                 .hasMessageStartingWith("could not create a local spool file in " + missing)
-                .hasMessageContaining("point java.io.tmpdir at a folder with room");
+                .hasMessageContaining("the folder does not exist");
+        // As root, which these tests may run as, a folder without write access is still writable: the message alone.
+        assertThat(new SpoolException("create", directory, new java.nio.file.AccessDeniedException(
+                directory.toString()))).hasMessage("could not create a local spool file in " + directory
+                        + ": permission denied; give this user write access to " + directory + ", or point"
+                        + " java.io.tmpdir at a folder it may write (JAVA_OPTS=-Djava.io.tmpdir=…)");
+        assertThat(new SpoolException("write", directory, new java.io.IOException("No space left on device")))
+                .hasMessageContaining("No space left on device; free disk space there");
     }
 
     @Test
