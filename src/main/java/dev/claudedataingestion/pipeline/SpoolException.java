@@ -21,11 +21,11 @@ public final class SpoolException extends UncheckedIOException {
     private static String diagnosis(Path directory, IOException cause) {
         if (cause instanceof AccessDeniedException) {
             return "permission denied; give this user write access to " + directory + ", or point java.io.tmpdir at"
-                    + " a folder it may write (JAVA_OPTS=-Djava.io.tmpdir=…)";
+                    + " a folder it may write (JAVA_OPTS=-Djava.io.tmpdir=/some/folder)";
         }
         if (cause instanceof NoSuchFileException) {
             return "the folder does not exist; create it, or point java.io.tmpdir at one that does"
-                    + " (JAVA_OPTS=-Djava.io.tmpdir=…)";
+                    + " (JAVA_OPTS=-Djava.io.tmpdir=/some/folder)";
         }
         return cause + "; free disk space there, or point java.io.tmpdir at a folder with room";
     }

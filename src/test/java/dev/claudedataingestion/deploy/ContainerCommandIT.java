@@ -58,6 +58,22 @@ class ContainerCommandIT {
         assertThat(jsonArray(dockerfile, "CMD")).containsExactly("ingest");
     }
 
+    /**
+     * The jar was shaded from this build's classes, once: shade keeps what it was given as {@code original-…}, which
+     * holds only the project's own classes. Given a jar an earlier build had shaded (Maven's jar plugin keeps one it
+     * thinks up to date), it would hold every dependency, and the build would warn of each class twice.
+     */
+    @Test
+    void theJarIsShadedOnceFromThisBuildsClasses() throws Exception {
+        try (java.util.zip.ZipFile thin = new java.util.zip.ZipFile("target/original-claude-ingest.jar")) {
+            assertThat(thin.stream().map(java.util.zip.ZipEntry::getName))
+                    .isNotEmpty().allMatch(name -> name.startsWith("dev/") || name.startsWith("META-INF/"), "ours");
+        }
+        try (java.util.zip.ZipFile shaded = new java.util.zip.ZipFile("target/claude-ingest.jar")) {
+            assertThat(shaded.getEntry("picocli/CommandLine.class")).isNotNull();
+        }
+    }
+
     @Test
     void theContainersCommandFinishesIncrementalRunsAsANonRootUser() throws Exception {
         String dockerfile = Files.readString(DOCKERFILE);
@@ -76,6 +92,10 @@ class ContainerCommandIT {
         Path work = Files.createTempDirectory("container-", PosixFilePermissions.asFileAttribute(
                 PosixFilePermissions.fromString("rwxrwxrwx")));
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxrwxrwx"));
+        // The image has a /tmp of its own, writable by its user; this host's /tmp may not be (mode 0755).
+        Path temp = Files.createDirectory(work.resolve("tmp"));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        command.add(command.indexOf("-jar"), "-Djava.io.tmpdir=" + temp);
 
         for (int run = 1; run <= 2; run++) {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(work.toFile());

@@ -168,7 +168,7 @@ class SpoolTest {
         assertThat(new SpoolException("create", directory, new java.nio.file.AccessDeniedException(
                 directory.toString()))).hasMessage("could not create a local spool file in " + directory
                         + ": permission denied; give this user write access to " + directory + ", or point"
-                        + " java.io.tmpdir at a folder it may write (JAVA_OPTS=-Djava.io.tmpdir=…)");
+                        + " java.io.tmpdir at a folder it may write (JAVA_OPTS=-Djava.io.tmpdir=/some/folder)");
         assertThat(new SpoolException("write", directory, new java.io.IOException("No space left on device")))
                 .hasMessageContaining("No space left on device; free disk space there");
     }
