@@ -99,7 +99,7 @@ class CrossWarehouseIT {
         simulator.close();
     }
 
-    /** What {@code check --format json} and {@code status} print per warehouse, for comparison. */
+    /** What {@code check --all --format json}, {@code status} and {@code notify --dry-run} print per warehouse, for comparison. */
     private final Map<String, List<String>> reports = new HashMap<>();
 
     /** {@code command}, on {@code warehouseUrl} where one is given, else on the one the environment names. */
@@ -118,12 +118,13 @@ class CrossWarehouseIT {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         assertThat(Main.run(on(warehouseUrl, "ingest"), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
         List<String> printed = new ArrayList<>();
-        for (String[] command : List.of(new String[] {"check", "--format", "json"}, new String[] {"status"})) {
+        for (String[] command : List.of(new String[] {"check", "--all", "--format", "json"}, new String[] {"status"},
+                new String[] {"notify", "--dry-run", "--digest", "weekly"})) {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             int code = Main.run(on(warehouseUrl, command), environment, TestApi.CLOCK, new PrintStream(out, true), quiet, false);
             assertThat(code).as(String.join(" ", command)).isZero();
             // Status names the warehouse and lists runs with their times: keep the per-report lines, less run times.
-            out.toString().lines().filter(line -> command[0].equals("check") || line.startsWith("  ") && !line.startsWith("  20"))
+            out.toString().lines().filter(line -> !command[0].equals("status") || line.startsWith("  ") && !line.startsWith("  20"))
                     .map(line -> line.replaceAll("; last run .*", "")).forEach(printed::add);
         }
         // The FOCUS export, line by line, in a fixed order.

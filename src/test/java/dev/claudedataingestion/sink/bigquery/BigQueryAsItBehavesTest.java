@@ -300,6 +300,28 @@ class BigQueryAsItBehavesTest {
         });
     }
 
+    /**
+     * The fake has BigQuery's analyzer check every statement: one in another dialect is answered as BigQuery answers
+     * it, 400 {@code invalidQuery} with the analyzer's message and position, and query says so (exit 2).
+     */
+    @Test
+    void sqlBigQueryWouldRefuseIsRefusedAsInvalidQueryWithItsMessage() {
+        BigQueryWarehouse warehouse = warehouse();
+        String dialect = "SELECT date_trunc('month', activity_date) FROM `" + PROJECT + "." + DATASET + ".claude_costs`";
+        assertThatThrownBy(() -> client.query(com.google.cloud.bigquery.QueryJobConfiguration.newBuilder(dialect)
+                .setUseLegacySql(false).build(), JobId.newBuilder().setLocation("EU").build()))
+                .isInstanceOfSatisfying(com.google.cloud.bigquery.BigQueryException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(400);
+                    assertThat(e.getReason()).isEqualTo("invalidQuery");
+                })
+                .hasMessageContaining("A valid date part name is required").hasMessageContaining("[at 1:");
+        assertThatThrownBy(() -> Rows.query(warehouse, "SELECT date_trunc('month', activity_date) FROM claude_costs"))
+                .isInstanceOf(dev.claudedataingestion.sink.StatementRefusedException.class)
+                .hasMessageContaining("A valid date part name is required");
+        // BigQuery's own spelling passes.
+        assertThat(Rows.query(warehouse, "SELECT DATE_TRUNC(activity_date, MONTH) AS month FROM claude_costs")).isEmpty();
+    }
+
     @Test
     void aQueryThatWouldBillMoreThanTheCapIsRefusedBeforeItRuns() {
         BigQueryWarehouse warehouse = warehouse();

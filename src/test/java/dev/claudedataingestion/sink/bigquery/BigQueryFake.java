@@ -90,6 +90,8 @@ public final class BigQueryFake implements AutoCloseable {
     private final Deque<Fault> transactionFaults = new ArrayDeque<>();
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** BigQuery's own analyzer, with a catalog of what this fake has created. */
+    private final ZetaSqlAnalyzer analyzer = new ZetaSqlAnalyzer();
     private Duration hold = Duration.ZERO;
     private int ambiguousAnswers;
     private int refusedJobRequests;
@@ -210,6 +212,7 @@ public final class BigQueryFake implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         server.stop(0);
+        analyzer.close();
         duck.close();
     }
 
@@ -310,9 +313,10 @@ public final class BigQueryFake implements AutoCloseable {
             String key = p[6] + "." + p[8];
             switch (method) {
                 case "GET" -> send(exchange, 200, found(tables.get(key), "Table " + project + ":" + key));
-                case "PATCH", "PUT" -> updateTable(exchange, p[6], p[8], (ObjectNode) JSON.readTree(body));
+                case "PATCH", "PUT" -> updateTable(exchange, project, p[6], p[8], (ObjectNode) JSON.readTree(body));
                 case "DELETE" -> {
                     found(tables.remove(key), "Table " + project + ":" + key);
+                    analyzer.remove(project, p[6], p[8]);
                     try (Statement statement = duck.createStatement()) {
                         statement.execute("DROP TABLE \"" + p[6] + "\".\"" + p[8] + "\"");
                     }
@@ -381,7 +385,7 @@ public final class BigQueryFake implements AutoCloseable {
             throw new ApiError(409, "duplicate", "Already Exists: Table " + project + ":" + key);
         }
         if (table.has("view")) {
-            createView(dataset, name, table.at("/view/query").asText());
+            createView(project, dataset, name, table.at("/view/query").asText());
             table.put("id", project + ":" + key).put("kind", "bigquery#table").put("type", "VIEW");
             tables.put(key, table);
             send(exchange, 200, table);
@@ -391,6 +395,7 @@ public final class BigQueryFake implements AutoCloseable {
         for (JsonNode field : table.at("/schema/fields")) {
             columns.add("\"" + field.get("name").asText() + "\" " + duckType(field.get("type").asText()));
         }
+        accept(tableDdl("CREATE TABLE", project, dataset, name, table), Map.of(), project, null);
         try (Statement statement = duck.createStatement()) {
             statement.execute("CREATE TABLE \"" + dataset + "\".\"" + name + "\" (" + String.join(", ", columns) + ")");
         }
@@ -400,19 +405,22 @@ public final class BigQueryFake implements AutoCloseable {
         send(exchange, 200, table);
     }
 
-    private synchronized void createView(String dataset, String name, String query) throws SQLException {
+    private synchronized void createView(String project, String dataset, String name, String query)
+            throws SQLException {
         statements.add(query);
+        accept("CREATE OR REPLACE VIEW `" + project + "." + dataset + "." + name + "` AS\n" + query, Map.of(), project,
+                null);
         try (Statement statement = duck.createStatement()) {
             statement.execute("CREATE OR REPLACE VIEW \"" + dataset + "\".\"" + name + "\" AS " + translate(query, Map.of()));
         }
     }
 
-    private void updateTable(HttpExchange exchange, String dataset, String name, ObjectNode update)
+    private void updateTable(HttpExchange exchange, String project, String dataset, String name, ObjectNode update)
             throws IOException, SQLException {
         String key = dataset + "." + name;
         ObjectNode table = found(tables.get(key), "Table " + key);
         if (update.has("view")) {
-            createView(dataset, name, update.at("/view/query").asText());
+            createView(project, dataset, name, update.at("/view/query").asText());
             table.set("view", update.get("view"));
             send(exchange, 200, table);
             return;
@@ -430,8 +438,65 @@ public final class BigQueryFake implements AutoCloseable {
         }
         if (update.has("schema")) {
             table.set("schema", update.get("schema"));
+            // Columns added: the record holds the table as it now is.
+            accept(tableDdl("CREATE OR REPLACE TABLE", project, dataset, name, table), Map.of(), project, null);
         }
         send(exchange, 200, table);
+    }
+
+    /**
+     * Has BigQuery's analyzer check {@code sql} against what this fake holds, and records it once accepted
+     * ({@link StatementRecord}); refused, it is answered as BigQuery answers an invalid query, with the analyzer's
+     * message and position.
+     */
+    private void accept(String sql, Map<String, com.google.zetasql.Type> parameters, String project,
+            String defaultDataset) {
+        try {
+            analyzer.analyze(sql, parameters, project, defaultDataset);
+        } catch (ZetaSqlAnalyzer.Refused e) {
+            throw new ApiError(400, "invalidQuery", e.getMessage());
+        }
+        Map<String, String> named = new LinkedHashMap<>();
+        parameters.forEach((name, type) -> named.put(name, ZetaSqlAnalyzer.sqlName(type)));
+        StatementRecord.append(sql, named, defaultDataset);
+    }
+
+    /** A query's parameters, typed as the client declared them. */
+    private static Map<String, com.google.zetasql.Type> parameterTypes(JsonNode parameters) {
+        Map<String, com.google.zetasql.Type> types = new LinkedHashMap<>();
+        if (parameters != null) {
+            for (JsonNode parameter : parameters) {
+                types.put(parameter.get("name").asText(), ZetaSqlAnalyzer.parameterType(parameter.get("parameterType")));
+            }
+        }
+        return types;
+    }
+
+    /** The DDL equivalent to a table resource: its columns, partitioning and clustering. */
+    private static String tableDdl(String verb, String project, String dataset, String name, JsonNode table) {
+        StringBuilder ddl = new StringBuilder(verb).append(" `").append(project).append('.').append(dataset)
+                .append('.').append(name).append("` (");
+        List<String> columns = new ArrayList<>();
+        ZetaSqlAnalyzer.columns(table.path("schema")).forEach((column, type) -> columns.add("`" + column + "` "
+                + ZetaSqlAnalyzer.sqlName(type)));
+        ddl.append(String.join(", ", columns)).append(')');
+        String partition = table.at("/timePartitioning/field").asText(null);
+        if (partition != null) {
+            String type = "";
+            for (JsonNode field : table.at("/schema/fields")) {
+                if (field.path("name").asText().equals(partition)) {
+                    type = field.path("type").asText();
+                }
+            }
+            ddl.append("\nPARTITION BY ").append("DATE".equals(type) ? "`" + partition + "`"
+                    : "DATE(`" + partition + "`)");
+        }
+        List<String> clustering = new ArrayList<>();
+        table.at("/clustering/fields").forEach(field -> clustering.add("`" + field.asText() + "`"));
+        if (!clustering.isEmpty()) {
+            ddl.append("\nCLUSTER BY ").append(String.join(", ", clustering));
+        }
+        return ddl.toString();
     }
 
     private static String duckType(String bigQueryType) {
@@ -628,6 +693,8 @@ public final class BigQueryFake implements AutoCloseable {
         String sql = query.get("query").asText();
         requireLocation(project, job.at("/jobReference/location").asText(null), datasetsOf(sql, query));
         statements.add(sql);
+        accept(sql, parameterTypes(query.get("queryParameters")), project,
+                query.at("/defaultDataset/datasetId").asText(null));
         String type = statementType(sql);
         ObjectNode statistics = job.putObject("statistics");
         statistics.put("creationTime", Long.toString(System.currentTimeMillis()));
@@ -768,6 +835,8 @@ public final class BigQueryFake implements AutoCloseable {
         String sql = request.get("query").asText();
         requireLocation(project, request.path("location").asText(null), datasetsOf(sql, request));
         statements.add(sql);
+        accept(sql, parameterTypes(request.get("queryParameters")), project,
+                request.at("/defaultDataset/datasetId").asText(null));
         String jobId = "fake_query_" + ids.incrementAndGet();
         Execution execution;
         synchronized (this) {
