@@ -252,6 +252,38 @@ public abstract class WarehouseContractTest {
         assertThat(count("SELECT count(*) FROM claude_code_usage")).isZero();
     }
 
+    /** A run whose process died is completed from the ledger: what it wrote, per report, and its organization. */
+    @Test
+    void anAbandonedRunIsCompletedFromTheLedger() {
+        Instant start = Instant.parse("2026-03-09T06:30:00Z");
+        RunRecord started = RunRecord.started("run-dead", null, start, "usage,cost", "1", "manual", null,
+                "1@another-host");
+        warehouse.recordRun(started);
+        warehouse.replaceDays(ReportKind.USAGE, ORG, D1_TO_D3, List.of(usage(D1, "k1", 5), usage(D2, "k1", 6),
+                usage(D2, "k2", 7))::forEach, "run-dead", start.plusSeconds(1), List.of());
+        warehouse.replaceDays(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "1"))::forEach,
+                "run-dead", start.plusSeconds(2), List.of());
+        replace(ReportKind.COST, ORG, DayRange.single(D2), List.of(cost(D2, "b", "2")));
+
+        // Another host's run, a day old: its process is taken to be gone.
+        Instant now = start.plus(java.time.Duration.ofDays(2));
+        assertThat(dev.claudedataingestion.pipeline.AbandonedRuns.isAbandoned(started, now)).isTrue();
+        assertThat(dev.claudedataingestion.pipeline.AbandonedRuns.isAbandoned(started, start.plusSeconds(60))).isFalse();
+        RunRecord abandoned = dev.claudedataingestion.pipeline.AbandonedRuns.completed(warehouse, started, now);
+        assertThat(abandoned.status()).isEqualTo(RunRecord.Status.ABANDONED);
+        assertThat(abandoned.organizationId()).isEqualTo(ORG);
+        assertThat(abandoned.daysWritten()).isEqualTo(4);
+        assertThat(abandoned.rowsWritten()).isEqualTo(4);
+        assertThat(abandoned.reportCounts()).isEqualTo("{\"cost\":{\"days\":1,\"rows\":1},"
+                + "\"usage\":{\"days\":3,\"rows\":3}}");
+        warehouse.recordRun(abandoned);
+        assertThat(warehouse.recentRuns(10)).singleElement().satisfies(run -> {
+            assertThat(run.status()).isEqualTo(RunRecord.Status.ABANDONED);
+            assertThat(run.daysWritten()).isEqualTo(4);
+            assertThat(run.reportCounts().replace(" ", "")).isEqualTo(abandoned.reportCounts());
+        });
+    }
+
     @Test
     void recordsARunAndUpdatesItWhenItFinishes() {
         Instant start = Instant.parse("2026-03-09T06:30:00.123456Z");

@@ -57,8 +57,10 @@ import org.duckdb.DuckDBConnection;
  * {@code jobs.cancel}), answer a job request with a 503 after running it, and abort the next transactions as a
  * concurrent one would.
  *
- * <p>It does not prove that BigQuery accepts the SQL (the golden tests pin it; the live test runs it), nor
- * anything about quotas, partition pruning, billing, or eventual consistency of metadata.
+ * <p>Before it runs a statement, BigQuery's own analyzer ({@link ZetaSqlAnalyzer}) checks it against what the fake
+ * holds, and a statement BigQuery would refuse is answered 400 {@code invalidQuery} with the analyzer's message;
+ * what it accepted is recorded ({@link StatementRecord}) when it closes. It proves nothing about quotas, partition
+ * pruning, billing, or eventual consistency of metadata.
  */
 public final class BigQueryFake implements AutoCloseable {
 
@@ -92,6 +94,8 @@ public final class BigQueryFake implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     /** BigQuery's own analyzer, with a catalog of what this fake has created. */
     private final ZetaSqlAnalyzer analyzer = new ZetaSqlAnalyzer();
+    /** What the analyzer accepted, for {@code target/bigquery-statements.sql}. */
+    private final StatementRecord record = new StatementRecord();
     private Duration hold = Duration.ZERO;
     private int ambiguousAnswers;
     private int refusedJobRequests;
@@ -213,6 +217,7 @@ public final class BigQueryFake implements AutoCloseable {
     public void close() throws SQLException {
         server.stop(0);
         analyzer.close();
+        record.flush();
         duck.close();
     }
 
@@ -458,7 +463,7 @@ public final class BigQueryFake implements AutoCloseable {
         }
         Map<String, String> named = new LinkedHashMap<>();
         parameters.forEach((name, type) -> named.put(name, ZetaSqlAnalyzer.sqlName(type)));
-        StatementRecord.append(sql, named, defaultDataset);
+        record.add(sql, named, defaultDataset);
     }
 
     /** A query's parameters, typed as the client declared them. */
@@ -989,11 +994,8 @@ public final class BigQueryFake implements AutoCloseable {
         Matcher parameter = PARAMETER.matcher(translated);
         StringBuilder bound = new StringBuilder();
         while (parameter.find()) {
-            String literal = literals.get(parameter.group(1));
-            if (literal == null) {
-                throw new ApiError(400, "invalidQuery", "Query parameter '" + parameter.group(1) + "' not found");
-            }
-            parameter.appendReplacement(bound, Matcher.quoteReplacement(literal));
+            // Every parameter is declared: the analyzer refused the statement otherwise.
+            parameter.appendReplacement(bound, Matcher.quoteReplacement(literals.get(parameter.group(1))));
         }
         parameter.appendTail(bound);
         translated = bound.toString().replace("CURRENT_DATE()", "current_date");

@@ -16,41 +16,45 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code target/bigquery-statements.sql}: every statement the {@link BigQueryFake}s of a build accepted, in the order
- * received, for a reviewer to run another analyzer or BigQuery's dry run over. Each is preceded by a line
- * {@code -- param NAME TYPE} per query parameter and followed by {@code -- end}; tables and views made through the
- * tables API appear as the equivalent DDL. The test JVMs of a build append to it side by side, each entry whole
- * (a file lock); Maven deletes it as the tests start.
+ * {@code target/bigquery-statements.sql}: every statement the {@link BigQueryFake}s of a build accepted, for a
+ * reviewer to run another analyzer or BigQuery's dry run over. Each is preceded by a line {@code -- param NAME TYPE}
+ * per query parameter (and {@code -- default dataset NAME} when it had one) and followed by {@code -- end}; tables
+ * and views made through the tables API appear as the equivalent DDL. A fake keeps its statements, in the order it
+ * received them, and appends them whole when it closes, so that each fake's statements follow its own
+ * {@code CREATE}s in the file however many fakes and test JVMs run side by side. Maven deletes the file as the
+ * tests start.
  */
 final class StatementRecord {
 
     static final Path FILE = Path.of("target", "bigquery-statements.sql");
 
-    private StatementRecord() {
-    }
+    private final StringBuilder kept = new StringBuilder();
 
     /** One statement or script as recorded. */
     record Entry(String sql, Map<String, String> parameters, String defaultDataset) {
     }
 
-    /**
-     * Appends {@code sql} with its parameters (name to BigQuery type name) and, when it was sent with one, its default
-     * dataset (a line {@code -- default dataset NAME}).
-     */
-    static void append(String sql, Map<String, String> parameters, String defaultDataset) {
-        StringBuilder entry = new StringBuilder();
-        parameters.forEach((name, type) -> entry.append("-- param ").append(name).append(' ').append(type).append('\n'));
+    /** Keeps {@code sql} with its parameters (name to BigQuery type name) and its default dataset, if any. */
+    synchronized void add(String sql, Map<String, String> parameters, String defaultDataset) {
+        parameters.forEach((name, type) -> kept.append("-- param ").append(name).append(' ').append(type).append('\n'));
         if (defaultDataset != null) {
-            entry.append("-- default dataset ").append(defaultDataset).append('\n');
+            kept.append("-- default dataset ").append(defaultDataset).append('\n');
         }
-        entry.append(sql.strip()).append('\n').append("-- end\n");
+        kept.append(sql.strip()).append('\n').append("-- end\n");
+    }
+
+    /** Appends what was kept to the file, whole, and forgets it. */
+    synchronized void flush() {
+        if (kept.length() == 0) {
+            return;
+        }
         try {
             Files.createDirectories(FILE.getParent());
             try (FileChannel channel = FileChannel.open(FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
                 FileLock lock = channel.lock();
                 try {
-                    ByteBuffer bytes = ByteBuffer.wrap(entry.toString().getBytes(StandardCharsets.UTF_8));
+                    ByteBuffer bytes = ByteBuffer.wrap(kept.toString().getBytes(StandardCharsets.UTF_8));
                     while (bytes.hasRemaining()) {
                         channel.write(bytes);
                     }
@@ -61,6 +65,7 @@ final class StatementRecord {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        kept.setLength(0);
     }
 
     /** Every whole entry of the record as it is now, in order. */
