@@ -59,7 +59,8 @@ final class CheckCommand implements Callable<Integer> {
             description = "the monthly budget in dollars (default: $" + BUDGET_VARIABLE + ", else none)")
     BigDecimal monthlyBudget;
 
-    @Option(names = "--prices", paramLabel = "FILE", description = "a price table in the form of the built-in one")
+    @Option(names = "--prices", paramLabel = "FILE", description = "a price catalog in the form of the built-in one"
+            + " (" + PriceTable.BUILT_IN + "), for models it lacks or prices that changed")
     Path prices;
 
     @Option(names = "--stale-warn-days", paramLabel = "N", defaultValue = "2",

@@ -165,6 +165,14 @@ final class DemoCommand implements Callable<Integer> {
                 "  %-44s %-22s $%,12.2f%n", AdminKey.forDisplay(row.string("actor_name")),
                 String.valueOf(row.string("actor_type")), row.decimal("billed_usd")));
         out.println();
+        out.println("Spend by model, billed (claude_billed_cost_by_model):");
+        warehouse.forEach("SELECT model, SUM(billed_usd) AS billed_usd FROM claude_billed_cost_by_model"
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " GROUP BY model ORDER BY billed_usd DESC, model", Map.of("organization_id", organization.id(),
+                "first_day", served.first(), "last_day", served.last()), row -> out.printf("  %-67s $%,12.2f%n",
+                row.string("model") == null ? "(no model: web search, code execution)" : row.string("model"),
+                row.decimal("billed_usd")));
+        out.println();
         String at = " --warehouse " + config.displayUrl();
         out.println("Next: INGEST_START_DATE=" + range.first() + " ./claude-ingest status" + at);
         out.println("      ./claude-ingest query" + at + " \"SELECT activity_date, sum(amount_usd) AS usd"

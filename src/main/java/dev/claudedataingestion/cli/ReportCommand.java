@@ -44,8 +44,8 @@ final class ReportCommand implements Callable<Integer> {
             + " against the month to date (default: $" + CheckCommand.BUDGET_VARIABLE + ", else none)")
     BigDecimal monthlyBudget;
 
-    @Option(names = "--prices", paramLabel = "FILE", description = "a price table for the cache savings, in the form"
-            + " of the built-in one")
+    @Option(names = "--prices", paramLabel = "FILE", description = "a price catalog for the cache savings, in the form"
+            + " of the built-in one (" + PriceTable.BUILT_IN + ")")
     Path prices;
 
     ReportCommand(Context context) {

@@ -93,8 +93,10 @@ public final class SyntheticOrganization {
             List<ModelUsage> models) {
     }
 
-    private static final String[] MODEL_IDS = {"claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805",
-        "claude-haiku-4-5-20251001", "claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "claude-opus-4-20250514"};
+    /** Today's models first, as organizations use them now; then older ones, which some still do. */
+    private static final String[] MODEL_IDS = {"claude-opus-4-8", "claude-sonnet-4-5-20250929", "claude-opus-5-5",
+        "claude-sonnet-5-5", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-haiku-5-5",
+        "claude-sonnet-4-20250514", "claude-3-5-haiku-20241022", "claude-opus-4-20250514"};
     private static final String[] TERMINALS = {"vscode", "iTerm.app", "Apple_Terminal", "cursor", "tmux"};
     private static final String[] KNOWN_TOOLS = {"edit_tool", "multi_edit_tool", "write_tool", "notebook_edit_tool"};
 
@@ -296,26 +298,32 @@ public final class SyntheticOrganization {
             if ("priority".equals(tuple.serviceTier())) {
                 continue;
             }
-            // Anthropic's published prices: output five times input, cache writes 1.25 and 2 times, cache reads a
-            // tenth; Batch half; the long context window doubles input-side prices and adds half to output.
-            BigDecimal inputPrice = inputCentsPerMillion(tuple.model());
-            BigDecimal outputPrice = inputPrice.multiply(BigDecimal.valueOf(5));
+            // Anthropic's published prices per model; Batch half; the long context window doubles input-side prices
+            // and adds half to output; US-only inference a tenth more.
+            BigDecimal[] price = centsPerMillion(tuple.model());
+            BigDecimal inputSide = BigDecimal.ONE;
+            BigDecimal outputSide = BigDecimal.ONE;
             if ("batch".equals(tuple.serviceTier())) {
-                inputPrice = inputPrice.multiply(new BigDecimal("0.5"));
-                outputPrice = outputPrice.multiply(new BigDecimal("0.5"));
+                inputSide = inputSide.multiply(new BigDecimal("0.5"));
+                outputSide = outputSide.multiply(new BigDecimal("0.5"));
             }
             if ("200k-1M".equals(tuple.contextWindow())) {
-                inputPrice = inputPrice.multiply(BigDecimal.valueOf(2));
-                outputPrice = outputPrice.multiply(new BigDecimal("1.5"));
+                inputSide = inputSide.multiply(BigDecimal.valueOf(2));
+                outputSide = outputSide.multiply(new BigDecimal("1.5"));
             }
-            addTokens(costs, tuple, "uncached_input_tokens", "Input Tokens", tuple.uncachedInputTokens(), inputPrice);
-            addTokens(costs, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(), outputPrice);
-            addTokens(costs, tuple, "cache_read_input_tokens", "Cache Read", tuple.cacheRead(),
-                    inputPrice.multiply(new BigDecimal("0.1")));
+            if ("us".equals(tuple.inferenceGeo())) {
+                inputSide = inputSide.multiply(new BigDecimal("1.1"));
+                outputSide = outputSide.multiply(new BigDecimal("1.1"));
+            }
+            addTokens(costs, tuple, "uncached_input_tokens", "Input Tokens", tuple.uncachedInputTokens(),
+                    price[0].multiply(inputSide));
+            addTokens(costs, tuple, "output_tokens", "Output Tokens", tuple.outputTokens(), price[1].multiply(outputSide));
             addTokens(costs, tuple, "cache_creation.ephemeral_5m_input_tokens", "Cache Write 5m",
-                    tuple.cacheCreation5m(), inputPrice.multiply(new BigDecimal("1.25")));
+                    tuple.cacheCreation5m(), price[2].multiply(inputSide));
             addTokens(costs, tuple, "cache_creation.ephemeral_1h_input_tokens", "Cache Write 1h",
-                    tuple.cacheCreation1h(), inputPrice.multiply(BigDecimal.valueOf(2)));
+                    tuple.cacheCreation1h(), price[3].multiply(inputSide));
+            addTokens(costs, tuple, "cache_read_input_tokens", "Cache Read", tuple.cacheRead(),
+                    price[4].multiply(inputSide));
             if (tuple.webSearchRequests() > 0) {
                 BigDecimal cents = BigDecimal.valueOf(tuple.webSearchRequests());
                 costs.add(new AttributedCost(tuple, tuple.workspaceId(), "Web Search Usage", "web_search", null, null,
@@ -368,18 +376,30 @@ public final class SyntheticOrganization {
     /** The organization has negotiated a fifth off the Opus models' list prices. */
     private static final BigDecimal OPUS_DISCOUNT = new BigDecimal("0.8");
 
-    /** Input price in cents per million tokens, by model family. */
-    private static BigDecimal inputCentsPerMillion(String model) {
-        if (model.contains("opus")) {
-            return BigDecimal.valueOf(1500);
-        }
-        if (model.startsWith("claude-haiku-4")) {
-            return BigDecimal.valueOf(100);
-        }
-        if (model.contains("haiku")) {
-            return BigDecimal.valueOf(80);
-        }
-        return BigDecimal.valueOf(300);
+    /**
+     * Anthropic's published list prices in cents per million tokens (input, output, cache write 5m and 1h, cache
+     * read), as its model catalog gives them; the simulator's own copy, so that the checks compare the project's
+     * price catalog with something it did not write. Haiku 5.5 is billed at its price up to 100k prompt tokens; a
+     * synthetic model at Sonnet's.
+     */
+    private static final Map<String, BigDecimal[]> LIST_PRICES = Map.of(
+            "claude-opus-4-8", cents("500", "2500", "625", "1000", "50"),
+            "claude-opus-5-5", cents("400", "2000", "500", "800", "20"),
+            "claude-sonnet-5-5", cents("200", "1000", "250", "400", "10"),
+            "claude-haiku-4-5", cents("100", "500", "125", "200", "10"),
+            "claude-haiku-5-5", cents("10", "50", "12.5", "20", "1"),
+            "claude-opus-4-1", cents("1500", "7500", "1875", "3000", "150"),
+            "claude-opus-4", cents("1500", "7500", "1875", "3000", "150"),
+            "claude-3-5-haiku", cents("80", "400", "100", "160", "8"));
+    private static final BigDecimal[] SONNET = cents("300", "1500", "375", "600", "30");
+
+    private static BigDecimal[] cents(String... prices) {
+        return java.util.Arrays.stream(prices).map(BigDecimal::new).toArray(BigDecimal[]::new);
+    }
+
+    /** A model's list prices, by its id without a first-party date. */
+    private static BigDecimal[] centsPerMillion(String model) {
+        return LIST_PRICES.getOrDefault(model.replaceFirst("-\\d{8}$", ""), SONNET);
     }
 
     private static String displayName(String model) {

@@ -50,6 +50,12 @@ public record CheckSettings(LocalDate startDate, Instant now, int staleWarnDays,
                 toleranceFloorUsd, budget, prices, anomalySpreads, anomalyFloorUsd, windowDays);
     }
 
+    /** These settings, with usage priced by {@code catalog}. */
+    public CheckSettings withPrices(PriceTable catalog) {
+        return new CheckSettings(startDate, now, staleWarnDays, staleFailDays, recentDays, tolerance,
+                toleranceFloorUsd, monthlyBudgetUsd, catalog, anomalySpreads, anomalyFloorUsd, windowDays);
+    }
+
     /** These settings, with the duplicates and units checks reading {@code days} days back, or every day. */
     public CheckSettings withWindowDays(Optional<Integer> days) {
         return new CheckSettings(startDate, now, staleWarnDays, staleFailDays, recentDays, tolerance,

@@ -82,6 +82,7 @@ public final class DataChecks {
                     duplicates(organization),
                     units(organization, covered),
                     reconciliation(organization, covered),
+                    prices(organization, covered),
                     agreement(organization, covered),
                     budget(organization, covered),
                     anomaly(organization, covered))));
@@ -258,14 +259,16 @@ public final class DataChecks {
         LocalDate first = last.minusDays(settings.recentDays() - 1L);
         String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
         Map<String, Object> days = Map.of("organization_id", organization, "first_day", first, "last_day", last);
-        Map<Group, BigDecimal> estimated = new HashMap<>();
+        Map<Group, PriceTable.Estimate> estimated = new HashMap<>();
         BigDecimal[] priority = {BigDecimal.ZERO};
         Set<String> unpriced = new TreeSet<>();
-        warehouse.forEach("SELECT activity_date, workspace_id, model, service_tier, context_window,"
+        Set<String> ranged = new TreeSet<>();
+        warehouse.forEach("SELECT activity_date, workspace_id, model, service_tier, context_window, inference_geo,"
                 + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
                 + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
                 + " SUM(output_tokens) AS output_tokens FROM claude_usage" + between
-                + " GROUP BY activity_date, workspace_id, model, service_tier, context_window", days, row -> {
+                + " GROUP BY activity_date, workspace_id, model, service_tier, context_window, inference_geo", days,
+                row -> {
                     LocalDate day = row.date("activity_date");
                     if (!both.contains(day)) {
                         return;
@@ -274,14 +277,18 @@ public final class DataChecks {
                     String tier = row.string("service_tier");
                     PriceTable.Tokens tokens = new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"),
                             row.int64("write_1h"), row.int64("cache_read"), row.int64("output_tokens"));
-                    var estimate = settings.prices().estimateUsd(model, tier, row.string("context_window"), tokens);
+                    var estimate = settings.prices().estimate(model, tier, row.string("context_window"),
+                            row.string("inference_geo"), tokens);
                     if (estimate.isEmpty()) {
                         unpriced.add(String.valueOf(model));
                     } else if (tier != null && tier.startsWith("priority")) {
-                        priority[0] = priority[0].add(estimate.get());
+                        priority[0] = priority[0].add(estimate.get().low());
                     } else {
+                        if (estimate.get().isRange()) {
+                            ranged.add(model);
+                        }
                         estimated.merge(new Group(day, row.string("workspace_id"), model), estimate.get(),
-                                BigDecimal::add);
+                                PriceTable.Estimate::plus);
                     }
                 });
         Map<Group, BigDecimal> billed = new HashMap<>();
@@ -306,10 +313,14 @@ public final class DataChecks {
                         }
                     });
         }
-        record Difference(Group group, BigDecimal billed, BigDecimal list, BigDecimal estimated) {
+        record Difference(Group group, BigDecimal billed, BigDecimal list, PriceTable.Estimate estimated) {
+            /** How far {@code amount} lies outside the estimate's range. */
+            BigDecimal outside(BigDecimal amount) {
+                return estimated.low().subtract(amount).max(amount.subtract(estimated.high())).max(BigDecimal.ZERO);
+            }
+
             BigDecimal size() {
-                return list == null ? billed.subtract(estimated).abs()
-                        : list.subtract(estimated).abs().max(billed.subtract(list));
+                return list == null ? outside(billed) : outside(list).max(billed.subtract(list));
             }
         }
         List<Difference> differences = new ArrayList<>();
@@ -320,18 +331,19 @@ public final class DataChecks {
         for (Group group : groups) {
             BigDecimal b = billed.getOrDefault(group, BigDecimal.ZERO);
             BigDecimal l = listed.get(group);
-            BigDecimal e = estimated.getOrDefault(group, BigDecimal.ZERO);
+            PriceTable.Estimate e = estimated.getOrDefault(group, PriceTable.Estimate.ZERO);
             BigDecimal reference = l == null ? b : l;
             if (l != null) {
                 checkedAgainstList++;
                 discounts = discounts.add(l.subtract(b));
             }
-            BigDecimal allowed = settings.tolerance().multiply(reference.max(e)).max(settings.toleranceFloorUsd());
+            BigDecimal allowed = settings.tolerance().multiply(reference.max(e.high())).max(settings.toleranceFloorUsd());
             // A discount bills below list; nothing bills above it.
             boolean aboveList = l != null && b.subtract(l).compareTo(settings.tolerance().multiply(l)
                     .max(settings.toleranceFloorUsd())) > 0;
-            if (reference.subtract(e).abs().compareTo(allowed) > 0 || aboveList) {
-                differences.add(new Difference(group, b, l, e));
+            Difference difference = new Difference(group, b, l, e);
+            if (difference.outside(reference).compareTo(allowed) > 0 || aboveList) {
+                differences.add(difference);
             }
         }
         String listNote = checkedAgainstList == 0 ? "" : "; " + checkedAgainstList + " of " + groups.size()
@@ -342,23 +354,126 @@ public final class DataChecks {
                 + " (prices " + settings.prices().version() + ")";
         String priorityNote = (priority[0].signum() == 0 ? ""
                 : "; Priority Tier usage of about $" + money(priority[0]) + " is billed outside the cost report")
-                + listNote;
+                + (ranged.isEmpty() ? "" : "; " + String.join(", ", ranged) + " compared against a range: its price"
+                        + " depends on each prompt's size, which daily usage does not give") + listNote;
         if (!differences.isEmpty()) {
             List<String> evidence = differences.stream().limit(EVIDENCE).map(d -> d.group().day() + " "
                     + workspace(d.group().workspace()) + " " + d.group().model() + ": billed $" + money(d.billed())
                     + (d.list() == null ? "" : ", list $" + money(d.list())) + ", usage priced at $"
-                    + money(d.estimated())).toList();
+                    + money(d.estimated().low()) + (d.estimated().isRange() ? " to $" + money(d.estimated().high())
+                            : "")).toList();
             return new CheckResult("reconciliation", Status.FAIL, differences.size() + " day, workspace and model"
                     + " groups' list (or, without analytics_cost, billed) cost differs from usage × price by more than " + percent(settings.tolerance()) + scope
                     + priorityNote, evidence);
         }
         if (!unpriced.isEmpty()) {
             return new CheckResult("reconciliation", Status.WARN, "billed and estimated cost agree" + scope
-                    + ", but the price table has no price for " + String.join(", ", unpriced)
-                    + "; give one with --prices" + priorityNote, List.of());
+                    + ", but usage of " + String.join(", ", unpriced) + " is unpriced: the price table has no price"
+                    + " for it; give one with --prices" + priorityNote, List.of());
         }
         return CheckResult.ok("reconciliation", "token cost equals usage × price within "
                 + percent(settings.tolerance()) + scope + priorityNote);
+    }
+
+    // ---- the price catalog against the API's list prices ------------------------------------------------------
+
+    /**
+     * The price catalog against the prices Anthropic applied: per model, over the recent days both the usage report
+     * and the analytics cost are loaded, usage × the catalog's prices (with batch, the long context window and US-only
+     * inference as the usage report gives them) against the analytics cost's list amount for tokens. A model listed
+     * at another price is named, with the ratio and the first day it was seen; the fix is {@code --prices}.
+     * <pre>
+     * SELECT activity_date, model, service_tier, context_window, inference_geo, SUM(…tokens…) FROM claude_usage …
+     * SELECT activity_date, model, SUM(list_amount_usd) FROM claude_cost_attributed WHERE cost_type = 'tokens' …
+     * </pre>
+     */
+    CheckResult prices(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
+        TreeSet<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
+        both.retainAll(days(covered, ReportKind.ANALYTICS_COST));
+        String version = " (prices " + settings.prices().version() + ")";
+        if (both.isEmpty()) {
+            return CheckResult.ok("prices", "nothing to compare: the usage report and analytics_cost share no loaded"
+                    + " day" + version);
+        }
+        LocalDate last = both.last();
+        LocalDate first = last.minusDays(settings.recentDays() - 1L);
+        both.removeIf(day -> day.isBefore(first));
+        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
+        Map<String, Object> days = Map.of("organization_id", organization, "first_day", first, "last_day", last);
+        record DayModel(LocalDate day, String model) {
+        }
+        Map<DayModel, PriceTable.Estimate> estimated = new TreeMap<>(Comparator.comparing(DayModel::model)
+                .thenComparing(DayModel::day));
+        Set<String> unpriced = new TreeSet<>();
+        warehouse.forEach("SELECT activity_date, model, service_tier, context_window, inference_geo,"
+                + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
+                + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
+                + " SUM(output_tokens) AS output_tokens FROM claude_usage" + between
+                + " GROUP BY activity_date, model, service_tier, context_window, inference_geo", days, row -> {
+                    String model = row.string("model");
+                    String tier = row.string("service_tier");
+                    if (!both.contains(row.date("activity_date")) || model == null
+                            || tier != null && tier.startsWith("priority")) {
+                        return;
+                    }
+                    settings.prices().estimate(model, tier, row.string("context_window"), row.string("inference_geo"),
+                            new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"), row.int64("write_1h"),
+                                    row.int64("cache_read"), row.int64("output_tokens")))
+                            .ifPresentOrElse(estimate -> estimated.merge(new DayModel(row.date("activity_date"), model),
+                                    estimate, PriceTable.Estimate::plus), () -> unpriced.add(model));
+                });
+        Map<DayModel, BigDecimal> listed = new HashMap<>();
+        warehouse.forEach("SELECT activity_date, model, SUM(list_amount_usd) AS list_usd FROM claude_cost_attributed"
+                + between + " AND cost_type = 'tokens' AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model")
+                + " GROUP BY activity_date, model", days, row -> listed.put(new DayModel(row.date("activity_date"),
+                        row.string("model")), row.decimal("list_usd")));
+        // Per model, its list and estimate over the days, and the first day they part.
+        Map<String, BigDecimal[]> totals = new TreeMap<>();
+        Map<String, LocalDate> since = new HashMap<>();
+        estimated.forEach((group, estimate) -> {
+            BigDecimal list = listed.get(group);
+            if (list == null) {
+                return;
+            }
+            BigDecimal[] sums = totals.computeIfAbsent(group.model(), m -> new BigDecimal[] {BigDecimal.ZERO,
+                BigDecimal.ZERO, BigDecimal.ZERO});
+            sums[0] = sums[0].add(list);
+            sums[1] = sums[1].add(estimate.low());
+            sums[2] = sums[2].add(estimate.high());
+            if (outsidePrice(list, estimate.low(), estimate.high())) {
+                since.putIfAbsent(group.model(), group.day());
+            }
+        });
+        List<String> evidence = new ArrayList<>();
+        totals.forEach((model, sums) -> {
+            if (outsidePrice(sums[0], sums[1], sums[2])) {
+                BigDecimal ours = sums[0].compareTo(sums[2]) > 0 ? sums[2] : sums[1];
+                evidence.add(model + ": the API lists " + sums[0].divide(ours, 3, java.math.RoundingMode.HALF_UP)
+                        .stripTrailingZeros().toPlainString() + "× our price since " + since.getOrDefault(model, first)
+                        + " ($" + money(sums[0]) + " at list, $" + money(ours) + " at the catalog's prices)");
+            }
+        });
+        String scope = " for " + both.size() + " days to " + last + version;
+        if (!evidence.isEmpty()) {
+            return new CheckResult("prices", Status.FAIL, evidence.size() + " model" + (evidence.size() == 1 ? " is"
+                    : "s are") + " listed by the API at another price than the catalog's" + scope + ": give the"
+                    + " right prices with --prices FILE (claude-ingest prices shows the catalog)", evidence);
+        }
+        if (!unpriced.isEmpty()) {
+            return new CheckResult("prices", Status.WARN, "the catalog's prices are the API's" + scope + ", but "
+                    + String.join(", ", unpriced) + " " + (unpriced.size() == 1 ? "is" : "are") + " unpriced: give"
+                    + " a price with --prices FILE", List.of());
+        }
+        return CheckResult.ok("prices", "the catalog's prices are the API's list prices for " + totals.size()
+                + " model" + (totals.size() == 1 ? "" : "s") + scope);
+    }
+
+    /** Whether {@code list} lies outside {@code low}..{@code high} by more than the tolerance. */
+    private boolean outsidePrice(BigDecimal list, BigDecimal low, BigDecimal high) {
+        BigDecimal below = low.subtract(list);
+        BigDecimal above = list.subtract(high);
+        return below.compareTo(settings.tolerance().multiply(low).max(settings.toleranceFloorUsd())) > 0
+                || above.compareTo(settings.tolerance().multiply(high).max(settings.toleranceFloorUsd())) > 0;
     }
 
     // ---- agreement of the two APIs -----------------------------------------------------------------------------

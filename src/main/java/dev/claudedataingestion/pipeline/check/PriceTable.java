@@ -11,61 +11,121 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Prices per million tokens, by model prefix, to estimate what usage should cost. Versioned: the built-in table
- * ({@code prices.json}) says which price list it copies; {@code --prices FILE} replaces it with one in the same
- * form when prices change or an organization has its own.
+ * What Anthropic charges per model, per million tokens of each kind, to price usage where no bill says it: a
+ * catalog keyed by exact model id ({@code claude-opus-4-8}; a first-party id with its date,
+ * {@code claude-opus-4-1-20250805}, is the same model), never by a prefix that would swallow a newer model. Batch,
+ * the 1M context window, US-only inference and fast mode change the price as Anthropic says; a model whose price
+ * depends on what daily usage does not tell (Haiku 5.5 above 100k prompt tokens) is priced as a range. Versioned:
+ * the built-in catalog ({@code prices.json}) names its source; {@code --prices FILE} replaces it with one in the
+ * same form when prices change or an organization has its own.
  */
 public final class PriceTable {
+
+    /** The built-in catalog's version and source, for the command line's help (a test holds it to the file). */
+    public static final String BUILT_IN = "2026-12-03, Anthropic's published API prices per model";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+    /** A first-party id's date: {@code claude-opus-4-1-20250805}. */
+    private static final Pattern DATED = Pattern.compile("(.+)-(\\d{8})");
 
-    private record ModelPrice(String prefix, BigDecimal input, BigDecimal output) {
+    /** Dollars per million tokens of each kind. */
+    public record Prices(BigDecimal input, BigDecimal output, BigDecimal cacheWrite5m, BigDecimal cacheWrite1h,
+            BigDecimal cacheRead) {
+
+        Prices times(BigDecimal inputSide, BigDecimal outputSide) {
+            return new Prices(input.multiply(inputSide), output.multiply(outputSide), cacheWrite5m.multiply(inputSide),
+                    cacheWrite1h.multiply(inputSide), cacheRead.multiply(inputSide));
+        }
+
+        /** What {@code tokens} cost at these prices, in dollars. */
+        BigDecimal of(Tokens tokens) {
+            return input.multiply(BigDecimal.valueOf(tokens.uncachedInput()))
+                    .add(cacheWrite5m.multiply(BigDecimal.valueOf(tokens.cacheWrite5m())))
+                    .add(cacheWrite1h.multiply(BigDecimal.valueOf(tokens.cacheWrite1h())))
+                    .add(cacheRead.multiply(BigDecimal.valueOf(tokens.cacheRead())))
+                    .add(output.multiply(BigDecimal.valueOf(tokens.output())))
+                    .divide(MILLION);
+        }
+    }
+
+    /** One catalog entry: its prices, and where a long prompt costs more, those. */
+    private record Model(String id, Prices prices, Optional<Prices> longPrompt) {
     }
 
     /** The tokens of one usage group, by kind. */
     public record Tokens(long uncachedInput, long cacheWrite5m, long cacheWrite1h, long cacheRead, long output) {
     }
 
+    /**
+     * What usage cost at list price, in dollars: one figure, or a range where the price depends on what daily usage
+     * does not tell ({@code low} every prompt below a model's long-prompt threshold, {@code high} every one above).
+     */
+    public record Estimate(BigDecimal low, BigDecimal high) {
+
+        public boolean isRange() {
+            return low.compareTo(high) != 0;
+        }
+
+        public Estimate plus(Estimate other) {
+            return new Estimate(low.add(other.low), high.add(other.high));
+        }
+
+        public static final Estimate ZERO = new Estimate(BigDecimal.ZERO, BigDecimal.ZERO);
+    }
+
     private final String version;
-    private final List<ModelPrice> models;
+    private final String source;
+    private final Map<String, Model> models = new LinkedHashMap<>();
     private final BigDecimal batch;
+    private final BigDecimal usOnly;
     private final BigDecimal longContextInput;
     private final BigDecimal longContextOutput;
-    private final BigDecimal cacheWrite5m;
-    private final BigDecimal cacheWrite1h;
-    private final BigDecimal cacheRead;
+    private final BigDecimal webSearch;
+    private final Prices fast;
 
     private PriceTable(JsonNode table, String source) {
         try {
             version = required(table, "version", source).asText();
+            this.source = table.path("source").asText(source);
             batch = decimal(table, "batch_multiplier", source);
+            usOnly = decimal(table, "us_only_multiplier", source);
             longContextInput = decimal(table.path("long_context"), "input_multiplier", source);
             longContextOutput = decimal(table.path("long_context"), "output_multiplier", source);
-            cacheWrite5m = decimal(table, "cache_write_5m_multiplier", source);
-            cacheWrite1h = decimal(table, "cache_write_1h_multiplier", source);
-            cacheRead = decimal(table, "cache_read_multiplier", source);
-            List<ModelPrice> prices = new ArrayList<>();
+            webSearch = decimal(table, "web_search_per_request", source);
+            fast = prices(required(table, "fast", source), source);
             for (JsonNode model : required(table, "models", source)) {
-                prices.add(new ModelPrice(required(model, "prefix", source).asText(), decimal(model, "input", source),
-                        decimal(model, "output", source)));
+                Prices prices = prices(model, source);
+                JsonNode longPrompt = model.path("long_prompt");
+                for (JsonNode id : required(model, "ids", source)) {
+                    Model entry = new Model(id.asText(), prices, longPrompt.isObject()
+                            ? Optional.of(prices(longPrompt, source)) : Optional.empty());
+                    if (models.put(entry.id(), entry) != null) {
+                        throw new ConfigException("price table " + source + " prices " + entry.id() + " twice");
+                    }
+                }
             }
-            // The longest prefix wins: claude-3-5-haiku before claude-3.
-            prices.sort(Comparator.comparingInt((ModelPrice price) -> price.prefix().length()).reversed());
-            models = List.copyOf(prices);
         } catch (NumberFormatException e) {
             throw new ConfigException("price table " + source + " has a price that is not a number: " + e.getMessage());
         }
     }
 
-    /** The table this version ships. */
+    private static Prices prices(JsonNode node, String source) {
+        return new Prices(decimal(node, "input", source), decimal(node, "output", source),
+                decimal(node, "cache_write_5m", source), decimal(node, "cache_write_1h", source),
+                decimal(node, "cache_read", source));
+    }
+
+    /** The catalog this version ships. */
     public static PriceTable builtIn() {
         try (InputStream in = PriceTable.class.getResourceAsStream("/dev/claudedataingestion/prices.json")) {
             return new PriceTable(JSON.readTree(in), "prices.json");
@@ -74,7 +134,7 @@ public final class PriceTable {
         }
     }
 
-    /** A table from a file in the same form as the built-in one. */
+    /** A catalog from a file in the same form as the built-in one. */
     public static PriceTable fromFile(Path file) {
         try {
             return new PriceTable(JSON.readTree(Files.readString(file)), file.toString());
@@ -87,34 +147,90 @@ public final class PriceTable {
         return version;
     }
 
+    /** Where the prices come from, as the catalog says. */
+    public String source() {
+        return source;
+    }
+
+    /** The catalog's model ids, in its order. */
+    public List<String> modelIds() {
+        return List.copyOf(models.keySet());
+    }
+
     /**
-     * What {@code tokens} of {@code model} cost in dollars at this table's prices, or empty when the model has no
-     * price here. Batch halves the price; the 200k-1M context window raises input-side and output prices.
+     * The catalog id of {@code model}: itself, or without the date a first-party id carries
+     * ({@code claude-opus-4-1-20250805}, {@code claude-sonnet-4-20250514} for {@code claude-sonnet-4-0}); empty when
+     * the catalog has no price for it.
      */
-    public Optional<BigDecimal> estimateUsd(String model, String serviceTier, String contextWindow, Tokens tokens) {
+    public Optional<String> catalogId(String model) {
         if (model == null) {
             return Optional.empty();
         }
-        Optional<ModelPrice> price = models.stream().filter(p -> model.startsWith(p.prefix())).findFirst();
-        if (price.isEmpty()) {
-            return Optional.empty();
+        if (models.containsKey(model)) {
+            return Optional.of(model);
         }
-        BigDecimal input = price.get().input();
-        BigDecimal output = price.get().output();
+        Matcher dated = DATED.matcher(model);
+        if (dated.matches()) {
+            String bare = dated.group(1);
+            if (models.containsKey(bare)) {
+                return Optional.of(bare);
+            }
+            if (models.containsKey(bare + "-0")) {
+                return Optional.of(bare + "-0");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the catalog prices {@code model}. */
+    public boolean prices(String model) {
+        return catalogId(model).isPresent();
+    }
+
+    /** The prices per million tokens of {@code model}'s every token kind, at the standard tier, or empty. */
+    public Optional<Prices> listPrices(String model) {
+        return catalogId(model).map(id -> models.get(id).prices());
+    }
+
+    /**
+     * What {@code tokens} of {@code model} cost at list price, or empty when the catalog has no price for it. Batch
+     * halves the price, the 200k-1M context window raises it, US-only inference ({@code inferenceGeo} {@code us})
+     * costs 1.1 times as much, and fast mode ({@code speed} {@code fast}) has prices of its own.
+     */
+    public Optional<Estimate> estimate(String model, String serviceTier, String contextWindow, String inferenceGeo,
+            String speed, Tokens tokens) {
+        return catalogId(model).map(models::get).map(entry -> {
+            BigDecimal low = adjusted("fast".equals(speed) ? fast : entry.prices(), serviceTier, contextWindow,
+                    inferenceGeo).of(tokens);
+            BigDecimal high = "fast".equals(speed) || entry.longPrompt().isEmpty() ? low : adjusted(
+                    entry.longPrompt().get(), serviceTier, contextWindow, inferenceGeo).of(tokens);
+            return new Estimate(low, high);
+        });
+    }
+
+    /** {@link #estimate} at standard speed. */
+    public Optional<Estimate> estimate(String model, String serviceTier, String contextWindow, String inferenceGeo,
+            Tokens tokens) {
+        return estimate(model, serviceTier, contextWindow, inferenceGeo, null, tokens);
+    }
+
+    /** What {@code requests} web searches cost. */
+    public BigDecimal webSearchUsd(long requests) {
+        return webSearch.multiply(BigDecimal.valueOf(requests));
+    }
+
+    private Prices adjusted(Prices prices, String serviceTier, String contextWindow, String inferenceGeo) {
+        Prices adjusted = prices;
         if ("batch".equals(serviceTier)) {
-            input = input.multiply(batch);
-            output = output.multiply(batch);
+            adjusted = adjusted.times(batch, batch);
         }
         if ("200k-1M".equals(contextWindow)) {
-            input = input.multiply(longContextInput);
-            output = output.multiply(longContextOutput);
+            adjusted = adjusted.times(longContextInput, longContextOutput);
         }
-        BigDecimal total = input.multiply(BigDecimal.valueOf(tokens.uncachedInput()))
-                .add(input.multiply(cacheWrite5m).multiply(BigDecimal.valueOf(tokens.cacheWrite5m())))
-                .add(input.multiply(cacheWrite1h).multiply(BigDecimal.valueOf(tokens.cacheWrite1h())))
-                .add(input.multiply(cacheRead).multiply(BigDecimal.valueOf(tokens.cacheRead())))
-                .add(output.multiply(BigDecimal.valueOf(tokens.output())));
-        return Optional.of(total.divide(MILLION));
+        if ("us".equals(inferenceGeo)) {
+            adjusted = adjusted.times(usOnly, usOnly);
+        }
+        return adjusted;
     }
 
     private static JsonNode required(JsonNode node, String field, String source) {

@@ -131,10 +131,17 @@ final class CostFigures {
                     BigDecimal savings = BigDecimal.ZERO;
                     if ("cache_read_input_tokens".equals(row.string("skumeter"))
                             && "Tokens".equals(row.string("pricingunit"))) {
+                        // What the cache reads would have cost as input, less what they cost as cache reads, at
+                        // the model's list prices.
                         long tokens = row.decimal("quantity").longValueExact();
-                        savings = prices.estimateUsd(row.string("skuid"), row.string("x_servicetier"),
-                                row.string("x_contextwindow"), new PriceTable.Tokens(tokens, 0, 0, 0, 0))
-                                .map(atInputPrice -> atInputPrice.subtract(billed)).orElse(BigDecimal.ZERO);
+                        String model = row.string("skuid");
+                        String tier = row.string("x_servicetier");
+                        String window = row.string("x_contextwindow");
+                        savings = prices.estimate(model, tier, window, null, new PriceTable.Tokens(tokens, 0, 0, 0, 0))
+                                .flatMap(asInput -> prices.estimate(model, tier, window, null,
+                                        new PriceTable.Tokens(0, 0, 0, tokens, 0))
+                                        .map(asCacheRead -> asInput.low().subtract(asCacheRead.low())))
+                                .orElse(BigDecimal.ZERO);
                     }
                     List<Integer> key = List.of((int) ChronoUnit.DAYS.between(span.first(), day),
                             workspaces.index(name(row.string("subaccountid"), "(none)")),

@@ -97,6 +97,7 @@ public final class HtmlReport {
         data.put("generated_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
         data.put("version", version);
         data.put("warehouse", warehouseName);
+        data.put("prices", prices.version() + " (" + prices.source() + ")");
         ArrayNode dayList = data.putArray("days");
         List<LocalDate> allDays = range.days().toList();
         allDays.forEach(day -> dayList.add(day.toString()));

@@ -108,12 +108,48 @@ class DataChecksIT {
     void everyCheckPassesOnCleanData() {
         Map<String, CheckResult> results = check();
         assertThat(results.keySet()).containsExactly("freshness", "gaps", "duplicates", "units", "reconciliation",
-                "agreement", "budget", "anomaly");
+                "prices", "agreement", "budget", "anomaly");
         assertThat(results.values()).allSatisfy(result ->
                 assertThat(result.status()).as(result.check() + ": " + result.message()).isEqualTo(Status.OK));
         assertThat(results.get("reconciliation").message()).contains("Priority Tier usage of about $");
         assertThat(results.get("agreement").message()).contains("agree on 134 report-days");
         assertThat(results.get("freshness").message()).contains("cost through " + LATEST);
+        // Today's models, US-only inference among them, priced as the API lists them.
+        assertThat(results.get("prices").message()).contains("the catalog's prices are the API's list prices for 4"
+                + " models");
+    }
+
+    /**
+     * A catalog that prices a model otherwise than the API lists it (Opus 4.8 at Opus 4.1's price, as a prefix once
+     * did) fails the prices check, naming the model, the ratio and since when; the catalog as published passes.
+     */
+    @Test
+    void aModelTheApiListsAtAnotherPriceFailsThePricesCheck(@TempDir Path catalogs) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode catalog;
+        try (var in = getClass().getResourceAsStream("/dev/claudedataingestion/prices.json")) {
+            catalog = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(in);
+        }
+        for (var model : catalog.get("models")) {
+            var ids = (com.fasterxml.jackson.databind.node.ArrayNode) model.get("ids");
+            for (int i = ids.size() - 1; i >= 0; i--) {
+                if (ids.get(i).asText().equals("claude-opus-4-8")) {
+                    ids.remove(i);
+                }
+            }
+            if (ids.toString().contains("\"claude-opus-4-1\"")) {
+                ids.add("claude-opus-4-8");
+            }
+        }
+        Path stale = catalogs.resolve("stale.json");
+        json.writeValue(stale.toFile(), catalog);
+
+        CheckResult wrong = check(s -> s.withPrices(PriceTable.fromFile(stale))).get("prices");
+        assertThat(wrong.status()).isEqualTo(Status.FAIL);
+        assertThat(wrong.message()).contains("1 model is listed by the API at another price").contains("--prices");
+        assertThat(wrong.evidence()).singleElement().asString()
+                .startsWith("claude-opus-4-8: the API lists 0.333× our price since ");
+        assertThat(check(s -> s.withPrices(PriceTable.builtIn())).get("prices").status()).isEqualTo(Status.OK);
     }
 
     @Test
@@ -217,14 +253,14 @@ class DataChecksIT {
     @Test
     void billedCostThatUsageDoesNotExplainFailsReconciliation() {
         execute("UPDATE claude_costs SET amount_cents = amount_cents * 2, amount_usd = amount_usd * 2"
-                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-1-20250805'");
+                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-8'");
         CheckResult reconciliation = check().get("reconciliation");
         assertThat(reconciliation.status()).isEqualTo(Status.FAIL);
         assertThat(reconciliation.evidence()).isNotEmpty().allSatisfy(line ->
-                assertThat(line).startsWith("2026-03-02 ").contains("claude-opus-4-1-20250805: billed $"));
+                assertThat(line).startsWith("2026-03-02 ").contains("claude-opus-4-8: billed $"));
         // Outside the recent days the check looks at, a difference does not count.
         execute("UPDATE claude_costs SET amount_cents = amount_cents / 2, amount_usd = amount_usd / 2"
-                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-1-20250805'",
+                + " WHERE activity_date = DATE '2026-03-02' AND model = 'claude-opus-4-8'",
                 "UPDATE claude_costs SET amount_cents = amount_cents * 2, amount_usd = amount_usd * 2"
                 + " WHERE activity_date = DATE '2026-01-05'");
         assertThat(check().get("reconciliation").status()).isEqualTo(Status.OK);

@@ -281,19 +281,22 @@ class HtmlReportIT {
                 + " by month end of a $1,000.00 budget, over");
         assertThat(count(page.dom(), "<line [^>]*class=\"budget\"")).isEqualTo(1);
         assertThat(count(page.dom(), "<line [^>]*class=\"forecast\"")).isEqualTo(1);
-        // Cache reads at the model's input price (the built-in table), less what they cost.
+        // Cache reads priced as input less priced as cache reads, at each model's list prices (the built-in
+        // catalog): batch halves both, the 1M context window doubles both.
         BigDecimal savings = BigDecimal.ZERO;
         dev.claudedataingestion.pipeline.check.PriceTable prices = dev.claudedataingestion.pipeline.check.PriceTable
                 .builtIn();
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
             for (List<Object> row : Rows.select(warehouse, "SELECT \"SkuId\", \"x_ServiceTier\", \"x_ContextWindow\","
-                    + " \"PricingQuantity\", \"BilledCost\" FROM claude_focus_cost WHERE \"SkuMeter\" ="
+                    + " \"PricingQuantity\" FROM claude_focus_cost WHERE \"SkuMeter\" ="
                     + " 'cache_read_input_tokens' AND \"PricingUnit\" = 'Tokens' AND \"ChargePeriodStart\""
                     + " >= TIMESTAMP '2025-12-09'")) {
-                BigDecimal atInput = prices.estimateUsd((String) row.get(0), (String) row.get(1), (String) row.get(2),
-                        new dev.claudedataingestion.pipeline.check.PriceTable.Tokens(
-                                ((Number) row.get(3)).longValue(), 0, 0, 0, 0)).orElseThrow();
-                savings = savings.add(atInput).subtract((BigDecimal) row.get(4));
+                var list = prices.listPrices((String) row.get(0)).orElseThrow();
+                BigDecimal perToken = list.input().subtract(list.cacheRead())
+                        .multiply("batch".equals(row.get(1)) ? new BigDecimal("0.5") : BigDecimal.ONE)
+                        .multiply("200k-1M".equals(row.get(2)) ? BigDecimal.valueOf(2) : BigDecimal.ONE);
+                savings = savings.add(perToken.multiply(new BigDecimal(row.get(3).toString()))
+                        .divide(BigDecimal.valueOf(1_000_000)));
             }
         }
         assertThat(savings.signum()).isPositive();
