@@ -83,6 +83,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new QueryCommand(context))
                 .addSubcommand(new ExportCommand(context))
                 .addSubcommand(new NotifyCommand(context))
+                .addSubcommand(new PricesCommand(context))
                 .addSubcommand(new DemoCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
                 .addSubcommand(new BenchCommand(context))

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -220,6 +221,31 @@ class MainIT extends CommandLineFixture {
         assertThat(out).contains("warn  freshness").contains("claude_code: no data since 2026-03-06");
         assertThat(run("check", "--fail-on", "warn")).isEqualTo(Main.CHECK_FAILED);
         assertThat(run("check", "--stale-warn-days", "0")).isEqualTo(Main.BAD_CONFIGURATION);
+    }
+    @Test
+    void pricesListsTheCatalogAndWhetherEachModelInTheWarehouseIsPriced() throws Exception {
+        simulatorEnvironment();
+        assertThat(run("ingest", "--reports", "usage")).isZero();
+        assertThat(run("prices")).isZero();
+        assertThat(out).contains("Price catalog 2026-12-03").contains("claude-opus-4-8").contains("Every model is priced");
+        List<String> models = out.lines().filter(line -> line.startsWith("  claude-")).toList();
+        assertThat(models).isNotEmpty().allSatisfy(line -> assertThat(line).contains("priced as claude-"));
+
+        Path catalog = directory.resolve("only-sonnet.json");
+        java.nio.file.Files.writeString(catalog, """
+                {"version": "sonnet-only", "batch_multiplier": "0.5", "us_only_multiplier": "1.1",
+                 "web_search_per_request": "0.01",
+                 "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
+                 "fast": {"input": "30", "output": "150", "cache_write_5m": "37.5", "cache_write_1h": "60",
+                          "cache_read": "3"},
+                 "models": [{"ids": ["claude-sonnet-4-5"], "input": "3", "output": "15", "cache_write_5m": "3.75",
+                             "cache_write_1h": "6", "cache_read": "0.3"}]}
+                """);
+        assertThat(run("prices", "--prices", catalog.toString())).isZero();
+        assertThat(out).contains("Price catalog sonnet-only").contains("claude-opus-4-8")
+                .contains("UNPRICED: give it a price with --prices FILE").contains("models unpriced");
+        assertThat(out.lines().filter(line -> line.startsWith("  claude-sonnet-4-5-"))).singleElement().asString()
+                .contains("priced as claude-sonnet-4-5");
     }
     @Test
     void queryRefusesToWriteOrRunPastItsTimeout() {
