@@ -169,6 +169,22 @@ final class CheckCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * After a run without {@code --check}: one WARN line when the price catalog disagrees with the API's list prices
+     * or lacks a model the run's organization uses, so that a stale catalog is said once per run.
+     */
+    static void warnOfPrices(Context context, WarehouseLocation config, String organizationId) {
+        CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant());
+        CheckResult prices;
+        try (Warehouse opened = config.open(true)) {
+            prices = new DataChecks(opened, settings).prices(organizationId);
+        }
+        if (prices.status() != CheckResult.Status.OK) {
+            log.warn("Prices: {}{}", prices.message(), prices.evidence().isEmpty() ? ""
+                    : " (" + String.join("; ", prices.evidence()) + ")");
+        }
+    }
+
     private static void printText(List<DataChecks.OrganizationChecks> results, PrintStream out) {
         for (DataChecks.OrganizationChecks organization : results) {
             if (results.size() > 1 || organization.organizationId() == null) {

@@ -5,6 +5,7 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -67,9 +68,11 @@ final class IngestCommand implements Callable<Integer> {
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
         WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
-        Ingestion.run(context, api, warehouseConfig, ingest, quiet);
+        RunRecord run = Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         if (check) {
             CheckCommand.logChecks(context, warehouseConfig);
+        } else if (run.organizationId() != null && run.status() != RunRecord.Status.INTERRUPTED) {
+            CheckCommand.warnOfPrices(context, warehouseConfig, run.organizationId());
         }
         return Main.OK;
     }

@@ -103,9 +103,9 @@ class BigQueryRunsIT {
                 .containsEntry("other query jobs", 2)
                 .containsEntry("table DELETE", tables + 3 + 1)
                 // Reads: each report's coverage, coverage and stored totals per window, the dimensions' history,
-                // the actors in each attributed table and their history, earlier runs left running, and the
-                // organizations the warehouse holds.
-                .containsEntry("reads", 5 + 5 * 2 + 3 + 2 + 1 + 2);
+                // the actors in each attributed table and their history, earlier runs left running, the
+                // organizations the warehouse holds, and the prices check after the run (coverage, usage, list).
+                .containsEntry("reads", 5 + 5 * 2 + 3 + 2 + 1 + 2 + 3);
     }
 
     @Test

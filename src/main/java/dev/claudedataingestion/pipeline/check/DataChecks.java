@@ -71,11 +71,7 @@ public final class DataChecks {
         }
         List<OrganizationChecks> all = new ArrayList<>();
         for (String organization : organizations) {
-            // The reports this organization is expected to hold, each with the days it has loaded.
-            Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
-            coverage().stream().filter(s -> s.organizationId().equals(organization))
-                    .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
-            ReportKind.expected(covered.keySet()).forEach(report -> covered.putIfAbsent(report, new TreeSet<>()));
+            Map<ReportKind, TreeSet<LocalDate>> covered = covered(organization);
             all.add(new OrganizationChecks(organization, List.of(
                     freshness(covered),
                     gaps(covered),
@@ -88,6 +84,20 @@ public final class DataChecks {
                     anomaly(organization, covered))));
         }
         return all;
+    }
+
+    /** The prices check alone, which {@code ingest} runs to warn of a stale catalog once per run. */
+    public CheckResult prices(String organization) {
+        return prices(organization, covered(organization));
+    }
+
+    /** The reports {@code organization} is expected to hold, each with the days it has loaded. */
+    private Map<ReportKind, TreeSet<LocalDate>> covered(String organization) {
+        Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
+        coverage().stream().filter(s -> s.organizationId().equals(organization))
+                .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
+        ReportKind.expected(covered.keySet()).forEach(report -> covered.putIfAbsent(report, new TreeSet<>()));
+        return covered;
     }
 
     // ---- freshness and gaps ----------------------------------------------------------------------------------
