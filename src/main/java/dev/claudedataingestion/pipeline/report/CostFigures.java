@@ -119,6 +119,8 @@ final class CostFigures {
         Map<List<Integer>, BigDecimal[]> cells = new TreeMap<>(KEY_ORDER);
         // The report's spend and cache savings, and the spend of as many days before it.
         BigDecimal[] totals = {BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO};
+        // The models whose cache reads have no price in the catalog: left out of the savings, and named.
+        java.util.Set<String> unpriced = new java.util.TreeSet<>();
         // SELECT "ChargePeriodStart", "SubAccountId", …, SUM("BilledCost"), SUM("ListCost"), SUM("PricingQuantity")
         //   FROM claude_focus_cost WHERE … GROUP BY …
         String grouped = namedColumns + ", " + String.join(", ", Stream.of("PricingUnit", "x_ServiceTier",
@@ -137,6 +139,9 @@ final class CostFigures {
                         String model = row.string("skuid");
                         String tier = row.string("x_servicetier");
                         String window = row.string("x_contextwindow");
+                        if (!prices.prices(model)) {
+                            unpriced.add(String.valueOf(model));
+                        }
                         savings = prices.estimate(model, tier, window, null, new PriceTable.Tokens(tokens, 0, 0, 0, 0))
                                 .flatMap(asInput -> prices.estimate(model, tier, window, null,
                                         new PriceTable.Tokens(0, 0, 0, tokens, 0))
@@ -170,6 +175,7 @@ final class CostFigures {
         ObjectNode tiles = data.putObject("tiles");
         tiles.put("spend_usd", Cents.plain(totals[0]));
         tiles.put("cache_savings_usd", Cents.plain(totals[1]));
+        unpriced.forEach(tiles.putArray("cache_savings_unpriced")::add);
         tiles.put("previous_spend_usd", Cents.plain(totals[2]));
 
         month(data.putObject("month"), spend, loaded, range, budget);
