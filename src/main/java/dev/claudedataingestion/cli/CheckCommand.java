@@ -139,9 +139,9 @@ final class CheckCommand implements Callable<Integer> {
      * line with {@code check}, {@code check_status} and {@code organization_id} as fields, at INFO, WARN or ERROR:
      * on Cloud Run the alerts count these lines.
      */
-    static void logChecks(Context context, WarehouseLocation config) {
+    static void logChecks(Context context, WarehouseLocation config, PriceTable catalog) {
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
-                .withBudget(budgetVariable(context));
+                .withBudget(budgetVariable(context)).withPrices(catalog);
         List<DataChecks.OrganizationChecks> results;
         try (Warehouse opened = config.open(true)) {
             results = new DataChecks(opened, settings).run();
@@ -173,8 +173,9 @@ final class CheckCommand implements Callable<Integer> {
      * After a run without {@code --check}: one WARN line when the price catalog disagrees with the API's list prices
      * or lacks a model the run's organization uses, so that a stale catalog is said once per run.
      */
-    static void warnOfPrices(Context context, WarehouseLocation config, String organizationId) {
-        CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant());
+    static void warnOfPrices(Context context, WarehouseLocation config, String organizationId, PriceTable catalog) {
+        CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
+                .withPrices(catalog);
         CheckResult prices;
         try (Warehouse opened = config.open(true)) {
             prices = new DataChecks(opened, settings).prices(organizationId);

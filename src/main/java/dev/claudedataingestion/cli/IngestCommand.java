@@ -5,8 +5,10 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
+import dev.claudedataingestion.pipeline.check.PriceTable;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.WarehouseLocation;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,6 +59,10 @@ final class IngestCommand implements Callable<Integer> {
             + " but leaves the exit code to the run (the Cloud Run job's alerts count the lines)")
     boolean check;
 
+    @Option(names = "--prices", paramLabel = "FILE", description = "the price catalog the checks after the run use,"
+            + " in the form of the built-in one (" + PriceTable.BUILT_IN + ")")
+    Path prices;
+
     IngestCommand(Context context) {
         this.context = context;
     }
@@ -67,12 +73,14 @@ final class IngestCommand implements Callable<Integer> {
         IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
         WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
+        // Read before anything is fetched, so that a catalog that cannot be read stops nothing half-way.
+        PriceTable catalog = prices == null ? PriceTable.builtIn() : PriceTable.fromFile(prices);
         ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
         RunRecord run = Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         if (check) {
-            CheckCommand.logChecks(context, warehouseConfig);
+            CheckCommand.logChecks(context, warehouseConfig, catalog);
         } else if (run.organizationId() != null && run.status() != RunRecord.Status.INTERRUPTED) {
-            CheckCommand.warnOfPrices(context, warehouseConfig, run.organizationId());
+            CheckCommand.warnOfPrices(context, warehouseConfig, run.organizationId(), catalog);
         }
         return Main.OK;
     }

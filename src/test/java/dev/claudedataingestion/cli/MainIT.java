@@ -246,6 +246,14 @@ class MainIT extends CommandLineFixture {
                 .contains("UNPRICED: give it a price with --prices FILE").contains("models unpriced");
         assertThat(out.lines().filter(line -> line.startsWith("  claude-sonnet-4-5-"))).singleElement().asString()
                 .contains("priced as claude-sonnet-4-5");
+
+        // ingest reads its catalog before it fetches anything: one it cannot read stops it at once.
+        simulator.clearRequests();
+        assertThat(run("ingest", "--prices", directory.resolve("missing.json").toString()))
+                .isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("--prices").contains("missing.json");
+        assertThat(simulator.requests()).isEmpty();
+        assertThat(run("ingest", "--reports", "usage", "--prices", catalog.toString())).isZero();
     }
     @Test
     void queryRefusesToWriteOrRunPastItsTimeout() {
