@@ -85,21 +85,24 @@ final class NotifyCommand implements Callable<Integer> {
             });
             Notifier notifier = new Notifier(opened, now);
             for (DataChecks.OrganizationChecks results : checked) {
-                List<Instant> unknown = notifier.unknownDeliveries(results.organizationId());
-                if (resendUnknown && !unknown.isEmpty() && !dryRun) {
+                if (resendUnknown && !dryRun) {
                     int resent = notifier.resendUnknown(results.organizationId(), new HttpWebhook(webhook.get()));
-                    context.out().printf("Resent to %s for organization %s: %d message%s whose delivery was"
-                            + " unknown%n", webhook.get().display(), results.organizationId(), resent,
-                            resent == 1 ? "" : "s");
-                } else if (!unknown.isEmpty()) {
+                    if (resent > 0) {
+                        context.out().printf("Resent to %s for organization %s: %d message%s whose delivery was"
+                                + " unknown%n", webhook.get().display(), results.organizationId(), resent,
+                                resent == 1 ? "" : "s");
+                    }
+                }
+                Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
+                        lastCompleteDay, budget, webhook.map(HttpWebhook::new));
+                List<Instant> unknown = outcome.unknownDeliveries();
+                if (!unknown.isEmpty()) {
                     context.err().printf("warning: %d message%s to the webhook for organization %s, the last"
                             + " at %s, may not have arrived (the webhook gave no answer); see that %s did, or run"
                             + " notify --resend-unknown%n", unknown.size(), unknown.size() == 1 ? "" : "s",
                             results.organizationId(), unknown.get(unknown.size() - 1),
                             unknown.size() == 1 ? "it" : "they");
                 }
-                Notifier.Outcome outcome = notifier.notify(results.organizationId(), results.results(), schedule,
-                        lastCompleteDay, budget, webhook.map(HttpWebhook::new));
                 if (dryRun) {
                     context.out().println(outcome.notification().isEmpty() ? "Nothing to send for organization "
                             + results.organizationId() : outcome.notification().text());

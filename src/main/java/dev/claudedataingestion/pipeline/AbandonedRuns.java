@@ -1,12 +1,9 @@
 package dev.claudedataingestion.pipeline;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -49,32 +46,18 @@ public final class AbandonedRuns {
      * </pre>
      */
     public static RunRecord completed(Warehouse warehouse, RunRecord run, Instant now) {
-        Map<String, ReportCount> counts = new LinkedHashMap<>();
+        ReportCounts counts = new ReportCounts();
         String[] organization = {run.organizationId()};
-        long[] totals = new long[2];
         warehouse.forEach("SELECT organization_id, report, COUNT(*) AS days, SUM(row_count) AS row_total FROM "
                 + warehouse.dialect().table("ingestion_coverage") + " WHERE run_id = @run"
                 + " GROUP BY organization_id, report ORDER BY report", Map.of("run", run.runId()), row -> {
-                    long days = row.int64("days");
-                    long rows = row.int64("row_total");
-                    counts.put(row.string("report"), new ReportCount(days, rows));
-                    totals[0] += days;
-                    totals[1] += rows;
+                    counts.add(row.string("report"), row.int64("days"), row.int64("row_total"));
                     if (organization[0] == null) {
                         organization[0] = row.string("organization_id");
                     }
                 });
-        String json;
-        try {
-            json = counts.isEmpty() ? null : JsonMapper.builder().build().writeValueAsString(counts);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        return run.abandoned(now, organization[0], totals[0], totals[1], json);
-    }
-
-    /** One report's entry in {@code ingestion_runs.report_counts}, as a finished run writes it. */
-    private record ReportCount(long days, long rows) {
+        return run.abandoned(now, organization[0], counts.days(), counts.rows(), counts.isEmpty() ? null
+                : counts.json());
     }
 
     private static String host(String process) {

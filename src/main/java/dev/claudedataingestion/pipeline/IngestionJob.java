@@ -2,9 +2,6 @@ package dev.claudedataingestion.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
@@ -129,8 +126,8 @@ public final class IngestionJob {
                 .orElse("incremental from " + config.startDate() + " with " + config.lookbackDays() + " days of lookback"));
         String organizationId = null;
         RuntimeException failure = null;
-        boolean stoppedByDeadline = false;
-        // The reports (and "dimensions") the deadline stopped, each with why: the run's summary names them.
+        // The reports (and "dimensions") the deadline stopped, each with why: the run's summary names them, and
+        // any makes the run partial.
         Map<String, String> stopped = new LinkedHashMap<>();
         // The days of the attributed reports written: their actors go into claude_actors.
         Map<ReportKind, DayRange> attributed = new EnumMap<>(ReportKind.class);
@@ -159,7 +156,6 @@ public final class IngestionJob {
                 List<DayRange> windows = entry.getValue();
                 for (int i = 0; i < windows.size() && !stopRequested; i++) {
                     if (!progress.mayStart(clock.instant(), deadline.at())) {
-                        stoppedByDeadline = true;
                         String reason = "deadline reached; " + (windows.size() - i) + " window"
                                 + (windows.size() - i == 1 ? "" : "s") + " left for the next run, from "
                                 + windows.get(i).first();
@@ -180,7 +176,6 @@ public final class IngestionJob {
                         if (e.isDeadline()) {
                             // A wait this report's window cannot afford (a long 429, say): nothing of it was
                             // written, and the report stops here; the other reports still run in the time left.
-                            stoppedByDeadline = true;
                             stopped.put(report.id(), e.apiMessage() + "; " + windows.get(i).first() + " onwards left"
                                     + " for the next run");
                             // The exception's message names the report and window already.
@@ -220,7 +215,6 @@ public final class IngestionJob {
                     if (e.isInterrupted()) {
                         stopRequested = true;
                     } else if (e.isDeadline()) {
-                        stoppedByDeadline = true;
                         stopped.put("dimensions", e.apiMessage());
                         log.warn("dimensions: {}; the names stay as they were", e.getMessage());
                     } else {
@@ -235,7 +229,6 @@ public final class IngestionJob {
                 // same, in whatever phase.
                 stopRequested = true;
             } else if (e.isDeadline()) {
-                stoppedByDeadline = true;
                 stopped.put("run", e.apiMessage());
                 log.warn("Run {} stopped at its deadline: {}", runId, e.getMessage());
             } else {
@@ -258,16 +251,16 @@ public final class IngestionJob {
         }
         // Partial: some of the run was written and some not, for its deadline or a failure; never "succeeded".
         RunRecord.Status status = stopRequested ? RunRecord.Status.INTERRUPTED
-                : failure != null ? (progress.days > 0 ? RunRecord.Status.PARTIAL : RunRecord.Status.FAILED)
-                : stoppedByDeadline ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
+                : failure != null ? (progress.counts.days() > 0 ? RunRecord.Status.PARTIAL : RunRecord.Status.FAILED)
+                : !stopped.isEmpty() ? RunRecord.Status.PARTIAL : RunRecord.Status.SUCCEEDED;
         Instant finishedAt = clock.instant();
         String stoppedEarly = stopped.isEmpty() || stopRequested ? null : "stopped early: " + stopped.entrySet()
                 .stream().map(report -> report.getKey() + " (" + report.getValue() + ")")
                 .collect(Collectors.joining("; "));
         String error = failure == null ? stoppedEarly
                 : stoppedEarly == null ? failure.getMessage() : failure.getMessage() + "; " + stoppedEarly;
-        RunRecord finished = started.finish(organizationId, finishedAt, status, progress.days, progress.rows,
-                error, progress.countsJson(), client.requestsMade(), client.retriesMade());
+        RunRecord finished = started.finish(organizationId, finishedAt, status, progress.counts.days(),
+                progress.counts.rows(), error, progress.counts.json(), client.requestsMade(), client.retriesMade());
         try {
             warehouse.recordRun(finished);
         } catch (RuntimeException e) {
@@ -278,15 +271,15 @@ public final class IngestionJob {
             }
         }
         // The run's one summary line, with its figures as fields for Cloud Logging.
-        Map<String, String> summary = Map.of("status", status.id(), "days", Long.toString(progress.days),
-                "rows", Long.toString(progress.rows), "requests", Long.toString(client.requestsMade()),
+        Map<String, String> summary = Map.of("status", status.id(), "days", Long.toString(progress.counts.days()),
+                "rows", Long.toString(progress.counts.rows()), "requests", Long.toString(client.requestsMade()),
                 "retries", Long.toString(client.retriesMade()),
                 "seconds", Long.toString(Duration.between(startedAt, finishedAt).toSeconds()));
         summary.forEach(MDC::put);
         try {
             log.atLevel(status == RunRecord.Status.FAILED ? Level.ERROR : Level.INFO).log("Run {} {}: {} days and {} rows"
                     + " written in {} s, {} API requests ({} retries{}){}", runId, status.id(),
-                    String.format("%,d", progress.days), String.format("%,d", progress.rows),
+                    String.format("%,d", progress.counts.days()), String.format("%,d", progress.counts.rows()),
                     Duration.between(startedAt, finishedAt).toMillis() / 1000.0, client.requestsMade(),
                     client.retriesMade(), client.pagesShrunk() == 0 ? "" : ", " + client.pagesShrunk() + " page"
                             + (client.pagesShrunk() == 1 ? "" : "s") + " asked again smaller",
@@ -530,29 +523,11 @@ public final class IngestionJob {
         return String.format("%.1f", nanos / 1e9);
     }
 
-    /** One report's entry in {@code ingestion_runs.report_counts}. */
-    private record ReportCount(long days, long rows) {
-    }
-
     /** Totals of the windows written so far, and the longest window, to judge whether another fits the deadline. */
     private static final class Progress {
-        private static final ObjectMapper COUNTS_JSON = JsonMapper.builder().build();
         private final List<Duration> durations = new ArrayList<>();
-        private final Map<ReportKind, long[]> perReport = new java.util.EnumMap<>(ReportKind.class);
+        private final ReportCounts counts = new ReportCounts();
         private Instant lastMark;
-        private long days;
-        private long rows;
-
-        /** {@code {"usage":{"days":3,"rows":120},…}} */
-        String countsJson() {
-            Map<String, ReportCount> counts = new LinkedHashMap<>();
-            perReport.forEach((report, count) -> counts.put(report.id(), new ReportCount(count[0], count[1])));
-            try {
-                return COUNTS_JSON.writeValueAsString(counts);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
 
         boolean mayStart(Instant now, Instant deadline) {
             Duration longest = durations.stream().max(Duration::compareTo).orElse(Duration.ZERO);
@@ -561,11 +536,7 @@ public final class IngestionJob {
         }
 
         void add(WriteResult result, Instant now) {
-            days += result.days().size();
-            rows += result.rows();
-            long[] counts = perReport.computeIfAbsent(result.report(), r -> new long[2]);
-            counts[0] += result.days().size();
-            counts[1] += result.rows();
+            counts.add(result.report().id(), result.days().size(), result.rows());
             durations.add(Duration.between(lastMark, now));
         }
     }

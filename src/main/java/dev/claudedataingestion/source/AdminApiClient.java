@@ -354,13 +354,10 @@ public final class AdminApiClient {
 
     /**
      * The {@code limit} to ask for the same page again with, when the API said a page of {@code limit} holds more
-     * than one page can ({@code report_page_too_large}): half of it, counted. Any other error is thrown again; so is
-     * this one at a limit of one, saying so.
+     * than one page can ({@code report_page_too_large}, which the caller has made sure {@code e} says): half of it,
+     * counted. At a limit of one, an error that says so.
      */
     private int smallerLimit(String context, AdminApiException e, int limit) {
-        if (!e.isPageTooLarge() && e.status() != 400) {
-            throw e;
-        }
         if (limit <= 1) {
             throw new AdminApiException(e.status(), e.errorType(), "the API says even one "
                     + (e.apiMessage() == null ? "" : "(" + e.apiMessage() + ") ") + "element is more than a page can"

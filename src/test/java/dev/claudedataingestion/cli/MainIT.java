@@ -231,16 +231,7 @@ class MainIT extends CommandLineFixture {
         List<String> models = out.lines().filter(line -> line.startsWith("  claude-")).toList();
         assertThat(models).isNotEmpty().allSatisfy(line -> assertThat(line).contains("priced as claude-"));
 
-        Path catalog = directory.resolve("only-sonnet.json");
-        java.nio.file.Files.writeString(catalog, """
-                {"version": "sonnet-only", "batch_multiplier": "0.5", "us_only_multiplier": "1.1",
-                 "web_search_per_request": "0.01",
-                 "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
-                 "fast": {"input": "30", "output": "150", "cache_write_5m": "37.5", "cache_write_1h": "60",
-                          "cache_read": "3"},
-                 "models": [{"ids": ["claude-sonnet-4-5"], "input": "3", "output": "15", "cache_write_5m": "3.75",
-                             "cache_write_1h": "6", "cache_read": "0.3"}]}
-                """);
+        Path catalog = TestApi.sonnetOnlyCatalog(directory);
         assertThat(run("prices", "--prices", catalog.toString())).isZero();
         assertThat(out).contains("Price catalog sonnet-only").contains("claude-opus-4-8")
                 .contains("UNPRICED: give it a price with --prices FILE").contains("models unpriced");

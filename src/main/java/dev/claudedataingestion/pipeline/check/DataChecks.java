@@ -35,6 +35,9 @@ import java.util.stream.Collectors;
 public final class DataChecks {
 
     private static final int EVIDENCE = 5;
+    /** An organization's days {@code first_day} to {@code last_day}, bound as parameters. */
+    private static final String BETWEEN = " WHERE organization_id = @organization_id AND activity_date BETWEEN"
+            + " @first_day AND @last_day";
     private static final MathContext PRECISION = MathContext.DECIMAL64;
 
     private final Warehouse warehouse;
@@ -267,43 +270,15 @@ public final class DataChecks {
         }
         LocalDate last = both.last();
         LocalDate first = last.minusDays(settings.recentDays() - 1L);
-        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
         Map<String, Object> days = Map.of("organization_id", organization, "first_day", first, "last_day", last);
-        Map<Group, PriceTable.Estimate> estimated = new HashMap<>();
-        BigDecimal[] priority = {BigDecimal.ZERO};
-        Set<String> unpriced = new TreeSet<>();
-        Set<String> ranged = new TreeSet<>();
-        warehouse.forEach("SELECT activity_date, workspace_id, model, service_tier, context_window, inference_geo,"
-                + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
-                + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
-                + " SUM(output_tokens) AS output_tokens FROM claude_usage" + between
-                + " GROUP BY activity_date, workspace_id, model, service_tier, context_window, inference_geo", days,
-                row -> {
-                    LocalDate day = row.date("activity_date");
-                    if (!both.contains(day)) {
-                        return;
-                    }
-                    String model = row.string("model");
-                    String tier = row.string("service_tier");
-                    PriceTable.Tokens tokens = new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"),
-                            row.int64("write_1h"), row.int64("cache_read"), row.int64("output_tokens"));
-                    var estimate = settings.prices().estimate(model, tier, row.string("context_window"),
-                            row.string("inference_geo"), tokens);
-                    if (estimate.isEmpty()) {
-                        unpriced.add(String.valueOf(model));
-                    } else if (tier != null && tier.startsWith("priority")) {
-                        priority[0] = priority[0].add(estimate.get().low());
-                    } else {
-                        if (estimate.get().isRange()) {
-                            ranged.add(model);
-                        }
-                        estimated.merge(new Group(day, row.string("workspace_id"), model), estimate.get(),
-                                PriceTable.Estimate::plus);
-                    }
-                });
+        PricedUsage usage = pricedUsage(days, both);
+        Map<Group, PriceTable.Estimate> estimated = usage.estimated();
+        Set<String> unpriced = usage.unpriced();
+        Set<String> ranged = usage.ranged();
+        BigDecimal priority = usage.priority();
         Map<Group, BigDecimal> billed = new HashMap<>();
         warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(amount_usd) AS amount_usd FROM claude_costs"
-                + between + " AND cost_type = 'tokens' GROUP BY activity_date, workspace_id, model", days, row -> {
+                + BETWEEN + " AND cost_type = 'tokens' GROUP BY activity_date, workspace_id, model", days, row -> {
                     if (both.contains(row.date("activity_date")) && !unpriced.contains(String.valueOf(row.string("model")))) {
                         billed.merge(new Group(row.date("activity_date"), row.string("workspace_id"),
                                 row.string("model")), row.decimal("amount_usd"), BigDecimal::add);
@@ -314,7 +289,7 @@ public final class DataChecks {
             String grouped = " AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "workspace_id") + " AND "
                     + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model");
             warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(list_amount_usd) AS list_usd FROM"
-                    + " claude_cost_attributed" + between + " AND cost_type = 'tokens'" + grouped
+                    + " claude_cost_attributed" + BETWEEN + " AND cost_type = 'tokens'" + grouped
                     + " GROUP BY activity_date, workspace_id, model", days, row -> {
                         LocalDate day = row.date("activity_date");
                         if (both.contains(day) && !unpriced.contains(String.valueOf(row.string("model")))) {
@@ -362,8 +337,8 @@ public final class DataChecks {
         differences.sort(Comparator.comparing(Difference::size).reversed());
         String scope = " for " + ChronoUnit.DAYS.between(first, last.plusDays(1)) + " days to " + last
                 + " (prices " + settings.prices().version() + ")";
-        String priorityNote = (priority[0].signum() == 0 ? ""
-                : "; Priority Tier usage of about $" + money(priority[0]) + " is billed outside the cost report")
+        String priorityNote = (priority.signum() == 0 ? ""
+                : "; Priority Tier usage of about $" + money(priority) + " is billed outside the cost report")
                 + (ranged.isEmpty() ? "" : "; " + String.join(", ", ranged) + " compared against a range: its price"
                         + " depends on each prompt's size, which daily usage does not give") + listNote;
         if (!differences.isEmpty()) {
@@ -383,6 +358,61 @@ public final class DataChecks {
         }
         return CheckResult.ok("reconciliation", "token cost equals usage × price within "
                 + percent(settings.tolerance()) + scope + priorityNote);
+    }
+
+    /**
+     * Usage priced with the catalog, per day, workspace and model, on {@code days} only; Priority Tier, which the
+     * cost reports never hold, summed apart.
+     *
+     * @param unpriced the models the catalog has no price for
+     * @param ranged   the models priced as a range (their price depends on what daily usage does not give)
+     */
+    private record PricedUsage(Map<Group, PriceTable.Estimate> estimated, BigDecimal priority, Set<String> unpriced,
+            Set<String> ranged) {
+    }
+
+    /**
+     * {@link PricedUsage} of the usage report between {@code bounds}' {@code first_day} and {@code last_day} for its
+     * {@code organization_id}:
+     * <pre>
+     * SELECT activity_date, workspace_id, model, service_tier, context_window, inference_geo, SUM(…tokens…)
+     * FROM claude_usage WHERE … GROUP BY …
+     * </pre>
+     */
+    private PricedUsage pricedUsage(Map<String, Object> bounds, Set<LocalDate> days) {
+        Map<Group, PriceTable.Estimate> estimated = new HashMap<>();
+        BigDecimal[] priority = {BigDecimal.ZERO};
+        Set<String> unpriced = new TreeSet<>();
+        Set<String> ranged = new TreeSet<>();
+        warehouse.forEach("SELECT activity_date, workspace_id, model, service_tier, context_window, inference_geo,"
+                + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
+                + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
+                + " SUM(output_tokens) AS output_tokens FROM claude_usage" + BETWEEN
+                + " GROUP BY activity_date, workspace_id, model, service_tier, context_window, inference_geo", bounds,
+                row -> {
+                    LocalDate day = row.date("activity_date");
+                    if (!days.contains(day)) {
+                        return;
+                    }
+                    String model = row.string("model");
+                    String tier = row.string("service_tier");
+                    PriceTable.Tokens tokens = new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"),
+                            row.int64("write_1h"), row.int64("cache_read"), row.int64("output_tokens"));
+                    var estimate = settings.prices().estimate(model, tier, row.string("context_window"),
+                            row.string("inference_geo"), tokens);
+                    if (estimate.isEmpty()) {
+                        unpriced.add(String.valueOf(model));
+                    } else if (tier != null && tier.startsWith("priority")) {
+                        priority[0] = priority[0].add(estimate.get().low());
+                    } else {
+                        if (estimate.get().isRange()) {
+                            ranged.add(model);
+                        }
+                        estimated.merge(new Group(day, row.string("workspace_id"), model), estimate.get(),
+                                PriceTable.Estimate::plus);
+                    }
+                });
+        return new PricedUsage(estimated, priority[0], unpriced, ranged);
     }
 
     // ---- the price catalog against the API's list prices ------------------------------------------------------
@@ -408,33 +438,18 @@ public final class DataChecks {
         LocalDate last = both.last();
         LocalDate first = last.minusDays(settings.recentDays() - 1L);
         both.removeIf(day -> day.isBefore(first));
-        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
         Map<String, Object> days = Map.of("organization_id", organization, "first_day", first, "last_day", last);
         record DayModel(LocalDate day, String model) {
         }
         Map<DayModel, PriceTable.Estimate> estimated = new TreeMap<>(Comparator.comparing(DayModel::model)
                 .thenComparing(DayModel::day));
-        Set<String> unpriced = new TreeSet<>();
-        warehouse.forEach("SELECT activity_date, model, service_tier, context_window, inference_geo,"
-                + " SUM(uncached_input_tokens) AS uncached, SUM(cache_creation_5m_input_tokens) AS write_5m,"
-                + " SUM(cache_creation_1h_input_tokens) AS write_1h, SUM(cache_read_input_tokens) AS cache_read,"
-                + " SUM(output_tokens) AS output_tokens FROM claude_usage" + between
-                + " GROUP BY activity_date, model, service_tier, context_window, inference_geo", days, row -> {
-                    String model = row.string("model");
-                    String tier = row.string("service_tier");
-                    if (!both.contains(row.date("activity_date")) || model == null
-                            || tier != null && tier.startsWith("priority")) {
-                        return;
-                    }
-                    settings.prices().estimate(model, tier, row.string("context_window"), row.string("inference_geo"),
-                            new PriceTable.Tokens(row.int64("uncached"), row.int64("write_5m"), row.int64("write_1h"),
-                                    row.int64("cache_read"), row.int64("output_tokens")))
-                            .ifPresentOrElse(estimate -> estimated.merge(new DayModel(row.date("activity_date"), model),
-                                    estimate, PriceTable.Estimate::plus), () -> unpriced.add(model));
-                });
+        PricedUsage usage = pricedUsage(days, both);
+        usage.estimated().forEach((group, estimate) -> estimated.merge(new DayModel(group.day(), group.model()),
+                estimate, PriceTable.Estimate::plus));
+        Set<String> unpriced = usage.unpriced();
         Map<DayModel, BigDecimal> listed = new HashMap<>();
         warehouse.forEach("SELECT activity_date, model, SUM(list_amount_usd) AS list_usd FROM claude_cost_attributed"
-                + between + " AND cost_type = 'tokens' AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model")
+                + BETWEEN + " AND cost_type = 'tokens' AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model")
                 + " GROUP BY activity_date, model", days, row -> listed.put(new DayModel(row.date("activity_date"),
                         row.string("model")), row.decimal("list_usd")));
         // Per model, its list and estimate over the days, and the first day they part.
@@ -546,8 +561,7 @@ public final class DataChecks {
             TreeSet<LocalDate> days) {
         Map<LocalDate, BigDecimal> sums = new HashMap<>();
         warehouse.forEach("SELECT activity_date, SUM(" + measure + ") AS total FROM " + table
-                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
-                + " GROUP BY activity_date", Map.of("organization_id", organization, "first_day", days.first(),
+                + BETWEEN + " GROUP BY activity_date", Map.of("organization_id", organization, "first_day", days.first(),
                 "last_day", days.last()), row -> sums.put(row.date("activity_date"), row.decimal("total")));
         return sums;
     }
@@ -592,8 +606,7 @@ public final class DataChecks {
         List<LocalDate> history = costDays.headSet(latest, false).descendingSet().stream().limit(28).toList();
         Map<String, Map<LocalDate, BigDecimal>> byWorkspace = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
         warehouse.forEach("SELECT workspace_id, activity_date, SUM(amount_usd) AS amount_usd FROM claude_costs"
-                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
-                + " GROUP BY workspace_id, activity_date", Map.of("organization_id", organization,
+                + BETWEEN + " GROUP BY workspace_id, activity_date", Map.of("organization_id", organization,
                 "first_day", history.get(history.size() - 1), "last_day", latest),
                 row -> byWorkspace.computeIfAbsent(row.string("workspace_id"), w -> new TreeMap<>())
                         .put(row.date("activity_date"), row.decimal("amount_usd")));

@@ -183,7 +183,7 @@ public final class PriceTable {
     }
 
     /** Whether the catalog prices {@code model}. */
-    public boolean prices(String model) {
+    public boolean isPriced(String model) {
         return catalogId(model).isPresent();
     }
 

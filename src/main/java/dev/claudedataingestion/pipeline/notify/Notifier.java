@@ -33,8 +33,11 @@ public final class Notifier {
         void post(String payload);
     }
 
-    /** What was decided: the notification (empty when nothing changed) and whether it was posted. */
-    public record Outcome(Notification notification, boolean posted) {
+    /**
+     * What was decided: the notification (empty when nothing changed), whether it was posted, and when the earlier
+     * messages whose delivery is unknown were sent, oldest first.
+     */
+    public record Outcome(Notification notification, boolean posted, List<Instant> unknownDeliveries) {
     }
 
     private static final String CHECK = "check:";
@@ -86,8 +89,9 @@ public final class Notifier {
                 digestState(d), d.spend().map(BigDecimal::toPlainString).orElse("not loaded"))));
 
         Notification notification = new Notification(organizationId, changes, digest);
+        List<Instant> unknownDeliveries = sentAt(unknown(List.copyOf(recorded.values())));
         if (poster.isEmpty()) {
-            return new Outcome(notification, false);
+            return new Outcome(notification, false, unknownDeliveries);
         }
         if (!notification.isEmpty()) {
             String payload = poster.get().payload(notification);
@@ -106,13 +110,16 @@ public final class Notifier {
         if (!states(next).equals(states(recorded))) {
             warehouse.replaceOrganizationRows(Tables.NOTIFICATIONS, organizationId, List.copyOf(next.values()));
         }
-        return new Outcome(notification, !notification.isEmpty());
+        return new Outcome(notification, !notification.isEmpty(), unknownDeliveries);
     }
 
     /** When the messages of {@code organizationId} whose delivery is unknown were sent, oldest first. */
     public List<Instant> unknownDeliveries(String organizationId) {
-        return unknown(warehouse.organizationRows(Tables.NOTIFICATIONS, organizationId)).stream()
-                .map(row -> row.timestamp("notified_at")).toList();
+        return sentAt(unknown(warehouse.organizationRows(Tables.NOTIFICATIONS, organizationId)));
+    }
+
+    private static List<Instant> sentAt(List<Row> rows) {
+        return rows.stream().map(row -> row.timestamp("notified_at")).toList();
     }
 
     /**

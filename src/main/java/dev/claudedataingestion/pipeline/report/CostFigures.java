@@ -139,7 +139,7 @@ final class CostFigures {
                         String model = row.string("skuid");
                         String tier = row.string("x_servicetier");
                         String window = row.string("x_contextwindow");
-                        if (!prices.prices(model)) {
+                        if (!prices.isPriced(model)) {
                             unpriced.add(String.valueOf(model));
                         }
                         savings = prices.estimate(model, tier, window, null, new PriceTable.Tokens(tokens, 0, 0, 0, 0))

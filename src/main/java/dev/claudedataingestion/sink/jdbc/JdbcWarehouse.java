@@ -518,7 +518,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     /** Runs one statement with its named parameters bound, and hands its rows to {@code visitor}. */
-    private void run(String sql, Map<String, ?> parameters, QueryVisitor visitor) throws SQLException {
+    protected final void run(String sql, Map<String, ?> parameters, QueryVisitor visitor) throws SQLException {
         run(sql, parameters, visitor, statement -> {
         });
     }

@@ -205,15 +205,14 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         String explain = "EXPLAIN (VERBOSE, COSTS OFF) ";
         try {
             run(explain + sql, parameters, new QueryVisitor() {
-            @Override
-            public void columns(List<String> names) {
-            }
+                @Override
+                public void columns(List<String> names) {
+                }
 
-            @Override
-            public void row(List<Object> values) {
-                plan.append(values.get(0)).append('\n');
-            }
-            }, statement -> {
+                @Override
+                public void row(List<Object> values) {
+                    plan.append(values.get(0)).append('\n');
+                }
             });
         } catch (PSQLException e) {
             // The server's error as the statement alone would have it: its position without the EXPLAIN before it.

@@ -336,16 +336,7 @@ class HtmlReportIT {
     /** A model the catalog has no price for is named as left out of the cache savings, never priced at zero. */
     @Test
     void cacheSavingsNameTheModelsTheCatalogCannotPrice() throws Exception {
-        Path catalog = directory.resolve("sonnet-only.json");
-        Files.writeString(catalog, """
-                {"version": "sonnet-only", "source": "a test", "batch_multiplier": "0.5", "us_only_multiplier": "1.1",
-                 "web_search_per_request": "0.01",
-                 "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
-                 "fast": {"input": "30", "output": "150", "cache_write_5m": "37.5", "cache_write_1h": "60",
-                          "cache_read": "3"},
-                 "models": [{"ids": ["claude-sonnet-4-5"], "input": "3", "output": "15", "cache_write_5m": "3.75",
-                             "cache_write_1h": "6", "cache_read": "0.3"}]}
-                """);
+        Path catalog = TestApi.sonnetOnlyCatalog(directory);
         Path html = directory.resolve("sonnet-only.html");
         assertThat(run(TestApi.CLOCK, "report", "--out", html.toString(), "--prices", catalog.toString())).isZero();
         Matcher data = Pattern.compile("(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")

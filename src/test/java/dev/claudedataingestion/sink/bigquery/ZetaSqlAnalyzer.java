@@ -130,13 +130,15 @@ final class ZetaSqlAnalyzer {
     synchronized void analyze(String sql, Map<String, Type> parameters, String project, String defaultDataset) {
         StringBuilder key = new StringBuilder(fingerprint()).append('\n').append(defaultDataset).append('\n');
         parameters.forEach((name, type) -> key.append(name).append(' ').append(sqlName(type)).append('\n'));
-        List<Relation> created = ACCEPTED.get(key.append(sql).toString());
-        if (created == null) {
-            created = analyzeNow(sql, parameters, project, defaultDataset);
-            ACCEPTED.put(key.toString(), created);
+        List<Relation> accepted = ACCEPTED.get(key.append(sql).toString());
+        if (accepted != null) {
+            accepted.forEach(this::put);
+            return;
         }
-        created.forEach(this::put);
+        ACCEPTED.put(key.toString(), analyzeNow(sql, parameters, project, defaultDataset));
     }
+
+    /** Analyzes {@code sql} now, adding what it creates; refused, the catalog is left as it was. */
 
     private List<Relation> analyzeNow(String sql, Map<String, Type> parameters, String project,
             String defaultDataset) {
@@ -161,10 +163,10 @@ final class ZetaSqlAnalyzer {
                     created.add(relation);
                 }
             }
-        } finally {
-            // As they were: the caller adds what was created, accepted.
+        } catch (Refused e) {
             created.forEach(relation -> remove(relation.project(), relation.dataset(), relation.name()));
             before.values().stream().filter(relation -> !relations.containsKey(relation.path())).forEach(this::put);
+            throw e;
         }
         return created;
     }
