@@ -6,7 +6,7 @@ import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.pipeline.check.CheckResult;
 import dev.claudedataingestion.pipeline.check.CheckSettings;
 import dev.claudedataingestion.pipeline.check.DataChecks;
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.IOException;

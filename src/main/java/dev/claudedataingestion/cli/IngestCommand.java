@@ -5,7 +5,7 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ final class IngestCommand implements Callable<Integer> {
             + " but leaves the exit code to the run (the Cloud Run job's alerts count the lines)")
     boolean check;
 
-    @Option(names = "--prices", paramLabel = "FILE", description = "the price catalog the checks after the run use,"
+    @Option(names = "--prices", paramLabel = "FILE", description = "the price catalog the checks after the run and the FOCUS view's list cost use,"
             + " in the form of the built-in one (" + PriceTable.BUILT_IN + ")")
     Path prices;
 
@@ -70,11 +70,11 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings settings = context.settings();
-        IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
-                Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant()));
-        WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         // Read before anything is fetched, so that a catalog that cannot be read stops nothing half-way.
         PriceTable catalog = prices == null ? PriceTable.builtIn() : PriceTable.fromFile(prices);
+        IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
+                Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant())).withPrices(catalog);
+        WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
         RunRecord run = Ingestion.run(context, api, warehouseConfig, ingest, quiet);
         if (check) {

@@ -1,6 +1,6 @@
 package dev.claudedataingestion.cli;
 
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.io.PrintStream;

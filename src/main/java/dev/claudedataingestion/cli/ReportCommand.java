@@ -2,7 +2,7 @@ package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.pipeline.report.HtmlReport;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param deadline     how long after its start the run may begin a new window
  * @param spoolLimit   the most bytes one window may take in the local spool ({@code INGEST_SPOOL_LIMIT})
  * @param analyticsGrouping the dimensions the analytics reports are grouped by ({@code ANALYTICS_GROUP_BY})
+ * @param prices       the price catalog the views price list cost with where no report gives it ({@code --prices})
  */
 public record IngestConfig(
         LocalDate startDate,
@@ -33,7 +34,8 @@ public record IngestConfig(
         Optional<DayRange> explicitDays,
         Optional<Duration> deadline,
         long spoolLimit,
-        AnalyticsGrouping analyticsGrouping) {
+        AnalyticsGrouping analyticsGrouping,
+        PriceTable prices) {
 
     public static final LocalDate DEFAULT_START_DATE = LocalDate.of(2025, 1, 1);
     /** Every day that may still be revised. */
@@ -50,7 +52,7 @@ public record IngestConfig(
     public IngestConfig(LocalDate startDate, int lookbackDays, Set<ReportKind> reports, boolean dimensions,
             Optional<DayRange> explicitDays, Optional<Duration> deadline) {
         this(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, DEFAULT_SPOOL_LIMIT,
-                AnalyticsGrouping.DEFAULT);
+                AnalyticsGrouping.DEFAULT, PriceTable.builtIn());
     }
 
     public IngestConfig {
@@ -68,6 +70,13 @@ public record IngestConfig(
         }
         reports = reports.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(reports));
         requireNonNull(analyticsGrouping, "analyticsGrouping is null");
+        requireNonNull(prices, "prices is null");
+    }
+
+    /** The same, with {@code catalog} for the views' list cost. */
+    public IngestConfig withPrices(PriceTable catalog) {
+        return new IngestConfig(startDate, lookbackDays, reports, dimensions, explicitDays, deadline, spoolLimit,
+                analyticsGrouping, catalog);
     }
 
     /** Whether the run reads the Usage and Cost Analytics API only, which an API key with read:analytics may do. */

@@ -252,7 +252,7 @@ public final class Settings {
         long spoolLimit = variable(SPOOL_LIMIT).map(text -> parseBytes(text, SPOOL_LIMIT))
                 .orElse(IngestConfig.DEFAULT_SPOOL_LIMIT);
         return new IngestConfig(startDate(), lookback, reports, dimensions(reportsFlag), explicit, deadline,
-                spoolLimit, analyticsGrouping());
+                spoolLimit, analyticsGrouping(), PriceTable.builtIn());
     }
 
     private AnalyticsGrouping analyticsGrouping() {

@@ -116,7 +116,7 @@ public final class IngestionJob {
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
                 origin.trigger(), origin.executionId(), AbandonedRuns.THIS_PROCESS);
         warehouse.together(() -> {
-            warehouse.ensureSchema();
+            warehouse.ensureSchema(config.prices());
             warehouse.recordRun(started);
             markAbandoned(runId, startedAt);
             return null;

@@ -1,8 +1,11 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.AnalyticsGrouping;
+import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.reports.AnalyticsCostReport;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +16,10 @@ import java.util.stream.Collectors;
 /**
  * The view {@code claude_focus_cost}: the cost in the FinOps Foundation's FOCUS 1.2 columns, one row per day and
  * cost line, for FinOps tools. A day the analytics cost report holds is read from {@code claude_cost_attributed},
- * which has the list price and who spent it; any other day from the cost report's {@code claude_costs}, whose list
- * cost is not published, so {@code ListCost} equals {@code BilledCost} there. A day is never read from both.
+ * which has the list price and who spent it; any other day from the cost report's {@code claude_costs}, which
+ * publishes no list cost: there {@code ListCost} is the line's usage at the price catalog's list price (the
+ * catalog {@code ingest} last ran with), and where the catalog or the usage has none, the billed amount. A day is
+ * never read from both.
  *
  * <p>Quantities are the tokens (or web searches) the usage table of the same API holds for the same line. Where the
  * API measures nothing for a line (code execution, managed-agent sessions, or a day whose usage is not loaded), the
@@ -89,12 +94,15 @@ public final class FocusCost {
             + " AS cache_creation_5m_input_tokens, SUM(cache_creation_1h_input_tokens) AS cache_creation_1h_input_tokens,"
             + " SUM(web_search_requests) AS web_search_requests";
 
-    /** The amount of a cost line {@code c} that its usage line {@code u} measured, or null. */
-    private static final String QUANTITY = "CASE WHEN c.cost_type = 'tokens' THEN CASE c.token_type"
+    /** The tokens of a cost line {@code c} that its usage line {@code u} measured, or null. */
+    private static final String TOKENS = "CASE c.token_type"
             + " WHEN 'uncached_input_tokens' THEN u.uncached_input_tokens WHEN 'output_tokens' THEN u.output_tokens"
             + " WHEN 'cache_read_input_tokens' THEN u.cache_read_input_tokens"
             + " WHEN 'cache_creation.ephemeral_5m_input_tokens' THEN u.cache_creation_5m_input_tokens"
-            + " WHEN 'cache_creation.ephemeral_1h_input_tokens' THEN u.cache_creation_1h_input_tokens END"
+            + " WHEN 'cache_creation.ephemeral_1h_input_tokens' THEN u.cache_creation_1h_input_tokens END";
+
+    /** The amount of a cost line {@code c} that its usage line {@code u} measured, or null. */
+    private static final String QUANTITY = "CASE WHEN c.cost_type = 'tokens' THEN " + TOKENS
             + " WHEN c.cost_type = 'web_search' THEN u.web_search_requests END AS quantity";
 
     /** What the line is for, where the API gives no description. */
@@ -130,8 +138,35 @@ public final class FocusCost {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The view's SELECT. */
-    static String select(SqlDialect sql) {
+    /** The catalog's prices per token, as rows of {@code model_id, dated_only, token_type, usd_per_token}. */
+    private static String priceRows(SqlDialect sql, PriceTable prices) {
+        return prices.tokenPrices().stream().map(price -> "SELECT '" + price.modelId() + "' AS model_id, "
+                + (price.datedOnly() ? "TRUE" : "FALSE") + " AS dated_only, '" + price.tokenType() + "' AS token_type, "
+                + sql.decimal(price.usdPerToken()) + " AS usd_per_token").collect(Collectors.joining(" UNION ALL "));
+    }
+
+    /**
+     * A cost report line's list cost: its usage line's tokens at the catalog's price {@code p}, for the line's tier,
+     * context window and region, or its web searches at theirs; where the catalog or the usage has none, the amount.
+     */
+    private static String catalogListUsd(SqlDialect sql, PriceTable prices) {
+        PriceTable.Multipliers times = prices.multipliers();
+        String one = sql.decimal(BigDecimal.ONE);
+        String tier = "CASE WHEN c.service_tier = 'batch' THEN " + sql.decimal(times.batch()) + " ELSE " + one + " END";
+        String window = "CASE WHEN c.context_window = '200k-1M' THEN CASE WHEN c.token_type = 'output_tokens' THEN "
+                + sql.decimal(times.longContextOutput()) + " ELSE " + sql.decimal(times.longContextInput()) + " END ELSE "
+                + one + " END";
+        String region = "CASE WHEN c.inference_geo = 'us' THEN " + sql.decimal(times.usOnly()) + " ELSE " + one + " END";
+        // Tokens and a price per token of at most 12 places, multiplied exactly and kept as the amounts are.
+        String tokens = sql.fixed(TOKENS, 18, 0);
+        String price = sql.fixed("p.usd_per_token * " + tier + " * " + window + " * " + region, 20, 12);
+        String searches = sql.fixed("u.web_search_requests", 18, 0) + " * " + sql.decimal(times.webSearchPerRequest());
+        return "COALESCE(" + sql.fixed("CASE WHEN c.cost_type = 'tokens' THEN " + tokens + " * " + price
+                + " WHEN c.cost_type = 'web_search' THEN " + searches + " END", 38, Cents.SCALE + 2) + ", c.amount_usd)";
+    }
+
+    /** The view's SELECT, its list cost on days only the cost report holds priced by {@code prices}. */
+    static String select(SqlDialect sql, PriceTable prices) {
         // The attributed cost, lines summed over the dimensions FOCUS has no place for (identities the API cannot
         // name may come as several rows of one group), beside the attributed usage of the same grouping.
         String attributedLine = LINE + ", " + ATTRIBUTED;
@@ -157,12 +192,14 @@ public final class FocusCost {
         // The cost report, on the days the analytics cost report does not hold, beside the usage report's lines.
         String usageDimensions = "workspace_id, model, service_tier, context_window, inference_geo";
         String legacy = "SELECT " + prefixed(LINE, "c") + ", TRUE AS workspace_grouped, COALESCE(c.description, "
-                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, c.amount_usd AS billed_usd,"
-                + " c.amount_usd AS list_usd, " + QUANTITY + ", 'cost' AS source FROM " + sql.table("claude_costs")
-                + " c LEFT JOIN (SELECT organization_id, activity_date, " + usageDimensions + ", " + MEASURES + " FROM "
-                + sql.table("claude_usage") + " GROUP BY organization_id, activity_date, " + usageDimensions
-                + ") u ON u.organization_id = c.organization_id AND u.activity_date = c.activity_date AND "
-                + sameLine(usageDimensions, "u", "c") + " WHERE NOT EXISTS (SELECT 1 FROM "
+                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, c.amount_usd AS billed_usd, "
+                + catalogListUsd(sql, prices) + " AS list_usd, " + QUANTITY + ", 'cost' AS source FROM "
+                + sql.table("claude_costs") + " c LEFT JOIN (SELECT organization_id, activity_date, " + usageDimensions
+                + ", " + MEASURES + " FROM " + sql.table("claude_usage") + " GROUP BY organization_id, activity_date, "
+                + usageDimensions + ") u ON u.organization_id = c.organization_id AND u.activity_date = c.activity_date"
+                + " AND " + sameLine(usageDimensions, "u", "c") + " LEFT JOIN (" + priceRows(sql, prices) + ") p ON"
+                + " p.token_type = c.token_type AND (p.model_id = c.model AND NOT p.dated_only OR p.model_id ="
+                + " REGEXP_REPLACE(c.model, '-[0-9]{8}$', '') AND p.model_id <> c.model) WHERE NOT EXISTS (SELECT 1 FROM "
                 + sql.table(Tables.COVERAGE.name()) + " a WHERE a.organization_id = c.organization_id AND a.report = '"
                 + ReportKind.ANALYTICS_COST.id() + "' AND a.activity_date = c.activity_date)";
 

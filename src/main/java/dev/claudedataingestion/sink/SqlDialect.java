@@ -1,6 +1,7 @@
 package dev.claudedataingestion.sink;
 
 import dev.claudedataingestion.model.Identifiers;
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -15,6 +16,19 @@ public interface SqlDialect {
 
     /** The first day of the month of a date, as a date. */
     String monthStart(String date);
+
+    /** An exact decimal constant. */
+    default String decimal(BigDecimal value) {
+        return value.toPlainString();
+    }
+
+    /**
+     * A number as a decimal of {@code precision} digits, {@code scale} of them after the point, where the warehouse
+     * would otherwise choose a type that cannot hold a product exactly (DuckDB narrows the scale of a product).
+     */
+    default String fixed(String expression, int precision, int scale) {
+        return "CAST(" + expression + " AS DECIMAL(" + precision + ", " + scale + "))";
+    }
 
     /** A value as text. */
     String text(String expression);

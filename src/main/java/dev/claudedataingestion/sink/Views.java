@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink;
 
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
@@ -57,8 +58,13 @@ public final class Views {
         return view.equals(FocusCost.VIEW) ? sql.column(FocusCost.ORGANIZATION) : "organization_id";
     }
 
-    /** View name to its SELECT, in the order they are created. */
+    /** View name to its SELECT, in the order they are created, with the built-in price catalog. */
     public static Map<String, String> all(SqlDialect sql) {
+        return all(sql, PriceTable.builtIn());
+    }
+
+    /** View name to its SELECT, in the order they are created; {@code prices} prices list cost no report gives. */
+    public static Map<String, String> all(SqlDialect sql, PriceTable prices) {
         Map<String, String> views = new LinkedHashMap<>();
         String workspaceAtDate = "LEFT JOIN " + sql.table("claude_workspaces") + " w ON w.organization_id = %1$s.organization_id"
                 + " AND w.workspace_id IS NOT DISTINCT FROM %1$s.workspace_id AND %1$s.activity_date >= w.valid_from"
@@ -154,7 +160,7 @@ public final class Views {
                 + sql.monthStart("c.activity_date") + ", c.workspace_id, " + workspaceName.formatted("c"));
 
         attributedViews(sql, views);
-        views.put(FocusCost.VIEW, FocusCost.select(sql));
+        views.put(FocusCost.VIEW, FocusCost.select(sql, prices));
         return views;
     }
 

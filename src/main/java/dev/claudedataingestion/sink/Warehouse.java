@@ -1,6 +1,7 @@
 package dev.claudedataingestion.sink;
 
 import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
@@ -26,8 +27,16 @@ import java.util.function.Supplier;
 /** A warehouse that report rows are written to. Every method throws {@link WarehouseException} on failure. */
 public interface Warehouse extends AutoCloseable {
 
-    /** Creates missing tables and adds columns a newer version defines; never drops anything. Safe on every run. */
-    void ensureSchema();
+    /**
+     * Creates missing tables and adds columns a newer version defines; never drops anything. Safe on every run. The
+     * views are written anew, pricing list cost where no report gives it with {@code prices}.
+     */
+    void ensureSchema(PriceTable prices);
+
+    /** {@link #ensureSchema(PriceTable)} with the built-in price catalog. */
+    default void ensureSchema() {
+        ensureSchema(PriceTable.builtIn());
+    }
 
     /**
      * Atomically replaces every row of {@code report} for {@code organizationId} in {@code days} with

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
@@ -336,7 +337,7 @@ class IngestionJobIT extends IngestionFixture {
 
         IngestConfig byModel = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_COST), false,
                 Optional.of(DayRange.single(days.last())), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
-                AnalyticsGrouping.parse("model"));
+                AnalyticsGrouping.parse("model"), PriceTable.builtIn());
         assertThat(run(byModel).failure()).isNull();
         List<List<Object>> after = select(totals);
         assertThat(after.subList(0, 2)).isEqualTo(before.subList(0, 2));
@@ -416,7 +417,8 @@ class IngestionJobIT extends IngestionFixture {
     void aDayWithMoreGroupsThanTheApiReturnsIsAskedAgainWithoutAnOptionalDimensionOrLeftOut() {
         DayRange days = DayRange.of(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 3));
         IngestConfig byModel = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
-                Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT, AnalyticsGrouping.parse("model"));
+                Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT, AnalyticsGrouping.parse("model"),
+                PriceTable.builtIn());
         assertThat(run(byModel).failure()).isNull();
         long models = number(select("SELECT max(n) FROM (SELECT count(*) AS n FROM claude_usage_attributed"
                 + " GROUP BY activity_date) t").get(0).get(0));
@@ -427,7 +429,7 @@ class IngestionJobIT extends IngestionFixture {
 
         IngestConfig optional = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
                 Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
-                AnalyticsGrouping.parse("model,workspace_id?"));
+                AnalyticsGrouping.parse("model,workspace_id?"), PriceTable.builtIn());
         assertThat(run(optional).failure()).isNull();
         assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/usage"))
                 .extracting(r -> r.query().get("group_by[]")).contains(List.of("model", "workspace_id"));
@@ -435,7 +437,7 @@ class IngestionJobIT extends IngestionFixture {
 
         IngestConfig required = new IngestConfig(START, 3, EnumSet.of(ReportKind.ANALYTICS_USAGE), false,
                 Optional.of(days), Optional.empty(), IngestConfig.DEFAULT_SPOOL_LIMIT,
-                AnalyticsGrouping.parse("model,workspace_id"));
+                AnalyticsGrouping.parse("model,workspace_id"), PriceTable.builtIn());
         IngestionJob.Outcome refused = run(required);
         assertThat(refused.run().status()).isEqualTo(RunRecord.Status.FAILED);
         assertThat(refused.run().error()).contains("too_many_report_groups")

@@ -2,6 +2,7 @@ package dev.claudedataingestion.pipeline.check;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.claudedataingestion.config.PriceTable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
 package dev.claudedataingestion.pipeline.check;
 
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;

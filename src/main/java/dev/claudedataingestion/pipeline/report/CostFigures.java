@@ -7,7 +7,7 @@ import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Spend;
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;

@@ -8,7 +8,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
 import dev.claudedataingestion.pipeline.Planner;
-import dev.claudedataingestion.pipeline.check.PriceTable;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.Warehouse;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.Tables;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -47,6 +48,16 @@ final class BigQuerySql {
             @Override
             public String monthStart(String date) {
                 return "DATE_TRUNC(" + date + ", MONTH)";
+            }
+
+            @Override
+            public String decimal(BigDecimal value) {
+                return "BIGNUMERIC '" + value.toPlainString() + "'";
+            }
+
+            @Override
+            public String fixed(String expression, int precision, int scale) {
+                return "CAST(" + expression + " AS BIGNUMERIC(" + precision + ", " + scale + "))";
             }
 
             @Override

@@ -39,6 +39,7 @@ import com.google.cloud.bigquery.TableResult;
 import com.google.cloud.bigquery.TimePartitioning;
 import com.google.cloud.bigquery.ViewDefinition;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Backoff;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.DayRange;
@@ -218,7 +219,7 @@ public final class BigQueryWarehouse implements Warehouse {
     // ---- schema ------------------------------------------------------------------------------------------------
 
     @Override
-    public void ensureSchema() {
+    public void ensureSchema(PriceTable prices) {
         Deadline deadline = options.deadline();
         Dataset existing = attempt("look up dataset " + dataset, deadline,
                 () -> bigquery.getDataset(DatasetId.of(project, dataset)));
@@ -238,7 +239,7 @@ public final class BigQueryWarehouse implements Warehouse {
                 return null;
             });
         }
-        Views.all(sql.dialect()).forEach((name, query) -> attempt("create or replace view " + name, deadline, () -> {
+        Views.all(sql.dialect(), prices).forEach((name, query) -> attempt("create or replace view " + name, deadline, () -> {
             TableId id = TableId.of(project, dataset, name);
             com.google.cloud.bigquery.Table view = bigquery.getTable(id);
             ViewDefinition definition = ViewDefinition.newBuilder(query).setUseLegacySql(false).build();

@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink.duckdb;
 
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
@@ -275,9 +276,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void ensureSchema() {
+        public void ensureSchema(PriceTable prices) {
             with(warehouse -> {
-                warehouse.ensureSchema();
+                warehouse.ensureSchema(prices);
                 return null;
             });
         }

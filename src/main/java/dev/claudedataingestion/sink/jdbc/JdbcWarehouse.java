@@ -1,5 +1,6 @@
 package dev.claudedataingestion.sink.jdbc;
 
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.DayRange;
@@ -163,7 +164,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public void ensureSchema() {
+    public void ensureSchema(PriceTable prices) {
         try (Statement statement = connection.createStatement()) {
             // Every table's columns in one read: a catalog query per table was most of the time of this method,
             // which every command that writes runs.
@@ -187,7 +188,7 @@ public abstract class JdbcWarehouse implements Warehouse {
                     statement.execute(sql);
                 }
             }
-            for (Map.Entry<String, String> view : Views.all(dialect()).entrySet()) {
+            for (Map.Entry<String, String> view : Views.all(dialect(), prices).entrySet()) {
                 // CREATE OR REPLACE VIEW v AS SELECT …
                 statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.getKey()) + " AS " + view.getValue());
             }

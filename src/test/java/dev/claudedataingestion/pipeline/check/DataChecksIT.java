@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
@@ -147,7 +148,7 @@ class FocusExportIT {
     }
 
     @Test
-    void daysTheAnalyticsApiDoesNotHoldComeFromTheCostReportAtListPrice() throws Exception {
+    void daysTheAnalyticsApiDoesNotHoldComeFromTheCostReportWithListCostFromTheCatalog() throws Exception {
         Path csv = directory.resolve("legacy.csv");
         Run run = export(legacy, "--out", csv.toString(), "--from", "2026-01-10", "--to", "2026-02-20");
 
@@ -156,12 +157,41 @@ class FocusExportIT {
         FocusRules.check(table);
         assertThat(FocusRules.sum(table, "BilledCost")).isEqualByComparingTo(total(legacy, "SELECT SUM(amount_usd)"
                 + " FROM claude_costs WHERE activity_date BETWEEN DATE '2026-01-10' AND DATE '2026-02-20'"));
+        PriceTable catalog = PriceTable.builtIn();
         assertThat(table.rows()).allSatisfy(row -> {
             assertThat(row.get("x_CostSource")).isEqualTo("cost");
-            assertThat(row.get("ListCost")).isEqualTo(row.get("BilledCost"));
             assertThat(row.get("Tags")).isNull();
+            BigDecimal list = new BigDecimal(row.get("ListCost"));
+            Optional<PriceTable.Estimate> priced = "Tokens".equals(row.get("PricingUnit"))
+                    ? catalog.estimate(row.get("SkuId"), row.get("x_ServiceTier"), row.get("x_ContextWindow"),
+                            row.get("x_InferenceRegion"), tokens(row.get("SkuMeter"), row.get("PricingQuantity")))
+                            .filter(estimate -> !estimate.isRange())
+                    : Optional.empty();
+            // The cost report publishes no list price: tokens at the catalog's, else what was billed.
+            assertThat(list).as("ListCost of %s", row).isEqualByComparingTo(priced.map(PriceTable.Estimate::low)
+                    .orElse(new BigDecimal(row.get("BilledCost"))));
         });
         assertThat(table.rows()).anySatisfy(row -> assertThat(row.get("PricingUnit")).isEqualTo("Tokens"));
+        // The organization's discount on Opus shows as list above billed; every other model bills at list.
+        assertThat(table.rows()).anySatisfy(row -> {
+            assertThat(row.get("SkuId")).contains("opus");
+            assertThat(new BigDecimal(row.get("ListCost"))).isGreaterThan(new BigDecimal(row.get("BilledCost")));
+        });
+        assertThat(table.rows()).filteredOn(row -> !row.get("SkuId").contains("opus")).allSatisfy(row -> assertThat(
+                        new BigDecimal(row.get("ListCost"))).isEqualByComparingTo(new BigDecimal(row.get("BilledCost"))));
+    }
+
+    /** {@code quantity} tokens of the cost report's {@code tokenType}. */
+    private static PriceTable.Tokens tokens(String tokenType, String quantity) {
+        long n = new BigDecimal(quantity).longValueExact();
+        return switch (tokenType) {
+            case "uncached_input_tokens" -> new PriceTable.Tokens(n, 0, 0, 0, 0);
+            case "cache_creation.ephemeral_5m_input_tokens" -> new PriceTable.Tokens(0, n, 0, 0, 0);
+            case "cache_creation.ephemeral_1h_input_tokens" -> new PriceTable.Tokens(0, 0, n, 0, 0);
+            case "cache_read_input_tokens" -> new PriceTable.Tokens(0, 0, 0, n, 0);
+            case "output_tokens" -> new PriceTable.Tokens(0, 0, 0, 0, n);
+            default -> throw new AssertionError("not a token type: " + tokenType);
+        };
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.cli.Main;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
@@ -284,7 +285,7 @@ class HtmlReportIT {
         // Cache reads priced as input less priced as cache reads, at each model's list prices (the built-in
         // catalog): batch halves both, the 1M context window doubles both.
         BigDecimal savings = BigDecimal.ZERO;
-        dev.claudedataingestion.pipeline.check.PriceTable prices = dev.claudedataingestion.pipeline.check.PriceTable
+        PriceTable prices = PriceTable
                 .builtIn();
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
             for (List<Object> row : Rows.select(warehouse, "SELECT \"SkuId\", \"x_ServiceTier\", \"x_ContextWindow\","

@@ -999,6 +999,8 @@ public final class BigQueryFake implements AutoCloseable {
         }
         parameter.appendTail(bound);
         translated = bound.toString().replace("CURRENT_DATE()", "current_date");
+        // A BIGNUMERIC constant is an exact decimal; a parameterized BIGNUMERIC, a DECIMAL of that size.
+        translated = translated.replaceAll("BIGNUMERIC '([0-9.]+)'", "$1").replaceAll("BIGNUMERIC\\(", "DECIMAL(");
         translated = rewriteCalls(translated, "DATE_SUB", arguments -> "(" + arguments.get(0) + " - "
                 + arguments.get(1) + ")");
         translated = rewriteCalls(translated, "DATE_ADD", arguments -> "CAST(" + arguments.get(0) + " + "

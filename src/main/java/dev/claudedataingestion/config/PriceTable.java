@@ -1,16 +1,16 @@
-package dev.claudedataingestion.pipeline.check;
+package dev.claudedataingestion.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.claudedataingestion.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +37,8 @@ public final class PriceTable {
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
     /** A first-party id's date: {@code claude-opus-4-1-20250805}. */
     private static final Pattern DATED = Pattern.compile("(.+)-(\\d{8})");
+    /** What a model id may be: the warehouse's views name the catalog's ids as SQL text. */
+    private static final Pattern MODEL_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
 
     /** Dollars per million tokens of each kind. */
     public record Prices(BigDecimal input, BigDecimal output, BigDecimal cacheWrite5m, BigDecimal cacheWrite1h,
@@ -107,6 +109,10 @@ public final class PriceTable {
                 Prices prices = prices(model, source);
                 JsonNode longPrompt = model.path("long_prompt");
                 for (JsonNode id : required(model, "ids", source)) {
+                    if (!MODEL_ID.matcher(id.asText()).matches()) {
+                        throw new ConfigException("price table " + source + " names a model '" + id.asText()
+                                + "': a model id is lower-case letters, digits, '.', '-' and '_'");
+                    }
                     Model entry = new Model(id.asText(), prices, longPrompt.isObject()
                             ? Optional.of(prices(longPrompt, source)) : Optional.empty());
                     if (models.put(entry.id(), entry) != null) {
@@ -125,12 +131,21 @@ public final class PriceTable {
                 decimal(node, "cache_read", source));
     }
 
-    /** The catalog this version ships. */
+    /** The catalog this version ships, read once. */
     public static PriceTable builtIn() {
-        try (InputStream in = PriceTable.class.getResourceAsStream("/dev/claudedataingestion/prices.json")) {
-            return new PriceTable(JSON.readTree(in), "prices.json");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return BuiltIn.TABLE;
+    }
+
+    /** Holds the built-in catalog, read when first asked for. */
+    private static final class BuiltIn {
+        static final PriceTable TABLE = read();
+
+        private static PriceTable read() {
+            try (InputStream in = PriceTable.class.getResourceAsStream("/dev/claudedataingestion/prices.json")) {
+                return new PriceTable(JSON.readTree(in), "prices.json");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
@@ -180,6 +195,51 @@ public final class PriceTable {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * One price of the catalog as a view joins it: dollars per token of {@code tokenType} (the cost report's names) at
+     * the standard tier, for a model id that is {@code modelId} or, when {@code datedOnly}, only that id with a date.
+     */
+    public record TokenPrice(String modelId, boolean datedOnly, String tokenType, BigDecimal usdPerToken) {
+    }
+
+    /** How the tier, the context window and the inference region change a standard price. */
+    public record Multipliers(BigDecimal batch, BigDecimal longContextInput, BigDecimal longContextOutput,
+            BigDecimal usOnly, BigDecimal webSearchPerRequest) {
+    }
+
+    public Multipliers multipliers() {
+        return new Multipliers(batch, longContextInput, longContextOutput, usOnly, webSearch);
+    }
+
+    /**
+     * Every model's price per token of each kind, matched as {@link #catalogId} matches: by exact id, by a dated id,
+     * and a dated {@code claude-sonnet-4-20250514} as {@code claude-sonnet-4-0}. A model whose price depends on the
+     * prompt's size has no one price per token and is left out.
+     */
+    public List<TokenPrice> tokenPrices() {
+        List<TokenPrice> prices = new ArrayList<>();
+        for (Model model : models.values()) {
+            if (model.longPrompt().isPresent()) {
+                continue;
+            }
+            addTokenPrices(prices, model.id(), false, model.prices());
+            String bare = model.id().substring(0, model.id().length() - 2);
+            if (model.id().endsWith("-0") && !models.containsKey(bare)) {
+                addTokenPrices(prices, bare, true, model.prices());
+            }
+        }
+        return prices;
+    }
+
+    private static void addTokenPrices(List<TokenPrice> prices, String id, boolean datedOnly, Prices perMillion) {
+        Map<String, BigDecimal> byType = Map.of("uncached_input_tokens", perMillion.input(), "output_tokens",
+                perMillion.output(), "cache_creation.ephemeral_5m_input_tokens", perMillion.cacheWrite5m(),
+                "cache_creation.ephemeral_1h_input_tokens", perMillion.cacheWrite1h(), "cache_read_input_tokens",
+                perMillion.cacheRead());
+        byType.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(price -> prices.add(
+                new TokenPrice(id, datedOnly, price.getKey(), price.getValue().movePointLeft(6))));
     }
 
     /** Whether the catalog prices {@code model}. */

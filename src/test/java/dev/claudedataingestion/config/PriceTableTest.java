@@ -1,12 +1,12 @@
-package dev.claudedataingestion.pipeline.check;
+package dev.claudedataingestion.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.claudedataingestion.config.ConfigException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,5 +107,41 @@ class PriceTableTest {
         Files.writeString(file, "{\"version\": \"x\"}");
         assertThatThrownBy(() -> PriceTable.fromFile(file)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("batch_multiplier");
+    }
+
+    @Test
+    void theViewsGetOnePricePerTokenForEveryModelTheCatalogPricesWithoutARange() {
+        PriceTable prices = PriceTable.builtIn();
+        List<PriceTable.TokenPrice> rows = prices.tokenPrices();
+
+        assertThat(rows).contains(new PriceTable.TokenPrice("claude-opus-4-8", false, "output_tokens",
+                new BigDecimal("0.000025")));
+        assertThat(rows).filteredOn(row -> row.modelId().equals("claude-opus-4-8")).extracting(
+                PriceTable.TokenPrice::tokenType).containsExactlyInAnyOrder("uncached_input_tokens", "output_tokens",
+                        "cache_creation.ephemeral_5m_input_tokens", "cache_creation.ephemeral_1h_input_tokens",
+                        "cache_read_input_tokens");
+        // claude-sonnet-4-20250514 is claude-sonnet-4-0: the bare form matches dated ids only.
+        assertThat(rows).contains(new PriceTable.TokenPrice("claude-sonnet-4", true, "cache_read_input_tokens",
+                new BigDecimal("0.00000030")));
+        // Haiku 5.5's price depends on each prompt's size: no one price per token.
+        assertThat(rows).noneMatch(row -> row.modelId().equals("claude-haiku-5-5"));
+        for (PriceTable.TokenPrice row : rows) {
+            String model = row.datedOnly() ? row.modelId() + "-20250101" : row.modelId();
+            assertThat(prices.catalogId(model)).as(model).isPresent();
+        }
+    }
+
+    @Test
+    void aModelIdThatIsNotAnIdIsRefused() throws Exception {
+        Path file = directory.resolve("prices.json");
+        Files.writeString(file, """
+                {"version": "v", "batch_multiplier": "0.5", "us_only_multiplier": "1.1",
+                 "web_search_per_request": "0.01", "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
+                 "fast": {"input": "1", "output": "1", "cache_write_5m": "1", "cache_write_1h": "1", "cache_read": "1"},
+                 "models": [{"ids": ["claude' OR 1=1 --"], "input": "2", "output": "10", "cache_write_5m": "2.5",
+                             "cache_write_1h": "4", "cache_read": "0.2"}]}
+                """);
+        assertThatThrownBy(() -> PriceTable.fromFile(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("names a model 'claude' OR 1=1 --'").hasMessageContaining("lower-case letters");
     }
 }
