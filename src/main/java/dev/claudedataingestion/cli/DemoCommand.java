@@ -4,6 +4,7 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.pipeline.Planner;
@@ -58,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
         DayRange range = DayRange.of(lastDay.minusDays(days - 1L), lastDay);
         SyntheticOrganization organization = new SyntheticOrganization(seed, SyntheticOrganization.Size.DEMO,
                 lastDay.minusDays(400));
-        try (AdminApiSimulator simulator = new AdminApiSimulator(organization, context.clock(), null).start(0)) {
+        // Kept after it stops: the summary compares the warehouse with what it served.
+        AdminApiSimulator simulator = new AdminApiSimulator(organization, context.clock(), null).start(0);
+        try (simulator) {
             ApiConfig api = ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "the demo"),
                     Optional.empty(), 1000, Context.version());
             // Incremental from the first demo day: a second demo run re-pulls only the lookback days.
@@ -70,13 +73,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         boolean allEqual;
         try (Warehouse warehouse = warehouseConfig.open(true)) {
-            allEqual = summarize(warehouse, organization, range, warehouseConfig, context.out());
+            allEqual = summarize(warehouse, simulator, range, warehouseConfig, context.out());
         }
         return allEqual ? Main.OK : Main.INTERNAL_ERROR;
     }
 
-    private static boolean summarize(Warehouse warehouse, SyntheticOrganization organization, DayRange range,
+    private static boolean summarize(Warehouse warehouse, AdminApiSimulator simulator, DayRange range,
             WarehouseLocation config, PrintStream out) {
+        SyntheticOrganization organization = simulator.organization();
         out.println();
         out.println("Loaded " + range + " into " + config.displayUrl());
         out.println();
@@ -135,10 +139,10 @@ final class DemoCommand implements Callable<Integer> {
                         + tuple.cacheRead();
                 servedOutput += tuple.outputTokens();
             }
-            for (SyntheticOrganization.AttributedCost part : organization.attributedCosts(day)) {
-                billed = billed.add(part.amountCents());
-                list = list.add(part.listCents());
-            }
+            // Each row is served rounded: the day's figures are what was served.
+            BigDecimal[] sums = simulator.analyticsCostServed(day, AnalyticsGrouping.DEFAULT.dimensions());
+            billed = billed.add(sums[0]);
+            list = list.add(sums[1]);
         }
         Totals attributedUsage = totals(warehouse, "claude_usage_attributed", "uncached_input_tokens"
                 + " + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens + cache_read_input_tokens",

@@ -402,7 +402,8 @@ public final class IngestionJob {
                 .set("name", workspace.name())
                 .set("display_color", workspace.displayColor())
                 .set("created_at", workspace.createdAt())
-                .set("archived_at", workspace.archivedAt());
+                .set("archived_at", workspace.archivedAt())
+                .set("is_default", workspace.isDefault());
     }
 
     private String organization() {

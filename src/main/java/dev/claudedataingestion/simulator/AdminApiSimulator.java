@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -139,6 +140,21 @@ public final class AdminApiSimulator implements AutoCloseable {
 
     public URI baseUrl() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /**
+     * What the analytics cost report serves for {@code day} grouped by {@code groupBy} (with the cost and token types),
+     * summed: the billed and the list amount in cents, each row rounded as served.
+     */
+    public BigDecimal[] analyticsCostServed(LocalDate day, List<String> groupBy) {
+        List<String> dimensions = new ArrayList<>(groupBy);
+        dimensions.addAll(AnalyticsAnswers.FAN_OUT);
+        BigDecimal[] sums = {BigDecimal.ZERO, BigDecimal.ZERO};
+        for (AnalyticsAnswers.Grouped row : analytics.cost(day, dimensions)) {
+            sums[0] = sums[0].add(row.amount());
+            sums[1] = sums[1].add(row.list());
+        }
+        return sums;
     }
 
     public SyntheticOrganization organization() {
@@ -889,6 +905,17 @@ public final class AdminApiSimulator implements AutoCloseable {
     private List<ListObject> workspaceObjects(Map<String, List<String>> query) {
         boolean archived = "true".equals(first(query, "include_archived"));
         List<ListObject> objects = new ArrayList<>();
+        if ("true".equals(first(query, "include_default"))) {
+            Instant created = organization.workspaces().stream().map(SyntheticOrganization.Workspace::createdAt)
+                    .min(Instant::compareTo).orElse(Instant.EPOCH);
+            objects.add(object(organization.defaultWorkspaceId(), json -> {
+                json.writeStringField("type", "workspace");
+                json.writeStringField("name", "Default Workspace");
+                json.writeStringField("created_at", created.toString());
+                json.writeNullField("archived_at");
+                json.writeStringField("display_color", "#6C5BB9");
+            }));
+        }
         for (SyntheticOrganization.Workspace workspace : organization.workspaces()) {
             if (workspace.archivedAt() != null && !archived) {
                 continue;

@@ -1,6 +1,7 @@
 package dev.claudedataingestion.simulator;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,8 +71,14 @@ final class AnalyticsAnswers {
     }
 
     /**
-     * The cost rows of {@code day}, grouped by {@code groupBy}: amount, list amount, and requests (null when grouped
-     * by cost or token type).
+     * The decimal places of a cent each amount is served with, rounded half to even: as the real API does, each row
+     * is rounded on its own, so a day's rows may sum to a little more or less than the cost report's lines.
+     */
+    static final int SERVED_PLACES = 6;
+
+    /**
+     * The cost rows of {@code day}, grouped by {@code groupBy}: amount, list amount (each rounded to
+     * {@link #SERVED_PLACES}), and requests (null when grouped by cost or token type).
      */
     List<Grouped> cost(LocalDate day, List<String> groupBy) {
         boolean fannedOut = groupBy.stream().anyMatch(FAN_OUT::contains);
@@ -93,12 +100,22 @@ final class AnalyticsAnswers {
                     fannedOut ? null : requests), (a, b) -> new Grouped(a.group(), null, a.amount().add(b.amount()),
                     a.list().add(b.list()), a.requests() == null ? null : a.requests() + b.requests()));
         }
-        return new ArrayList<>(rows.values());
+        return rows.values().stream().map(row -> new Grouped(row.group(), null, served(row.amount()),
+                served(row.list()), row.requests())).toList();
+    }
+
+    private static BigDecimal served(BigDecimal cents) {
+        return cents.setScale(SERVED_PLACES, RoundingMode.HALF_EVEN).stripTrailingZeros();
     }
 
     /** Requests a tuple stands for: one per 400 output tokens, at least one. */
     private static long requests(SyntheticOrganization.UsageTuple tuple) {
         return 1 + tuple.outputTokens() / 400;
+    }
+
+    /** The analytics API names the default workspace by its real id, where the older reports give null. */
+    private String realWorkspaceId(String workspaceId) {
+        return workspaceId == null ? organization.defaultWorkspaceId() : workspaceId;
     }
 
     private Map<String, Object> dimensions(SyntheticOrganization.UsageTuple tuple,
@@ -109,7 +126,7 @@ final class AnalyticsAnswers {
             values.put("actor", actor);
             values.put("actor_type", actor == null ? null : actor.type());
             values.put("api_key_id", tuple.apiKeyId());
-            values.put("workspace_id", tuple.workspaceId());
+            values.put("workspace_id", realWorkspaceId(tuple.workspaceId()));
             values.put("model", tuple.model());
             values.put("product", tuple.accountId() != null ? "claude_console"
                     : "batch".equals(tuple.serviceTier()) ? "message_batches_api" : "messages_api");
@@ -119,7 +136,7 @@ final class AnalyticsAnswers {
             values.put("speed", "standard");
         }
         if (cost != null) {
-            values.put("workspace_id", cost.workspaceId());
+            values.put("workspace_id", realWorkspaceId(cost.workspaceId()));
             values.put("cost_type", cost.costType());
             values.put("token_type", cost.tokenType());
             if (!"tokens".equals(cost.costType())) {

@@ -153,6 +153,11 @@ public final class SyntheticOrganization {
         return id;
     }
 
+    /** The default workspace's real id, which the older reports show as null and the analytics API names. */
+    public String defaultWorkspaceId() {
+        return "wrkspc_01" + id.replace("-", "").substring(0, 22).toUpperCase(java.util.Locale.ROOT);
+    }
+
     public String name() {
         return "Synthetic Organization " + Long.toHexString(seed);
     }

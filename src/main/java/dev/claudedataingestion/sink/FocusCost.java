@@ -191,7 +191,13 @@ public final class FocusCost {
 
         // The cost report, on the days the analytics cost report does not hold, beside the usage report's lines.
         String usageDimensions = "workspace_id, model, service_tier, context_window, inference_geo";
-        String legacy = "SELECT " + prefixed(LINE, "c") + ", TRUE AS workspace_grouped, COALESCE(c.description, "
+        // Its null workspace is the default one: named by the real id the analytics API uses, where it is known.
+        String legacyLine = prefixed(LINE, "c").replace("c.workspace_id", "COALESCE(c.workspace_id, d.workspace_id)"
+                + " AS workspace_id");
+        String defaultWorkspace = " LEFT JOIN (SELECT organization_id, MAX(workspace_id) AS workspace_id FROM "
+                + sql.table("claude_workspaces") + " WHERE is_default AND workspace_id IS NOT NULL GROUP BY"
+                + " organization_id) d ON d.organization_id = c.organization_id";
+        String legacy = "SELECT " + legacyLine + ", TRUE AS workspace_grouped, COALESCE(c.description, "
                 + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, c.amount_usd AS billed_usd, "
                 + catalogListUsd(sql, prices) + " AS list_usd, " + QUANTITY + ", 'cost' AS source FROM "
                 + sql.table("claude_costs") + " c LEFT JOIN (SELECT organization_id, activity_date, " + usageDimensions
@@ -199,7 +205,8 @@ public final class FocusCost {
                 + usageDimensions + ") u ON u.organization_id = c.organization_id AND u.activity_date = c.activity_date"
                 + " AND " + sameLine(usageDimensions, "u", "c") + " LEFT JOIN (" + priceRows(sql, prices) + ") p ON"
                 + " p.token_type = c.token_type AND (p.model_id = c.model AND NOT p.dated_only OR p.model_id ="
-                + " REGEXP_REPLACE(c.model, '-[0-9]{8}$', '') AND p.model_id <> c.model) WHERE NOT EXISTS (SELECT 1 FROM "
+                + " REGEXP_REPLACE(c.model, '-[0-9]{8}$', '') AND p.model_id <> c.model)" + defaultWorkspace
+                + " WHERE NOT EXISTS (SELECT 1 FROM "
                 + sql.table(Tables.COVERAGE.name()) + " a WHERE a.organization_id = c.organization_id AND a.report = '"
                 + ReportKind.ANALYTICS_COST.id() + "' AND a.activity_date = c.activity_date)";
 

@@ -62,7 +62,7 @@ public final class Tables {
 
     public static final Table WORKSPACES = new Table("claude_workspaces", history(
             "organization_id", STRING, "workspace_id", STRING, "name", STRING, "display_color", STRING,
-            "created_at", TIMESTAMP, "archived_at", TIMESTAMP),
+            "created_at", TIMESTAMP, "archived_at", TIMESTAMP, "is_default", BOOL),
             List.of("organization_id", "workspace_id", "valid_from"));
 
     public static final Table API_KEYS = new Table("claude_api_keys", history(

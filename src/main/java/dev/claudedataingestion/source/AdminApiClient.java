@@ -236,12 +236,18 @@ public final class AdminApiClient {
         }
     }
 
-    /** Every workspace, archived ones too. */
+    /**
+     * Every workspace, archived ones too, and the default workspace with its real id where the API lists it
+     * ({@code include_default=true}): the one that list holds beyond the plain one, marked as the default.
+     */
     public void listWorkspaces(java.util.function.Consumer<Workspace> each) {
+        java.util.Set<String> named = new java.util.HashSet<>();
         list("workspaces", "/v1/organizations/workspaces", new QueryString().add("include_archived", "true"),
-                node -> each.accept(new Workspace(Json.text(node, "id"), Json.text(node, "name"),
-                        Json.text(node, "display_color"), Json.instant(node, "created_at"),
-                        Json.instant(node, "archived_at"))));
+                node -> named.add(Json.text(node, "id")));
+        list("workspaces", "/v1/organizations/workspaces", new QueryString().add("include_archived", "true")
+                .add("include_default", "true"), node -> each.accept(new Workspace(Json.text(node, "id"),
+                        Json.text(node, "name"), Json.text(node, "display_color"), Json.instant(node, "created_at"),
+                        Json.instant(node, "archived_at"), !named.contains(Json.text(node, "id")))));
     }
 
     /** Every API key, in either shape: with a flat {@code workspace_id}, or with {@code scope}. */

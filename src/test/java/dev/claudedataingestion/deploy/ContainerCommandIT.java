@@ -115,8 +115,9 @@ class ContainerCommandIT {
             assertThat(output).contains("\"severity\":\"INFO\"").contains("succeeded");
             if (run == 2) {
                 // Incremental: /me, the 5 days, all inside the 30-day lookback (one request for each bucketed and
-                // analytics report, and one per Claude Code day), and one page of each list endpoint for the names.
-                assertThat(simulator.requests()).hasSize(1 + 2 + 5 + 2 + 3);
+                // analytics report, and one per Claude Code day), and one page of each list endpoint for the names
+                // (workspaces twice: with and without the default workspace).
+                assertThat(simulator.requests()).hasSize(1 + 2 + 5 + 2 + 4);
             }
         }
     }

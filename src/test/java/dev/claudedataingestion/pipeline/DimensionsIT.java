@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +62,12 @@ class DimensionsIT {
 
         assertThat(select("SELECT name FROM claude_workspaces WHERE workspace_id IS NULL"))
                 .containsExactly(List.of("Default workspace"));
-        assertThat(select("SELECT count(*) FROM claude_workspaces").get(0).get(0)).isEqualTo(5L);
+        assertThat(select("SELECT count(*) FROM claude_workspaces").get(0).get(0)).isEqualTo(6L);
+        // The default workspace's real id, listed with include_default=true, as the analytics API names it.
+        assertThat(select("SELECT workspace_id, name FROM claude_workspaces WHERE is_default ORDER BY workspace_id"))
+                .containsExactlyInAnyOrder(Arrays.asList(null, "Default workspace"),
+                        List.of(organization.defaultWorkspaceId(), "Default Workspace"));
+        assertThat(select("SELECT count(*) FROM claude_workspaces WHERE NOT is_default").get(0).get(0)).isEqualTo(4L);
         assertThat(select("SELECT count(*) FROM claude_workspaces WHERE archived_at IS NOT NULL").get(0).get(0))
                 .isEqualTo(1L);
         assertThat(select("SELECT count(*) FROM claude_api_keys").get(0).get(0))

@@ -52,13 +52,14 @@ class IngestionJobIT extends IngestionFixture {
         assertWarehouseEqualsApi(february);
         // 36 days: two pages of daily buckets per bucketed report, two windows of 31 days at most for each analytics
         // report (a page holds 1,000 rows, more than a month of this organization's), one request per Claude Code
-        // day, one for /me, and one page of each list endpoint for the names.
+        // day, one for /me, and one page of each list endpoint for the names (workspaces twice: with and without the
+        // default workspace).
         assertThat(requestedDays("usage_report/messages")).hasSize(2);
         assertThat(requestedDays("cost_report")).hasSize(2);
         assertThat(requestedDays("analytics/usage")).hasSize(2);
         assertThat(requestedDays("analytics/cost")).hasSize(2);
         assertThat(requestedDays("claude_code")).hasSize(february.size());
-        assertThat(simulator.requests()).hasSize(2 + 2 + 2 + 2 + february.size() + 1 + 3);
+        assertThat(simulator.requests()).hasSize(2 + 2 + 2 + 2 + february.size() + 1 + 4);
     }
 
     @Test
@@ -116,6 +117,7 @@ class IngestionJobIT extends IngestionFixture {
         }
         long before = TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4];
         BigDecimal centsBefore = TestApi.costTotals(organization, DayRange.single(revised)).get(revised).money();
+        BigDecimal attributedBefore = simulator.analyticsCostServed(revised, AnalyticsGrouping.DEFAULT.dimensions())[0];
         organization.revise(revised);
         assertThat(TestApi.usageTotals(organization, DayRange.single(revised)).get(revised).measures()[4])
                 .isNotEqualTo(before);
@@ -142,7 +144,7 @@ class IngestionJobIT extends IngestionFixture {
         assertThat(restated).extracting(row -> row.get(0)).containsExactly("analytics_cost", "analytics_usage",
                 "claude_code", "cost", "usage");
         assertThat(decimal(restated.get(3).get(2))).isEqualByComparingTo(centsBefore);
-        assertThat(decimal(restated.get(0).get(2))).isEqualByComparingTo(centsBefore);
+        assertThat(decimal(restated.get(0).get(2))).isEqualByComparingTo(attributedBefore);
         assertThat(decimal(restated.get(3).get(3))).isEqualByComparingTo(
                 TestApi.costTotals(organization, DayRange.single(revised)).get(revised).money());
         assertThat(second.run().requestsMade()).isEqualTo(simulator.requests().size());
@@ -280,7 +282,15 @@ class IngestionJobIT extends IngestionFixture {
             }
             assertThat(daily(usage.formatted("claude_usage_attributed")))
                     .isEqualTo(daily(usage.formatted("claude_usage")));
-            assertThat(daily(cost.formatted("claude_cost_attributed"))).isEqualTo(daily(cost.formatted("claude_costs")));
+            // Each attributed row is served rounded to a millionth of a cent: the sums agree within that per row.
+            Map<LocalDate, List<BigDecimal>> older = daily(cost.formatted("claude_costs"));
+            Map<LocalDate, List<BigDecimal>> attributed = daily(cost.formatted("claude_cost_attributed"));
+            Map<LocalDate, List<BigDecimal>> rows = daily("SELECT activity_date, count(*), 0 FROM claude_cost_attributed"
+                    + " GROUP BY 1");
+            assertThat(attributed.keySet()).isEqualTo(older.keySet());
+            attributed.forEach((day, sums) -> assertThat(sums.get(0).subtract(older.get(day).get(0)).abs())
+                    .as("cents of %s", day).isLessThanOrEqualTo(new BigDecimal("0.0000005")
+                            .multiply(rows.get(day).get(0))));
             runs.add(daily(cost.formatted("claude_cost_attributed")));
         }
         assertThat(runs.get(1)).isEqualTo(runs.get(0));
@@ -344,7 +354,13 @@ class IngestionJobIT extends IngestionFixture {
         List<Object> regrouped = after.get(2);
         assertThat(regrouped.get(1)).isEqualTo("model,cost_type,token_type");
         assertThat(number(regrouped.get(2))).isLessThan(number(before.get(2).get(2)));
-        assertThat(regrouped.subList(3, 5)).isEqualTo(before.get(2).subList(3, 5));
+        // Each row is rounded as served: the day's sums are the new grouping's, within that rounding of the old.
+        BigDecimal[] served = simulator.analyticsCostServed(days.last(), List.of("model"));
+        assertThat(decimal(regrouped.get(3))).isEqualByComparingTo(served[0]);
+        assertThat(decimal(regrouped.get(4))).isEqualByComparingTo(served[1]);
+        assertThat(decimal(regrouped.get(3)).subtract(decimal(before.get(2).get(3))).abs()).isLessThanOrEqualTo(
+                new BigDecimal("0.0000005").multiply(BigDecimal.valueOf(number(before.get(2).get(2))
+                        + number(regrouped.get(2)))));
         assertThat(simulator.requests()).filteredOn(r -> r.path().contains("/analytics/cost")).last()
                 .satisfies(r -> assertThat(r.query().get("group_by[]")).containsExactly("model", "cost_type",
                         "token_type"));

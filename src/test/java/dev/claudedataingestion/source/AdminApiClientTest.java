@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
+import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.reports.AnalyticsCostReport;
@@ -177,8 +178,16 @@ class AdminApiClientTest {
 
         Map<LocalDate, BigDecimal> cents = sink.rows.stream().collect(Collectors.groupingBy(r -> r.date("activity_date"),
                 TreeMap::new, Collectors.reducing(BigDecimal.ZERO, r -> r.decimal("amount_cents"), BigDecimal::add)));
-        TestApi.costTotals(organization, FEBRUARY).forEach((day, expected) ->
-                assertThat(cents.get(day)).as("cents of %s", day).isEqualByComparingTo(expected.money()));
+        Map<LocalDate, Long> rows = sink.rows.stream().collect(Collectors.groupingBy(r -> r.date("activity_date"),
+                Collectors.counting()));
+        TestApi.costTotals(organization, FEBRUARY).forEach((day, expected) -> {
+            // Exactly what was served; each row rounded to a millionth of a cent, so within that of the cost report.
+            assertThat(cents.get(day)).as("cents of %s", day).isEqualByComparingTo(
+                    simulator.analyticsCostServed(day, AnalyticsGrouping.DEFAULT.dimensions())[0]);
+            assertThat(cents.get(day).subtract(expected.money()).abs()).as("rounding of %s", day)
+                    .isLessThanOrEqualTo(new BigDecimal("0.0000005").multiply(BigDecimal.valueOf(rows.get(day))));
+        });
+        assertThat(sink.rows).allMatch(row -> row.decimal("amount_cents").stripTrailingZeros().scale() <= 6);
         assertThat(sink.rows).allMatch(row -> row.decimal("list_amount_cents").compareTo(row.decimal("amount_cents"))
                 >= 0 && row.decimal("list_amount_usd").compareTo(row.decimal("list_amount_cents").movePointLeft(2)) == 0);
         assertThat(sink.rows).anyMatch(row -> row.decimal("list_amount_cents").compareTo(row.decimal("amount_cents"))

@@ -17,9 +17,11 @@ import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -286,7 +288,12 @@ public final class DataChecks {
                     }
                 });
         Map<Group, BigDecimal> listed = new HashMap<>();
-        if (!days(covered, ReportKind.ANALYTICS_COST).isEmpty()) {
+        Set<LocalDate> listedDays = days(covered, ReportKind.ANALYTICS_COST);
+        // The analytics API names the default workspace by its real id, the older reports by null.
+        Set<String> defaultWorkspace = new HashSet<>(warehouse.read("SELECT DISTINCT workspace_id FROM"
+                + " claude_workspaces WHERE organization_id = @organization_id AND is_default AND workspace_id IS NOT"
+                + " NULL", Map.of("organization_id", organization), row -> row.string("workspace_id")));
+        if (!listedDays.isEmpty()) {
             String grouped = " AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "workspace_id") + " AND "
                     + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model");
             warehouse.forEach("SELECT activity_date, workspace_id, model, SUM(list_amount_usd) AS list_usd FROM"
@@ -294,12 +301,25 @@ public final class DataChecks {
                     + " GROUP BY activity_date, workspace_id, model", days, row -> {
                         LocalDate day = row.date("activity_date");
                         if (both.contains(day) && !unpriced.contains(String.valueOf(row.string("model")))) {
-                            listed.merge(new Group(day, row.string("workspace_id"), row.string("model")),
-                                    row.decimal("list_usd"), BigDecimal::add);
+                            String workspace = row.string("workspace_id");
+                            listed.merge(new Group(day, defaultWorkspace.contains(workspace) ? null : workspace,
+                                    row.string("model")), row.decimal("list_usd"), BigDecimal::add);
                         }
                     });
         }
-        record Difference(Group group, BigDecimal billed, BigDecimal list, PriceTable.Estimate estimated) {
+        /** What a difference is: what the evidence and the message call it. */
+        enum Kind {
+            CATALOG("the catalog's price is not the API's list price (correct it with --prices)"),
+            ABOVE_LIST("billed above the API's list price"),
+            BILLED("billed differs from usage × price (no list price loaded for the day)");
+
+            final String meaning;
+
+            Kind(String meaning) {
+                this.meaning = meaning;
+            }
+        }
+        record Difference(Group group, BigDecimal billed, BigDecimal list, PriceTable.Estimate estimated, Kind kind) {
             /** How far {@code amount} lies outside the estimate's range. */
             BigDecimal outside(BigDecimal amount) {
                 return estimated.low().subtract(amount).max(amount.subtract(estimated.high())).max(BigDecimal.ZERO);
@@ -310,31 +330,51 @@ public final class DataChecks {
             }
         }
         List<Difference> differences = new ArrayList<>();
-        Set<Group> groups = new java.util.HashSet<>(estimated.keySet());
+        Set<Group> groups = new HashSet<>(estimated.keySet());
         groups.addAll(billed.keySet());
         BigDecimal discounts = BigDecimal.ZERO;
         int checkedAgainstList = 0;
+        int discounted = 0;
+        int unknown = 0;
         for (Group group : groups) {
             BigDecimal b = billed.getOrDefault(group, BigDecimal.ZERO);
             BigDecimal l = listed.get(group);
             PriceTable.Estimate e = estimated.getOrDefault(group, PriceTable.Estimate.ZERO);
-            BigDecimal reference = l == null ? b : l;
-            if (l != null) {
-                checkedAgainstList++;
-                discounts = discounts.add(l.subtract(b));
+            if (l == null && listedDays.contains(group.day())) {
+                // The API lists every priced group of a day it serves: one it does not is not known, not wrong.
+                unknown++;
+                continue;
             }
+            BigDecimal reference = l == null ? b : l;
             BigDecimal allowed = settings.tolerance().multiply(reference.max(e.high())).max(settings.toleranceFloorUsd());
-            // A discount bills below list; nothing bills above it.
-            boolean aboveList = l != null && b.subtract(l).compareTo(settings.tolerance().multiply(l)
-                    .max(settings.toleranceFloorUsd())) > 0;
-            Difference difference = new Difference(group, b, l, e);
-            if (difference.outside(reference).compareTo(allowed) > 0 || aboveList) {
-                differences.add(difference);
+            Kind kind = null;
+            if (l == null) {
+                kind = new Difference(group, b, null, e, null).outside(b).compareTo(allowed) > 0 ? Kind.BILLED : null;
+            } else {
+                checkedAgainstList++;
+                if (b.compareTo(l) < 0) {
+                    // Billed below list, and list = usage × price: a negotiated discount, not a difference.
+                    discounts = discounts.add(l.subtract(b));
+                    discounted++;
+                }
+                if (new Difference(group, b, l, e, null).outside(l).compareTo(allowed) > 0) {
+                    kind = Kind.CATALOG;
+                } else if (b.subtract(l).compareTo(settings.tolerance().multiply(l).max(settings.toleranceFloorUsd()))
+                        > 0) {
+                    kind = Kind.ABOVE_LIST;
+                }
+            }
+            if (kind != null) {
+                differences.add(new Difference(group, b, l, e, kind));
             }
         }
-        String listNote = checkedAgainstList == 0 ? "" : "; " + checkedAgainstList + " of " + groups.size()
-                + " groups checked against the list price of analytics_cost, billed $" + money(discounts)
-                + " below it (discounts)";
+        String listNote = (checkedAgainstList == 0 ? "" : "; " + checkedAgainstList + " of " + groups.size()
+                + " groups checked against the list price of analytics_cost" + (discounted == 0 ? ""
+                        : ", " + discounted + " billed $" + money(discounts) + " below it in all: a negotiated"
+                                + " discount, not a difference"))
+                + (unknown == 0 ? "" : "; " + unknown + " groups unknown: analytics_cost lists no price for them"
+                        + (defaultWorkspace.isEmpty() ? " (the default workspace's real id is not loaded: run ingest"
+                                + " with the dimensions)" : ""));
         differences.sort(Comparator.comparing(Difference::size).reversed());
         String scope = " for " + ChronoUnit.DAYS.between(first, last.plusDays(1)) + " days to " + last
                 + " (prices " + settings.prices().version() + ")";
@@ -343,14 +383,17 @@ public final class DataChecks {
                 + (ranged.isEmpty() ? "" : "; " + String.join(", ", ranged) + " compared against a range: its price"
                         + " depends on each prompt's size, which daily usage does not give") + listNote;
         if (!differences.isEmpty()) {
+            Map<Kind, Long> byKind = differences.stream().collect(Collectors.groupingBy(
+                    Difference::kind, () -> new EnumMap<>(Kind.class), Collectors.counting()));
             List<String> evidence = differences.stream().limit(EVIDENCE).map(d -> d.group().day() + " "
                     + workspace(d.group().workspace()) + " " + d.group().model() + ": billed $" + money(d.billed())
                     + (d.list() == null ? "" : ", list $" + money(d.list())) + ", usage priced at $"
                     + money(d.estimated().low()) + (d.estimated().isRange() ? " to $" + money(d.estimated().high())
-                            : "")).toList();
+                            : "") + " (" + d.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")").toList();
             return new CheckResult("reconciliation", Status.FAIL, differences.size() + " day, workspace and model"
-                    + " groups' list (or, without analytics_cost, billed) cost differs from usage × price by more than " + percent(settings.tolerance()) + scope
-                    + priorityNote, evidence);
+                    + " groups differ by more than " + percent(settings.tolerance()) + ": " + byKind.entrySet()
+                            .stream().map(k -> k.getValue() + " " + k.getKey().meaning)
+                            .collect(Collectors.joining(", ")) + scope + priorityNote, evidence);
         }
         if (!unpriced.isEmpty()) {
             return new CheckResult("reconciliation", Status.WARN, "billed and estimated cost agree" + scope
@@ -504,11 +547,16 @@ public final class DataChecks {
 
     // ---- agreement of the two APIs -----------------------------------------------------------------------------
 
+    /** Decimal places the rounding of a served amount is looked for in; a stored amount has at most this many. */
+    private static final int MOST_PLACES = 12;
+
     /**
      * The older reports and the Usage and Cost Analytics API count the same usage and bill the same cost: per day both
      * cover, the usage report's tokens against the attributed usage's, and the cost report's cents against the
-     * attributed cost's. A difference fails where both were fetched final, and warns where either is provisional:
-     * Anthropic may still be revising that day.
+     * attributed cost's. Each API rounds each amount it serves to some decimal places of a cent (not documented, so
+     * read from what was served: the most places any amount of the day has), so two sums of the same cost may differ
+     * by up to half a unit of the last place per row summed on each side: that is the bound. A difference beyond it
+     * fails where both were fetched final, and warns where either is provisional: Anthropic may still be revising it.
      */
     CheckResult agreement(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
         String tokens = "uncached_input_tokens + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens"
@@ -516,6 +564,8 @@ public final class DataChecks {
         List<String> evidence = new ArrayList<>();
         Status status = Status.OK;
         int compared = 0;
+        String largest = "";
+        BigDecimal largestShare = BigDecimal.valueOf(-1);
         for (String[] pair : new String[][] {{"usage", "claude_usage", "claude_usage_attributed", tokens, "tokens"},
             {"cost", "claude_costs", "claude_cost_attributed", "amount_cents", "cents"}}) {
             ReportKind older = ReportKind.fromId(pair[0]);
@@ -527,43 +577,76 @@ public final class DataChecks {
                 continue;
             }
             compared += both.size();
-            Map<LocalDate, BigDecimal> first = dailySum(pair[1], pair[3], organization, both);
-            Map<LocalDate, BigDecimal> second = dailySum(pair[2], pair[3], organization, both);
+            boolean rounded = pair[0].equals("cost");
+            Map<LocalDate, DaySum> first = dailySum(pair[1], pair[3], rounded, organization, both);
+            Map<LocalDate, DaySum> second = dailySum(pair[2], pair[3], rounded, organization, both);
             Set<LocalDate> provisionalDays = new HashSet<>();
             coverage().stream().filter(s -> s.organizationId().equals(organization)
                     && (s.report() == older || s.report() == attributed))
                     .forEach(s -> provisionalDays.addAll(s.provisional()));
             for (LocalDate day : both) {
-                BigDecimal a = first.getOrDefault(day, BigDecimal.ZERO);
-                BigDecimal b = second.getOrDefault(day, BigDecimal.ZERO);
-                if (a.compareTo(b) != 0) {
-                    boolean provisional = provisionalDays.contains(day);
-                    status = worst(status, provisional ? Status.WARN : Status.FAIL);
+                DaySum a = first.getOrDefault(day, DaySum.NONE);
+                DaySum b = second.getOrDefault(day, DaySum.NONE);
+                BigDecimal difference = a.total().subtract(b.total()).abs();
+                BigDecimal bound = a.roundingBound().add(b.roundingBound());
+                String figures = pair[0] + " " + day + (provisionalDays.contains(day) ? " (provisional)" : "") + ": "
+                        + plain(a.total()) + " " + pair[4] + " in " + pair[1] + ", " + plain(b.total()) + " in "
+                        + pair[2] + " (difference " + plain(difference) + (rounded ? ", rounding allows " + plain(bound) : "")
+                        + ")";
+                BigDecimal share = difference.signum() == 0 ? BigDecimal.ZERO : bound.signum() == 0
+                        ? BigDecimal.valueOf(Long.MAX_VALUE) : difference.divide(bound, PRECISION);
+                if (share.compareTo(largestShare) > 0) {
+                    largestShare = share;
+                    largest = figures;
+                }
+                if (difference.compareTo(bound) > 0) {
+                    status = worst(status, provisionalDays.contains(day) ? Status.WARN : Status.FAIL);
                     if (evidence.size() < EVIDENCE) {
-                        evidence.add(pair[0] + " " + day + (provisional ? " (provisional)" : "") + ": " + plain(a) + " "
-                                + pair[4] + " in " + pair[1] + ", " + plain(b) + " in " + pair[2]);
+                        evidence.add(figures);
                     }
                 }
             }
         }
         if (compared == 0) {
             return CheckResult.ok("agreement", "nothing to compare: the attributed reports (analytics_usage,"
-                    + " analytics_cost) share no loaded day with the older ones");
+                    + " analytics_cost) and the older ones share no loaded day " + settings.windowDescription());
         }
         if (status == Status.OK) {
             return CheckResult.ok("agreement", "the usage and cost reports and the Usage and Cost Analytics API agree"
-                    + " on " + compared + " report-days " + settings.windowDescription());
+                    + " on " + compared + " report-days " + settings.windowDescription() + ", within the rounding of"
+                    + " the amounts each serves" + (largestShare.signum() > 0 ? "; the largest difference: " + largest
+                            : ""));
         }
-        return new CheckResult("agreement", status, "the two APIs disagree on some days: a difference on a final day"
-                + " fails, on a provisional one (fetched while Anthropic could still revise it) warns", evidence);
+        return new CheckResult("agreement", status, "the two APIs disagree on some days beyond the rounding of the"
+                + " amounts each serves: a difference on a final day fails, on a provisional one (fetched while"
+                + " Anthropic could still revise it) warns", evidence);
     }
 
-    private Map<LocalDate, BigDecimal> dailySum(String table, String measure, String organization,
+    /** A day's sum of one table, and how far the rounding of its rows' amounts may have moved it. */
+    private record DaySum(BigDecimal total, BigDecimal roundingBound) {
+        static final DaySum NONE = new DaySum(BigDecimal.ZERO, BigDecimal.ZERO);
+    }
+
+    /**
+     * Per day of {@code days}, the sum of {@code measure}; where the measure is a served decimal ({@code rounded}),
+     * with half a unit of the last place its amounts have, times the rows summed.
+     */
+    private Map<LocalDate, DaySum> dailySum(String table, String measure, boolean rounded, String organization,
             TreeSet<LocalDate> days) {
-        Map<LocalDate, BigDecimal> sums = new HashMap<>();
-        warehouse.forEach("SELECT activity_date, SUM(" + measure + ") AS total FROM " + table
-                + BETWEEN + " GROUP BY activity_date", Map.of("organization_id", organization, "first_day", days.first(),
-                "last_day", days.last()), row -> sums.put(row.date("activity_date"), row.decimal("total")));
+        StringBuilder places = new StringBuilder("CASE");
+        for (int place = 0; place < MOST_PLACES; place++) {
+            places.append(" WHEN ").append(measure).append(" = ROUND(").append(measure).append(", ").append(place)
+                    .append(") THEN ").append(place);
+        }
+        places.append(" ELSE ").append(MOST_PLACES).append(" END");
+        Map<LocalDate, DaySum> sums = new HashMap<>();
+        warehouse.forEach("SELECT activity_date, SUM(" + measure + ") AS total, COUNT(*) AS row_count"
+                + (rounded ? ", MAX(" + places + ") AS places" : "") + " FROM " + table + BETWEEN
+                + " GROUP BY activity_date", Map.of("organization_id", organization, "first_day", days.first(),
+                        "last_day", days.last()), row -> sums.put(row.date("activity_date"), new DaySum(
+                                row.decimal("total"), rounded ? new BigDecimal("0.5").movePointLeft(
+                                        (int) row.int64("places")).multiply(BigDecimal.valueOf(
+                                                row.int64("row_count"))) : BigDecimal.ZERO)));
         return sums;
     }
 
