@@ -460,6 +460,11 @@ public final class IngestionJob {
             log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
                     String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
                     seconds(fetched - fetchStart), seconds(written - fetched));
+            if (!spool.negativeRows().isEmpty()) {
+                log.warn("{} {}: {} rows below zero on {} (a credit or a correction at the source, or a fault);"
+                        + " 'claude-ingest check' counts them under units", report, window, spool.negativeRows()
+                                .values().stream().mapToLong(Long::longValue).sum(), spool.negativeRows().keySet());
+            }
             listener.written(result);
             listener.timed(result, Duration.ofNanos(fetched - fetchStart), waiting, Duration.ofNanos(written - fetched));
             return result;

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,10 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
     private final long limit;
     private final Set<Long> keys = new HashSet<>();
     private final List<Long> pageKeys = new ArrayList<>();
+    private final Report.Headline headline;
+    /** Days with rows whose measure is below zero, and how many, of complete pages and of the current one. */
+    private final Map<LocalDate, Long> negativeRows = new TreeMap<>();
+    private final List<LocalDate> pageNegativeDays = new ArrayList<>();
     private final FileChannel channel;
     private final DataOutputStream out;
     private long committedRows;
@@ -70,6 +75,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
         this.report = report;
         this.codec = new RowCodec(report.tables());
         this.counted = report.tables().get(0);
+        this.headline = report.headline();
         this.context = context;
         this.limit = limit;
         try {
@@ -99,6 +105,9 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
                 throw AdminApiException.invalidResponse("the same record came twice (" + describe(identity)
                         + "); nothing of this window is written", null, context);
             }
+            if (headline.isNegative(row)) {
+                pageNegativeDays.add(row.date("activity_date"));
+            }
         }
         try {
             codec.write(row, out);
@@ -122,6 +131,8 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             committedRows += pageRows;
             pageRows = 0;
             pageKeys.clear();
+            pageNegativeDays.forEach(day -> negativeRows.merge(day, 1L, Long::sum));
+            pageNegativeDays.clear();
         } catch (IOException e) {
             throw new SpoolException("write", file.getParent(), e);
         }
@@ -136,6 +147,7 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
             pageRows = 0;
             pageKeys.forEach(keys::remove);
             pageKeys.clear();
+            pageNegativeDays.clear();
         } catch (IOException e) {
             throw new SpoolException("truncate", file.getParent(), e);
         }
@@ -150,6 +162,11 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
         } catch (IOException e) {
             throw new SpoolException("read", file.getParent(), e);
         }
+    }
+
+    /** The days of complete pages with rows whose measure is below zero, and how many on each. */
+    Map<LocalDate, Long> negativeRows() {
+        return Collections.unmodifiableMap(negativeRows);
     }
 
     /** Rows and headline total per day, read back from the spool. */

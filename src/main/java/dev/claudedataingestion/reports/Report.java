@@ -108,5 +108,16 @@ public interface Report {
             }
             return total;
         }
+
+        /** Whether any of the measure's columns is below zero in {@code row}: a credit, or a fault at the source. */
+        public boolean isNegative(Row row) {
+            for (String column : columns) {
+                Object value = row.get(column);
+                if (value instanceof BigDecimal decimal ? decimal.signum() < 0 : value instanceof Long n && n < 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

@@ -73,6 +73,21 @@ class SpoolTest {
         }
     }
 
+    /** A negative count of tokens is counted by day, of complete pages only, for the run to warn of. */
+    @Test
+    void rowsBelowZeroAreCountedByDayOfCompletePagesOnly() {
+        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE)) {
+            spool.accept(usage(-1));
+            spool.accept(usage(2));
+            spool.pageCompleted();
+            spool.accept(usage(-3));
+            spool.discardPartialPage();
+            spool.accept(usage(-4));
+            spool.pageCompleted();
+            assertThat(spool.negativeRows()).containsExactly(java.util.Map.entry(LocalDate.of(2026, 3, 8), 2L));
+        }
+    }
+
     @Test
     void everyRowTypeSurvivesTheRoundTripExactly() {
         Row cost = TestRows.parse(CostReport.INSTANCE, DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), """

@@ -68,9 +68,4 @@ public record CheckSettings(LocalDate startDate, Instant now, int staleWarnDays,
         return windowDays.map(days -> LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(days))
                 .orElse(LocalDate.EPOCH);
     }
-
-    /** "in the last 90 days", or "in every day loaded". */
-    String windowDescription() {
-        return windowDays.map(days -> "since " + windowStart() + " (--all for every day)").orElse("in every day loaded");
-    }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -81,7 +82,7 @@ public final class DataChecks {
             all.add(new OrganizationChecks(organization, List.of(
                     freshness(covered),
                     gaps(covered),
-                    duplicates(organization),
+                    duplicates(organization, covered),
                     units(organization, covered),
                     reconciliation(organization, covered),
                     prices(organization, covered),
@@ -162,7 +163,11 @@ public final class DataChecks {
     // ---- duplicates -------------------------------------------------------------------------------------------
 
     /** No two rows of a fact table share its key, in the window of days checked. */
-    CheckResult duplicates(String organization) {
+    CheckResult duplicates(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
+        Optional<CheckResult> nothing = nothingInWindow("duplicates", covered);
+        if (nothing.isPresent()) {
+            return nothing.get();
+        }
         List<String> evidence = new ArrayList<>();
         long groups = 0;
         for (ReportKind kind : ReportKind.values()) {
@@ -183,16 +188,19 @@ public final class DataChecks {
             }
         }
         if (groups == 0) {
-            return CheckResult.ok("duplicates", "no key appears twice in the fact tables "
-                    + settings.windowDescription());
+            return CheckResult.ok("duplicates", "no key appears twice in the fact tables " + window(covered));
         }
-        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once "
-                + settings.windowDescription() + "; rows are counted twice", evidence);
+        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once " + window(covered)
+                + "; rows are counted twice", evidence);
     }
 
     // ---- units and sanity -------------------------------------------------------------------------------------
 
     CheckResult units(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
+        Optional<CheckResult> nothing = nothingInWindow("units", covered);
+        if (nothing.isPresent()) {
+            return nothing.get();
+        }
         Status status = Status.OK;
         List<String> evidence = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -216,14 +224,19 @@ public final class DataChecks {
         // A million dollars for one line of one day, or a trillion tokens in one row, is a unit error, not usage.
         long absurdCost = count("SELECT COUNT(*) AS n FROM claude_costs" + inWindow + "amount_cents > 100000000",
                 window);
-        long badTokens = count("SELECT COUNT(*) AS n FROM claude_usage" + inWindow + "(uncached_input_tokens < 0"
-                + " OR cache_creation_5m_input_tokens < 0 OR cache_creation_1h_input_tokens < 0"
-                + " OR cache_read_input_tokens < 0 OR output_tokens < 0 OR web_search_requests < 0"
-                + " OR uncached_input_tokens > 1000000000000 OR output_tokens > 1000000000000)", window);
-        if (absurdCost > 0 || badTokens > 0) {
+        long absurdTokens = count("SELECT COUNT(*) AS n FROM claude_usage" + inWindow + "(uncached_input_tokens"
+                + " > 1000000000000 OR output_tokens > 1000000000000)", window);
+        if (absurdCost > 0 || absurdTokens > 0) {
             status = Status.FAIL;
             problems.add((absurdCost > 0 ? absurdCost + " cost rows above $1,000,000 " : "")
-                    + (badTokens > 0 ? badTokens + " usage rows with negative or absurd token counts" : "").strip());
+                    + (absurdTokens > 0 ? absurdTokens + " usage rows with absurd token counts" : "").strip());
+        }
+        long negativeTokens = count("SELECT COUNT(*) AS n FROM claude_usage" + inWindow + "(uncached_input_tokens < 0"
+                + " OR cache_creation_5m_input_tokens < 0 OR cache_creation_1h_input_tokens < 0"
+                + " OR cache_read_input_tokens < 0 OR output_tokens < 0 OR web_search_requests < 0)", window);
+        if (negativeTokens > 0) {
+            status = worst(status, Status.WARN);
+            problems.add(negativeTokens + " usage rows with a token count below zero (a correction at the source?)");
         }
 
         // Usage billed at standard or batch prices should have cost rows the same day, and the reverse.
@@ -248,7 +261,7 @@ public final class DataChecks {
         }
         if (status == Status.OK) {
             return CheckResult.ok("units", "dollars are cents / 100 exactly, amounts and token counts are plausible,"
-                    + " usage and cost cover the same days " + settings.windowDescription());
+                    + " usage and cost cover the same days " + window(covered));
         }
         return new CheckResult("units", status, String.join("; ", problems), evidence);
     }
@@ -559,6 +572,10 @@ public final class DataChecks {
      * fails where both were fetched final, and warns where either is provisional: Anthropic may still be revising it.
      */
     CheckResult agreement(String organization, Map<ReportKind, TreeSet<LocalDate>> covered) {
+        Optional<CheckResult> nothing = nothingInWindow("agreement", covered);
+        if (nothing.isPresent()) {
+            return nothing.get();
+        }
         String tokens = "uncached_input_tokens + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens"
                 + " + cache_read_input_tokens + output_tokens";
         List<String> evidence = new ArrayList<>();
@@ -609,11 +626,11 @@ public final class DataChecks {
         }
         if (compared == 0) {
             return CheckResult.ok("agreement", "nothing to compare: the attributed reports (analytics_usage,"
-                    + " analytics_cost) and the older ones share no loaded day " + settings.windowDescription());
+                    + " analytics_cost) and the older ones share no loaded day " + window(covered));
         }
         if (status == Status.OK) {
             return CheckResult.ok("agreement", "the usage and cost reports and the Usage and Cost Analytics API agree"
-                    + " on " + compared + " report-days " + settings.windowDescription() + ", within the rounding of"
+                    + " on " + compared + " report-days " + window(covered) + ", within the rounding of"
                     + " the amounts each serves" + (largestShare.signum() > 0 ? "; the largest difference: " + largest
                             : ""));
         }
@@ -739,6 +756,34 @@ public final class DataChecks {
     }
 
     /** The organization and the first day of the window the duplicates and units checks read. */
+    /** The first and last day any report of the organization has loaded, or empty. */
+    private static Optional<DayRange> loaded(Map<ReportKind, TreeSet<LocalDate>> covered) {
+        TreeSet<LocalDate> all = new TreeSet<>();
+        covered.values().forEach(all::addAll);
+        return all.isEmpty() ? Optional.empty() : Optional.of(DayRange.of(all.first(), all.last()));
+    }
+
+    /** The days a windowed check reads, as its message states them: "over D..D (the last 90 days; …)". */
+    private String window(Map<ReportKind, TreeSet<LocalDate>> covered) {
+        Optional<DayRange> days = loaded(covered);
+        if (settings.windowDays().isEmpty()) {
+            return "over every day loaded" + days.map(range -> ", " + range).orElse("");
+        }
+        return days.map(range -> "over " + DayRange.of(range.first().isBefore(settings.windowStart())
+                ? settings.windowStart() : range.first(), range.last()) + " ").orElse("")
+                + "(the last " + settings.windowDays().get() + " days; --all for every day)";
+    }
+
+    /**
+     * A warning instead of a windowed check that would read nothing: every loaded day is older than its window. It
+     * says so, and what {@code --all} would read, instead of "ok" over no row.
+     */
+    private Optional<CheckResult> nothingInWindow(String check, Map<ReportKind, TreeSet<LocalDate>> covered) {
+        return loaded(covered).filter(range -> range.last().isBefore(settings.windowStart())).map(range ->
+                new CheckResult(check, Status.WARN, "the last " + settings.windowDays().orElseThrow() + " days hold"
+                        + " no loaded day, so nothing was checked; --all checks " + range, List.of()));
+    }
+
     private Map<String, Object> window(String organization) {
         return Map.of("organization_id", organization, "first_day", settings.windowStart());
     }

@@ -221,13 +221,32 @@ class DataChecksIT {
                 "UPDATE claude_costs SET amount_usd = amount_cents WHERE activity_date = DATE '2026-01-06'");
         Map<String, CheckResult> recent = check(settings -> settings.withWindowDays(Optional.of(30)));
         assertThat(recent.get("duplicates").status()).isEqualTo(Status.OK);
-        assertThat(recent.get("duplicates").message()).contains("since 2026-02-07 (--all for every day)");
+        assertThat(recent.get("duplicates").message()).contains("over 2026-02-07.." + LATEST
+                + " (the last 30 days; --all for every day)");
         assertThat(recent.get("units").status()).isEqualTo(Status.OK);
 
         Map<String, CheckResult> all = check(settings -> settings.withWindowDays(Optional.empty()));
         assertThat(all.get("duplicates").status()).isEqualTo(Status.FAIL);
-        assertThat(all.get("duplicates").message()).contains("in every day loaded");
+        assertThat(all.get("duplicates").message()).containsPattern("over every day loaded, 20..-..-..\\.\\." + LATEST);
         assertThat(all.get("units").evidence()).first().asString().startsWith("claude_costs 2026-01-06");
+    }
+
+    /** Data older than the window is not "ok" over no row: the windowed checks say nothing was read, and what is. */
+    @Test
+    void aWindowThatHoldsNoLoadedDayWarnsAndNamesWhatAllWouldCheck() {
+        execute("UPDATE claude_costs SET amount_cents = -amount_cents, amount_usd = -amount_usd"
+                + " WHERE activity_date = DATE '2026-02-02'");
+        Map<String, CheckResult> later = check(settings -> CheckSettings.defaults(START,
+                TestApi.NOW.plus(java.time.Duration.ofDays(200))));
+        for (String windowed : List.of("duplicates", "units", "agreement")) {
+            assertThat(later.get(windowed).status()).as(windowed).isEqualTo(Status.WARN);
+            assertThat(later.get(windowed).message()).as(windowed).startsWith("the last 90 days hold no loaded day,"
+                    + " so nothing was checked; --all checks ").endsWith(".." + LATEST);
+        }
+        CheckResult units = check(settings -> CheckSettings.defaults(START, TestApi.NOW.plus(java.time.Duration
+                .ofDays(200))).withWindowDays(Optional.empty())).get("units");
+        assertThat(units.status()).isEqualTo(Status.WARN);
+        assertThat(units.message()).contains("cost rows below zero");
     }
 
     @Test
@@ -252,6 +271,10 @@ class DataChecksIT {
     @Test
     void negativeTokensAndCostWithoutUsageAreCaught() {
         execute("UPDATE claude_usage SET output_tokens = -5 WHERE activity_date = DATE '2026-02-04'");
+        // A correction at the source may be negative: a warning, not a failure.
+        assertThat(check().get("units").status()).isEqualTo(Status.WARN);
+        assertThat(check().get("units").message()).containsPattern("[0-9]+ usage rows with a token count below zero");
+        execute("UPDATE claude_usage SET output_tokens = 2000000000000 WHERE activity_date = DATE '2026-02-04'");
         assertThat(check().get("units").status()).isEqualTo(Status.FAIL);
         execute("UPDATE claude_usage SET output_tokens = 5 WHERE activity_date = DATE '2026-02-04'",
                 "DELETE FROM claude_usage WHERE activity_date = DATE '2026-02-05'");
