@@ -45,6 +45,10 @@ final class ExportCommand implements Callable<Integer> {
             + " complete month, UTC)")
     LocalDate to;
 
+    @Option(names = "--tags-include-people", description = "keep in Tags the e-mail address of the person a line is"
+            + " attributed to (default: left out, as personal data in a file meant for finance tools)")
+    boolean tagsIncludePeople;
+
     ExportCommand(Context context) {
         this.context = context;
     }
@@ -58,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
         try (Warehouse opened = config.open(true)) {
             organizationId = Warehouse.CoverageSummary.organization(opened.coverage(),
                     Optional.ofNullable(organization.id));
-            written = new FocusExport(opened).write(organizationId, days, out);
+            written = new FocusExport(opened, tagsIncludePeople).write(organizationId, days, out);
         }
         context.out().printf("Wrote %s: %,d FOCUS rows of organization %s, %s, BilledCost $%,.2f%n", out,
                 written.rows(), organizationId, days, written.billedCost());

@@ -33,8 +33,9 @@ final class DimensionHistory {
     /** The history after {@code snapshot}, whose rows hold the attributes only. */
     static List<Row> merge(Table table, List<Row> stored, List<Row> snapshot, Instant now) {
         List<String> attributes = table.columnNames().stream().filter(c -> !HISTORY.contains(c)).toList();
-        // The key is the organization, the object's id and valid_from.
-        String id = table.key().get(1);
+        // The key is the organization, the object's id and valid_from; the organization's own, the organization and
+        // valid_from.
+        String id = table.key().get(table.key().size() - 2);
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         List<Row> rows = new ArrayList<>();
         Map<Object, Row> current = new HashMap<>();

@@ -82,6 +82,8 @@ public final class IngestionJob {
     }
 
     private volatile boolean stopRequested;
+    /** The organization's name as the API gave it this run, or null. */
+    private String organizationName;
 
     /**
      * Asks the run to stop (SIGINT, SIGTERM): the window being fetched is dropped, nothing more is started, and the
@@ -343,6 +345,11 @@ public final class IngestionJob {
                 .set("role", user.role())
                 .set("added_at", user.addedAt())));
         Map<Table, List<Row>> snapshots = new LinkedHashMap<>();
+        if (organizationName != null) {
+            snapshots.put(Tables.ORGANIZATIONS, List.of(new Row(Tables.ORGANIZATIONS)
+                    .set("organization_id", organizationId)
+                    .set("name", organizationName)));
+        }
         snapshots.put(Tables.WORKSPACES, workspaces);
         snapshots.put(Tables.API_KEYS, keys);
         snapshots.put(Tables.USERS, users);
@@ -427,6 +434,7 @@ public final class IngestionJob {
         }
         log.info("Organization {}{}", organization.id(),
                 organization.name() == null ? "" : " (" + organization.name() + ")");
+        organizationName = organization.name();
         return organization.id();
     }
 

@@ -45,6 +45,7 @@ public final class FocusCost {
             new Column("BilledCost", Type.DECIMAL),
             new Column("BillingAccountId", Type.STRING),
             new Column("BillingAccountName", Type.STRING),
+            new Column("BillingAccountType", Type.STRING),
             new Column("BillingCurrency", Type.STRING),
             new Column("BillingPeriodStart", Type.DATETIME),
             new Column("BillingPeriodEnd", Type.DATETIME),
@@ -60,10 +61,16 @@ public final class FocusCost {
             new Column("EffectiveCost", Type.DECIMAL),
             new Column("InvoiceIssuerName", Type.STRING),
             new Column("ListCost", Type.DECIMAL),
+            new Column("PricingCategory", Type.STRING),
             new Column("PricingQuantity", Type.DECIMAL),
             new Column("PricingUnit", Type.STRING),
             new Column("ProviderName", Type.STRING),
             new Column("PublisherName", Type.STRING),
+            new Column("RegionId", Type.STRING),
+            new Column("RegionName", Type.STRING),
+            new Column("ResourceId", Type.STRING),
+            new Column("ResourceName", Type.STRING),
+            new Column("ResourceType", Type.STRING),
             new Column("ServiceCategory", Type.STRING),
             new Column("ServiceSubcategory", Type.STRING),
             new Column("ServiceName", Type.STRING),
@@ -71,6 +78,7 @@ public final class FocusCost {
             new Column("SkuMeter", Type.STRING),
             new Column("SubAccountId", Type.STRING),
             new Column("SubAccountName", Type.STRING),
+            new Column("SubAccountType", Type.STRING),
             new Column("Tags", Type.JSON),
             new Column("x_ServiceTier", Type.STRING),
             new Column("x_ContextWindow", Type.STRING),
@@ -180,7 +188,8 @@ public final class FocusCost {
         String usageLine = USAGE_LINE + ", " + ATTRIBUTED;
         String attributed = "SELECT " + prefixed(LINE, "c") + ", " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by",
                 "workspace_id") + " AS workspace_grouped, " + DESCRIPTION + " AS description, " + sql.jsonObject(tags)
-                + " AS tags, c.billed_usd, c.list_usd, " + QUANTITY + ", 'analytics_cost' AS source FROM (SELECT "
+                + " AS tags, CASE WHEN " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by", "api_key_id")
+                + " THEN c.api_key_id END AS api_key_id, c.billed_usd, c.list_usd, " + QUANTITY + ", 'analytics_cost' AS source FROM (SELECT "
                 + attributedLine + ", actor_email, SUM(amount_usd) AS billed_usd, SUM(list_amount_usd) AS list_usd FROM "
                 + sql.table("claude_cost_attributed") + " GROUP BY " + attributedLine + ", actor_email) c LEFT JOIN"
                 + " (SELECT " + usageLine + ", " + MEASURES + " FROM " + sql.table("claude_usage_attributed")
@@ -198,7 +207,8 @@ public final class FocusCost {
                 + sql.table("claude_workspaces") + " WHERE is_default AND workspace_id IS NOT NULL GROUP BY"
                 + " organization_id) d ON d.organization_id = c.organization_id";
         String legacy = "SELECT " + legacyLine + ", TRUE AS workspace_grouped, COALESCE(c.description, "
-                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, c.amount_usd AS billed_usd, "
+                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, " + sql.text("NULL") + " AS api_key_id,"
+                + " c.amount_usd AS billed_usd, "
                 + catalogListUsd(sql, prices) + " AS list_usd, " + QUANTITY + ", 'cost' AS source FROM "
                 + sql.table("claude_costs") + " c LEFT JOIN (SELECT organization_id, activity_date, " + usageDimensions
                 + ", " + MEASURES + " FROM " + sql.table("claude_usage") + " GROUP BY organization_id, activity_date, "
@@ -217,8 +227,9 @@ public final class FocusCost {
         Map<String, String> columns = new LinkedHashMap<>();
         columns.put("BilledCost", "l.billed_usd");
         columns.put("BillingAccountId", "l.organization_id");
-        // The API does not name the organization in its reports; its id stands for its name.
-        columns.put("BillingAccountName", "l.organization_id");
+        // The name /v1/organizations/me gave it then; its id where no run has recorded one.
+        columns.put("BillingAccountName", "COALESCE(o.name, l.organization_id)");
+        columns.put("BillingAccountType", "'Organization'");
         columns.put("BillingCurrency", "l.currency");
         columns.put("BillingPeriodStart", sql.dayStart(monthStart));
         columns.put("BillingPeriodEnd", sql.dayStart(sql.monthStart(sql.plusDays(monthStart, 31))));
@@ -235,10 +246,20 @@ public final class FocusCost {
         columns.put("EffectiveCost", "l.billed_usd");
         columns.put("InvoiceIssuerName", "'Anthropic'");
         columns.put("ListCost", "l.list_usd");
+        // Every price is the published one or the organization's agreed rate: nothing is dynamic or committed.
+        columns.put("PricingCategory", "'Standard'");
         columns.put("PricingQuantity", quantity);
         columns.put("PricingUnit", unit);
         columns.put("ProviderName", "'Anthropic'");
         columns.put("PublisherName", "'Anthropic'");
+        // Where the API says where it ran: US-only inference, or anywhere.
+        columns.put("RegionId", "CASE WHEN l.inference_geo IN ('us', 'global') THEN l.inference_geo END");
+        columns.put("RegionName", "CASE l.inference_geo WHEN 'us' THEN 'United States' WHEN 'global' THEN 'Global'"
+                + " END");
+        // The API key a line was spent with is the resource it was spent on.
+        columns.put("ResourceId", "l.api_key_id");
+        columns.put("ResourceName", "CASE WHEN l.api_key_id IS NOT NULL THEN COALESCE(k.name, l.api_key_id) END");
+        columns.put("ResourceType", "CASE WHEN l.api_key_id IS NOT NULL THEN 'API Key' END");
         columns.put("ServiceCategory", "'AI and Machine Learning'");
         columns.put("ServiceSubcategory", "'Generative AI'");
         columns.put("ServiceName", "'Claude'");
@@ -248,6 +269,7 @@ public final class FocusCost {
         columns.put("SubAccountId", "CASE WHEN l.workspace_grouped THEN COALESCE(l.workspace_id, 'default') END");
         columns.put("SubAccountName", "CASE WHEN l.workspace_grouped THEN COALESCE(w.name, l.workspace_id,"
                 + " 'Default workspace') END");
+        columns.put("SubAccountType", "CASE WHEN l.workspace_grouped THEN 'Workspace' END");
         columns.put("Tags", "l.tags");
         columns.put("x_ServiceTier", "l.service_tier");
         columns.put("x_ContextWindow", "l.context_window");
@@ -262,6 +284,10 @@ public final class FocusCost {
                         ReportKind.ANALYTICS_COST) + " UNION ALL " + Views.withFinality(sql, legacy, ReportKind.COST)
                 + ") l LEFT JOIN " + sql.table("claude_workspaces") + " w ON w.organization_id = l.organization_id"
                 + " AND w.workspace_id IS NOT DISTINCT FROM l.workspace_id AND l.activity_date >= w.valid_from"
-                + " AND (w.valid_to IS NULL OR l.activity_date < w.valid_to)";
+                + " AND (w.valid_to IS NULL OR l.activity_date < w.valid_to) LEFT JOIN " + sql.table("claude_api_keys")
+                + " k ON k.organization_id = l.organization_id AND k.api_key_id = l.api_key_id AND l.activity_date"
+                + " >= k.valid_from AND (k.valid_to IS NULL OR l.activity_date < k.valid_to) LEFT JOIN "
+                + sql.table(Tables.ORGANIZATIONS.name()) + " o ON o.organization_id = l.organization_id AND"
+                + " l.activity_date >= o.valid_from AND (o.valid_to IS NULL OR l.activity_date < o.valid_to)";
     }
 }

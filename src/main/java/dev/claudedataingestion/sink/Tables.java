@@ -75,6 +75,11 @@ public final class Tables {
             "added_at", TIMESTAMP),
             List.of("organization_id", "user_id", "valid_from"));
 
+    /** The organization's name, as {@code /v1/organizations/me} gives it, with history: FOCUS's BillingAccountName. */
+    public static final Table ORGANIZATIONS = new Table("claude_organizations", history(
+            "organization_id", STRING, "name", STRING),
+            List.of("organization_id", "valid_from"));
+
     /**
      * Whom the Usage and Cost Analytics API attributes usage to: users (a deleted one flagged), service accounts,
      * federated identities ({@code actor_id} is the subject, {@code provider} aws, gcp, azure or oidc) and API keys,
@@ -88,7 +93,8 @@ public final class Tables {
     /** Every table: the reports' tables, then the ledger and the dimensions. */
     public static List<Table> all() {
         List<Table> all = new ArrayList<>(Reports.factTables());
-        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, NOTIFICATIONS, WORKSPACES, API_KEYS, USERS, ACTORS));
+        all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, NOTIFICATIONS, ORGANIZATIONS, WORKSPACES, API_KEYS, USERS,
+                ACTORS));
         return all;
     }
 

@@ -90,22 +90,22 @@ class BigQueryRunsIT {
         Map<String, Integer> daily = count(before);
 
         // Per window: a staging table, a load job and a drop per table (Claude Code has two), one transaction.
-        // Per run: two records of the run, for the dimensions three loads and three transactions, and one of each
-        // for the actors.
+        // Per run: two records of the run, for the dimensions (the organization, workspaces, keys, users) four loads
+        // and four transactions, and one of each for the actors.
         int tables = 1 + 1 + 2 + 1 + 1;
-        assertThat(backfill).containsEntry("load jobs", 3 * tables + 3 + 1)
-                .containsEntry("transactions", 3 * 5 + 3 + 1)
+        assertThat(backfill).containsEntry("load jobs", 3 * tables + 4 + 1)
+                .containsEntry("transactions", 3 * 5 + 4 + 1)
                 .containsEntry("other query jobs", 2)
-                .containsEntry("table DELETE", 3 * tables + 3 + 1);
+                .containsEntry("table DELETE", 3 * tables + 4 + 1);
         // The daily run re-pulls the 30 days of lookback: one window of each report.
-        assertThat(daily).containsEntry("load jobs", tables + 3 + 1)
-                .containsEntry("transactions", 5 + 3 + 1)
+        assertThat(daily).containsEntry("load jobs", tables + 4 + 1)
+                .containsEntry("transactions", 5 + 4 + 1)
                 .containsEntry("other query jobs", 2)
-                .containsEntry("table DELETE", tables + 3 + 1)
+                .containsEntry("table DELETE", tables + 4 + 1)
                 // Reads: each report's coverage, coverage and stored totals per window, the dimensions' history,
                 // the actors in each attributed table and their history, earlier runs left running, the
                 // organizations the warehouse holds, and the prices check after the run (coverage, usage, list).
-                .containsEntry("reads", 5 + 5 * 2 + 3 + 2 + 1 + 2 + 3);
+                .containsEntry("reads", 5 + 5 * 2 + 4 + 2 + 1 + 2 + 3);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -41,6 +42,26 @@ import java.util.stream.Collectors;
 public final class FocusExport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The tag that names a person; in a file for finance tools only when asked for. */
+    private static final String PERSON_TAG = "actor_email";
+
+    /**
+     * The file's columns: the view's, and after {@code ContractedCost} and {@code ListCost} their unit prices, which
+     * the file computes exactly from them and {@code PricingQuantity} (the warehouses divide decimals differently).
+     */
+    public static final List<FocusCost.Column> COLUMNS = fileColumns();
+
+    private static List<FocusCost.Column> fileColumns() {
+        List<FocusCost.Column> columns = new ArrayList<>();
+        for (FocusCost.Column column : FocusCost.COLUMNS) {
+            columns.add(column);
+            if (column.name().equals("ContractedCost") || column.name().equals("ListCost")) {
+                columns.add(new FocusCost.Column(column.name().replace("Cost", "UnitPrice"), FocusCost.Type.DECIMAL));
+            }
+        }
+        return List.copyOf(columns);
+    }
 
     /** The file formats, by the name's ending. */
     public enum Format {
@@ -68,9 +89,12 @@ public final class FocusExport {
     }
 
     private final Warehouse warehouse;
+    private final boolean tagsIncludePeople;
 
-    public FocusExport(Warehouse warehouse) {
+    /** @param tagsIncludePeople whether {@code Tags} keeps the e-mail address of the person a line is attributed to */
+    public FocusExport(Warehouse warehouse, boolean tagsIncludePeople) {
         this.warehouse = warehouse;
+        this.tagsIncludePeople = tagsIncludePeople;
     }
 
     /** Writes {@code organizationId}'s rows of {@code days} to {@code out}, a {@code .csv} or {@code .parquet} file. */
@@ -103,7 +127,7 @@ public final class FocusExport {
             Path file = csv;
             if (format == Format.PARQUET) {
                 file = folder.resolve("focus.parquet");
-                Warehouses.csvToParquet(csv, FocusCost.COLUMNS, file);
+                Warehouses.csvToParquet(csv, COLUMNS, file);
             }
             publish(file, out);
             return written;
@@ -130,24 +154,32 @@ public final class FocusExport {
                 "from", days.startInstant(), "to", days.endInstant());
         int billed = index("BilledCost");
         int isFinal = index("x_IsFinal");
+        int quantity = index("PricingQuantity");
         long[] rows = new long[2];
         BigDecimal[] total = {BigDecimal.ZERO};
         warehouse.read(sql, parameters, new Warehouse.QueryVisitor() {
             @Override
             public void columns(List<String> names) {
-                line(FocusCost.COLUMNS.stream().map(FocusCost.Column::name).toList());
+                line(COLUMNS.stream().map(FocusCost.Column::name).toList());
             }
 
             @Override
             public void row(List<Object> values) {
-                List<String> fields = new ArrayList<>(values.size());
+                List<String> fields = new ArrayList<>(COLUMNS.size());
                 for (int i = 0; i < values.size(); i++) {
-                    fields.add(text(FocusCost.COLUMNS.get(i).type(), values.get(i)));
+                    FocusCost.Column column = FocusCost.COLUMNS.get(i);
+                    Object value = values.get(i);
+                    String field = column.type() == FocusCost.Type.JSON
+                            ? tags(value == null ? null : value.toString(), tagsIncludePeople) : text(column.type(), value);
+                    fields.add(field);
+                    if (column.name().equals("ContractedCost") || column.name().equals("ListCost")) {
+                        fields.add(unitPrice(field, text(FocusCost.Type.DECIMAL, values.get(quantity))));
+                    }
                 }
                 line(fields);
                 rows[0]++;
-                total[0] = total[0].add(new BigDecimal(fields.get(billed)));
-                if (!Boolean.parseBoolean(fields.get(isFinal))) {
+                total[0] = total[0].add(new BigDecimal(text(FocusCost.Type.DECIMAL, values.get(billed))));
+                if (!Boolean.parseBoolean(text(FocusCost.Type.BOOLEAN, values.get(isFinal)))) {
                     rows[1]++;
                 }
             }
@@ -166,6 +198,18 @@ public final class FocusExport {
 
     private String column(String name) {
         return warehouse.dialect().column(name);
+    }
+
+    /**
+     * {@code cost} over {@code quantity}, to the places the file keeps decimals in: times the quantity, it is the
+     * cost to within half a unit of the last place per unit of quantity.
+     */
+    static String unitPrice(String cost, String quantity) {
+        if (cost == null || quantity == null) {
+            return null;
+        }
+        return Cents.plain(new BigDecimal(cost).divide(new BigDecimal(quantity), Cents.SCALE + 2,
+                RoundingMode.HALF_EVEN));
     }
 
     private static int index(String name) {
@@ -190,15 +234,19 @@ public final class FocusExport {
             case DATETIME -> ((Instant) value).toString();
             case BOOLEAN -> value.toString();
             case STRING -> value.toString();
-            case JSON -> tags(value.toString());
+            case JSON -> tags(value.toString(), true);
         };
     }
 
-    private static String tags(String json) {
+    /** The tags that have a value, sorted; the person's e-mail address only when {@code people}. */
+    private static String tags(String json, boolean people) {
+        if (json == null) {
+            return null;
+        }
         try {
             Map<String, JsonNode> present = new TreeMap<>();
             JSON.readTree(json).properties().forEach(field -> {
-                if (!field.getValue().isNull()) {
+                if (!field.getValue().isNull() && (people || !field.getKey().equals(PERSON_TAG))) {
                     present.put(field.getKey(), field.getValue());
                 }
             });

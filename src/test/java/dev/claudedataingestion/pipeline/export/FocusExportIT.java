@@ -115,6 +115,20 @@ class FocusExportIT {
             assertThat(row.get("PricingUnit")).isEqualTo("Tokens");
             assertThat(row.get("Tags")).contains("\"actor_type\":\"user_actor\"").contains("\"product\"");
         });
+        // The organization by the name the API gives it; the API key a line was spent with as its resource; where
+        // it ran; and no person's e-mail address in a file for finance tools.
+        assertThat(table.rows()).allSatisfy(row -> {
+            assertThat(row.get("BillingAccountName")).isEqualTo(simulator.organization().name());
+            assertThat(row.get("BillingAccountType")).isEqualTo("Organization");
+            assertThat(row.get("PricingCategory")).isEqualTo("Standard");
+            assertThat(String.valueOf(row.get("Tags"))).doesNotContain("@");
+        });
+        assertThat(table.rows()).anySatisfy(row -> {
+            assertThat(row.get("ResourceId")).startsWith("apikey_");
+            assertThat(row.get("ResourceType")).isEqualTo("API Key");
+            assertThat(row.get("ResourceName")).doesNotStartWith("apikey_");
+            assertThat(row.get("Tags")).contains("\"api_key_id\":\"" + row.get("ResourceId") + "\"");
+        }).anySatisfy(row -> assertThat(row.get("SubAccountType")).isEqualTo("Workspace"));
         List<Map<String, String>> outputLines = table.rows().stream()
                 .filter(row -> "output_tokens".equals(row.get("SkuMeter"))).limit(40).toList();
         assertThat(outputLines).hasSize(40).allSatisfy(row -> assertThat(new BigDecimal(row.get("PricingQuantity")))
@@ -172,6 +186,11 @@ class FocusExportIT {
                     .orElse(new BigDecimal(row.get("BilledCost"))));
         });
         assertThat(table.rows()).anySatisfy(row -> assertThat(row.get("PricingUnit")).isEqualTo("Tokens"));
+        // The cost report says where it ran: US-only inference is a region.
+        assertThat(table.rows()).anySatisfy(row -> {
+            assertThat(row.get("RegionId")).isEqualTo("us");
+            assertThat(row.get("RegionName")).isEqualTo("United States");
+        }).anySatisfy(row -> assertThat(row.get("RegionId")).isEqualTo("global"));
         // The organization's discount on Opus shows as list above billed; every other model bills at list.
         assertThat(table.rows()).anySatisfy(row -> {
             assertThat(row.get("SkuId")).contains("opus");
@@ -192,6 +211,14 @@ class FocusExportIT {
             case "output_tokens" -> new PriceTable.Tokens(0, 0, 0, 0, n);
             default -> throw new AssertionError("not a token type: " + tokenType);
         };
+    }
+
+    @Test
+    void tagsNameAPersonOnlyWhenAskedTo() throws Exception {
+        Path csv = directory.resolve("people.csv");
+        assertThat(export(both, "--out", csv.toString(), "--tags-include-people").code()).isZero();
+        assertThat(FocusRules.read(csv).rows()).anySatisfy(row -> assertThat(row.get("Tags"))
+                .containsPattern("\"actor_email\":\"[^\"]+@"));
     }
 
     @Test

@@ -34,6 +34,21 @@ final class FocusRules {
     /** Present because usage is measured, and then non-null on a usage row. */
     static final List<String> CONSUMED = List.of("ConsumedQuantity", "ConsumedUnit");
 
+    /**
+     * Conditional columns whose condition holds for Anthropic's bill: more than one kind of billing account (Console
+     * organizations, Enterprise), published unit prices and negotiated ones, more than one pricing model (standard
+     * and batch rates, priority), regions (US-only inference), resources with a type (API keys), sub accounts
+     * (workspaces).
+     */
+    static final List<String> CONDITIONAL = List.of("BillingAccountType", "ContractedUnitPrice", "ListUnitPrice",
+            "PricingCategory", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "SubAccountId",
+            "SubAccountName", "SubAccountType");
+
+    static final Set<String> PRICING_CATEGORIES = Set.of("Standard", "Dynamic", "Committed", "Other");
+
+    /** The places a unit price keeps: times PricingQuantity it is the cost within half a unit per unit of quantity. */
+    private static final BigDecimal UNIT_PRICE_ROUNDING = new BigDecimal("0.5E-22");
+
     static final Set<String> CHARGE_CATEGORIES = Set.of("Usage", "Purchase", "Tax", "Credit", "Adjustment");
     static final Set<String> CHARGE_FREQUENCIES = Set.of("One-Time", "Recurring", "Usage-Based");
     static final Set<String> SERVICE_CATEGORIES = Set.of("AI and Machine Learning", "Analytics", "Business Applications",
@@ -115,7 +130,8 @@ final class FocusRules {
             assertThat(column).as("a FOCUS column is PascalCase, a custom one starts with x_")
                     .matches("[A-Z][A-Za-z]+|x_[A-Z][A-Za-z]+");
         }
-        assertThat(table.columns()).containsAll(MANDATORY).containsAll(CONSUMED).doesNotHaveDuplicates();
+        assertThat(table.columns()).containsAll(MANDATORY).containsAll(CONSUMED).containsAll(CONDITIONAL)
+                .doesNotHaveDuplicates();
         assertThat(table.rows()).isNotEmpty();
         for (Map<String, String> row : table.rows()) {
             String where = " of " + row;
@@ -154,6 +170,30 @@ final class FocusRules {
             assertThat(decimal(row, "EffectiveCost")).isEqualByComparingTo(billed);
             assertThat(decimal(row, "ListCost")).as("ListCost" + where).isGreaterThanOrEqualTo(billed);
             assertThat(decimal(row, "PricingQuantity")).as("PricingQuantity" + where).isPositive();
+
+            // Unit prices (listunitprice.md, contractedunitprice.md): not null on usage that is not a correction,
+            // not negative, and times PricingQuantity the cost.
+            BigDecimal quantity = decimal(row, "PricingQuantity");
+            for (String price : List.of("ListUnitPrice", "ContractedUnitPrice")) {
+                BigDecimal unit = decimal(row, price);
+                assertThat(unit.signum()).as(price + where).isNotNegative();
+                BigDecimal cost = decimal(row, price.replace("UnitPrice", "Cost"));
+                assertThat(unit.multiply(quantity).subtract(cost).abs()).as(price + " × PricingQuantity" + where)
+                        .isLessThanOrEqualTo(UNIT_PRICE_ROUNDING.multiply(quantity));
+            }
+            // pricingcategory.md: one of the allowed values, not null on usage.
+            assertThat(row.get("PricingCategory")).as("PricingCategory" + where).isIn(PRICING_CATEGORIES);
+            // billingaccounttype.md: not null where BillingAccountId is not.
+            assertThat(row.get("BillingAccountType")).as("BillingAccountType" + where).isNotNull();
+            // resourcetype.md, resourcename.md: a type and a name exactly where there is a resource id.
+            boolean resource = row.get("ResourceId") != null;
+            assertThat(row.get("ResourceType") != null).as("ResourceType" + where).isEqualTo(resource);
+            assertThat(row.get("ResourceName") != null).as("ResourceName" + where).isEqualTo(resource);
+            // regionname.md, subaccountname.md, subaccounttype.md: a name and type exactly where there is an id.
+            assertThat(row.get("RegionName") != null).as("RegionName" + where).isEqualTo(row.get("RegionId") != null);
+            boolean subAccount = row.get("SubAccountId") != null;
+            assertThat(row.get("SubAccountName") != null).as("SubAccountName" + where).isEqualTo(subAccount);
+            assertThat(row.get("SubAccountType") != null).as("SubAccountType" + where).isEqualTo(subAccount);
 
             String tags = row.get("Tags");
             if (tags != null) {
