@@ -48,6 +48,8 @@ final class CostFigures {
 
     /** How many workspaces, models, people and products the page names; the rest are summed as one. */
     static final int LARGEST = 25;
+    /** The first day of a month whose spend so far a forecast is drawn from. */
+    static final int FORECAST_FROM_DAY = 7;
 
     private static final Comparator<List<Integer>> KEY_ORDER = (a, b) -> {
         for (int i = 0; i < a.size(); i++) {
@@ -78,8 +80,9 @@ final class CostFigures {
     }
 
     private void addFigures(ObjectNode data, String organization, DayRange range, Optional<BigDecimal> budget) {
-        // The days before the report's, as many, and at least back to the first of its last month.
-        LocalDate monthStart = range.last().withDayOfMonth(1);
+        // The days before the report's, as many, and at least back to the first of the month before its last one,
+        // which the month to date is drawn beside.
+        LocalDate monthStart = range.last().withDayOfMonth(1).minusMonths(1);
         LocalDate previousStart = range.first().minusDays(range.size());
         DayRange span = DayRange.of(previousStart.isBefore(monthStart) ? previousStart : monthStart, range.last());
         Spend spend = new Spend(warehouse, organization);
@@ -164,6 +167,7 @@ final class CostFigures {
                         totals[2] = totals[2].add(billed);
                     }
                 });
+        tokensByWorkspace(cube, organization, span, workspaces);
         ArrayNode rows = cube.putArray("rows");
         cells.forEach((key, sums) -> {
             ArrayNode row = rows.addArray();
@@ -179,7 +183,53 @@ final class CostFigures {
         tiles.put("previous_spend_usd", Cents.plain(totals[2]));
 
         month(data.putObject("month"), spend, loaded, range, budget);
+        months(data, organization);
         attributed(data, organization, range);
+    }
+
+    /**
+     * {@code tokens}: [day of the cube, workspace, tokens] from the usage report, whose null workspace is the
+     * default one (by its real id where the cube names it so).
+     */
+    private void tokensByWorkspace(ObjectNode cube, String organization, DayRange span, Names workspaces) {
+        List<String> defaults = warehouse.read("SELECT workspace_id FROM claude_workspaces WHERE organization_id ="
+                + " @organization_id AND is_default AND workspace_id IS NOT NULL", Map.of("organization_id",
+                        organization), row -> row.string("workspace_id"));
+        String defaultId = defaults.stream().filter(workspaces::names).findFirst().orElse("default");
+        Map<List<Integer>, BigDecimal> tokens = new TreeMap<>(KEY_ORDER);
+        warehouse.forEach("SELECT activity_date, workspace_id, SUM(uncached_input_tokens + cache_creation_5m_input_tokens"
+                + " + cache_creation_1h_input_tokens + cache_read_input_tokens + output_tokens) AS tokens FROM claude_usage"
+                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " GROUP BY activity_date, workspace_id", Map.of("organization_id", organization, "first_day",
+                        span.first(), "last_day", span.last()), row -> {
+                            String id = row.string("workspace_id") == null ? defaultId : row.string("workspace_id");
+                            tokens.merge(List.of((int) ChronoUnit.DAYS.between(span.first(), row.date("activity_date")),
+                                    workspaces.index(id)), row.decimal("tokens"), BigDecimal::add);
+                        });
+        ArrayNode rows = cube.putArray("tokens");
+        tokens.forEach((key, sum) -> rows.addArray().add(key.get(0)).add(key.get(1)).add(sum.doubleValue()));
+    }
+
+    /**
+     * {@code months}: [first day, billed, every day loaded] per calendar month the organization has cost for, from
+     * the FOCUS view (each day from one cost report), for the month-by-month table.
+     */
+    private void months(ObjectNode data, String organization) {
+        String period = column("BillingPeriodStart");
+        TreeMap<LocalDate, BigDecimal> billed = new TreeMap<>();
+        warehouse.forEach("SELECT " + period + " AS month, SUM(" + column("BilledCost") + ") AS billed FROM "
+                + warehouse.dialect().table(FocusCost.VIEW) + " WHERE " + column(FocusCost.ORGANIZATION)
+                + " = @organization_id GROUP BY " + period, Map.of("organization_id", organization),
+                row -> billed.put(LocalDate.ofInstant(row.timestamp("month"), ZoneOffset.UTC), row.decimal("billed")));
+        ArrayNode rows = data.putArray("months");
+        if (billed.isEmpty()) {
+            return;
+        }
+        Spend spend = new Spend(warehouse, organization);
+        TreeSet<LocalDate> loaded = spend.loadedDays(DayRange.of(billed.firstKey(),
+                billed.lastKey().plusMonths(1).minusDays(1)));
+        billed.forEach((month, sum) -> rows.addArray().add(month.toString()).add(Cents.plain(sum))
+                .add(loaded.subSet(month, month.plusMonths(1)).size() == month.lengthOfMonth()));
     }
 
     /** The month of the report's last day: spent through its latest loaded day, the forecast, the budget. */
@@ -196,39 +246,30 @@ final class CostFigures {
         BigDecimal spent = spend.total(DayRange.of(first, through));
         month.put("through", through.toString());
         month.put("spent_usd", Cents.plain(spent));
-        month.put("forecast_usd", Cents.plain(Spend.forecast(spent, through)));
+        // A line through fewer days than a week says more about the weekday than the month.
+        if (through.getDayOfMonth() >= FORECAST_FROM_DAY) {
+            month.put("forecast_usd", Cents.plain(Spend.forecast(spent, through)));
+        }
     }
 
-    /** Billed cost per person (or other actor) and per product, per day of the report, where it is attributed. */
+    /**
+     * Billed cost per person, per API key or other workload, and per product, per day of the report, where it is
+     * attributed; and the API keys by billed cost over the report's days, with their tokens.
+     */
     private void attributed(ObjectNode data, String organization, DayRange range) {
         boolean loaded = !warehouse.coveredDays(ReportKind.ANALYTICS_COST, organization, range).isEmpty();
         Map<String, Object> parameters = Map.of("organization_id", organization, "first_day", range.first(),
                 "last_day", range.last());
         String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
-        List<LocalDate> days = range.days().toList();
-        ObjectNode people = data.putObject("people");
-        people.put("loaded", loaded);
-        ArrayNode personRows = people.putArray("rows");
-        // The largest by the report's total; each row [day, name, type, billed].
-        List<String> largest = warehouse.read("SELECT actor_id, SUM(billed_usd) AS billed FROM"
-                + " claude_billed_cost_by_actor" + between + " GROUP BY actor_id ORDER BY billed DESC, actor_id LIMIT "
-                + LARGEST, parameters, row -> String.valueOf(row.string("actor_id")));
-        // Summed by day and name (everyone beyond the largest is one), in that order.
-        Map<List<String>, BigDecimal> byPerson = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
-                .thenComparing(k -> k.get(1)).thenComparing(k -> k.get(2)));
-        warehouse.forEach("SELECT activity_date, actor_id, actor_name, actor_type, SUM(billed_usd) AS billed FROM"
-                + " claude_billed_cost_by_actor" + between + " GROUP BY activity_date, actor_id, actor_name, actor_type",
-                parameters, row -> {
-                    boolean named = largest.contains(String.valueOf(row.string("actor_id")));
-                    byPerson.merge(List.of(String.format("%05d", days.indexOf(row.date("activity_date"))),
-                            named ? name(row.string("actor_name"), "Unattributed") : "Everyone else",
-                            named ? name(row.string("actor_type"), "") : ""), row.decimal("billed"), BigDecimal::add);
-                });
-        byPerson.forEach((key, billed) -> personRows.addArray().add(Integer.parseInt(key.get(0))).add(key.get(1))
-                .add(key.get(2)).add(billed.doubleValue()));
+        // People apart from the keys, service accounts and cloud identities that spend on no one's behalf: the API
+        // attributes what a key spent for a person to that person.
+        actors(data.putObject("people"), loaded, parameters, range, "actor_type = 'user_actor'", "Everyone else");
+        actors(data.putObject("workloads"), loaded, parameters, range, "(actor_type IS NULL OR actor_type <>"
+                + " 'user_actor')", "Other keys and workloads");
         ObjectNode products = data.putObject("products");
         products.put("loaded", loaded);
         ArrayNode productRows = products.putArray("rows");
+        List<LocalDate> days = range.days().toList();
         Map<List<String>, BigDecimal> byProduct = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
                 .thenComparing(k -> k.get(1)));
         warehouse.forEach("SELECT activity_date, product_name, SUM(billed_usd) AS billed FROM"
@@ -237,6 +278,80 @@ final class CostFigures {
                         name(row.string("product_name"), "(none)")), row.decimal("billed"), BigDecimal::add));
         byProduct.forEach((key, billed) -> productRows.addArray().add(Integer.parseInt(key.get(0))).add(key.get(1))
                 .add(billed.doubleValue()));
+        keys(data.putObject("keys"), loaded, parameters);
+    }
+
+    /**
+     * Billed cost per actor of those {@code which} selects, each row [day of the report, name, billed]: the
+     * {@value #LARGEST} largest by name (a person with the e-mail address the warehouse still holds), the rest as
+     * {@code rest}.
+     */
+    private void actors(ObjectNode actors, boolean loaded, Map<String, Object> parameters, DayRange range,
+            String which, String rest) {
+        String where = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+                + " AND " + which;
+        List<LocalDate> days = range.days().toList();
+        actors.put("loaded", loaded);
+        List<String> largest = warehouse.read("SELECT actor_id, SUM(billed_usd) AS billed FROM"
+                + " claude_billed_cost_by_actor" + where + " GROUP BY actor_id ORDER BY billed DESC, actor_id LIMIT "
+                + LARGEST, parameters, row -> String.valueOf(row.string("actor_id")));
+        Map<List<String>, BigDecimal> byActor = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0))
+                .thenComparing(k -> k.get(1)));
+        warehouse.forEach("SELECT activity_date, actor_id, actor_name, actor_email, SUM(billed_usd) AS billed FROM"
+                + " claude_billed_cost_by_actor" + where + " GROUP BY activity_date, actor_id, actor_name, actor_email",
+                parameters, row -> {
+                    String name = name(row.string("actor_name"), "Unattributed");
+                    String email = row.string("actor_email");
+                    String shown = email == null || email.equals(name) ? name : name + " (" + email + ")";
+                    byActor.merge(List.of(String.format("%05d", days.indexOf(row.date("activity_date"))),
+                            largest.contains(String.valueOf(row.string("actor_id"))) ? shown : rest),
+                            row.decimal("billed"), BigDecimal::add);
+                });
+        ArrayNode rows = actors.putArray("rows");
+        byActor.forEach((key, billed) -> rows.addArray().add(Integer.parseInt(key.get(0))).add(key.get(1))
+                .add(billed.doubleValue()));
+    }
+
+    /**
+     * {@code keys}: the API keys by billed cost over the report's days (where the analytics cost is loaded; else by
+     * tokens), each [name, billed or null, tokens], the largest {@value #LARGEST}.
+     */
+    private void keys(ObjectNode keys, boolean billedLoaded, Map<String, Object> parameters) {
+        String between = " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day";
+        Map<String, BigDecimal> tokens = new HashMap<>();
+        Map<String, String> names = new HashMap<>();
+        warehouse.forEach("SELECT api_key_id, api_key_name, SUM(uncached_input_tokens + cache_write_tokens"
+                + " + cache_read_tokens + output_tokens) AS tokens FROM claude_tokens_daily" + between
+                + " GROUP BY api_key_id, api_key_name", parameters, row -> {
+                    String id = String.valueOf(row.string("api_key_id"));
+                    tokens.merge(id, row.decimal("tokens"), BigDecimal::add);
+                    names.putIfAbsent(id, name(row.string("api_key_name"), "Console"));
+                });
+        Map<String, BigDecimal> billed = new HashMap<>();
+        if (billedLoaded) {
+            warehouse.forEach("SELECT api_key_id, api_key_name, SUM(billed_usd) AS billed FROM"
+                    + " claude_billed_cost_by_api_key" + between + " GROUP BY api_key_id, api_key_name", parameters,
+                    row -> {
+                        String id = String.valueOf(row.string("api_key_id"));
+                        billed.merge(id, row.decimal("billed"), BigDecimal::add);
+                        names.putIfAbsent(id, name(row.string("api_key_name"), "Console"));
+                    });
+        }
+        keys.put("billed", billedLoaded);
+        List<String> ids = new ArrayList<>(names.keySet());
+        ids.sort(Comparator.comparing((String id) -> billed.getOrDefault(id, BigDecimal.ZERO)).reversed()
+                .thenComparing(Comparator.comparing((String id) -> tokens.getOrDefault(id, BigDecimal.ZERO)).reversed())
+                .thenComparing(id -> names.get(id)));
+        ArrayNode rows = keys.putArray("rows");
+        ids.stream().limit(LARGEST).forEach(id -> {
+            ArrayNode row = rows.addArray().add(names.get(id));
+            if (billedLoaded) {
+                row.add(billed.getOrDefault(id, BigDecimal.ZERO).doubleValue());
+            } else {
+                row.addNull();
+            }
+            row.add(tokens.getOrDefault(id, BigDecimal.ZERO).doubleValue());
+        });
     }
 
     private String column(String name) {
@@ -283,6 +398,11 @@ final class CostFigures {
 
         int index(String id) {
             return indexes.getOrDefault(id, LARGEST);
+        }
+
+        /** Whether {@code id} spent anything in the cube's days. */
+        boolean names(String id) {
+            return names.containsKey(id);
         }
     }
 }

@@ -32,9 +32,10 @@ import java.util.TreeSet;
 
 /**
  * {@code claude-ingest report}: one self-contained HTML file (inline styles, script and data; nothing fetched when
- * it is opened) with the spend of the period against the one before, the month to date against its forecast and
- * budget, cache savings, daily cost by workspace or model, cost by token type, per person and per product, tokens
- * and cache hit rate, top models and keys, Claude Code adoption; a period selector, workspace and model filters, a
+ * it is opened) with the spend of the period against the one before, the month to date beside the month before and
+ * against its forecast and budget, cache savings, daily cost by workspace or model, cost by token type, per person
+ * (apart from keys and workloads) and per product, month by month, workspaces and API keys by billed cost with their
+ * tokens, tokens and cache hit rate, top models, Claude Code adoption; a period selector, workspace and model filters, a
  * CSV download of each table, and a banner that says how fresh the data is and never shows a stalled source as
  * zero. It reads only the analysis views, so it looks the same from every warehouse.
  */
@@ -155,16 +156,6 @@ public final class HtmlReport {
         tokenSeries.set("input", array(tokens[0]));
         tokenSeries.set("output", array(tokens[1]));
         tokenSeries.set("cache_read", array(tokens[2]));
-
-        // The keys that used the most tokens in the report's days, by their current names.
-        ArrayNode keys = data.putArray("top_keys");
-        warehouse.forEach("SELECT k.api_key_name, SUM(t.uncached_input_tokens + t.cache_write_tokens"
-                + " + t.cache_read_tokens + t.output_tokens) AS tokens FROM claude_tokens_daily t JOIN"
-                + " claude_top_api_keys k ON k.organization_id = t.organization_id"
-                + " AND k.api_key_id IS NOT DISTINCT FROM t.api_key_id WHERE t.organization_id = @organization_id"
-                + " AND t.activity_date BETWEEN @first_day AND @last_day GROUP BY t.api_key_id, k.api_key_name"
-                + " ORDER BY tokens DESC, k.api_key_name LIMIT 10", parameters, row -> keys.addArray()
-                        .add(String.valueOf(row.string("api_key_name"))).add(row.decimal("tokens").doubleValue()));
 
         double[][] code = new double[2][allDays.size()];
         warehouse.forEach("SELECT activity_date, active_users, sessions FROM claude_code_daily" + between, parameters,

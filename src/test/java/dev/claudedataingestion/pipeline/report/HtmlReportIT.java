@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -304,13 +305,33 @@ class HtmlReportIT {
         }
         assertThat(savings.signum()).isPositive();
         assertThat(text(page.dom(), "cache-savings")).isEqualTo(money(savings));
-        // Per person, from the attributed views; everyone's download adds up to the analytics cost of the days.
+        // Per person, from the attributed views, apart from the keys and workloads; the two downloads add up to the
+        // analytics cost of the days.
         List<List<String>> people = csv(page.dom(), "cost-by-person.csv");
+        List<List<String>> workloads = csv(page.dom(), "cost-by-workload.csv");
         assertThat(people.get(0)).containsExactly("person", "billed_usd");
-        assertThat(people.subList(1, people.size()).stream().map(row -> new BigDecimal(row.get(1)))
-                .reduce(BigDecimal.ZERO, BigDecimal::add)).isCloseTo(sum("SELECT SUM(billed_usd) FROM"
-                + " claude_billed_cost_by_actor WHERE activity_date >= DATE '2025-12-09'"),
+        assertThat(Stream.concat(people.stream().skip(1), workloads.stream().skip(1)).map(row -> new BigDecimal(row
+                .get(row.size() - 1))).reduce(BigDecimal.ZERO, BigDecimal::add)).isCloseTo(sum("SELECT SUM(billed_usd)"
+                + " FROM claude_billed_cost_by_actor WHERE activity_date >= DATE '2025-12-09'"),
                 org.assertj.core.data.Offset.offset(new BigDecimal("0.0001")));
+        assertThat(people.subList(1, people.size())).isNotEmpty().allSatisfy(row -> assertThat(row.get(0))
+                .doesNotStartWith("svcacct_").doesNotStartWith("arn:").doesNotStartWith("key-")
+                .doesNotStartWith("repo:"));
+        assertThat(workloads.subList(1, workloads.size())).anySatisfy(row -> assertThat(row.get(0)).startsWith("key-"));
+        // API keys by billed cost, with their tokens beside.
+        List<List<String>> keys = csv(page.dom(), "api-keys.csv");
+        assertThat(keys.get(0)).containsExactly("api_key", "billed_usd", "tokens");
+        List<BigDecimal> keyBilled = keys.stream().skip(1).map(row -> new BigDecimal(row.get(1))).toList();
+        assertThat(keyBilled).isNotEmpty().isSortedAccordingTo(Comparator.reverseOrder());
+        assertThat(keys.stream().skip(1)).allSatisfy(row -> assertThat(Double.parseDouble(row.get(2))).isPositive());
+        // Month by month, every month loaded, newest first.
+        List<List<String>> months = csv(page.dom(), "months.csv");
+        assertThat(months.get(1).get(0)).isEqualTo("March 2026 (partial)");
+        assertThat(new BigDecimal(months.get(1).get(1))).isCloseTo(march, org.assertj.core.data.Offset.offset(
+                new BigDecimal("0.000001")));
+        assertThat(months.stream().skip(1).map(row -> row.get(0))).contains("February 2026");
+        // This month is drawn beside the one before it.
+        assertThat(count(page.dom(), "<path [^>]*class=\"month-previous\"")).isEqualTo(1);
         assertThat(csv(page.dom(), "cost-by-product.csv")).hasSizeGreaterThan(2);
 
         // A shared address: the last 30 days of one workspace and one model.
@@ -336,6 +357,22 @@ class HtmlReportIT {
         assertThat(meters).hasSizeGreaterThan(3);
     }
 
+    /** On the 5th of a month, a straight line would be drawn from five days: the page says so and draws none. */
+    @Test
+    void noForecastFromFewerThanSevenDays() throws Exception {
+        Path html = directory.resolve("early.html");
+        assertThat(run(TestApi.CLOCK, "report", "--from", "2026-02-01", "--to", "2026-03-05", "--out",
+                html.toString())).isZero();
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        assertThat(text(page.dom(), "month-forecast")).isEqualTo("through 2026-03-05; a forecast from day 7 on");
+        assertThat(count(page.dom(), "<line [^>]*class=\"forecast\"")).isZero();
+        assertThat(page.dom()).contains("No forecast yet: a straight line drawn from 5 days");
+        // Its five days are marked one by one beside February's whole month.
+        assertThat(count(page.dom(), "<circle ")).isEqualTo(5);
+        assertThat(count(page.dom(), "<path [^>]*class=\"month-previous\"")).isEqualTo(1);
+    }
+
     /** A model the catalog has no price for is named as left out of the cache savings, never priced at zero. */
     @Test
     void cacheSavingsNameTheModelsTheCatalogCannotPrice() throws Exception {
@@ -354,15 +391,17 @@ class HtmlReportIT {
     }
 
     @Test
-    void theTopKeysAreThoseOfTheReportsDays() throws Exception {
+    void theKeysAreThoseOfTheReportsDays() throws Exception {
         Path html = directory.resolve("three-days.html");
         assertThat(run(TestApi.CLOCK, "report", "--from", "2026-03-06", "--to", "2026-03-08", "--out",
                 html.toString())).isZero();
         Matcher data = Pattern.compile("(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
                 .matcher(Files.readString(html));
         assertThat(data.find()).isTrue();
-        com.fasterxml.jackson.databind.JsonNode top = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(data.group(1)).get("top_keys").get(0);
+        com.fasterxml.jackson.databind.JsonNode keys = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(data.group(1)).get("keys");
+        List<Long> tokens = new java.util.ArrayList<>();
+        keys.get("rows").forEach(row -> tokens.add(row.get(2).asLong()));
         long expected;
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
             expected = ((Number) Rows.select(warehouse, "SELECT sum(uncached_input_tokens + cache_write_tokens"
@@ -370,6 +409,10 @@ class HtmlReportIT {
                     + " BETWEEN DATE '2026-03-06' AND DATE '2026-03-08' GROUP BY api_key_id ORDER BY t DESC LIMIT 1")
                     .get(0).get(0)).longValue();
         }
-        assertThat(top.get(1).asLong()).isEqualTo(expected);
+        assertThat(tokens).contains(expected);
+        // Without the analytics cost report, keys are ranked by tokens, and the page says why.
+        if (!keys.get("billed").asBoolean()) {
+            assertThat(tokens.get(0)).isEqualTo(expected);
+        }
     }
 }
