@@ -76,6 +76,7 @@ public final class FocusCost {
             new Column("ServiceName", Type.STRING),
             new Column("SkuId", Type.STRING),
             new Column("SkuMeter", Type.STRING),
+            new Column("SkuPriceId", Type.STRING),
             new Column("SubAccountId", Type.STRING),
             new Column("SubAccountName", Type.STRING),
             new Column("SubAccountType", Type.STRING),
@@ -265,6 +266,11 @@ public final class FocusCost {
         columns.put("ServiceName", "'Claude'");
         columns.put("SkuId", "COALESCE(l.model, l.cost_type)");
         columns.put("SkuMeter", "COALESCE(l.token_type, l.cost_type)");
+        // What the price depends on, in the order of the catalog's rules: the SKU, the meter, then the tier, the
+        // context window and the region ("any" where the line was not grouped by one), so that a price list finds it.
+        columns.put("SkuPriceId", "CONCAT(COALESCE(l.model, l.cost_type), '/', COALESCE(l.token_type, l.cost_type),"
+                + " '/', COALESCE(l.service_tier, 'any'), '/', COALESCE(l.context_window, 'any'), '/',"
+                + " COALESCE(l.inference_geo, 'any'))");
         // The legacy report's null workspace is the default workspace; a line not grouped by workspace has none.
         columns.put("SubAccountId", "CASE WHEN l.workspace_grouped THEN COALESCE(l.workspace_id, 'default') END");
         columns.put("SubAccountName", "CASE WHEN l.workspace_grouped THEN COALESCE(w.name, l.workspace_id,"

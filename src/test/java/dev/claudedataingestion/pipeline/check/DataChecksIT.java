@@ -118,6 +118,12 @@ class DataChecksIT {
                 .contains("within the rounding of the amounts each serves; the largest difference: cost ")
                 .containsPattern("\\(difference 0\\.0*[1-9][0-9]*, rounding allows 0\\.[0-9]+\\)");
         assertThat(results.get("freshness").message()).contains("cost through " + LATEST);
+        // Every day loaded, as check --all reads them: the rounding, the discount and the default workspace's real
+        // id still explain every difference.
+        Map<String, CheckResult> all = check(settings -> settings.withWindowDays(Optional.empty()));
+        for (String check : List.of("agreement", "reconciliation", "units", "duplicates")) {
+            assertThat(all.get(check).status()).as(check + ": " + all.get(check).message()).isEqualTo(Status.OK);
+        }
         // Today's models, US-only inference among them, priced as the API lists them.
         assertThat(results.get("prices").message()).contains("the catalog's prices are the API's list prices for 4"
                 + " models");

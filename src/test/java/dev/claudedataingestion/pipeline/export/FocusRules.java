@@ -41,8 +41,8 @@ final class FocusRules {
      * (workspaces).
      */
     static final List<String> CONDITIONAL = List.of("BillingAccountType", "ContractedUnitPrice", "ListUnitPrice",
-            "PricingCategory", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "SubAccountId",
-            "SubAccountName", "SubAccountType");
+            "PricingCategory", "RegionId", "RegionName", "ResourceId", "ResourceName", "ResourceType", "SkuId",
+            "SkuMeter", "SkuPriceId", "SubAccountId", "SubAccountName", "SubAccountType");
 
     static final Set<String> PRICING_CATEGORIES = Set.of("Standard", "Dynamic", "Committed", "Other");
 
@@ -181,6 +181,8 @@ final class FocusRules {
                 assertThat(unit.multiply(quantity).subtract(cost).abs()).as(price + " × PricingQuantity" + where)
                         .isLessThanOrEqualTo(UNIT_PRICE_ROUNDING.multiply(quantity));
             }
+            // skupriceid.md: not null on usage, with one parent SkuId.
+            assertThat(row.get("SkuPriceId")).as("SkuPriceId" + where).startsWith(row.get("SkuId") + "/");
             // pricingcategory.md: one of the allowed values, not null on usage.
             assertThat(row.get("PricingCategory")).as("PricingCategory" + where).isIn(PRICING_CATEGORIES);
             // billingaccounttype.md: not null where BillingAccountId is not.
