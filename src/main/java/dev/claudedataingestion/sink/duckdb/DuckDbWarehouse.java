@@ -44,6 +44,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -67,6 +71,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     private static final Map<String, ReentrantLock> REPLACE_LOCKS = new ConcurrentHashMap<>();
 
     private final Path file;
+    /**
+     * Whether each table's columns are stored in the contract's order, as far as known; shared by the openings of
+     * one run, whose schema does not change after its start.
+     */
+    private Map<String, Boolean> layouts = new ConcurrentHashMap<>();
 
     private DuckDbWarehouse(Connection connection, Path file) {
         super(connection);
@@ -164,7 +173,8 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     }
 
     /** How long a reader waits for a write in progress, which holds the file for one window at most. */
-    private static final Duration READER_PATIENCE = Duration.ofSeconds(15);
+    private static final int READER_PATIENCE_SECONDS = 15;
+    private static final Duration READER_PATIENCE = Duration.ofSeconds(READER_PATIENCE_SECONDS);
     /** How long an ingest run waits for readers ({@code status}, {@code query}, …) to let go of the file. */
     private static final Duration WRITER_PATIENCE = Duration.ofSeconds(60);
 
@@ -193,13 +203,27 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         return e.getMessage() != null && e.getMessage().contains("lock");
     }
 
+    /** How long a run keeps the file open after an operation for the next one, which a backfill sends at once. */
+    static final Duration IDLE_RELEASE = Duration.ofMillis(250);
+    /**
+     * The longest a run keeps the file open at a stretch, so that {@code status}, {@code query}, {@code check} and
+     * {@code report}, which wait {@value #READER_PATIENCE_SECONDS} seconds for it, get in during a long backfill.
+     */
+    static final Duration MOST_HELD = Duration.ofSeconds(3);
+
     /**
      * The warehouse of one {@code ingest} run: the run holds {@code <file>.lock} from start to end, so that a
-     * second run is told the file is busy, but opens the DuckDB file itself only for each operation, or each group
-     * of them ({@link Warehouse#together}: once per window), so that {@code status}, {@code query}, {@code check} and
-     * {@code report} can read it in between.
+     * second run is told the file is busy. It opens the DuckDB file itself when an operation comes, keeps it open
+     * while operations follow one another (a window's reads and write, the next window's), and closes it
+     * {@link #IDLE_RELEASE} after the last one, or after {@link #MOST_HELD} at most, so that readers get in between:
+     * an opening costs tens of milliseconds and a closing a checkpoint, which a run pays once a stretch, not once
+     * an operation.
      */
     public static Warehouse openForRun(Path file) {
+        return openForRun(file, IDLE_RELEASE, MOST_HELD);
+    }
+
+    static Warehouse openForRun(Path file, Duration idleRelease, Duration mostHeld) {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         FileChannel channel = null;
         try {
@@ -216,7 +240,7 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             try (DuckDbWarehouse first = open(file, false, WRITER_PATIENCE)) {
                 dialect = first.dialect();
             }
-            return new OpenPerOperation(file, channel, dialect);
+            return new OpenPerOperation(file, channel, dialect, idleRelease, mostHeld);
         } catch (IOException e) {
             throw new WarehouseException("could not lock " + lockFile + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -236,30 +260,93 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     }
 
     /**
-     * Each operation on a connection of its own, opened and closed around it, or the operations {@link #together}
-     * runs on one: an opening costs tens of milliseconds, a checkpoint included.
+     * The file opened when an operation comes and kept open for the next while they follow one another, closed
+     * after a pause or a stretch ({@link #openForRun}); the operations {@link #together} runs, on one opening.
      */
-    private static final class OpenPerOperation implements Warehouse {
+    static final class OpenPerOperation implements Warehouse {
         private final Path file;
         private final FileChannel lock;
         /** The dialect does not depend on the file: known from the first opening. */
         private final SqlDialect dialect;
+        private final Duration idleRelease;
+        private final Duration mostHeld;
+        /** Whether each table's columns are stored in the contract's order: read once a run, not once a window. */
+        private final Map<String, Boolean> layouts = new ConcurrentHashMap<>();
+        private final ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "duckdb-release");
+            thread.setDaemon(true);
+            return thread;
+        });
+        /** Guards {@link #held}: the operations and the release take turns. */
+        private final ReentrantLock turn = new ReentrantLock();
+        private DuckDbWarehouse held;
+        private long heldSince;
+        private ScheduledFuture<?> release;
+        private int openings;
         /** The connection of the {@link #together} call in progress, if any. */
         private DuckDbWarehouse current;
 
-        OpenPerOperation(Path file, FileChannel lock, SqlDialect dialect) {
+        OpenPerOperation(Path file, FileChannel lock, SqlDialect dialect, Duration idleRelease, Duration mostHeld) {
             this.file = file;
             this.lock = lock;
             this.dialect = dialect;
+            this.idleRelease = idleRelease;
+            this.mostHeld = mostHeld;
         }
 
         private <T> T with(Function<DuckDbWarehouse, T> operation) {
             if (current != null) {
                 return operation.apply(current);
             }
-            try (DuckDbWarehouse warehouse = open(file, false, WRITER_PATIENCE)) {
-                return operation.apply(warehouse);
+            turn.lock();
+            try {
+                if (release != null) {
+                    release.cancel(false);
+                }
+                if (held != null && System.nanoTime() - heldSince > mostHeld.toNanos()) {
+                    closeHeld();
+                }
+                if (held == null) {
+                    held = open(file, false, WRITER_PATIENCE);
+                    held.layouts = layouts;
+                    heldSince = System.nanoTime();
+                    openings++;
+                }
+                try {
+                    return operation.apply(held);
+                } catch (RuntimeException e) {
+                    // What a failed operation left on its connection is not known: the next one opens afresh.
+                    closeHeld();
+                    throw e;
+                }
+            } finally {
+                if (held != null) {
+                    release = releaser.schedule(this::releaseIdle, idleRelease.toNanos(), TimeUnit.NANOSECONDS);
+                }
+                turn.unlock();
             }
+        }
+
+        private void releaseIdle() {
+            turn.lock();
+            try {
+                closeHeld();
+            } finally {
+                turn.unlock();
+            }
+        }
+
+        private void closeHeld() {
+            if (held != null) {
+                DuckDbWarehouse closing = held;
+                held = null;
+                closing.close();
+            }
+        }
+
+        /** How many times the file was opened: once a stretch of operations. */
+        int openings() {
+            return openings;
         }
 
         @Override
@@ -267,18 +354,22 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
             if (current != null) {
                 return operations.get();
             }
-            try (DuckDbWarehouse warehouse = open(file, false, WRITER_PATIENCE)) {
+            return with(warehouse -> {
                 current = warehouse;
-                return operations.get();
-            } finally {
-                current = null;
-            }
+                try {
+                    return operations.get();
+                } finally {
+                    current = null;
+                }
+            });
         }
 
         @Override
         public void ensureSchema(PriceTable prices) {
             with(warehouse -> {
                 warehouse.ensureSchema(prices);
+                // An upgrade may have added columns: the layouts are read again.
+                layouts.clear();
                 return null;
             });
         }
@@ -340,7 +431,17 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
 
         @Override
         public void close() {
-            closeQuietly(lock);
+            turn.lock();
+            try {
+                if (release != null) {
+                    release.cancel(false);
+                }
+                closeHeld();
+            } finally {
+                turn.unlock();
+                releaser.shutdownNow();
+                closeQuietly(lock);
+            }
         }
     }
 
@@ -418,7 +519,12 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
      */
     @Override
     protected BulkLoad openBulkLoad(Table table) throws SQLException {
-        if (existingColumns(table.name()).equals(table.columnNames())) {
+        Boolean inContractOrder = layouts.get(table.name());
+        if (inContractOrder == null) {
+            inContractOrder = existingColumns(table.name()).equals(table.columnNames());
+            layouts.put(table.name(), inContractOrder);
+        }
+        if (inContractOrder) {
             return bulkLoad(table, duckDb().createAppender(DuckDBConnection.DEFAULT_SCHEMA, table.name()), () -> { });
         }
         String stage = "stage_" + table.name();

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -120,16 +121,19 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
     }
 
     /**
-     * A run's warehouse opens the file for each operation, or once for a group of them: a reader gets in between, not
-     * during one. (In one process DuckDB refuses a read-only opening beside a writing one at once, instead of waiting.)
+     * A run's warehouse keeps the file open while operations follow one another, and closes it after a pause, or
+     * after a stretch at most, so that a reader gets in. (In one process DuckDB refuses a read-only opening beside a
+     * writing one at once, instead of waiting.)
      */
     @Test
-    void aRunHoldsTheFileOnlyForAnOperationOrAGroupOfThem() {
+    void aRunHoldsTheFileWhileOperationsFollowAndReleasesItAfterAPauseOrAStretch() throws Exception {
         // A file of its own: the contract's warehouse holds file() open.
         Path file = file().resolveSibling("run.duckdb");
-        try (Warehouse run = DuckDbWarehouse.openForRun(file)) {
+        try (Warehouse run = DuckDbWarehouse.openForRun(file, Duration.ofMillis(200), Duration.ofMillis(600))) {
             run.ensureSchema();
-            assertThat(readable(file)).as("between operations").isTrue();
+            assertThat(readable(file)).as("right after an operation").isFalse();
+            Thread.sleep(500);
+            assertThat(readable(file)).as("after a pause").isTrue();
             List<Boolean> during = run.together(() -> {
                 run.ensureSchema();
                 boolean first = readable(file);
@@ -137,8 +141,16 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
                 return List.of(first, readable(file));
             });
             assertThat(during).as("inside together, before and after its operations").containsExactly(false, false);
-            assertThat(readable(file)).as("after together").isTrue();
+            // Operations a tenth of a second apart for two seconds: the file is let go every stretch, not every
+            // operation (twenty).
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < end) {
+                run.recentRuns(1);
+                Thread.sleep(100);
+            }
+            assertThat(((DuckDbWarehouse.OpenPerOperation) run).openings()).isBetween(4, 10);
         }
+        assertThat(readable(file)).as("after the run").isTrue();
     }
 
     private static boolean readable(Path file) {
