@@ -139,13 +139,10 @@ final class CheckCommand implements Callable<Integer> {
      * line with {@code check}, {@code check_status} and {@code organization_id} as fields, at INFO, WARN or ERROR:
      * on Cloud Run the alerts count these lines.
      */
-    static void logChecks(Context context, WarehouseLocation config, PriceTable catalog) {
+    static void logChecks(Context context, Warehouse opened, PriceTable catalog) {
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
                 .withBudget(budgetVariable(context)).withPrices(catalog);
-        List<DataChecks.OrganizationChecks> results;
-        try (Warehouse opened = config.open(true)) {
-            results = new DataChecks(opened, settings).run();
-        }
+        List<DataChecks.OrganizationChecks> results = new DataChecks(opened, settings).run();
         for (DataChecks.OrganizationChecks organization : results) {
             for (CheckResult result : organization.results()) {
                 Map<String, String> fields = new java.util.LinkedHashMap<>();
@@ -173,13 +170,10 @@ final class CheckCommand implements Callable<Integer> {
      * After a run without {@code --check}: one WARN line when the price catalog disagrees with the API's list prices
      * or lacks a model the run's organization uses, so that a stale catalog is said once per run.
      */
-    static void warnOfPrices(Context context, WarehouseLocation config, String organizationId, PriceTable catalog) {
+    static void warnOfPrices(Context context, Warehouse opened, String organizationId, PriceTable catalog) {
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), context.clock().instant())
                 .withPrices(catalog);
-        CheckResult prices;
-        try (Warehouse opened = config.open(true)) {
-            prices = new DataChecks(opened, settings).prices(organizationId);
-        }
+        CheckResult prices = new DataChecks(opened, settings).prices(organizationId);
         if (prices.status() != CheckResult.Status.OK) {
             log.warn("Prices: {}{}", prices.message(), prices.evidence().isEmpty() ? ""
                     : " (" + String.join("; ", prices.evidence()) + ")");

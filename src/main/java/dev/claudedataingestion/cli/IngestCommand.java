@@ -59,7 +59,8 @@ final class IngestCommand implements Callable<Integer> {
             + " but leaves the exit code to the run (the Cloud Run job's alerts count the lines)")
     boolean check;
 
-    @Option(names = "--prices", paramLabel = "FILE", description = "the price catalog the checks after the run and the FOCUS view's list cost use,"
+    @Option(names = "--prices", paramLabel = "FILE", description = "the price catalog the checks after the run and"
+            + " the FOCUS view's list cost use,"
             + " in the form of the built-in one (" + PriceTable.BUILT_IN + ")")
     Path prices;
 
@@ -76,12 +77,14 @@ final class IngestCommand implements Callable<Integer> {
                 Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant())).withPrices(catalog);
         WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
-        RunRecord run = Ingestion.run(context, api, warehouseConfig, ingest, quiet);
-        if (check) {
-            CheckCommand.logChecks(context, warehouseConfig, catalog);
-        } else if (run.organizationId() != null && run.status() != RunRecord.Status.INTERRUPTED) {
-            CheckCommand.warnOfPrices(context, warehouseConfig, run.organizationId(), catalog);
-        }
+        // The checks read the run's own warehouse before it closes, not a second opening of it.
+        Ingestion.run(context, api, warehouseConfig, ingest, quiet, (opened, run) -> {
+            if (check) {
+                CheckCommand.logChecks(context, opened, catalog);
+            } else if (run.organizationId() != null) {
+                CheckCommand.warnOfPrices(context, opened, run.organizationId(), catalog);
+            }
+        });
         return Main.OK;
     }
 }

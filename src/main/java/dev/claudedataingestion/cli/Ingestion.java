@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,16 @@ final class Ingestion {
      */
     static RunRecord run(Context context, ApiConfig api, WarehouseLocation warehouseConfig, IngestConfig ingest,
             boolean quiet) {
+        return run(context, api, warehouseConfig, ingest, quiet, (warehouse, run) -> { });
+    }
+
+    /**
+     * {@link #run(Context, ApiConfig, WarehouseLocation, IngestConfig, boolean)}, then {@code afterRun} on the
+     * run's own warehouse, before it is closed, when the run was not interrupted: the checks after a run read what
+     * it wrote without opening the warehouse again.
+     */
+    static RunRecord run(Context context, ApiConfig api, WarehouseLocation warehouseConfig, IngestConfig ingest,
+            boolean quiet, BiConsumer<Warehouse, RunRecord> afterRun) {
         if (quiet) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                     .setLevel(Level.WARN);
@@ -93,6 +104,9 @@ final class Ingestion {
                 }
                 outcome = job.get().run(deadline);
                 retention.ifPresent(days -> erasePersonalData(context, warehouse, outcome, days));
+                if (outcome.failure() == null && outcome.run().status() != RunRecord.Status.INTERRUPTED) {
+                    afterRun.accept(warehouse, outcome.run());
+                }
             }
             if (outcome.run().status() == RunRecord.Status.INTERRUPTED) {
                 context.err().printf("claude-ingest: interrupted; %,d days and %,d rows written before it are kept,"

@@ -55,6 +55,21 @@ final class RowCodec {
         }
     }
 
+    /**
+     * About the bytes {@link #write} takes for {@code row}, without encoding it: a string's characters (most are
+     * ASCII) and length, a decimal's sixteen, a number's eight.
+     */
+    static long estimatedSize(Row row) {
+        List<Column> columns = row.table().columns();
+        long size = 1;
+        for (int i = 0; i < columns.size(); i++) {
+            Object value = row.get(i);
+            size += 1 + (value == null ? 0 : value instanceof String text ? 4 + text.length()
+                    : value instanceof BigDecimal ? 16 : value instanceof Instant ? 12 : 8);
+        }
+        return size;
+    }
+
     Row read(DataInput in) throws IOException {
         Table table = tables.get(in.readByte());
         Row row = new Row(table);

@@ -35,9 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A window's rows on local disk, between the fetch and the write. It lets a whole window be fetched before
- * anything in the warehouse is replaced without holding the window in memory, and it drops the rows of a page
- * that broke off part way by truncating the file back to the last complete page. A row whose key came before in
+ * A window's rows between the fetch and the write: in memory while they fit {@link #IN_MEMORY_BYTES}, which most
+ * windows do, and on local disk once they outgrow it. It lets a whole window be fetched before anything in the
+ * warehouse is replaced without holding a large window in memory, and it drops the rows of a page that broke off
+ * part way (truncating the list, or the file, back to the last complete page). A row whose key came before in
  * the window (a record repeated in a page, or a page repeated under a new cursor) fails the window: only a 64-bit
  * hash of each key is held, about 50 bytes a row. Only rows of the report's first table are checked: the rows of its
  * other tables (Claude Code's models) are parts of one. Deleted on close.
@@ -48,6 +49,11 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
     private static final String PREFIX = "claude-ingest-";
     private static final String SUFFIX = ".spool";
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-.*" + Pattern.quote(SUFFIX));
+    /**
+     * The rows a window may keep in memory, by their encoded size: 16 MiB, about 60 MiB of heap. The largest window
+     * of the largest organization the bench models (2,000 keys, 200 workspaces, 10 models, 31 days) spills to disk.
+     */
+    static final long IN_MEMORY_BYTES = 16L << 20;
 
     private final Path file;
     private final RowCodec codec;
@@ -63,6 +69,10 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
     private final List<LocalDate> pageNegativeDays = new ArrayList<>();
     private final FileChannel channel;
     private final DataOutputStream out;
+    private final long inMemoryBytes;
+    /** The rows while they fit in memory, complete pages' first; null once they are on disk. */
+    private List<Row> memory = new ArrayList<>();
+    private long memoryBytes;
     private long committedRows;
     private long committedBytes;
     private long pageRows;
@@ -72,6 +82,12 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
      * @param limit   the most bytes the spool may take; an answer that grows past it fails the window
      */
     Spool(Path directory, Report report, String context, long limit) {
+        this(directory, report, context, limit, IN_MEMORY_BYTES);
+    }
+
+    /** @param inMemoryBytes the encoded size of the rows kept in memory before they go to disk */
+    Spool(Path directory, Report report, String context, long limit, long inMemoryBytes) {
+        this.inMemoryBytes = Math.min(inMemoryBytes, limit);
         this.report = report;
         this.codec = new RowCodec(report.tables());
         this.counted = report.tables().get(0);
@@ -109,6 +125,15 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
                 pageNegativeDays.add(row.date("activity_date"));
             }
         }
+        if (memory != null) {
+            memory.add(row);
+            pageRows++;
+            memoryBytes += RowCodec.estimatedSize(row);
+            if (memoryBytes > inMemoryBytes) {
+                spill();
+            }
+            return;
+        }
         try {
             codec.write(row, out);
             pageRows++;
@@ -123,8 +148,42 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
         }
     }
 
+    /** Writes the rows held in memory to the file, complete pages first, and goes on there. */
+    private void spill() {
+        List<Row> rows = memory;
+        memory = null;
+        try {
+            for (int i = 0; i < rows.size(); i++) {
+                if (i == committedRows) {
+                    out.flush();
+                    committedBytes = channel.position();
+                }
+                codec.write(rows.get(i), out);
+            }
+            if (rows.size() == committedRows) {
+                out.flush();
+                committedBytes = channel.position();
+            }
+        } catch (IOException e) {
+            throw new SpoolException("write", file.getParent(), e);
+        }
+    }
+
+    /** Whether the rows went to disk: they outgrew what a window keeps in memory. */
+    boolean spilled() {
+        return memory == null;
+    }
+
     @Override
     public void pageCompleted() {
+        if (memory != null) {
+            committedRows += pageRows;
+            pageRows = 0;
+            pageKeys.clear();
+            pageNegativeDays.forEach(day -> negativeRows.merge(day, 1L, Long::sum));
+            pageNegativeDays.clear();
+            return;
+        }
         try {
             out.flush();
             committedBytes = channel.position();
@@ -140,6 +199,14 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
 
     @Override
     public void discardPartialPage() {
+        if (memory != null) {
+            memory.subList((int) committedRows, memory.size()).clear();
+            pageRows = 0;
+            pageKeys.forEach(keys::remove);
+            pageKeys.clear();
+            pageNegativeDays.clear();
+            return;
+        }
         try {
             out.flush();
             channel.truncate(committedBytes);
@@ -155,6 +222,10 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
 
     @Override
     public void forEach(Consumer<? super Row> action) {
+        if (memory != null) {
+            memory.subList(0, (int) committedRows).forEach(action);
+            return;
+        }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (long i = 0; i < committedRows; i++) {
                 action.accept(codec.read(in));

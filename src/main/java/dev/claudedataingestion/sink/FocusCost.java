@@ -163,15 +163,17 @@ public final class FocusCost {
         String one = sql.decimal(BigDecimal.ONE);
         String tier = "CASE WHEN c.service_tier = 'batch' THEN " + sql.decimal(times.batch()) + " ELSE " + one + " END";
         String window = "CASE WHEN c.context_window = '200k-1M' THEN CASE WHEN c.token_type = 'output_tokens' THEN "
-                + sql.decimal(times.longContextOutput()) + " ELSE " + sql.decimal(times.longContextInput()) + " END ELSE "
-                + one + " END";
-        String region = "CASE WHEN c.inference_geo = 'us' THEN " + sql.decimal(times.usOnly()) + " ELSE " + one + " END";
+                + sql.decimal(times.longContextOutput()) + " ELSE " + sql.decimal(times.longContextInput())
+                + " END ELSE " + one + " END";
+        String region = "CASE WHEN c.inference_geo = 'us' THEN " + sql.decimal(times.usOnly()) + " ELSE " + one
+                + " END";
         // Tokens and a price per token of at most 12 places, multiplied exactly and kept as the amounts are.
         String tokens = sql.fixed(TOKENS, 18, 0);
         String price = sql.fixed("p.usd_per_token * " + tier + " * " + window + " * " + region, 20, 12);
         String searches = sql.fixed("u.web_search_requests", 18, 0) + " * " + sql.decimal(times.webSearchPerRequest());
         return "COALESCE(" + sql.fixed("CASE WHEN c.cost_type = 'tokens' THEN " + tokens + " * " + price
-                + " WHEN c.cost_type = 'web_search' THEN " + searches + " END", 38, Cents.SCALE + 2) + ", c.amount_usd)";
+                + " WHEN c.cost_type = 'web_search' THEN " + searches + " END", 38, Cents.SCALE + 2)
+                + ", c.amount_usd)";
     }
 
     /** The view's SELECT, its list cost on days only the cost report holds priced by {@code prices}. */
@@ -190,7 +192,8 @@ public final class FocusCost {
         String attributed = "SELECT " + prefixed(LINE, "c") + ", " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by",
                 "workspace_id") + " AS workspace_grouped, " + DESCRIPTION + " AS description, " + sql.jsonObject(tags)
                 + " AS tags, CASE WHEN " + AnalyticsGrouping.sqlGroupedBy("c.grouped_by", "api_key_id")
-                + " THEN c.api_key_id END AS api_key_id, c.billed_usd, c.list_usd, " + QUANTITY + ", 'analytics_cost' AS source FROM (SELECT "
+                + " THEN c.api_key_id END AS api_key_id, c.billed_usd, c.list_usd, " + QUANTITY
+                + ", 'analytics_cost' AS source FROM (SELECT "
                 + attributedLine + ", actor_email, SUM(amount_usd) AS billed_usd, SUM(list_amount_usd) AS list_usd FROM "
                 + sql.table("claude_cost_attributed") + " GROUP BY " + attributedLine + ", actor_email) c LEFT JOIN"
                 + " (SELECT " + usageLine + ", " + MEASURES + " FROM " + sql.table("claude_usage_attributed")
@@ -208,7 +211,8 @@ public final class FocusCost {
                 + sql.table("claude_workspaces") + " WHERE is_default AND workspace_id IS NOT NULL GROUP BY"
                 + " organization_id) d ON d.organization_id = c.organization_id";
         String legacy = "SELECT " + legacyLine + ", TRUE AS workspace_grouped, COALESCE(c.description, "
-                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, " + sql.text("NULL") + " AS api_key_id,"
+                + DESCRIPTION + ") AS description, " + sql.text("NULL") + " AS tags, " + sql.text("NULL")
+                + " AS api_key_id,"
                 + " c.amount_usd AS billed_usd, "
                 + catalogListUsd(sql, prices) + " AS list_usd, " + QUANTITY + ", 'cost' AS source FROM "
                 + sql.table("claude_costs") + " c LEFT JOIN (SELECT organization_id, activity_date, " + usageDimensions
@@ -288,12 +292,16 @@ public final class FocusCost {
         return "SELECT " + columns.entrySet().stream().map(c -> c.getValue() + " AS " + sql.column(c.getKey()))
                 .collect(Collectors.joining(", ")) + " FROM (" + Views.withFinality(sql, attributed,
                         ReportKind.ANALYTICS_COST) + " UNION ALL " + Views.withFinality(sql, legacy, ReportKind.COST)
-                + ") l LEFT JOIN " + sql.table("claude_workspaces") + " w ON w.organization_id = l.organization_id"
-                + " AND w.workspace_id IS NOT DISTINCT FROM l.workspace_id AND l.activity_date >= w.valid_from"
-                + " AND (w.valid_to IS NULL OR l.activity_date < w.valid_to) LEFT JOIN " + sql.table("claude_api_keys")
-                + " k ON k.organization_id = l.organization_id AND k.api_key_id = l.api_key_id AND l.activity_date"
-                + " >= k.valid_from AND (k.valid_to IS NULL OR l.activity_date < k.valid_to) LEFT JOIN "
-                + sql.table(Tables.ORGANIZATIONS.name()) + " o ON o.organization_id = l.organization_id AND"
-                + " l.activity_date >= o.valid_from AND (o.valid_to IS NULL OR l.activity_date < o.valid_to)";
+                + ") l" + versionOn(sql, "claude_workspaces", "w", " AND w.workspace_id IS NOT DISTINCT FROM"
+                        + " l.workspace_id")
+                + versionOn(sql, "claude_api_keys", "k", " AND k.api_key_id = l.api_key_id")
+                + versionOn(sql, Tables.ORGANIZATIONS.name(), "o", "");
+    }
+
+    /** The version of a dimension table's object that {@code matches} the line, as it was on the line's day. */
+    private static String versionOn(SqlDialect sql, String table, String alias, String matches) {
+        return " LEFT JOIN " + sql.table(table) + " " + alias + " ON " + alias + ".organization_id = l.organization_id"
+                + matches + " AND l.activity_date >= " + alias + ".valid_from AND (" + alias + ".valid_to IS NULL OR"
+                + " l.activity_date < " + alias + ".valid_to)";
     }
 }

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpoolTest {
@@ -49,9 +51,11 @@ class SpoolTest {
                  "amount": "1"}""".formatted(contextWindow)).get(0);
     }
 
-    @Test
-    void keepsCompletePagesAndDropsTheRestOfABrokenOne() {
-        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE)) {
+    /** The same pages in memory (a window that fits) and on disk (one that outgrew memory at the third row). */
+    @ParameterizedTest
+    @ValueSource(longs = {Spool.IN_MEMORY_BYTES, 300})
+    void keepsCompletePagesAndDropsTheRestOfABrokenOne(long inMemoryBytes) throws Exception {
+        try (Spool spool = new Spool(directory, UsageReport.DAILY, "usage", Long.MAX_VALUE, inMemoryBytes)) {
             spool.accept(usage(1));
             spool.accept(usage(2));
             spool.pageCompleted();
@@ -70,6 +74,12 @@ class SpoolTest {
             List<Row> again = new ArrayList<>();
             spool.forEach(again::add);
             assertThat(again).isEqualTo(rows);
+            boolean inMemory = inMemoryBytes == Spool.IN_MEMORY_BYTES;
+            assertThat(spool.spilled()).isEqualTo(!inMemory);
+            try (var files = Files.list(directory)) {
+                assertThat(files.filter(f -> f.toString().endsWith(".spool")).mapToLong(f -> f.toFile().length()).sum())
+                        .as("bytes on disk").matches(bytes -> inMemory ? bytes == 0 : bytes > 0);
+            }
         }
     }
 

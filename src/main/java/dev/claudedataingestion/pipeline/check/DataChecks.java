@@ -333,13 +333,8 @@ public final class DataChecks {
             }
         }
         record Difference(Group group, BigDecimal billed, BigDecimal list, PriceTable.Estimate estimated, Kind kind) {
-            /** How far {@code amount} lies outside the estimate's range. */
-            BigDecimal outside(BigDecimal amount) {
-                return estimated.low().subtract(amount).max(amount.subtract(estimated.high())).max(BigDecimal.ZERO);
-            }
-
             BigDecimal size() {
-                return list == null ? outside(billed) : outside(list).max(billed.subtract(list));
+                return list == null ? outside(estimated, billed) : outside(estimated, list).max(billed.subtract(list));
             }
         }
         List<Difference> differences = new ArrayList<>();
@@ -359,10 +354,11 @@ public final class DataChecks {
                 continue;
             }
             BigDecimal reference = l == null ? b : l;
-            BigDecimal allowed = settings.tolerance().multiply(reference.max(e.high())).max(settings.toleranceFloorUsd());
+            BigDecimal allowed = settings.tolerance().multiply(reference.max(e.high()))
+                    .max(settings.toleranceFloorUsd());
             Kind kind = null;
             if (l == null) {
-                kind = new Difference(group, b, null, e, null).outside(b).compareTo(allowed) > 0 ? Kind.BILLED : null;
+                kind = outside(e, b).compareTo(allowed) > 0 ? Kind.BILLED : null;
             } else {
                 checkedAgainstList++;
                 if (b.compareTo(l) < 0) {
@@ -370,7 +366,7 @@ public final class DataChecks {
                     discounts = discounts.add(l.subtract(b));
                     discounted++;
                 }
-                if (new Difference(group, b, l, e, null).outside(l).compareTo(allowed) > 0) {
+                if (outside(e, l).compareTo(allowed) > 0) {
                     kind = Kind.CATALOG;
                 } else if (b.subtract(l).compareTo(settings.tolerance().multiply(l).max(settings.toleranceFloorUsd()))
                         > 0) {
@@ -415,6 +411,11 @@ public final class DataChecks {
         }
         return CheckResult.ok("reconciliation", "token cost equals usage × price within "
                 + percent(settings.tolerance()) + scope + priorityNote);
+    }
+
+    /** How far {@code amount} lies outside the range of {@code estimated}. */
+    private static BigDecimal outside(PriceTable.Estimate estimated, BigDecimal amount) {
+        return estimated.low().subtract(amount).max(amount.subtract(estimated.high())).max(BigDecimal.ZERO);
     }
 
     /**
@@ -608,8 +609,8 @@ public final class DataChecks {
                 BigDecimal bound = a.roundingBound().add(b.roundingBound());
                 String figures = pair[0] + " " + day + (provisionalDays.contains(day) ? " (provisional)" : "") + ": "
                         + plain(a.total()) + " " + pair[4] + " in " + pair[1] + ", " + plain(b.total()) + " in "
-                        + pair[2] + " (difference " + plain(difference) + (rounded ? ", rounding allows " + plain(bound) : "")
-                        + ")";
+                        + pair[2] + " (difference " + plain(difference)
+                        + (rounded ? ", rounding allows " + plain(bound) : "") + ")";
                 BigDecimal share = difference.signum() == 0 ? BigDecimal.ZERO : bound.signum() == 0
                         ? BigDecimal.valueOf(Long.MAX_VALUE) : difference.divide(bound, PRECISION);
                 if (share.compareTo(largestShare) > 0) {

@@ -170,7 +170,8 @@ public final class FocusExport {
                     FocusCost.Column column = FocusCost.COLUMNS.get(i);
                     Object value = values.get(i);
                     String field = column.type() == FocusCost.Type.JSON
-                            ? tags(value == null ? null : value.toString(), tagsIncludePeople) : text(column.type(), value);
+                            ? tags(value == null ? null : value.toString(), tagsIncludePeople)
+                            : text(column.type(), value);
                     fields.add(field);
                     if (column.name().equals("ContractedCost") || column.name().equals("ListCost")) {
                         fields.add(unitPrice(field, text(FocusCost.Type.DECIMAL, values.get(quantity))));

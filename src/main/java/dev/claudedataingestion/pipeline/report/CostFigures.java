@@ -197,9 +197,10 @@ final class CostFigures {
                         organization), row -> row.string("workspace_id"));
         String defaultId = defaults.stream().filter(workspaces::names).findFirst().orElse("default");
         Map<List<Integer>, BigDecimal> tokens = new TreeMap<>(KEY_ORDER);
-        warehouse.forEach("SELECT activity_date, workspace_id, SUM(uncached_input_tokens + cache_creation_5m_input_tokens"
-                + " + cache_creation_1h_input_tokens + cache_read_input_tokens + output_tokens) AS tokens FROM claude_usage"
-                + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
+        warehouse.forEach("SELECT activity_date, workspace_id, SUM(uncached_input_tokens"
+                + " + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens + cache_read_input_tokens"
+                + " + output_tokens) AS tokens FROM claude_usage WHERE organization_id = @organization_id"
+                + " AND activity_date BETWEEN @first_day AND @last_day"
                 + " GROUP BY activity_date, workspace_id", Map.of("organization_id", organization, "first_day",
                         span.first(), "last_day", span.last()), row -> {
                             String id = row.string("workspace_id") == null ? defaultId : row.string("workspace_id");

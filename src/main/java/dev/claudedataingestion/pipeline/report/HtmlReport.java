@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * it is opened) with the spend of the period against the one before, the month to date beside the month before and
  * against its forecast and budget, cache savings, daily cost by workspace or model, cost by token type, per person
  * (apart from keys and workloads) and per product, month by month, workspaces and API keys by billed cost with their
- * tokens, tokens and cache hit rate, top models, Claude Code adoption; a period selector, workspace and model filters, a
+ * tokens, tokens and cache hit rate, top models, Claude Code adoption; a period selector, workspace and model
+ * filters, a
  * CSV download of each table, and a banner that says how fresh the data is and never shows a stalled source as
  * zero. It reads only the analysis views, so it looks the same from every warehouse.
  */
