@@ -23,12 +23,12 @@ final class ProgressBar implements IngestListener {
     }
 
     @Override
-    public void planned(ReportKind report, List<DayRange> plannedWindows) {
+    public synchronized void planned(ReportKind report, List<DayRange> plannedWindows) {
         windows += plannedWindows.size();
     }
 
     @Override
-    public void written(WriteResult result) {
+    public synchronized void written(WriteResult result) {
         done++;
         days += result.days().size();
         rows += result.rows();
@@ -37,7 +37,7 @@ final class ProgressBar implements IngestListener {
 
     /** Reports fetched a day at a time move the bar each day, not only when their 31-day window is written. */
     @Override
-    public void fetched(ReportKind report, java.time.LocalDate day) {
+    public synchronized void fetched(ReportKind report, java.time.LocalDate day) {
         draw(report + " " + day + ", fetching");
     }
 
@@ -49,7 +49,7 @@ final class ProgressBar implements IngestListener {
     }
 
     @Override
-    public void finished() {
+    public synchronized void finished() {
         if (done > 0) {
             err.println();
         }

@@ -14,7 +14,10 @@ public interface IngestListener {
     default void planned(ReportKind report, List<DayRange> windows) {
     }
 
-    /** A day of a window fetched, for reports fetched a day at a time (Claude Code): the window is not written yet. */
+    /**
+     * A day of a window fetched, for reports fetched a day at a time (Claude Code): the window is not written yet.
+     * Called on the job's fetching thread, while the window before may be being written on the run's.
+     */
     default void fetched(ReportKind report, java.time.LocalDate day) {
     }
 

@@ -37,6 +37,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +86,8 @@ public final class IngestionJob {
     }
 
     private volatile boolean stopRequested;
+    /** The thread windows are fetched on while the one before is written; made with the first. */
+    private ExecutorService fetcher;
     /** The organization's name as the API gave it this run, or null. */
     private String organizationName;
 
@@ -156,50 +162,66 @@ public final class IngestionJob {
             for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
                 ReportKind report = entry.getKey();
                 List<DayRange> windows = entry.getValue();
-                for (int i = 0; i < windows.size() && !stopRequested; i++) {
-                    if (!progress.mayStart(clock.instant(), deadline.at())) {
-                        String reason = "deadline reached; " + (windows.size() - i) + " window"
-                                + (windows.size() - i == 1 ? "" : "s") + " left for the next run, from "
-                                + windows.get(i).first();
-                        stopped.put(report.id(), reason);
-                        log.warn("{}: {}", report, reason);
-                        break;
+                Fetching next = null;
+                try {
+                    for (int i = 0; i < windows.size() && !stopRequested; i++) {
+                        if (next == null && !progress.mayStart(clock.instant(), deadline.at())) {
+                            String reason = "deadline reached; " + (windows.size() - i) + " window"
+                                    + (windows.size() - i == 1 ? "" : "s") + " left for the next run, from "
+                                    + windows.get(i).first();
+                            stopped.put(report.id(), reason);
+                            log.warn("{}: {}", report, reason);
+                            break;
+                        }
+                        try {
+                            Fetching current = next != null ? next : startFetch(report, windows.get(i), runId);
+                            next = null;
+                            Fetched fetched = current.await();
+                            // The next window is fetched while this one is written, if the deadline allows starting it.
+                            if (i + 1 < windows.size() && !stopRequested
+                                    && progress.mayStart(clock.instant(), deadline.at())) {
+                                next = startFetch(report, windows.get(i + 1), runId);
+                            }
+                            progress.add(writeWindow(report, organizationId, fetched, runId), clock.instant());
+                            if (Reports.of(report).namesActors()) {
+                                attributed.merge(report, windows.get(i), DayRange::span);
+                            }
+                        } catch (AdminApiException e) {
+                            if (stopRequested || e.isInterrupted()) {
+                                stopRequested = true;
+                                break;
+                            }
+                            if (e.isDeadline()) {
+                                // A wait this report's window cannot afford (a long 429, say): nothing of it was
+                                // written, and the report stops here; the other reports still run in the time left.
+                                stopped.put(report.id(), e.apiMessage() + "; " + windows.get(i).first() + " onwards left"
+                                        + " for the next run");
+                                // The exception's message names the report and window already.
+                                log.warn("{}; this window and the rest of the report are left for the next run, the other"
+                                        + " reports go on", e.getMessage());
+                                break;
+                            }
+                            Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
+                            if (unavailable.isPresent()) {
+                                log.warn("{}: {}; the run goes on without it. Leave it out of --reports to stop this"
+                                        + " warning", report, unavailable.get());
+                                break;
+                            }
+                            failure = failure == null ? e : failure;
+                            if (e.isTooManyGroups()) {
+                                // This window's days are more than the report can return; the next window may not be.
+                                log.error("{}; this window is left out, and the report goes on with the next",
+                                        e.getMessage());
+                                continue;
+                            }
+                            log.error("{}; the report's remaining days are left for the next run", e.getMessage());
+                            break;
+                        }
                     }
-                    try {
-                        progress.add(writeWindow(report, organizationId, windows.get(i), runId), clock.instant());
-                        if (Reports.of(report).namesActors()) {
-                            attributed.merge(report, windows.get(i), DayRange::span);
-                        }
-                    } catch (AdminApiException e) {
-                        if (stopRequested || e.isInterrupted()) {
-                            stopRequested = true;
-                            break;
-                        }
-                        if (e.isDeadline()) {
-                            // A wait this report's window cannot afford (a long 429, say): nothing of it was
-                            // written, and the report stops here; the other reports still run in the time left.
-                            stopped.put(report.id(), e.apiMessage() + "; " + windows.get(i).first() + " onwards left"
-                                    + " for the next run");
-                            // The exception's message names the report and window already.
-                            log.warn("{}; this window and the rest of the report are left for the next run, the other"
-                                    + " reports go on", e.getMessage());
-                            break;
-                        }
-                        Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
-                        if (unavailable.isPresent()) {
-                            log.warn("{}: {}; the run goes on without it. Leave it out of --reports to stop this"
-                                    + " warning", report, unavailable.get());
-                            break;
-                        }
-                        failure = failure == null ? e : failure;
-                        if (e.isTooManyGroups()) {
-                            // This window's days are more than the report can return; the next window may not be.
-                            log.error("{}; this window is left out, and the report goes on with the next",
-                                    e.getMessage());
-                            continue;
-                        }
-                        log.error("{}; the report's remaining days are left for the next run", e.getMessage());
-                        break;
+                } finally {
+                    // A window fetched ahead of one that failed, or of a stop, is dropped unwritten.
+                    if (next != null) {
+                        next.cancel();
                     }
                 }
             }
@@ -244,6 +266,9 @@ public final class IngestionJob {
                 }
             }
         } finally {
+            if (fetcher != null) {
+                fetcher.shutdownNow();
+            }
             listener.finished();
         }
         if (stopRequested) {
@@ -438,11 +463,99 @@ public final class IngestionJob {
         return organization.id();
     }
 
-    private WriteResult writeWindow(ReportKind report, String organizationId, DayRange window, String runId) {
+    /** A window's rows, whole, and what fetching them took. */
+    private record Fetched(ReportKind report, DayRange window, Spool spool, long requests, Duration waiting,
+            long fetchNanos) {
+    }
+
+    /**
+     * A window being fetched on the job's fetching thread, while the one before it is written: one at a time, so
+     * that the client's requests keep the rate limit and memory holds two windows at most.
+     */
+    private final class Fetching {
+        private Future<Fetched> future;
+        /** The window's spool once fetched, for a cancel to delete whether or not the future delivered it. */
+        private volatile Spool made;
+        private volatile boolean cancelled;
+
+        /** The window's rows; a failure of the fetch is thrown here, as if it had been fetched here. */
+        Fetched await() {
+            try {
+                return future.get();
+            } catch (InterruptedException e) {
+                stopRequested = true;
+                cancel();
+                Thread.currentThread().interrupt();
+                throw new AdminApiException(0, AdminApiException.INTERRUPTED, "interrupted while a window was"
+                        + " fetched", null, "", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        /** Stops the fetch and deletes whatever it spooled (a fetch that fails deletes its own). */
+        void cancel() {
+            cancelled = true;
+            future.cancel(true);
+            Spool spool = made;
+            if (spool != null) {
+                spool.close();
+            }
+        }
+
+        /** Keeps what the fetch made, unless it was cancelled meanwhile: then deletes it. */
+        Spool keep(Spool spool) {
+            made = spool;
+            if (cancelled) {
+                spool.close();
+            }
+            return spool;
+        }
+    }
+
+    private Fetching startFetch(ReportKind report, DayRange window, String runId) {
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        Fetching fetching = new Fetching();
+        fetching.future = fetcher().submit(() -> {
+            if (context != null) {
+                MDC.setContextMap(context);
+            }
+            MDC.put("report", report.id());
+            MDC.put("window", window.toString());
+            try {
+                long requestsBefore = client.requestsMade();
+                Duration waitingBefore = client.timeWaiting();
+                long start = System.nanoTime();
+                Spool spool = fetching.keep(fetch(report, window));
+                return new Fetched(report, window, spool, client.requestsMade() - requestsBefore,
+                        client.timeWaiting().minus(waitingBefore), System.nanoTime() - start);
+            } finally {
+                MDC.clear();
+            }
+        });
+        return fetching;
+    }
+
+    /** The thread windows are fetched on, started with the first. */
+    private synchronized ExecutorService fetcher() {
+        if (fetcher == null) {
+            fetcher = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "claude-ingest-fetch");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return fetcher;
+    }
+
+    private WriteResult writeWindow(ReportKind report, String organizationId, Fetched fetched, String runId) {
         MDC.put("report", report.id());
-        MDC.put("window", window.toString());
-        try {
-            return writeWindowInContext(report, organizationId, window, runId);
+        MDC.put("window", fetched.window().toString());
+        try (Spool spool = fetched.spool()) {
+            return writeWindowInContext(report, organizationId, fetched, spool, runId);
         } finally {
             MDC.remove("report");
             MDC.remove("window");
@@ -450,33 +563,30 @@ public final class IngestionJob {
         }
     }
 
-    private WriteResult writeWindowInContext(ReportKind report, String organizationId, DayRange window, String runId) {
-        long requestsBefore = client.requestsMade();
-        Duration waitingBefore = client.timeWaiting();
-        long fetchStart = System.nanoTime();
-        try (Spool spool = fetch(report, window)) {
-            long fetched = System.nanoTime();
-            Instant fetchedAt = clock.instant();
-            Duration waiting = client.timeWaiting().minus(waitingBefore);
-            // The day totals of the restatement check and the write, in one opening of the warehouse.
-            WriteResult result = warehouse.together(() -> warehouse.replaceDays(report, organizationId, window, spool,
-                    runId, fetchedAt, restatements(report, window, warehouse.dayTotals(report, organizationId, window),
-                    spool)));
-            long written = System.nanoTime();
-            long requests = client.requestsMade() - requestsBefore;
-            MDC.put("rows", Long.toString(result.rows()));
-            log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
-                    String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
-                    seconds(fetched - fetchStart), seconds(written - fetched));
-            if (!spool.negativeRows().isEmpty()) {
-                log.warn("{} {}: {} rows below zero on {} (a credit or a correction at the source, or a fault);"
-                        + " 'claude-ingest check' counts them under units", report, window, spool.negativeRows()
-                                .values().stream().mapToLong(Long::longValue).sum(), spool.negativeRows().keySet());
-            }
-            listener.written(result);
-            listener.timed(result, Duration.ofNanos(fetched - fetchStart), waiting, Duration.ofNanos(written - fetched));
-            return result;
+    private WriteResult writeWindowInContext(ReportKind report, String organizationId, Fetched fetched, Spool spool,
+            String runId) {
+        DayRange window = fetched.window();
+        long writeStart = System.nanoTime();
+        Instant fetchedAt = clock.instant();
+        // The day totals of the restatement check and the write, in one opening of the warehouse.
+        WriteResult result = warehouse.together(() -> warehouse.replaceDays(report, organizationId, window, spool,
+                runId, fetchedAt, restatements(report, window, warehouse.dayTotals(report, organizationId, window),
+                spool)));
+        long written = System.nanoTime();
+        long requests = fetched.requests();
+        MDC.put("rows", Long.toString(result.rows()));
+        log.info("{} {}: {} rows in {} request{}, fetched in {} s, replaced in {} s", report, window,
+                String.format("%,d", result.rows()), requests, requests == 1 ? "" : "s",
+                seconds(fetched.fetchNanos()), seconds(written - writeStart));
+        if (!spool.negativeRows().isEmpty()) {
+            log.warn("{} {}: {} rows below zero on {} (a credit or a correction at the source, or a fault);"
+                    + " 'claude-ingest check' counts them under units", report, window, spool.negativeRows()
+                            .values().stream().mapToLong(Long::longValue).sum(), spool.negativeRows().keySet());
         }
+        listener.written(result);
+        listener.timed(result, Duration.ofNanos(fetched.fetchNanos()), fetched.waiting(),
+                Duration.ofNanos(written - writeStart));
+        return result;
     }
 
     /**

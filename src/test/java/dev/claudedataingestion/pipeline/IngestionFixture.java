@@ -243,9 +243,13 @@ abstract class IngestionFixture {
     }
 
     IngestionJob.Outcome run(IngestConfig config) {
+        return run(config, IngestListener.NONE);
+    }
+
+    IngestionJob.Outcome run(IngestConfig config, IngestListener listener) {
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse,
-                    config, TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    config, TestApi.CLOCK, "test", listener, directory, RunOrigin.MANUAL)
                     .run(config.deadlineFrom(TestApi.CLOCK));
         }
     }

@@ -14,6 +14,7 @@ import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Warehouse;
+import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.source.AdminApiClient;
 import dev.claudedataingestion.source.AdminApiException;
@@ -33,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -60,6 +62,59 @@ class IngestionJobIT extends IngestionFixture {
         assertThat(requestedDays("analytics/cost")).hasSize(2);
         assertThat(requestedDays("claude_code")).hasSize(february.size());
         assertThat(simulator.requests()).hasSize(2 + 2 + 2 + 2 + february.size() + 1 + 4);
+    }
+
+    /**
+     * The next window is fetched while one is written: the listener holds the write of Claude Code's first window
+     * until a day of its second has been fetched, which happens only if that fetch runs meanwhile.
+     */
+    @Test
+    void theNextWindowIsFetchedWhileOneIsWritten() throws InterruptedException {
+        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 2, 9));
+        CountDownLatch secondFetched = new CountDownLatch(1);
+        List<Boolean> overlapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IngestListener listener = new IngestListener() {
+            private volatile List<DayRange> windows = List.of();
+
+            @Override
+            public void planned(ReportKind report, List<DayRange> planned) {
+                if (report == ReportKind.CLAUDE_CODE) {
+                    windows = planned;
+                }
+            }
+
+            @Override
+            public void fetched(ReportKind report, LocalDate day) {
+                if (windows.size() > 1 && windows.get(1).contains(day)) {
+                    secondFetched.countDown();
+                }
+            }
+
+            @Override
+            public void written(WriteResult result) {
+                if (result.report() == ReportKind.CLAUDE_CODE && overlapped.isEmpty()) {
+                    try {
+                        overlapped.add(secondFetched.await(30, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.CLAUDE_CODE), false,
+                Optional.of(days), Optional.empty());
+
+        IngestionJob.Outcome outcome = run(config, listener);
+
+        assertThat(outcome.failure()).isNull();
+        assertThat(overlapped).containsExactly(true);
+        assertThat(outcome.run().daysWritten()).isEqualTo(days.size());
+        // Both windows whole: each day's rows as the API has them.
+        Map<LocalDate, Long> rows = new TreeMap<>();
+        select("SELECT activity_date, count(*) FROM claude_code_usage GROUP BY 1")
+                .forEach(row -> rows.put((LocalDate) row.get(0), number(row.get(1))));
+        TestApi.claudeCodeTotals(organization, days).forEach((day, expected) ->
+                assertThat(rows.getOrDefault(day, 0L)).as("rows of %s", day).isEqualTo(expected.rows()));
     }
 
     @Test
