@@ -55,7 +55,8 @@ final class SimulatorCommand implements Callable<Integer> {
 
     @Option(names = "--fault", paramLabel = "KIND[:COUNT]",
             description = "misbehave on the next COUNT report requests: a status (429:3, 500, 529), drop, truncate,"
-                    + " malformed, slow-MILLIS, stall-MILLIS, has-more, duplicate-bucket, out-of-window; repeatable")
+                    + " malformed, slow-MILLIS, stall-MILLIS, has-more, duplicate-bucket, out-of-window, negative;"
+                    + " repeatable")
     List<String> faults = List.of();
 
     @Option(names = "--results-cap", paramLabel = "N", defaultValue = "0",

@@ -1176,6 +1176,13 @@ public final class AdminApiSimulator implements AutoCloseable {
         try (JsonGenerator json = JSON.createGenerator(bytes)) {
             body.write(json);
         }
+        if (kind == Fault.Kind.NEGATIVE_AMOUNTS) {
+            byte[] negative = bytes.toString(StandardCharsets.UTF_8).replace("\"amount\":\"", "\"amount\":\"-")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, negative.length);
+            exchange.getResponseBody().write(negative);
+            return;
+        }
         exchange.sendResponseHeaders(200, bytes.size());
         bytes.writeTo(exchange.getResponseBody());
     }

@@ -27,7 +27,9 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
         /** Send the first bucket of the page twice. */
         DUPLICATE_BUCKET,
         /** Add a bucket after the requested window. */
-        OUT_OF_WINDOW_BUCKET
+        OUT_OF_WINDOW_BUCKET,
+        /** Serve every amount of the answer below zero, as a credit or a correction at the source would. */
+        NEGATIVE_AMOUNTS
     }
 
     public static Fault status(int status, int times) {
@@ -78,8 +80,10 @@ public record Fault(Kind kind, int status, Duration delay, int times, String pat
             case "has-more" -> of(Kind.HAS_MORE_WITHOUT_NEXT_PAGE, times);
             case "duplicate-bucket" -> of(Kind.DUPLICATE_BUCKET, times);
             case "out-of-window" -> of(Kind.OUT_OF_WINDOW_BUCKET, times);
+            case "negative" -> of(Kind.NEGATIVE_AMOUNTS, times);
             default -> throw new IllegalArgumentException("unknown fault '" + spec + "'; use a status (429:3), drop,"
-                    + " truncate, malformed, slow-MILLIS, stall-MILLIS, has-more, duplicate-bucket or out-of-window");
+                    + " truncate, malformed, slow-MILLIS, stall-MILLIS, has-more, duplicate-bucket, out-of-window or"
+                    + " negative");
         };
     }
 }
