@@ -174,15 +174,19 @@ public final class IngestionJob {
                             break;
                         }
                         try {
-                            Fetching current = next != null ? next : startFetch(report, windows.get(i), runId);
+                            Fetching current = next != null ? next : startFetch(report, windows.get(i));
                             next = null;
                             Fetched fetched = current.await();
                             // The next window is fetched while this one is written, if the deadline allows starting it.
                             if (i + 1 < windows.size() && !stopRequested
                                     && progress.mayStart(clock.instant(), deadline.at())) {
-                                next = startFetch(report, windows.get(i + 1), runId);
+                                next = startFetch(report, windows.get(i + 1));
                             }
-                            progress.add(writeWindow(report, organizationId, fetched, runId), clock.instant());
+                            long writeStart = System.nanoTime();
+                            WriteResult written = writeWindow(report, organizationId, fetched, runId);
+                            // A window takes its fetch and its write, whether or not they overlapped others.
+                            progress.add(written, Duration.ofNanos(fetched.fetchNanos() + System.nanoTime()
+                                    - writeStart));
                             if (Reports.of(report).namesActors()) {
                                 attributed.merge(report, windows.get(i), DayRange::span);
                             }
@@ -464,8 +468,7 @@ public final class IngestionJob {
     }
 
     /** A window's rows, whole, and what fetching them took. */
-    private record Fetched(ReportKind report, DayRange window, Spool spool, long requests, Duration waiting,
-            long fetchNanos) {
+    private record Fetched(DayRange window, Spool spool, long requests, Duration waiting, long fetchNanos) {
     }
 
     /**
@@ -516,7 +519,7 @@ public final class IngestionJob {
         }
     }
 
-    private Fetching startFetch(ReportKind report, DayRange window, String runId) {
+    private Fetching startFetch(ReportKind report, DayRange window) {
         Map<String, String> context = MDC.getCopyOfContextMap();
         Fetching fetching = new Fetching();
         fetching.future = fetcher().submit(() -> {
@@ -530,7 +533,7 @@ public final class IngestionJob {
                 Duration waitingBefore = client.timeWaiting();
                 long start = System.nanoTime();
                 Spool spool = fetching.keep(fetch(report, window));
-                return new Fetched(report, window, spool, client.requestsMade() - requestsBefore,
+                return new Fetched(window, spool, client.requestsMade() - requestsBefore,
                         client.timeWaiting().minus(waitingBefore), System.nanoTime() - start);
             } finally {
                 MDC.clear();
@@ -651,17 +654,15 @@ public final class IngestionJob {
     private static final class Progress {
         private final List<Duration> durations = new ArrayList<>();
         private final ReportCounts counts = new ReportCounts();
-        private Instant lastMark;
 
         boolean mayStart(Instant now, Instant deadline) {
             Duration longest = durations.stream().max(Duration::compareTo).orElse(Duration.ZERO);
-            lastMark = now;
             return now.plus(longest).isBefore(deadline);
         }
 
-        void add(WriteResult result, Instant now) {
+        void add(WriteResult result, Duration took) {
             counts.add(result.report().id(), result.days().size(), result.rows());
-            durations.add(Duration.between(lastMark, now));
+            durations.add(took);
         }
     }
 }
