@@ -172,8 +172,11 @@ final class BenchCommand implements Callable<Integer> {
             Duration reference = Duration.ofNanos(System.nanoTime() - referenceStart);
             out.printf("reference      DuckDB read_json of the same pages: %,d rows in %.1f s, %,.0f rows/s%n",
                     referenceRows, seconds(reference), referenceRows / seconds(reference));
-            out.printf("ratio          end to end / reference: %.2f%n",
-                    (timings.rows / seconds(total)) / (referenceRows / seconds(reference)));
+            // Write against load only: the end to end time also holds the simulator's answers on the same cores,
+            // which the reference, reading files already on disk, never waits for.
+            out.printf("write / load   %.2f: this run's write (%.1f s) against DuckDB loading the same rows (%.1f s);"
+                    + " below 1, the write is the faster%n", seconds(timings.write) / seconds(reference),
+                    seconds(timings.write), seconds(reference));
         } finally {
             simulator.destroy();
             simulator.waitFor();

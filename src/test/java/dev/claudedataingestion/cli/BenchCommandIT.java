@@ -30,7 +30,7 @@ class BenchCommandIT {
         String report = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(report).isZero();
         assertThat(report).contains("rows/s").contains("fetch").contains("write").contains("peak heap")
-                .contains("peak RSS").contains("reference").contains("ratio");
+                .contains("peak RSS").contains("reference").contains("write / load");
         // The rows the pipeline wrote and the rows DuckDB read from the same pages are the same rows.
         Matcher written = Pattern.compile("rows written   ([0-9,]+)").matcher(report);
         Matcher reference = Pattern.compile("read_json of the same pages: ([0-9,]+) rows").matcher(report);
