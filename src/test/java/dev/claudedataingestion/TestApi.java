@@ -67,21 +67,29 @@ public final class TestApi {
      * Sonnet 4.5 alone, as published: every other model is unpriced by it.
      */
     public static Path sonnetOnlyCatalog(Path directory) {
-        Path catalog = directory.resolve("sonnet-only.json");
+        return catalog(directory.resolve("sonnet-only.json"), "sonnet-only", "a test", """
+                {"ids": ["claude-sonnet-4-5"], "input": "3", "output": "15", "cache_write_5m": "3.75",
+                 "cache_write_1h": "6", "cache_read": "0.3"}""");
+    }
+
+    /**
+     * Writes {@code file}, a price catalog in the built-in one's form that prices one model, {@code model} (its
+     * JSON object), with the published multipliers and fast mode.
+     */
+    public static Path catalog(Path file, String version, String source, String model) {
         try {
-            java.nio.file.Files.writeString(catalog, """
-                    {"version": "sonnet-only", "source": "a test", "batch_multiplier": "0.5",
+            java.nio.file.Files.writeString(file, """
+                    {"version": "%s", "source": "%s", "batch_multiplier": "0.5",
                      "us_only_multiplier": "1.1", "web_search_per_request": "0.01",
                      "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
                      "fast": {"input": "30", "output": "150", "cache_write_5m": "37.5", "cache_write_1h": "60",
                               "cache_read": "3"},
-                     "models": [{"ids": ["claude-sonnet-4-5"], "input": "3", "output": "15", "cache_write_5m": "3.75",
-                                 "cache_write_1h": "6", "cache_read": "0.3"}]}
-                    """);
+                     "models": [%s]}
+                    """.formatted(version, source, model));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return catalog;
+        return file;
     }
 
     public static SyntheticOrganization organization(SyntheticOrganization.Size size, LocalDate firstActiveDay) {

@@ -153,16 +153,13 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
         List<Row> rows = memory;
         memory = null;
         try {
-            for (int i = 0; i < rows.size(); i++) {
-                if (i == committedRows) {
-                    out.flush();
-                    committedBytes = channel.position();
-                }
-                codec.write(rows.get(i), out);
+            for (Row row : rows.subList(0, (int) committedRows)) {
+                codec.write(row, out);
             }
-            if (rows.size() == committedRows) {
-                out.flush();
-                committedBytes = channel.position();
+            out.flush();
+            committedBytes = channel.position();
+            for (Row row : rows.subList((int) committedRows, rows.size())) {
+                codec.write(row, out);
             }
         } catch (IOException e) {
             throw new SpoolException("write", file.getParent(), e);
@@ -176,49 +173,40 @@ final class Spool implements PageSink<Row>, RowStream<Row>, AutoCloseable {
 
     @Override
     public void pageCompleted() {
-        if (memory != null) {
-            committedRows += pageRows;
-            pageRows = 0;
-            pageKeys.clear();
-            pageNegativeDays.forEach(day -> negativeRows.merge(day, 1L, Long::sum));
-            pageNegativeDays.clear();
-            return;
+        if (memory == null) {
+            try {
+                out.flush();
+                committedBytes = channel.position();
+            } catch (IOException e) {
+                throw new SpoolException("write", file.getParent(), e);
+            }
         }
-        try {
-            out.flush();
-            committedBytes = channel.position();
-            committedRows += pageRows;
-            pageRows = 0;
-            pageKeys.clear();
-            pageNegativeDays.forEach(day -> negativeRows.merge(day, 1L, Long::sum));
-            pageNegativeDays.clear();
-        } catch (IOException e) {
-            throw new SpoolException("write", file.getParent(), e);
-        }
+        committedRows += pageRows;
+        pageRows = 0;
+        pageKeys.clear();
+        pageNegativeDays.forEach(day -> negativeRows.merge(day, 1L, Long::sum));
+        pageNegativeDays.clear();
     }
 
     @Override
     public void discardPartialPage() {
         if (memory != null) {
             memory.subList((int) committedRows, memory.size()).clear();
-            pageRows = 0;
-            pageKeys.forEach(keys::remove);
-            pageKeys.clear();
-            pageNegativeDays.clear();
-            return;
+        } else {
+            try {
+                out.flush();
+                channel.truncate(committedBytes);
+                channel.position(committedBytes);
+            } catch (IOException e) {
+                throw new SpoolException("truncate", file.getParent(), e);
+            }
         }
-        try {
-            out.flush();
-            channel.truncate(committedBytes);
-            channel.position(committedBytes);
-            pageRows = 0;
-            pageKeys.forEach(keys::remove);
-            pageKeys.clear();
-            pageNegativeDays.clear();
-        } catch (IOException e) {
-            throw new SpoolException("truncate", file.getParent(), e);
-        }
+        pageRows = 0;
+        pageKeys.forEach(keys::remove);
+        pageKeys.clear();
+        pageNegativeDays.clear();
     }
+
 
     @Override
     public void forEach(Consumer<? super Row> action) {

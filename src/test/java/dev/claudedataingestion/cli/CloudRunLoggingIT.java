@@ -39,45 +39,15 @@ class CloudRunLoggingIT {
         simulator.close();
     }
 
-    /** Amounts below zero are loaded as served, and the run warns once for the window, naming the days. */
-    @Test
-    void aWindowWithAmountsBelowZeroIsWarnedOf() throws Exception {
-        simulator.inject(Fault.of(Fault.Kind.NEGATIVE_AMOUNTS, 1).on("cost_report"));
-        List<String> command = TestApi.mainCommand();
-        command.addAll(List.of("ingest", "--reports", "cost", "--from", "2026-02-01", "--to", "2026-02-02"));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> environment = builder.environment();
-        environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
-        environment.put("ANTHROPIC_ADMIN_API_KEY", KEY);
-        environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
-        environment.put("WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
-        environment.put("CLOUD_RUN_JOB", "claude-data-ingestion");
-        Process child = builder.start();
-        String stderr = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as(stderr).isZero();
-
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> warnings = new ArrayList<>();
-        for (String line : stderr.lines().toList()) {
-            JsonNode node = json.readTree(line);
-            if (node.path("message").asText().contains("below zero")) {
-                warnings.add(node);
-            }
-        }
-        assertThat(warnings).singleElement().satisfies(warning -> {
-            assertThat(warning.path("severity").asText()).isEqualTo("WARNING");
-            assertThat(warning.path("report").asText()).isEqualTo("cost");
-            assertThat(warning.path("message").asText()).contains("rows below zero on [2026-02-01, 2026-02-02]")
-                    .contains("'claude-ingest check' counts them under units");
-        });
+    /** What a CLI run logged: its standard error, and each line of it as JSON. */
+    private record Logged(String stderr, List<JsonNode> lines) {
     }
 
-    @Test
-    void logsJsonLinesWithTheRunsFieldsAndNeverTheKey() throws Exception {
-        simulator.inject(Fault.status(429, 1).on("cost_report"));
+    /** Runs {@code ingest args} as the Cloud Run job does, against the simulator, and asserts it succeeded. */
+    private Logged ingestOnCloudRun(String... args) throws Exception {
         List<String> command = TestApi.mainCommand();
-        command.addAll(List.of("ingest", "--from", "2026-02-01", "--to", "2026-02-03", "--check"));
+        command.add("ingest");
+        command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
         environment.put("ANTHROPIC_BASE_URL", simulator.baseUrl().toString());
@@ -90,12 +60,36 @@ class CloudRunLoggingIT {
         String stderr = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).as(stderr).isZero();
-
         List<JsonNode> lines = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : stderr.lines().toList()) {
             lines.add(json.readTree(line));
         }
+        return new Logged(stderr, lines);
+    }
+
+    /** Amounts below zero are loaded as served, and the run warns once for the window, naming the days. */
+    @Test
+    void aWindowWithAmountsBelowZeroIsWarnedOf() throws Exception {
+        simulator.inject(Fault.of(Fault.Kind.NEGATIVE_AMOUNTS, 1).on("cost_report"));
+        Logged run = ingestOnCloudRun("--reports", "cost", "--from", "2026-02-01", "--to", "2026-02-02");
+
+        assertThat(run.lines()).filteredOn(line -> line.path("message").asText().contains("below zero"))
+                .singleElement().satisfies(warning -> {
+                    assertThat(warning.path("severity").asText()).isEqualTo("WARNING");
+                    assertThat(warning.path("report").asText()).isEqualTo("cost");
+                    assertThat(warning.path("message").asText())
+                            .contains("rows below zero on [2026-02-01, 2026-02-02]")
+                            .contains("'claude-ingest check' counts them under units");
+                });
+    }
+
+    @Test
+    void logsJsonLinesWithTheRunsFieldsAndNeverTheKey() throws Exception {
+        simulator.inject(Fault.status(429, 1).on("cost_report"));
+        Logged logged = ingestOnCloudRun("--from", "2026-02-01", "--to", "2026-02-03", "--check");
+        String stderr = logged.stderr();
+        List<JsonNode> lines = logged.lines();
         assertThat(lines).isNotEmpty().allSatisfy(line -> {
             assertThat(line.get("severity").asText()).isIn("DEBUG", "INFO", "WARNING", "ERROR");
             assertThat(line.get("message").isTextual()).isTrue();

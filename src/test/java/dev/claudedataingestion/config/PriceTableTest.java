@@ -3,6 +3,7 @@ package dev.claudedataingestion.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claudedataingestion.TestApi;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,15 +90,9 @@ class PriceTableTest {
     @Test
     void aCatalogFromAFileReplacesTheBuiltInOne() throws Exception {
         Path file = directory.resolve("prices.json");
-        Files.writeString(file, """
-                {"version": "negotiated-2027", "source": "our contract", "batch_multiplier": "0.5",
-                 "us_only_multiplier": "1.1", "web_search_per_request": "0.01",
-                 "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
-                 "fast": {"input": "30", "output": "150", "cache_write_5m": "37.5", "cache_write_1h": "60",
-                          "cache_read": "3"},
-                 "models": [{"ids": ["claude-opus-4-8"], "input": "2", "output": "10", "cache_write_5m": "2.5",
-                             "cache_write_1h": "4", "cache_read": "0.2"}]}
-                """);
+        TestApi.catalog(file, "negotiated-2027", "our contract", """
+                {"ids": ["claude-opus-4-8"], "input": "2", "output": "10", "cache_write_5m": "2.5",
+                 "cache_write_1h": "4", "cache_read": "0.2"}""");
         PriceTable prices = PriceTable.fromFile(file);
         assertThat(prices.version()).isEqualTo("negotiated-2027");
         assertThat(prices.source()).isEqualTo("our contract");
@@ -134,13 +129,9 @@ class PriceTableTest {
     @Test
     void aModelIdThatIsNotAnIdIsRefused() throws Exception {
         Path file = directory.resolve("prices.json");
-        Files.writeString(file, """
-                {"version": "v", "batch_multiplier": "0.5", "us_only_multiplier": "1.1",
-                 "web_search_per_request": "0.01", "long_context": {"input_multiplier": "2", "output_multiplier": "1.5"},
-                 "fast": {"input": "1", "output": "1", "cache_write_5m": "1", "cache_write_1h": "1", "cache_read": "1"},
-                 "models": [{"ids": ["claude' OR 1=1 --"], "input": "2", "output": "10", "cache_write_5m": "2.5",
-                             "cache_write_1h": "4", "cache_read": "0.2"}]}
-                """);
+        TestApi.catalog(file, "v", "a test", """
+                {"ids": ["claude' OR 1=1 --"], "input": "2", "output": "10", "cache_write_5m": "2.5",
+                 "cache_write_1h": "4", "cache_read": "0.2"}""");
         assertThatThrownBy(() -> PriceTable.fromFile(file)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("names a model 'claude' OR 1=1 --'").hasMessageContaining("lower-case letters");
     }

@@ -5,6 +5,7 @@ import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.pipeline.DefaultWorkspace;
 import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.pipeline.Spend;
 import dev.claudedataingestion.pipeline.check.CheckResult.Status;
@@ -303,9 +304,7 @@ public final class DataChecks {
         Map<Group, BigDecimal> listed = new HashMap<>();
         Set<LocalDate> listedDays = days(covered, ReportKind.ANALYTICS_COST);
         // The analytics API names the default workspace by its real id, the older reports by null.
-        Set<String> defaultWorkspace = new HashSet<>(warehouse.read("SELECT DISTINCT workspace_id FROM"
-                + " claude_workspaces WHERE organization_id = @organization_id AND is_default AND workspace_id IS NOT"
-                + " NULL", Map.of("organization_id", organization), row -> row.string("workspace_id")));
+        Set<String> defaultWorkspace = DefaultWorkspace.realIds(warehouse, organization);
         if (!listedDays.isEmpty()) {
             String grouped = " AND " + AnalyticsGrouping.sqlGroupedBy("grouped_by", "workspace_id") + " AND "
                     + AnalyticsGrouping.sqlGroupedBy("grouped_by", "model");

@@ -46,6 +46,9 @@ public final class FocusExport {
     /** The tag that names a person; in a file for finance tools only when asked for. */
     private static final String PERSON_TAG = "actor_email";
 
+    /** The costs the file gives a unit price of, right after each. */
+    private static final Set<String> PRICED = Set.of("ContractedCost", "ListCost");
+
     /**
      * The file's columns: the view's, and after {@code ContractedCost} and {@code ListCost} their unit prices, which
      * the file computes exactly from them and {@code PricingQuantity} (the warehouses divide decimals differently).
@@ -56,7 +59,7 @@ public final class FocusExport {
         List<FocusCost.Column> columns = new ArrayList<>();
         for (FocusCost.Column column : FocusCost.COLUMNS) {
             columns.add(column);
-            if (column.name().equals("ContractedCost") || column.name().equals("ListCost")) {
+            if (PRICED.contains(column.name())) {
                 columns.add(new FocusCost.Column(column.name().replace("Cost", "UnitPrice"), FocusCost.Type.DECIMAL));
             }
         }
@@ -168,12 +171,9 @@ public final class FocusExport {
                 List<String> fields = new ArrayList<>(COLUMNS.size());
                 for (int i = 0; i < values.size(); i++) {
                     FocusCost.Column column = FocusCost.COLUMNS.get(i);
-                    Object value = values.get(i);
-                    String field = column.type() == FocusCost.Type.JSON
-                            ? tags(value == null ? null : value.toString(), tagsIncludePeople)
-                            : text(column.type(), value);
+                    String field = text(column.type(), values.get(i));
                     fields.add(field);
-                    if (column.name().equals("ContractedCost") || column.name().equals("ListCost")) {
+                    if (PRICED.contains(column.name())) {
                         fields.add(unitPrice(field, text(FocusCost.Type.DECIMAL, values.get(quantity))));
                     }
                 }
@@ -219,9 +219,10 @@ public final class FocusExport {
 
     /**
      * A value as the file holds it, the same whichever warehouse it came from: decimals exact and plain, instants
-     * in ISO 8601 at UTC, tags as a JSON object of the keys that have a value, sorted; null as {@code null}.
+     * in ISO 8601 at UTC, tags as a JSON object of the keys that have a value, sorted (a person's e-mail address only
+     * when asked for); null as {@code null}.
      */
-    static String text(FocusCost.Type type, Object value) {
+    private String text(FocusCost.Type type, Object value) {
         if (value == null) {
             return null;
         }
@@ -235,15 +236,12 @@ public final class FocusExport {
             case DATETIME -> ((Instant) value).toString();
             case BOOLEAN -> value.toString();
             case STRING -> value.toString();
-            case JSON -> tags(value.toString(), true);
+            case JSON -> tags(value.toString(), tagsIncludePeople);
         };
     }
 
     /** The tags that have a value, sorted; the person's e-mail address only when {@code people}. */
     private static String tags(String json, boolean people) {
-        if (json == null) {
-            return null;
-        }
         try {
             Map<String, JsonNode> present = new TreeMap<>();
             JSON.readTree(json).properties().forEach(field -> {

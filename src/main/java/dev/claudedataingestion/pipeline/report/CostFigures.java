@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.pipeline.DefaultWorkspace;
 import dev.claudedataingestion.pipeline.Spend;
 import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.sink.FocusCost;
@@ -192,10 +193,7 @@ final class CostFigures {
      * default one (by its real id where the cube names it so).
      */
     private void tokensByWorkspace(ObjectNode cube, String organization, DayRange span, Names workspaces) {
-        List<String> defaults = warehouse.read("SELECT workspace_id FROM claude_workspaces WHERE organization_id ="
-                + " @organization_id AND is_default AND workspace_id IS NOT NULL", Map.of("organization_id",
-                        organization), row -> row.string("workspace_id"));
-        String defaultId = defaults.stream().filter(workspaces::names).findFirst().orElse("default");
+        String defaultId = DefaultWorkspace.realIds(warehouse, organization).stream().filter(workspaces::names).findFirst().orElse("default");
         Map<List<Integer>, BigDecimal> tokens = new TreeMap<>(KEY_ORDER);
         warehouse.forEach("SELECT activity_date, workspace_id, SUM(uncached_input_tokens"
                 + " + cache_creation_5m_input_tokens + cache_creation_1h_input_tokens + cache_read_input_tokens"
