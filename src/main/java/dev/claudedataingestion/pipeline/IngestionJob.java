@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,74 +160,88 @@ public final class IngestionJob {
                         windows.size() == 1 ? "" : "s",
                         windows.isEmpty() ? "" : " (" + windows.get(0).first() + " to " + windows.get(windows.size() - 1).last() + ")");
             }
-            for (Map.Entry<ReportKind, List<DayRange>> entry : plan.entrySet()) {
-                ReportKind report = entry.getKey();
-                List<DayRange> windows = entry.getValue();
-                Fetching next = null;
-                try {
-                    for (int i = 0; i < windows.size() && !stopRequested; i++) {
-                        if (next == null && !progress.mayStart(clock.instant(), deadline.at())) {
-                            String reason = "deadline reached; " + (windows.size() - i) + " window"
-                                    + (windows.size() - i == 1 ? "" : "s") + " left for the next run, from "
-                                    + windows.get(i).first();
-                            stopped.put(report.id(), reason);
-                            log.warn("{}: {}", report, reason);
+            // One window after another, report after report; each window's successor (of this report or the next)
+            // is fetched while it is written.
+            List<Planned> windows = new ArrayList<>();
+            plan.forEach((report, reportWindows) -> reportWindows.forEach(window -> windows.add(new Planned(report,
+                    window))));
+            // The reports that stopped before their last window: their remaining windows are skipped.
+            Set<ReportKind> ended = EnumSet.noneOf(ReportKind.class);
+            Fetching next = null;
+            try {
+                for (int i = 0; i < windows.size() && !stopRequested; i++) {
+                    Planned planned = windows.get(i);
+                    ReportKind report = planned.report();
+                    Fetching current = next;
+                    next = null;
+                    if (ended.contains(report)) {
+                        if (current != null) {
+                            current.cancel();
+                        }
+                        continue;
+                    }
+                    if (current == null && !progress.mayStart(clock.instant(), deadline.at())) {
+                        long left = windows.stream().skip(i).filter(w -> w.report() == report).count();
+                        String reason = "deadline reached; " + left + " window" + (left == 1 ? "" : "s")
+                                + " left for the next run, from " + planned.window().first();
+                        stopped.put(report.id(), reason);
+                        log.warn("{}: {}", report, reason);
+                        ended.add(report);
+                        continue;
+                    }
+                    try {
+                        Fetched fetched = (current != null ? current : startFetch(planned)).await();
+                        // The next window is fetched while this one is written, if the deadline allows starting it.
+                        if (i + 1 < windows.size() && !stopRequested && !ended.contains(windows.get(i + 1).report())
+                                && progress.mayStart(clock.instant(), deadline.at())) {
+                            next = startFetch(windows.get(i + 1));
+                        }
+                        long writeStart = System.nanoTime();
+                        WriteResult written = writeWindow(report, organizationId, fetched, runId);
+                        // A window takes its fetch and its write, whether or not they overlapped others.
+                        progress.add(written, Duration.ofNanos(fetched.fetchNanos() + System.nanoTime()
+                                - writeStart));
+                        if (Reports.of(report).namesActors()) {
+                            attributed.merge(report, planned.window(), DayRange::span);
+                        }
+                    } catch (AdminApiException e) {
+                        if (stopRequested || e.isInterrupted()) {
+                            stopRequested = true;
                             break;
                         }
-                        try {
-                            Fetching current = next != null ? next : startFetch(report, windows.get(i));
-                            next = null;
-                            Fetched fetched = current.await();
-                            // The next window is fetched while this one is written, if the deadline allows starting it.
-                            if (i + 1 < windows.size() && !stopRequested
-                                    && progress.mayStart(clock.instant(), deadline.at())) {
-                                next = startFetch(report, windows.get(i + 1));
-                            }
-                            long writeStart = System.nanoTime();
-                            WriteResult written = writeWindow(report, organizationId, fetched, runId);
-                            // A window takes its fetch and its write, whether or not they overlapped others.
-                            progress.add(written, Duration.ofNanos(fetched.fetchNanos() + System.nanoTime()
-                                    - writeStart));
-                            if (Reports.of(report).namesActors()) {
-                                attributed.merge(report, windows.get(i), DayRange::span);
-                            }
-                        } catch (AdminApiException e) {
-                            if (stopRequested || e.isInterrupted()) {
-                                stopRequested = true;
-                                break;
-                            }
-                            if (e.isDeadline()) {
-                                // A wait this report's window cannot afford (a long 429, say): nothing of it was
-                                // written, and the report stops here; the other reports still run in the time left.
-                                stopped.put(report.id(), e.apiMessage() + "; " + windows.get(i).first() + " onwards left"
-                                        + " for the next run");
-                                // The exception's message names the report and window already.
-                                log.warn("{}; this window and the rest of the report are left for the next run, the other"
-                                        + " reports go on", e.getMessage());
-                                break;
-                            }
-                            Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
-                            if (unavailable.isPresent()) {
-                                log.warn("{}: {}; the run goes on without it. Leave it out of --reports to stop this"
-                                        + " warning", report, unavailable.get());
-                                break;
-                            }
-                            failure = failure == null ? e : failure;
-                            if (e.isTooManyGroups()) {
-                                // This window's days are more than the report can return; the next window may not be.
-                                log.error("{}; this window is left out, and the report goes on with the next",
-                                        e.getMessage());
-                                continue;
-                            }
-                            log.error("{}; the report's remaining days are left for the next run", e.getMessage());
-                            break;
+                        if (e.isDeadline()) {
+                            // A wait this report's window cannot afford (a long 429, say): nothing of it was
+                            // written, and the report stops here; the other reports still run in the time left.
+                            stopped.put(report.id(), e.apiMessage() + "; " + planned.window().first() + " onwards left"
+                                    + " for the next run");
+                            // The exception's message names the report and window already.
+                            log.warn("{}; this window and the rest of the report are left for the next run, the other"
+                                    + " reports go on", e.getMessage());
+                            ended.add(report);
+                            continue;
                         }
+                        Optional<String> unavailable = Reports.of(report).unavailable(e.status(), e.apiMessage());
+                        if (unavailable.isPresent()) {
+                            log.warn("{}: {}; the run goes on without it. Leave it out of --reports to stop this"
+                                    + " warning", report, unavailable.get());
+                            ended.add(report);
+                            continue;
+                        }
+                        failure = failure == null ? e : failure;
+                        if (e.isTooManyGroups()) {
+                            // This window's days are more than the report can return; the next window may not be.
+                            log.error("{}; this window is left out, and the report goes on with the next",
+                                    e.getMessage());
+                            continue;
+                        }
+                        log.error("{}; the report's remaining days are left for the next run", e.getMessage());
+                        ended.add(report);
                     }
-                } finally {
-                    // A window fetched ahead of one that failed, or of a stop, is dropped unwritten.
-                    if (next != null) {
-                        next.cancel();
-                    }
+                }
+            } finally {
+                // A window fetched ahead of one that failed, or of a stop, is dropped unwritten.
+                if (next != null) {
+                    next.cancel();
                 }
             }
             if (!attributed.isEmpty() && !stopRequested) {
@@ -467,6 +482,10 @@ public final class IngestionJob {
         return organization.id();
     }
 
+    /** A window of a report's plan. */
+    private record Planned(ReportKind report, DayRange window) {
+    }
+
     /** A window's rows, whole, and what fetching them took. */
     private record Fetched(DayRange window, Spool spool, long requests, Duration waiting, long fetchNanos) {
     }
@@ -519,7 +538,9 @@ public final class IngestionJob {
         }
     }
 
-    private Fetching startFetch(ReportKind report, DayRange window) {
+    private Fetching startFetch(Planned planned) {
+        ReportKind report = planned.report();
+        DayRange window = planned.window();
         Map<String, String> context = MDC.getCopyOfContextMap();
         Fetching fetching = new Fetching();
         fetching.future = fetcher().submit(() -> {

@@ -69,45 +69,16 @@ class IngestionJobIT extends IngestionFixture {
      * until a day of its second has been fetched, which happens only if that fetch runs meanwhile.
      */
     @Test
-    void theNextWindowIsFetchedWhileOneIsWritten() throws InterruptedException {
+    void theNextWindowIsFetchedWhileOneIsWritten() {
         DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 2, 9));
-        CountDownLatch secondFetched = new CountDownLatch(1);
-        List<Boolean> overlapped = new java.util.concurrent.CopyOnWriteArrayList<>();
-        IngestListener listener = new IngestListener() {
-            private volatile List<DayRange> windows = List.of();
+        Overlap overlap = new Overlap(ReportKind.CLAUDE_CODE, (planned, report) -> report == ReportKind.CLAUDE_CODE
+                && planned.size() > 1 ? planned.get(1) : null);
 
-            @Override
-            public void planned(ReportKind report, List<DayRange> planned) {
-                if (report == ReportKind.CLAUDE_CODE) {
-                    windows = planned;
-                }
-            }
-
-            @Override
-            public void fetched(ReportKind report, LocalDate day) {
-                if (windows.size() > 1 && windows.get(1).contains(day)) {
-                    secondFetched.countDown();
-                }
-            }
-
-            @Override
-            public void written(WriteResult result) {
-                if (result.report() == ReportKind.CLAUDE_CODE && overlapped.isEmpty()) {
-                    try {
-                        overlapped.add(secondFetched.await(30, TimeUnit.SECONDS));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
-        IngestConfig config = new IngestConfig(START, 3, EnumSet.of(ReportKind.CLAUDE_CODE), false,
-                Optional.of(days), Optional.empty());
-
-        IngestionJob.Outcome outcome = run(config, listener);
+        IngestionJob.Outcome outcome = run(new IngestConfig(START, 3, EnumSet.of(ReportKind.CLAUDE_CODE), false,
+                Optional.of(days), Optional.empty()), overlap);
 
         assertThat(outcome.failure()).isNull();
-        assertThat(overlapped).containsExactly(true);
+        assertThat(overlap.overlapped).containsExactly(true);
         assertThat(outcome.run().daysWritten()).isEqualTo(days.size());
         // Both windows whole: each day's rows as the API has them.
         Map<LocalDate, Long> rows = new TreeMap<>();
@@ -115,6 +86,71 @@ class IngestionJobIT extends IngestionFixture {
                 .forEach(row -> rows.put((LocalDate) row.get(0), number(row.get(1))));
         TestApi.claudeCodeTotals(organization, days).forEach((day, expected) ->
                 assertThat(rows.getOrDefault(day, 0L)).as("rows of %s", day).isEqualTo(expected.rows()));
+    }
+
+    /**
+     * The next report's first window is fetched while the last window of the one before is written: the cost
+     * report's write waits for a day of Claude Code's (the reports read a day at a time tell of each day fetched).
+     */
+    @Test
+    void theNextReportIsFetchedWhileOneIsWritten() {
+        DayRange days = DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 1, 20));
+        Overlap overlap = new Overlap(ReportKind.COST, (planned, report) -> report == ReportKind.CLAUDE_CODE
+                ? planned.get(0) : null);
+
+        IngestionJob.Outcome outcome = run(new IngestConfig(START, 3, EnumSet.of(ReportKind.COST,
+                ReportKind.CLAUDE_CODE), false, Optional.of(days), Optional.empty()), overlap);
+
+        assertThat(outcome.failure()).isNull();
+        assertThat(overlap.overlapped).containsExactly(true);
+        assertWarehouseEqualsApi(days, true);
+        assertThat(covered(ReportKind.COST)).hasSize(days.size());
+        assertThat(covered(ReportKind.CLAUDE_CODE)).hasSize(days.size());
+    }
+
+    /**
+     * Holds the first write of {@code written}'s report until a day of the window {@code awaited} picks from a plan
+     * has been fetched, and records whether it was, within 30 seconds.
+     */
+    private static final class Overlap implements IngestListener {
+        private final ReportKind written;
+        private final java.util.function.BiFunction<List<DayRange>, ReportKind, DayRange> awaited;
+        private final CountDownLatch fetched = new CountDownLatch(1);
+        private final List<Boolean> overlapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile DayRange window;
+        private volatile ReportKind windowOf;
+
+        Overlap(ReportKind written, java.util.function.BiFunction<List<DayRange>, ReportKind, DayRange> awaited) {
+            this.written = written;
+            this.awaited = awaited;
+        }
+
+        @Override
+        public void planned(ReportKind report, List<DayRange> planned) {
+            DayRange picked = awaited.apply(planned, report);
+            if (picked != null) {
+                window = picked;
+                windowOf = report;
+            }
+        }
+
+        @Override
+        public void fetched(ReportKind report, LocalDate day) {
+            if (report == windowOf && window.contains(day)) {
+                fetched.countDown();
+            }
+        }
+
+        @Override
+        public void written(WriteResult result) {
+            if (result.report() == written && overlapped.isEmpty()) {
+                try {
+                    overlapped.add(fetched.await(30, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     @Test
