@@ -15,6 +15,7 @@ import dev.claudedataingestion.reports.Endpoint;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import dev.claudedataingestion.sink.Warehouses;
@@ -123,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
             WarehouseLocation file = Warehouses.locate(Optional.of("duckdb:" + work.resolve("bench.duckdb")), Map.of());
             try (Warehouse warehouse = file.open(false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(client, Optional.empty(), warehouse, ingest,
-                        context.clock(), Context.version(), timings, work, RunOrigin.MANUAL)
+                        context.clock(), Context.version(), timings, work, RunOrigin.MANUAL,
+                        Views.catalog(ingest.prices()))
                         .run(ingest.deadlineFrom(context.clock()));
                 if (outcome.failure() != null) {
                     throw outcome.failure();

@@ -6,7 +6,9 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.pipeline.IngestListener;
 import dev.claudedataingestion.pipeline.IngestionJob;
+import dev.claudedataingestion.sink.PersonalData;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -98,7 +100,7 @@ final class Ingestion {
             try (Warehouse warehouse = warehouseConfig.open(false, deadline)) {
                 job.set(new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
                         Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
-                        context.settings().origin()));
+                        context.settings().origin(), Views.catalog(ingest.prices())));
                 if (signalled.get()) {
                     job.get().requestStop();
                 }
@@ -155,7 +157,7 @@ final class Ingestion {
             return;
         }
         LocalDate firstKept = LocalDate.ofInstant(context.clock().instant(), ZoneOffset.UTC).minusDays(retentionDays);
-        long rows = warehouse.erasePersonalData(run.organizationId(), firstKept);
+        long rows = warehouse.erasePersonalData(run.organizationId(), firstKept, PersonalData.ERASURE);
         log.info("Erased e-mail addresses and names before {} from {} rows (PERSONAL_DATA_RETENTION_DAYS={})",
                 firstKept, String.format("%,d", rows), retentionDays);
     }

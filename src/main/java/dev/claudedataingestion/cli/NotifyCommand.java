@@ -9,6 +9,7 @@ import dev.claudedataingestion.pipeline.check.DataChecks;
 import dev.claudedataingestion.pipeline.notify.Digest;
 import dev.claudedataingestion.pipeline.notify.HttpWebhook;
 import dev.claudedataingestion.pipeline.notify.Notifier;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseLocation;
 import java.math.BigDecimal;
@@ -75,7 +76,7 @@ final class NotifyCommand implements Callable<Integer> {
         try (Warehouse opened = config.open(false)) {
             // The checks' many reads in one opening of the warehouse; not the posts, which may take a while.
             List<DataChecks.OrganizationChecks> checked = opened.together(() -> {
-                opened.ensureSchema();
+                opened.ensureSchema(Views.catalog());
                 DataChecks checks = new DataChecks(opened, settings);
                 List<String> organizations = organization.select(checks.organizations(), id -> id);
                 if (organizations.isEmpty()) {

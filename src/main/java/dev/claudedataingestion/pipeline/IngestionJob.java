@@ -17,6 +17,7 @@ import dev.claudedataingestion.sink.DayTotal;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.ViewCatalog;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -67,15 +68,18 @@ public final class IngestionJob {
     private final Path spoolDirectory;
     private final Optional<String> expectedOrganizationId;
     private final RunOrigin origin;
+    private final ViewCatalog views;
 
     /**
      * @param expectedOrganizationId the organization the key must belong to ({@code ANTHROPIC_ORGANIZATION_ID}),
      *                               when set
+     * @param views                  the views the warehouse's schema is given at the start of the run
      */
     public IngestionJob(AdminApiClient client, Optional<String> expectedOrganizationId, Warehouse warehouse,
             IngestConfig config, Clock clock, String version, IngestListener listener, Path spoolDirectory,
-            RunOrigin origin) {
+            RunOrigin origin, ViewCatalog views) {
         this.origin = requireNonNull(origin, "origin is null");
+        this.views = requireNonNull(views, "views is null");
         this.client = requireNonNull(client, "client is null");
         this.expectedOrganizationId = requireNonNull(expectedOrganizationId, "expectedOrganizationId is null");
         this.warehouse = requireNonNull(warehouse, "warehouse is null");
@@ -125,7 +129,7 @@ public final class IngestionJob {
         RunRecord started = RunRecord.started(runId, expectedOrganizationId.orElse(null), startedAt, reports, version,
                 origin.trigger(), origin.executionId(), AbandonedRuns.THIS_PROCESS);
         warehouse.together(() -> {
-            warehouse.ensureSchema(config.prices());
+            warehouse.ensureSchema(views);
             warehouse.recordRun(started);
             markAbandoned(runId, startedAt);
             return null;

@@ -25,14 +25,14 @@ public final class OrganizationScope {
     }
 
     /** The names shadowed, the tables and views that name an organization, each with the column that does. */
-    private static Map<String, String> names(SqlDialect sql) {
+    private static Map<String, String> names(SqlDialect sql, ViewCatalog views) {
         Map<String, String> names = new LinkedHashMap<>();
         for (Table table : Tables.all()) {
             if (table.columnNames().contains("organization_id")) {
                 names.put(table.name(), "organization_id");
             }
         }
-        Views.all(sql).keySet().forEach(view -> names.put(view, Views.organizationColumn(view, sql)));
+        views.views(sql).forEach(view -> names.put(view.name(), view.organizationColumn()));
         return names;
     }
 
@@ -40,10 +40,10 @@ public final class OrganizationScope {
     public static final String PARAMETER = "organization_id";
 
     /** {@code statement}, each of {@link #names} shadowed, reading the organization from {@code @organization_id}. */
-    public static String apply(String statement, SqlDialect sql) {
+    public static String apply(String statement, SqlDialect sql, ViewCatalog views) {
         String parameter = "@" + PARAMETER;
         List<String> shadows = new ArrayList<>();
-        names(sql).forEach((name, organization) -> {
+        names(sql, views).forEach((name, organization) -> {
             // name AS (SELECT * FROM dataset.name WHERE organization_id = ?)
             shadows.add(Identifiers.require(name) + " AS (SELECT * FROM " + sql.table(name)
                     + " WHERE " + organization + " = " + parameter + ")");

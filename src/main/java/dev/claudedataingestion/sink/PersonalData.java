@@ -17,28 +17,26 @@ import java.util.List;
  */
 public final class PersonalData {
 
-    /** The parameters a statement takes: the organization and the cutoff day (the first day kept). */
-    public static final String ORGANIZATION = "organization_id";
-    public static final String BEFORE = "before";
-
     private PersonalData() {
     }
 
     /** The statements, in the order they must run, taking {@code @organization_id} and {@code @before}. */
-    public static List<String> erasure(SqlDialect sql) {
+    public static final Erasure ERASURE = PersonalData::erasure;
+
+    private static List<String> erasure(SqlDialect sql) {
         String usage = sql.table(ClaudeCodeReport.TABLE.name());
         String mapping = "(SELECT organization_id, activity_date, actor_email, CONCAT('erased-', "
                 + sql.text("DENSE_RANK() OVER (PARTITION BY activity_date ORDER BY actor_email)") + ") AS pseudonym"
-                + " FROM " + usage + " WHERE organization_id = @" + ORGANIZATION + " AND activity_date < @" + BEFORE
+                + " FROM " + usage + " WHERE organization_id = @" + Erasure.ORGANIZATION + " AND activity_date < @" + Erasure.BEFORE
                 + " AND actor_email IS NOT NULL AND actor_email NOT LIKE 'erased-%') m";
         String claudeCode = "UPDATE {table} t SET actor_email = m.pseudonym FROM " + mapping
                 + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"
                 + " AND t.actor_email = m.actor_email";
         String attributed = "UPDATE {table} SET actor_email = NULL, actor_name = NULL WHERE organization_id = @"
-                + ORGANIZATION + " AND activity_date < @" + BEFORE
+                + Erasure.ORGANIZATION + " AND activity_date < @" + Erasure.BEFORE
                 + " AND (actor_email IS NOT NULL OR actor_name IS NOT NULL)";
-        String history = "UPDATE {table} SET email = NULL, name = NULL WHERE organization_id = @" + ORGANIZATION
-                + " AND valid_to <= @" + BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)";
+        String history = "UPDATE {table} SET email = NULL, name = NULL WHERE organization_id = @" + Erasure.ORGANIZATION
+                + " AND valid_to <= @" + Erasure.BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)";
         return List.of(
                 claudeCode.replace("{table}", sql.table(ClaudeCodeReport.MODELS_TABLE.name())),
                 claudeCode.replace("{table}", usage),

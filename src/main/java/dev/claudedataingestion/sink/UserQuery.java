@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param timeout             the longest the statement may run; the warehouse stops it there
  * @param allowPrivilegedRole whether a login that could read the server's files or signal its sessions may run it
  * @param cancellation        where the warehouse registers how to stop the running statement
+ * @param views               the views scoped with the tables when {@code organization} is set
  */
 public record UserQuery(Optional<String> organization, Duration timeout, boolean allowPrivilegedRole,
-        Cancellation cancellation) {
+        Cancellation cancellation, ViewCatalog views) {
 
     /** The default of {@code query --timeout}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -24,19 +25,20 @@ public record UserQuery(Optional<String> organization, Duration timeout, boolean
         requireNonNull(organization, "organization is null");
         requireNonNull(timeout, "timeout is null");
         requireNonNull(cancellation, "cancellation is null");
+        requireNonNull(views, "views is null");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
     }
 
     /** The whole warehouse, the default timeout, as an unprivileged login would run it. */
-    public static UserQuery of(Optional<String> organization) {
-        return new UserQuery(organization, DEFAULT_TIMEOUT, false, new Cancellation());
+    public static UserQuery of(Optional<String> organization, ViewCatalog views) {
+        return new UserQuery(organization, DEFAULT_TIMEOUT, false, new Cancellation(), views);
     }
 
     /** This query, which a privileged login may run too. */
     public UserQuery allowingPrivilegedRole() {
-        return new UserQuery(organization, timeout, true, cancellation);
+        return new UserQuery(organization, timeout, true, cancellation, views);
     }
 
     /** A statement's timeout as a message names it: {@code 60 s}, {@code 1.5 s}. */

@@ -58,6 +58,18 @@ public final class Views {
         return view.equals(FocusCost.VIEW) ? sql.column(FocusCost.ORGANIZATION) : "organization_id";
     }
 
+    /** The views, as a warehouse's {@code ensureSchema} creates them, pricing list cost with {@code prices}. */
+    public static ViewCatalog catalog(PriceTable prices) {
+        return sql -> all(sql, prices).entrySet().stream()
+                .map(view -> new View(view.getKey(), view.getValue(), organizationColumn(view.getKey(), sql)))
+                .toList();
+    }
+
+    /** {@link #catalog(PriceTable)} with the built-in price catalog. */
+    public static ViewCatalog catalog() {
+        return catalog(PriceTable.builtIn());
+    }
+
     /** View name to its SELECT, in the order they are created, with the built-in price catalog. */
     public static Map<String, String> all(SqlDialect sql) {
         return all(sql, PriceTable.builtIn());

@@ -1,7 +1,6 @@
 package dev.claudedataingestion.sink;
 
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
@@ -29,14 +28,9 @@ public interface Warehouse extends AutoCloseable {
 
     /**
      * Creates missing tables and adds columns a newer version defines; never drops anything. Safe on every run. The
-     * views are written anew, pricing list cost where no report gives it with {@code prices}.
+     * {@code views} are written anew, as they are given.
      */
-    void ensureSchema(PriceTable prices);
-
-    /** {@link #ensureSchema(PriceTable)} with the built-in price catalog. */
-    default void ensureSchema() {
-        ensureSchema(PriceTable.builtIn());
-    }
+    void ensureSchema(ViewCatalog views);
 
     /**
      * Atomically replaces every row of {@code report} for {@code organizationId} in {@code days} with
@@ -108,10 +102,10 @@ public interface Warehouse extends AutoCloseable {
     }
 
     /**
-     * Erases people's e-mail addresses and names from the days before {@code firstKept} ({@link PersonalData});
-     * returns the rows changed.
+     * Erases people's e-mail addresses and names from the days before {@code firstKept} by the {@code erasure}'s
+     * statements, in their order; returns the rows changed.
      */
-    long erasePersonalData(String organizationId, LocalDate firstKept);
+    long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure);
 
     /** Inserts or updates the run's row in {@code ingestion_runs}. */
     void recordRun(RunRecord run);

@@ -43,12 +43,9 @@ public final class Warehouses {
     }
 
     /** The URL forms of every provider: "duckdb:PATH, postgresql://… or bigquery://…". */
-    /**
-     * Converts {@code csv} (a header, then RFC 4180 rows; an unquoted empty field is null) of {@code columns} into
-     * the Parquet file {@code parquet}, each column typed as FOCUS types it. Both are this program's own files.
-     */
-    public static void csvToParquet(Path csv, List<FocusCost.Column> columns, Path parquet) {
-        DuckDbWarehouse.csvToParquet(csv, columns, parquet);
+    /** The backend that writes Parquet files: DuckDB, in memory, whichever warehouse is in use. */
+    public static ParquetWriter parquet() {
+        return DuckDbWarehouse::csvToParquet;
     }
 
     public static String forms() {

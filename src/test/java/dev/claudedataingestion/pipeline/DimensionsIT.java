@@ -9,6 +9,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -44,7 +45,7 @@ class DimensionsIT {
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
             IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),
                     Optional.empty(), warehouse, config, clock, "test", IngestListener.NONE, directory,
-                    RunOrigin.MANUAL).run(config.deadlineFrom(clock));
+                    RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(clock));
             assertThat(outcome.failure()).isNull();
         }
     }

@@ -12,6 +12,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -72,7 +73,7 @@ class IngestionFaultsIT extends IngestionFixture {
         IngestionJob.Outcome first;
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             first = new IngestionJob(new AdminApiClient(api), Optional.empty(), warehouse, config, TestApi.CLOCK,
-                    "test", IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
+                    "test", IngestListener.NONE, directory, RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(TestApi.CLOCK));
         }
 
         if (apiFault.error() == null) {
@@ -106,7 +107,7 @@ class IngestionFaultsIT extends IngestionFixture {
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator), config.deadlineFrom(moving)),
                     Optional.empty(), warehouse, config, moving, "test", IngestListener.NONE, directory,
-                    RunOrigin.MANUAL).run(config.deadlineFrom(moving));
+                    RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(moving));
         }
 
         assertThat(outcome.failure()).isNull();
@@ -209,7 +210,7 @@ class IngestionFaultsIT extends IngestionFixture {
             proxy.strike(fault.kind(), fault.path(), fault.times());
             ApiConfig api = TestApi.apiConfig(proxy.url());
             first = new IngestionJob(new AdminApiClient(api, config.deadlineFrom(moving)), Optional.empty(), warehouse,
-                    config, moving, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    config, moving, "test", IngestListener.NONE, directory, RunOrigin.MANUAL, Views.catalog(config.prices()))
                     .run(config.deadlineFrom(moving));
             assertThat(proxy.struck()).as("the fault struck").isPositive();
         }

@@ -12,6 +12,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -63,7 +64,7 @@ abstract class IngestionFixture {
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
-                    IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(clock));
+                    IngestListener.NONE, directory, RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(clock));
         }
     }
 
@@ -249,7 +250,7 @@ abstract class IngestionFixture {
     IngestionJob.Outcome run(IngestConfig config, IngestListener listener) {
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse,
-                    config, TestApi.CLOCK, "test", listener, directory, RunOrigin.MANUAL)
+                    config, TestApi.CLOCK, "test", listener, directory, RunOrigin.MANUAL, Views.catalog(config.prices()))
                     .run(config.deadlineFrom(TestApi.CLOCK));
         }
     }

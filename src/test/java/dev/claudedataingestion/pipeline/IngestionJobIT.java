@@ -13,6 +13,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.Fault;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.sink.RunRecord;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
@@ -336,7 +337,7 @@ class IngestionJobIT extends IngestionFixture {
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse, config,
-                    TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL)
+                    TestApi.CLOCK, "test", IngestListener.NONE, directory, RunOrigin.MANUAL, Views.catalog(config.prices()))
                     .run(config.deadlineFrom(TestApi.CLOCK));
         }
         assertThat(covered(ReportKind.COST)).isNotEmpty();
@@ -368,7 +369,7 @@ class IngestionJobIT extends IngestionFixture {
             try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),
                         Optional.empty(), warehouse, config, TestApi.CLOCK, "test", IngestListener.NONE, directory,
-                        RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
+                        RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(TestApi.CLOCK));
                 assertThat(outcome.failure()).isNull();
             }
             assertThat(daily(usage.formatted("claude_usage_attributed")))
@@ -493,7 +494,7 @@ class IngestionJobIT extends IngestionFixture {
         IngestionJob.Outcome outcome;
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             outcome = new IngestionJob(client, Optional.empty(), warehouse, config, TestApi.CLOCK, "test",
-                    IngestListener.NONE, directory, RunOrigin.MANUAL).run(config.deadlineFrom(TestApi.CLOCK));
+                    IngestListener.NONE, directory, RunOrigin.MANUAL, Views.catalog(config.prices())).run(config.deadlineFrom(TestApi.CLOCK));
         }
 
         assertThat(outcome.failure()).isNull();
@@ -584,7 +585,7 @@ class IngestionJobIT extends IngestionFixture {
         IngestionJob.Outcome outcome;
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)), Optional.empty(), warehouse,
-                    config, TestApi.CLOCK, "test", IngestListener.NONE, directory.resolve("gone"), RunOrigin.MANUAL)
+                    config, TestApi.CLOCK, "test", IngestListener.NONE, directory.resolve("gone"), RunOrigin.MANUAL, Views.catalog(config.prices()))
                     .run(config.deadlineFrom(TestApi.CLOCK));
         }
         assertThat(outcome.failure()).isInstanceOf(SpoolException.class)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.duckdb.DuckDbWarehouse;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class PlannerTest {
         IngestConfig config = new IngestConfig(LocalDate.of(2026, 1, 1), 3, EnumSet.of(ReportKind.COST), false,
                 Optional.empty(), Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
-            warehouse.ensureSchema();
+            warehouse.ensureSchema(Views.catalog());
             // Everything through 2026-03-08 was fetched on 2026-02-10: from 2026-01-11 on, days were provisional.
             warehouse.replaceDays(ReportKind.COST, "org", DayRange.of(LocalDate.of(2026, 1, 1), LocalDate.of(2026, 3, 8)),
                     sink -> { }, "run", Instant.parse("2026-02-10T06:00:00Z"), List.of());

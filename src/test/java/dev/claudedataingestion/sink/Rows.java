@@ -32,7 +32,7 @@ public final class Rows {
 
     private static List<List<Object>> query(Warehouse warehouse, String sql, Optional<String> organization) {
         List<List<Object>> rows = new ArrayList<>();
-        warehouse.query(sql, UserQuery.of(organization).allowingPrivilegedRole(), collect(rows));
+        warehouse.query(sql, UserQuery.of(organization, Views.catalog()).allowingPrivilegedRole(), collect(rows));
         return rows;
     }
 

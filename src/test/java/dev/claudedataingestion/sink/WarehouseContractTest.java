@@ -46,7 +46,7 @@ public abstract class WarehouseContractTest {
     @BeforeEach
     void open() {
         warehouse = openWarehouse();
-        warehouse.ensureSchema();
+        warehouse.ensureSchema(Views.catalog());
     }
 
     @AfterEach
@@ -200,7 +200,7 @@ public abstract class WarehouseContractTest {
         warehouse.replaceOrganizationRows(Tables.USERS, ORG, List.of(user("u1", "old@example.com", D1, D2),
                 user("u1", "new@example.com", D2, null)));
 
-        assertThat(warehouse.erasePersonalData(ORG, D2)).isEqualTo(2 * 2 + 2 + 1);
+        assertThat(warehouse.erasePersonalData(ORG, D2, PersonalData.ERASURE)).isEqualTo(2 * 2 + 2 + 1);
 
         assertThat(select("SELECT activity_date, actor_email FROM claude_code_usage WHERE organization_id = '" + ORG
                 + "' ORDER BY activity_date, actor_email")).containsExactly(List.of(D1, "erased-1"),
@@ -216,7 +216,7 @@ public abstract class WarehouseContractTest {
                 .containsExactly(List.of("c@example.com"));
         assertThat(select("SELECT email, name FROM claude_users ORDER BY valid_from")).containsExactly(
                 java.util.Arrays.asList(null, null), List.of("new@example.com", "Person u1"));
-        assertThat(warehouse.erasePersonalData(ORG, D2)).isZero();
+        assertThat(warehouse.erasePersonalData(ORG, D2, PersonalData.ERASURE)).isZero();
     }
 
     @Test
@@ -336,8 +336,8 @@ public abstract class WarehouseContractTest {
         createOldTable("claude_costs", Map.of("organization_id", "VARCHAR(100)", "activity_date", "DATE",
                 "amount_cents", "NUMERIC(38,20)"));
         warehouse = reopen();
-        warehouse.ensureSchema();
-        warehouse.ensureSchema();
+        warehouse.ensureSchema(Views.catalog());
+        warehouse.ensureSchema(Views.catalog());
 
         replace(ReportKind.COST, ORG, DayRange.single(D1), List.of(cost(D1, "a", "250")));
         assertThat(decimal(select("SELECT amount_usd FROM claude_costs").get(0).get(0))).isEqualByComparingTo("2.5");

@@ -10,6 +10,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.sink.FocusCost;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.sink.ParquetWriter;
 import dev.claudedataingestion.sink.Warehouses;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -130,7 +131,13 @@ public final class FocusExport {
             Path file = csv;
             if (format == Format.PARQUET) {
                 file = folder.resolve("focus.parquet");
-                Warehouses.csvToParquet(csv, COLUMNS, file);
+                Warehouses.parquet().csvToParquet(csv, COLUMNS.stream().map(column -> new ParquetWriter.Column(
+                        column.name(), switch (column.type()) {
+                            case DECIMAL -> ParquetWriter.Type.DECIMAL;
+                            case DATETIME -> ParquetWriter.Type.TIMESTAMP;
+                            case BOOLEAN -> ParquetWriter.Type.BOOLEAN;
+                            case STRING, JSON -> ParquetWriter.Type.STRING;
+                        })).toList(), file);
             }
             publish(file, out);
             return written;

@@ -39,7 +39,6 @@ import com.google.cloud.bigquery.TableResult;
 import com.google.cloud.bigquery.TimePartitioning;
 import com.google.cloud.bigquery.ViewDefinition;
 import com.google.cloud.bigquery.WriteChannelConfiguration;
-import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Backoff;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.DayRange;
@@ -51,7 +50,7 @@ import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
-import dev.claudedataingestion.sink.PersonalData;
+import dev.claudedataingestion.sink.Erasure;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -60,7 +59,8 @@ import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.UserQuery;
-import dev.claudedataingestion.sink.Views;
+import dev.claudedataingestion.sink.View;
+import dev.claudedataingestion.sink.ViewCatalog;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -219,7 +219,7 @@ public final class BigQueryWarehouse implements Warehouse {
     // ---- schema ------------------------------------------------------------------------------------------------
 
     @Override
-    public void ensureSchema(PriceTable prices) {
+    public void ensureSchema(ViewCatalog views) {
         Deadline deadline = options.deadline();
         Dataset existing = attempt("look up dataset " + dataset, deadline,
                 () -> bigquery.getDataset(DatasetId.of(project, dataset)));
@@ -239,14 +239,15 @@ public final class BigQueryWarehouse implements Warehouse {
                 return null;
             });
         }
-        Views.all(sql.dialect(), prices).forEach((name, query) -> attempt("create or replace view " + name, deadline, () -> {
-            TableId id = TableId.of(project, dataset, name);
-            com.google.cloud.bigquery.Table view = bigquery.getTable(id);
-            ViewDefinition definition = ViewDefinition.newBuilder(query).setUseLegacySql(false).build();
-            if (view == null) {
+        views.views(sql.dialect()).forEach(view -> attempt("create or replace view " + view.name(), deadline, () -> {
+            TableId id = TableId.of(project, dataset, view.name());
+            com.google.cloud.bigquery.Table created = bigquery.getTable(id);
+            ViewDefinition definition = ViewDefinition.newBuilder(view.select()).setUseLegacySql(false).build();
+            if (created == null) {
                 bigquery.create(TableInfo.of(id, definition));
-            } else if (!(view.getDefinition() instanceof ViewDefinition current) || !query.equals(current.getQuery())) {
-                bigquery.update(view.toBuilder().setDefinition(definition).build());
+            } else if (!(created.getDefinition() instanceof ViewDefinition current)
+                    || !view.select().equals(current.getQuery())) {
+                bigquery.update(created.toBuilder().setDefinition(definition).build());
             }
             return null;
         }));
@@ -808,13 +809,13 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     @Override
-    public long erasePersonalData(String organizationId, LocalDate firstKept) {
+    public long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure) {
         JobContext context = JobContext.unnamed("personal_data");
-        Map<String, QueryParameterValue> parameters = Map.of(PersonalData.ORGANIZATION,
-                QueryParameterValue.string(organizationId), PersonalData.BEFORE,
+        Map<String, QueryParameterValue> parameters = Map.of(Erasure.ORGANIZATION,
+                QueryParameterValue.string(organizationId), Erasure.BEFORE,
                 QueryParameterValue.date(firstKept.toString()));
         long changed = 0;
-        List<String> statements = PersonalData.erasure(sql.dialect());
+        List<String> statements = erasure.statements(sql.dialect());
         for (int i = 0; i < statements.size(); i++) {
             // One job each: a run stopped in between finishes the same way next time (PersonalData).
             Long rows = runDml(context, "erase" + i, "erase personal data before " + firstKept, statements.get(i),
@@ -880,7 +881,8 @@ public final class BigQueryWarehouse implements Warehouse {
     private void queryChecked(String statement, UserQuery query, QueryVisitor visitor) {
         location();
         Optional<String> organization = query.organization();
-        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect()) : statement;
+        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect(), query.views())
+                : statement;
         Map<String, QueryParameterValue> parameters = organization.isPresent()
                 ? Map.of(OrganizationScope.PARAMETER, QueryParameterValue.string(organization.get())) : Map.of();
         QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)

@@ -1,6 +1,5 @@
 package dev.claudedataingestion.sink.duckdb;
 
-import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
@@ -10,13 +9,15 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.sink.DayTotal;
-import dev.claudedataingestion.sink.FocusCost;
+import dev.claudedataingestion.sink.Erasure;
+import dev.claudedataingestion.sink.ParquetWriter;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
 import dev.claudedataingestion.sink.RunRecord;
 import dev.claudedataingestion.sink.SqlDialect;
 import dev.claudedataingestion.sink.UserQuery;
+import dev.claudedataingestion.sink.ViewCatalog;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -142,8 +143,8 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
     /** Paths DuckDB is given are written into SQL: only plain ones, of files this program made. */
     private static final Pattern PLAIN_PATH = Pattern.compile("[A-Za-z0-9/._-]+");
 
-    /** {@link dev.claudedataingestion.sink.Warehouses#csvToParquet}, by an in-memory DuckDB that reaches nothing else. */
-    public static void csvToParquet(Path csv, List<FocusCost.Column> columns, Path parquet) {
+    /** {@link ParquetWriter#csvToParquet}, by an in-memory DuckDB that reaches nothing else. */
+    public static void csvToParquet(Path csv, List<ParquetWriter.Column> columns, Path parquet) {
         for (Path path : List.of(csv, parquet)) {
             if (!PLAIN_PATH.matcher(path.toString()).matches()) {
                 throw new IllegalArgumentException("not a plain path: " + path);
@@ -152,9 +153,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         String types = columns.stream().map(column -> "'" + Identifiers.requireCased(column.name()) + "': '"
                 + switch (column.type()) {
                     case DECIMAL -> "DECIMAL(38," + (Cents.SCALE + 2) + ")";
-                    case DATETIME -> "TIMESTAMPTZ";
+                    case TIMESTAMP -> "TIMESTAMPTZ";
                     case BOOLEAN -> "BOOLEAN";
-                    case STRING, JSON -> "VARCHAR";
+                    case STRING -> "VARCHAR";
                 } + "'").collect(Collectors.joining(", "));
         Properties properties = new Properties();
         properties.setProperty("autoinstall_known_extensions", "false");
@@ -365,9 +366,9 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void ensureSchema(PriceTable prices) {
+        public void ensureSchema(ViewCatalog views) {
             with(warehouse -> {
-                warehouse.ensureSchema(prices);
+                warehouse.ensureSchema(views);
                 // An upgrade may have added columns: the layouts are read again.
                 layouts.clear();
                 return null;
@@ -404,8 +405,8 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public long erasePersonalData(String organizationId, LocalDate firstKept) {
-            return with(warehouse -> warehouse.erasePersonalData(organizationId, firstKept));
+        public long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure) {
+            return with(warehouse -> warehouse.erasePersonalData(organizationId, firstKept, erasure));
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.claudedataingestion.sink.jdbc;
 
-import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.DayRange;
@@ -12,7 +11,7 @@ import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.sink.FactRows;
 import dev.claudedataingestion.sink.OrganizationScope;
-import dev.claudedataingestion.sink.PersonalData;
+import dev.claudedataingestion.sink.Erasure;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.RowStream;
 import dev.claudedataingestion.sink.RowWriter;
@@ -22,7 +21,8 @@ import dev.claudedataingestion.sink.SqlText;
 import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.Tables;
 import dev.claudedataingestion.sink.UserQuery;
-import dev.claudedataingestion.sink.Views;
+import dev.claudedataingestion.sink.View;
+import dev.claudedataingestion.sink.ViewCatalog;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WriteResult;
@@ -164,7 +164,7 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public void ensureSchema(PriceTable prices) {
+    public void ensureSchema(ViewCatalog views) {
         try (Statement statement = connection.createStatement()) {
             // Every table's columns in one read: a catalog query per table was most of the time of this method,
             // which every command that writes runs.
@@ -188,9 +188,9 @@ public abstract class JdbcWarehouse implements Warehouse {
                     statement.execute(sql);
                 }
             }
-            for (Map.Entry<String, String> view : Views.all(dialect(), prices).entrySet()) {
+            for (View view : views.views(dialect())) {
                 // CREATE OR REPLACE VIEW v AS SELECT …
-                statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.getKey()) + " AS " + view.getValue());
+                statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.name()) + " AS " + view.select());
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not create or upgrade the tables: " + e.getMessage(), e);
@@ -392,13 +392,13 @@ public abstract class JdbcWarehouse implements Warehouse {
     }
 
     @Override
-    public long erasePersonalData(String organizationId, LocalDate firstKept) {
+    public long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure) {
         long[] changed = {0};
         try {
             inTransaction(lockForReplace(organizationId, "personal_data"), () -> {
-                Map<String, Object> parameters = Map.of(PersonalData.ORGANIZATION, organizationId,
-                        PersonalData.BEFORE, firstKept);
-                for (String statement : PersonalData.erasure(dialect())) {
+                Map<String, Object> parameters = Map.of(Erasure.ORGANIZATION, organizationId, Erasure.BEFORE,
+                        firstKept);
+                for (String statement : erasure.statements(dialect())) {
                     SqlText.Positional positional = SqlText.positional(statement, parameters.keySet());
                     changed[0] += execute(positional.sql(), positional.parameters().stream().map(parameters::get)
                             .toArray());
@@ -435,7 +435,7 @@ public abstract class JdbcWarehouse implements Warehouse {
         if (SqlText.statements(sql) > 1) {
             throw new StatementRefusedException("query runs one statement; this text holds several (separated by ';')");
         }
-        String text = query.organization().isEmpty() ? sql : OrganizationScope.apply(sql, dialect());
+        String text = query.organization().isEmpty() ? sql : OrganizationScope.apply(sql, dialect(), query.views());
         Map<String, ?> parameters = query.organization().isEmpty() ? Map.of()
                 : Map.of(OrganizationScope.PARAMETER, query.organization().get());
         try {

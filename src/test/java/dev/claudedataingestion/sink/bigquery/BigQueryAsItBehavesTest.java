@@ -26,6 +26,7 @@ import dev.claudedataingestion.reports.UsageReport;
 import dev.claudedataingestion.sink.Restatement;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.WarehouseException;
 import java.math.BigDecimal;
 import java.net.http.HttpClient;
@@ -75,7 +76,7 @@ class BigQueryAsItBehavesTest {
 
     private BigQueryWarehouse warehouse() {
         BigQueryWarehouse warehouse = warehouse(Optional.of("EU"), Deadline.none(Clock.systemUTC()));
-        warehouse.ensureSchema();
+        warehouse.ensureSchema(Views.catalog());
         return warehouse;
     }
 
@@ -149,7 +150,7 @@ class BigQueryAsItBehavesTest {
 
         for (Optional<String> configured : List.of(Optional.<String>empty(), Optional.of("US"))) {
             BigQueryWarehouse elsewhere = warehouse(configured, Deadline.none(Clock.systemUTC()));
-            elsewhere.ensureSchema();
+            elsewhere.ensureSchema(Views.catalog());
             replace(elsewhere, List.of(cost("b", "2")));
             assertThat(Rows.select(elsewhere, "SELECT description FROM claude_costs")).containsExactly(List.of("b"));
         }
@@ -342,7 +343,7 @@ class BigQueryAsItBehavesTest {
         client.delete(usage);
         client.create(TableInfo.of(usage, StandardTableDefinition.of(BigQueryWarehouse.schema(UsageReport.TABLE))));
 
-        assertThatThrownBy(warehouse::ensureSchema).isInstanceOf(WarehouseException.class)
+        assertThatThrownBy(() -> warehouse.ensureSchema(Views.catalog())).isInstanceOf(WarehouseException.class)
                 .hasMessageContaining("claude_usage exists but is not partitioned by activity_date")
                 .hasMessageContaining("docs/bigquery.md");
     }

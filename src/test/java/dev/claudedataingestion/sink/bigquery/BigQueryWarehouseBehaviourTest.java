@@ -9,6 +9,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.reports.TestRows;
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.WarehouseException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class BigQueryWarehouseBehaviourTest {
         fake = new BigQueryFake();
         warehouse = new BigQueryWarehouse(BigQueryWarehouseTest.client(fake), BigQueryWarehouseTest.PROJECT, DATASET,
                 BigQueryWarehouseTest.options("EU"));
-        warehouse.ensureSchema();
+        warehouse.ensureSchema(Views.catalog());
     }
 
     @AfterEach
@@ -68,7 +69,7 @@ class BigQueryWarehouseBehaviourTest {
         assertThat(fake.table(DATASET, "ingestion_runs").has("timePartitioning")).isFalse();
 
         long creates = fake.requests().stream().filter(r -> r.method().equals("POST")).count();
-        warehouse.ensureSchema();
+        warehouse.ensureSchema(Views.catalog());
         assertThat(fake.requests().stream().filter(r -> r.method().equals("POST")).count()).isEqualTo(creates);
     }
 

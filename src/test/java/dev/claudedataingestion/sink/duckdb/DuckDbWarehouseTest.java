@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.sink.Rows;
 import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseContractTest;
 import dev.claudedataingestion.sink.WarehouseException;
@@ -130,12 +131,12 @@ class DuckDbWarehouseTest extends WarehouseContractTest {
         // A file of its own: the contract's warehouse holds file() open.
         Path file = file().resolveSibling("run.duckdb");
         try (Warehouse run = DuckDbWarehouse.openForRun(file, Duration.ofMillis(200), Duration.ofMillis(600))) {
-            run.ensureSchema();
+            run.ensureSchema(Views.catalog());
             assertThat(readable(file)).as("right after an operation").isFalse();
             Thread.sleep(500);
             assertThat(readable(file)).as("after a pause").isTrue();
             List<Boolean> during = run.together(() -> {
-                run.ensureSchema();
+                run.ensureSchema(Views.catalog());
                 boolean first = readable(file);
                 run.recentRuns(1);
                 return List.of(first, readable(file));

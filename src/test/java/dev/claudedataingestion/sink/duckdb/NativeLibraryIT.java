@@ -2,6 +2,7 @@ package dev.claudedataingestion.sink.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudedataingestion.sink.Views;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class NativeLibraryIT {
         Path file = directory.resolve("w.duckdb");
         if (!Files.exists(file)) {
             try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file, false)) {
-                warehouse.ensureSchema();
+                warehouse.ensureSchema(Views.catalog());
             }
         }
         Path temp = Files.createDirectories(directory.resolve("tmp"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claudedataingestion.sink.Rows;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import dev.claudedataingestion.sink.WarehouseException;
 import dev.claudedataingestion.sink.WarehouseLocation;
@@ -34,7 +35,7 @@ class PostgresAuthenticationTest {
 
         try (Warehouse warehouse = Warehouses.locate(Optional.of(url), Map.of("PGPASSWORD", "correct-horse"))
                 .open(false)) {
-            warehouse.ensureSchema();
+            warehouse.ensureSchema(Views.catalog());
             assertThat(Rows.select(warehouse, "SELECT current_user").get(0).get(0)).isEqualTo("ingest");
         }
 

@@ -7,6 +7,7 @@ import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.sink.Cancellation;
 import dev.claudedataingestion.sink.StatementRefusedException;
 import dev.claudedataingestion.sink.UserQuery;
+import dev.claudedataingestion.sink.Views;
 import dev.claudedataingestion.sink.Warehouse;
 import java.io.File;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class PostgresQueryIT {
     void createWarehouseAndReadOnlyRole() {
         owner = PostgresServer.newDatabase();
         try (Warehouse warehouse = owner.open(false)) {
-            warehouse.ensureSchema();
+            warehouse.ensureSchema(Views.catalog());
         }
         String role = "reader_" + owner.database();
         // The recipe of docs/configuration.md, 'A read-only role for query'; and a function the owner wrote that
@@ -73,7 +74,7 @@ class PostgresQueryIT {
     }
 
     private static UserQuery plain() {
-        return UserQuery.of(Optional.empty());
+        return UserQuery.of(Optional.empty(), Views.catalog());
     }
 
     private long ownerCount(String sql) {
@@ -152,7 +153,7 @@ class PostgresQueryIT {
 
     @Test
     void aStatementLongerThanItsTimeoutIsStoppedOnTheServer() {
-        UserQuery query = new UserQuery(Optional.empty(), Duration.ofSeconds(1), false, new Cancellation());
+        UserQuery query = new UserQuery(Optional.empty(), Duration.ofSeconds(1), false, new Cancellation(), Views.catalog());
         assertThatThrownBy(() -> query(reader, "SELECT pg_sleep(90) AS timeout_marker", query))
                 .isInstanceOf(StatementRefusedException.class)
                 .hasMessageContaining("longer than its timeout of 1 s");
@@ -162,7 +163,7 @@ class PostgresQueryIT {
     @Test
     void aCancelledStatementIsStoppedOnTheServer() throws Exception {
         Cancellation cancellation = new Cancellation();
-        UserQuery query = new UserQuery(Optional.empty(), Duration.ofMinutes(5), false, cancellation);
+        UserQuery query = new UserQuery(Optional.empty(), Duration.ofMinutes(5), false, cancellation, Views.catalog());
         CompletableFuture<Void> running = CompletableFuture.runAsync(() -> query(reader,
                 "SELECT pg_sleep(90) AS cancel_marker", query));
         while (running("cancel_marker") == 0) {
