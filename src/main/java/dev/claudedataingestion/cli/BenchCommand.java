@@ -1,26 +1,26 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
+import dev.claudedataingestion.ingest.IngestListener;
+import dev.claudedataingestion.ingest.IngestionJob;
+import dev.claudedataingestion.ingest.Planner;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
-import dev.claudedataingestion.pipeline.IngestListener;
-import dev.claudedataingestion.pipeline.IngestionJob;
-import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.reports.Endpoint;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
-import dev.claudedataingestion.sink.Views;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
-import dev.claudedataingestion.sink.Warehouses;
-import dev.claudedataingestion.sink.WriteResult;
 import dev.claudedataingestion.source.AdminApiClient;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouses;
+import dev.claudedataingestion.warehouse.WriteResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -99,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new ConfigException("--bucket-width must be 1d or 1h");
         }
         ReportKind report = bucketWidth.equals("1h") ? ReportKind.USAGE_HOURLY : ReportKind.USAGE;
-        LocalDate last = Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant());
+        LocalDate last = Reports.of(ReportKind.USAGE).lastCompleteDay(context.clock().instant());
         DayRange range = DayRange.of(last.minusDays(days - 1L), last);
         Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("claude-bench-");
         PrintStream out = context.out();
@@ -125,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             try (Warehouse warehouse = file.open(false)) {
                 IngestionJob.Outcome outcome = new IngestionJob(client, Optional.empty(), warehouse, ingest,
                         context.clock(), Context.version(), timings, work, RunOrigin.MANUAL,
-                        Views.catalog(ingest.prices()))
+                        AnalysisViews.catalog(ingest.prices()))
                         .run(ingest.deadlineFrom(context.clock()));
                 if (outcome.failure() != null) {
                     throw outcome.failure();

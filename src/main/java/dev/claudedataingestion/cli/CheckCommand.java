@@ -2,13 +2,13 @@ package dev.claudedataingestion.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.claudedataingestion.analysis.checks.CheckResult;
+import dev.claudedataingestion.analysis.checks.CheckSettings;
+import dev.claudedataingestion.analysis.checks.DataChecks;
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.pipeline.check.CheckResult;
-import dev.claudedataingestion.pipeline.check.CheckSettings;
-import dev.claudedataingestion.pipeline.check.DataChecks;
 import dev.claudedataingestion.config.PriceTable;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

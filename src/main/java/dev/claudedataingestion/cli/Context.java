@@ -1,8 +1,8 @@
 package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.sink.WarehouseLocation;
-import dev.claudedataingestion.sink.Warehouses;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -7,13 +7,12 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.pipeline.Planner;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
-import dev.claudedataingestion.sink.Warehouses;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouses;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -55,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new ConfigException("--days must be between 1 and 3660, got " + days);
         }
         WarehouseLocation warehouseConfig = Warehouses.locate(Optional.of(warehouseUrl), context.environment());
-        LocalDate lastDay = Planner.lastCompleteDay(ReportKind.CLAUDE_CODE, context.clock().instant());
+        LocalDate lastDay = Reports.of(ReportKind.CLAUDE_CODE).lastCompleteDay(context.clock().instant());
         DayRange range = DayRange.of(lastDay.minusDays(days - 1L), lastDay);
         SyntheticOrganization organization = new SyntheticOrganization(seed, SyntheticOrganization.Size.DEMO,
                 lastDay.minusDays(400));

@@ -1,9 +1,9 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.analysis.spend.FocusExport;
 import dev.claudedataingestion.model.DayRange;
-import dev.claudedataingestion.pipeline.export.FocusExport;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -2,12 +2,11 @@ package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.pipeline.Planner;
-import dev.claudedataingestion.config.PriceTable;
-import dev.claudedataingestion.sink.RunRecord;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.reports.Reports;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -74,7 +73,7 @@ final class IngestCommand implements Callable<Integer> {
         // Read before anything is fetched, so that a catalog that cannot be read stops nothing half-way.
         PriceTable catalog = prices == null ? PriceTable.builtIn() : PriceTable.fromFile(prices);
         IngestConfig ingest = settings.ingest(from, to, lookbackDays, reports, deadline, bucketWidth,
-                Planner.lastCompleteDay(ReportKind.USAGE, context.clock().instant())).withPrices(catalog);
+                Reports.of(ReportKind.USAGE).lastCompleteDay(context.clock().instant())).withPrices(catalog);
         WarehouseLocation warehouseConfig = context.warehouse(warehouse.url);
         ApiConfig api = settings.api(Context.version(), ingest.analyticsOnly());
         // The checks read the run's own warehouse before it closes, not a second opening of it.

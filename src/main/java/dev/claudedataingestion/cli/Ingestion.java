@@ -1,17 +1,17 @@
 package dev.claudedataingestion.cli;
 
 import ch.qos.logback.classic.Level;
+import dev.claudedataingestion.analysis.AnalysisViews;
+import dev.claudedataingestion.analysis.privacy.PersonalData;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.config.IngestConfig;
+import dev.claudedataingestion.ingest.IngestListener;
+import dev.claudedataingestion.ingest.IngestionJob;
 import dev.claudedataingestion.model.Deadline;
-import dev.claudedataingestion.pipeline.IngestListener;
-import dev.claudedataingestion.pipeline.IngestionJob;
-import dev.claudedataingestion.sink.PersonalData;
-import dev.claudedataingestion.sink.RunRecord;
-import dev.claudedataingestion.sink.Views;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
 import dev.claudedataingestion.source.AdminApiClient;
+import dev.claudedataingestion.warehouse.RunRecord;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -100,7 +100,7 @@ final class Ingestion {
             try (Warehouse warehouse = warehouseConfig.open(false, deadline)) {
                 job.set(new IngestionJob(client, api.organizationId(), warehouse, ingest, context.clock(),
                         Context.version(), listener, Path.of(System.getProperty("java.io.tmpdir")),
-                        context.settings().origin(), Views.catalog(ingest.prices())));
+                        context.settings().origin(), AnalysisViews.catalog(ingest.prices())));
                 if (signalled.get()) {
                     job.get().requestStop();
                 }

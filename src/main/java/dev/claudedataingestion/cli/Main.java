@@ -1,13 +1,13 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.analysis.notify.NotifyException;
 import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
-import dev.claudedataingestion.pipeline.SpoolException;
-import dev.claudedataingestion.pipeline.notify.NotifyException;
-import dev.claudedataingestion.sink.StatementRefusedException;
-import dev.claudedataingestion.sink.WarehouseException;
+import dev.claudedataingestion.ingest.SpoolException;
 import dev.claudedataingestion.source.AdminApiException;
+import dev.claudedataingestion.warehouse.StatementRefusedException;
+import dev.claudedataingestion.warehouse.WarehouseException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,17 +1,17 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.analysis.AnalysisViews;
+import dev.claudedataingestion.analysis.checks.CheckSettings;
+import dev.claudedataingestion.analysis.checks.DataChecks;
+import dev.claudedataingestion.analysis.notify.Digest;
+import dev.claudedataingestion.analysis.notify.HttpWebhook;
+import dev.claudedataingestion.analysis.notify.Notifier;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Webhook;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.pipeline.Planner;
-import dev.claudedataingestion.pipeline.check.CheckSettings;
-import dev.claudedataingestion.pipeline.check.DataChecks;
-import dev.claudedataingestion.pipeline.notify.Digest;
-import dev.claudedataingestion.pipeline.notify.HttpWebhook;
-import dev.claudedataingestion.pipeline.notify.Notifier;
-import dev.claudedataingestion.sink.Views;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.reports.Reports;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -67,7 +67,7 @@ final class NotifyCommand implements Callable<Integer> {
         Optional<BigDecimal> budget = monthlyBudget != null ? Optional.of(monthlyBudget)
                 : CheckCommand.budgetVariable(context);
         Instant now = context.clock().instant();
-        LocalDate lastCompleteDay = Planner.lastCompleteDay(ReportKind.COST, now);
+        LocalDate lastCompleteDay = Reports.of(ReportKind.COST).lastCompleteDay(now);
         CheckSettings settings = CheckSettings.defaults(context.settings().startDate(), now).withBudget(budget);
         Optional<Digest.Schedule> schedule = digest == DigestOption.off ? Optional.empty()
                 : Optional.of(Digest.Schedule.valueOf(digest.name().toUpperCase(Locale.ROOT)));
@@ -76,7 +76,7 @@ final class NotifyCommand implements Callable<Integer> {
         try (Warehouse opened = config.open(false)) {
             // The checks' many reads in one opening of the warehouse; not the posts, which may take a while.
             List<DataChecks.OrganizationChecks> checked = opened.together(() -> {
-                opened.ensureSchema(Views.catalog());
+                opened.ensureSchema(AnalysisViews.catalog());
                 DataChecks checks = new DataChecks(opened, settings);
                 List<String> organizations = organization.select(checks.organizations(), id -> id);
                 if (organizations.isEmpty()) {

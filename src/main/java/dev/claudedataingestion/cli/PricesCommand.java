@@ -1,8 +1,8 @@
 package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.config.PriceTable;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.ingest.IngestListener;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.pipeline.IngestListener;
-import dev.claudedataingestion.sink.WriteResult;
+import dev.claudedataingestion.warehouse.WriteResult;
 import java.io.PrintStream;
 import java.util.List;
 

@@ -2,13 +2,13 @@ package dev.claudedataingestion.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.Cents;
-import dev.claudedataingestion.sink.Cancellation;
-import dev.claudedataingestion.sink.UserQuery;
-import dev.claudedataingestion.sink.Views;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Cancellation;
+import dev.claudedataingestion.warehouse.UserQuery;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -72,7 +72,7 @@ final class QueryCommand implements Callable<Integer> {
         }
         Duration limit = timeout == null ? UserQuery.DEFAULT_TIMEOUT : Settings.parseDuration(timeout, "--timeout");
         UserQuery query = new UserQuery(Optional.ofNullable(organization.id), limit, allowPrivilegedRole,
-                new Cancellation(), Views.catalog());
+                new Cancellation(), AnalysisViews.catalog());
         // Ctrl-C or SIGTERM stops the statement on the warehouse before the process goes, so none is left running.
         Thread onSignal = new Thread(query.cancellation()::cancel, "claude-ingest-query-cancel");
         Runtime.getRuntime().addShutdownHook(onSignal);

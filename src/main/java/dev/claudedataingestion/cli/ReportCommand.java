@@ -1,12 +1,12 @@
 package dev.claudedataingestion.cli;
 
+import dev.claudedataingestion.analysis.report.HtmlReport;
 import dev.claudedataingestion.config.ConfigException;
-import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.config.PriceTable;
-import dev.claudedataingestion.pipeline.report.HtmlReport;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseException;
-import dev.claudedataingestion.sink.WarehouseLocation;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseException;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -36,6 +37,11 @@ public interface Report {
     /** How long after a UTC day ends the report has all of it. */
     default Duration settleDelay() {
         return Duration.ZERO;
+    }
+
+    /** The latest UTC day whose report is complete at {@code now}. */
+    default LocalDate lastCompleteDay(Instant now) {
+        return LocalDate.ofInstant(now.minus(settleDelay()), ZoneOffset.UTC).minusDays(1);
     }
 
     /** The first day the source serves, seen from {@code today} (UTC); days before it are never requested. */

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
-import dev.claudedataingestion.sink.Rows;
-import dev.claudedataingestion.sink.Warehouse;
-import dev.claudedataingestion.sink.WarehouseLocation;
-import dev.claudedataingestion.sink.Warehouses;
-import dev.claudedataingestion.sink.bigquery.BigQueryFake;
-import dev.claudedataingestion.sink.postgres.PostgresProvider;
-import dev.claudedataingestion.sink.postgres.PostgresServer;
+import dev.claudedataingestion.warehouse.Rows;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseLocation;
+import dev.claudedataingestion.warehouse.Warehouses;
+import dev.claudedataingestion.warehouse.bigquery.BigQueryFake;
+import dev.claudedataingestion.warehouse.postgres.PostgresProvider;
+import dev.claudedataingestion.warehouse.postgres.PostgresServer;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -44,8 +44,8 @@ class CrossWarehouseIT {
             "SELECT report, activity_date, row_count FROM ingestion_coverage ORDER BY report, activity_date");
 
     /** The analysis views, by name. */
-    private static final java.util.Set<String> VIEWS = dev.claudedataingestion.sink.Views.all(
-            new dev.claudedataingestion.sink.SqlDialect() {
+    private static final java.util.Set<String> VIEWS = dev.claudedataingestion.analysis.AnalysisViews.all(
+            new dev.claudedataingestion.warehouse.SqlDialect() {
                 @Override
                 public String table(String name) {
                     return name;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
-import dev.claudedataingestion.sink.bigquery.BigQueryFake;
+import dev.claudedataingestion.warehouse.bigquery.BigQueryFake;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
-import dev.claudedataingestion.sink.WriteResult;
+import dev.claudedataingestion.warehouse.WriteResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
-import dev.claudedataingestion.sink.Tables;
+import dev.claudedataingestion.warehouse.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,1002 @@
+package dev.claudedataingestion.warehouse.bigquery;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ServiceOptions;
+import com.google.cloud.bigquery.BigQuery;
+import com.google.cloud.bigquery.BigQueryError;
+import com.google.cloud.bigquery.BigQueryException;
+import com.google.cloud.bigquery.BigQueryOptions;
+import com.google.cloud.bigquery.Clustering;
+import com.google.cloud.bigquery.Dataset;
+import com.google.cloud.bigquery.DatasetId;
+import com.google.cloud.bigquery.DatasetInfo;
+import com.google.cloud.bigquery.Field;
+import com.google.cloud.bigquery.FieldValue;
+import com.google.cloud.bigquery.FieldValueList;
+import com.google.cloud.bigquery.FormatOptions;
+import com.google.cloud.bigquery.Job;
+import com.google.cloud.bigquery.JobId;
+import com.google.cloud.bigquery.JobInfo;
+import com.google.cloud.bigquery.JobStatistics.QueryStatistics.StatementType;
+import com.google.cloud.bigquery.JobStatistics;
+import com.google.cloud.bigquery.JobStatus;
+import com.google.cloud.bigquery.LegacySQLTypeName;
+import com.google.cloud.bigquery.QueryJobConfiguration;
+import com.google.cloud.bigquery.QueryParameterValue;
+import com.google.cloud.bigquery.Schema;
+import com.google.cloud.bigquery.StandardSQLTypeName;
+import com.google.cloud.bigquery.StandardTableDefinition;
+import com.google.cloud.bigquery.TableDataWriteChannel;
+import com.google.cloud.bigquery.TableDefinition;
+import com.google.cloud.bigquery.TableId;
+import com.google.cloud.bigquery.TableInfo;
+import com.google.cloud.bigquery.TableResult;
+import com.google.cloud.bigquery.TimePartitioning;
+import com.google.cloud.bigquery.ViewDefinition;
+import com.google.cloud.bigquery.WriteChannelConfiguration;
+import dev.claudedataingestion.model.Backoff;
+import dev.claudedataingestion.model.Column;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Deadline;
+import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Row;
+import dev.claudedataingestion.model.Table;
+import dev.claudedataingestion.reports.Report;
+import dev.claudedataingestion.reports.Reports;
+import dev.claudedataingestion.warehouse.Erasure;
+import dev.claudedataingestion.warehouse.FactRows;
+import dev.claudedataingestion.warehouse.OrganizationScope;
+import dev.claudedataingestion.warehouse.Restatement;
+import dev.claudedataingestion.warehouse.RowStream;
+import dev.claudedataingestion.warehouse.RowWriter;
+import dev.claudedataingestion.warehouse.RunRecord;
+import dev.claudedataingestion.warehouse.SqlDialect;
+import dev.claudedataingestion.warehouse.StatementRefusedException;
+import dev.claudedataingestion.warehouse.Tables;
+import dev.claudedataingestion.warehouse.UserQuery;
+import dev.claudedataingestion.warehouse.ViewCatalog;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseException;
+import dev.claudedataingestion.warehouse.WriteResult;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.channels.Channels;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A BigQuery dataset. Rows are never streamed: a window's rows go to a staging table in the companion dataset
+ * {@code <dataset>_staging} by a load job (free, and changeable by DML at once, unlike the streaming buffer), then
+ * one multi-statement transaction replaces the window's days and coverage from it, then the staging table is
+ * dropped (it also expires after a day, in case the process dies first). Tables are partitioned by
+ * {@code activity_date} and clustered on what dashboards filter by, so a daily run reads and writes only the
+ * partitions it replaces.
+ *
+ * <p>Every job runs in the dataset's own location, carries labels ({@code app}, {@code run_id}, {@code report},
+ * {@code window}) and an id that names it ({@code claude_ingest_<run>_<report>_<window>_<write>_<step>_<attempt>}), and
+ * is waited for no longer than the run's deadline: one still running then is cancelled. A job whose submission
+ * failed ambiguously is looked up by its id before anything is submitted again, so that a job that did run is never
+ * run twice. Retries follow one policy: BigQuery's retryable errors, jittered exponential pauses, each capped by the
+ * time left.
+ */
+public final class BigQueryWarehouse implements Warehouse {
+
+    private static final Logger log = LoggerFactory.getLogger(BigQueryWarehouse.class);
+    private static final String APP = "claude-ingest";
+    private static final String DEFAULT_LOCATION = "US";
+    private static final Duration STAGING_LIFETIME = Duration.ofDays(1);
+    /** Recording how a run ended may take this long past its deadline. */
+    private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
+    /** After a cancel, how long to wait for the job to say how it ended. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(15);
+    private static final Duration MAX_POLL = Duration.ofSeconds(2);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * How this warehouse behaves in one command.
+     *
+     * @param location           {@code BIGQUERY_LOCATION}: where the dataset is created when it is missing; an existing
+     *                           dataset's own location always wins
+     * @param deadline           when the run must be done: jobs get that as their timeout, and are cancelled then
+     * @param backoff            attempts and pauses for BigQuery's retryable errors
+     * @param firstPoll          the first pause while a job runs; it doubles up to two seconds
+     * @param maximumBytesBilled the most a {@code query} statement may bill
+     */
+    public record Options(Optional<String> location, Deadline deadline, Backoff backoff, Duration firstPoll,
+            long maximumBytesBilled) {
+
+        public Options {
+            requireNonNull(location, "location is null");
+            requireNonNull(deadline, "deadline is null");
+            requireNonNull(backoff, "backoff is null");
+            requireNonNull(firstPoll, "firstPoll is null");
+        }
+
+        /** Production settings: five attempts from one second on, polls from a quarter second. */
+        public static Options of(Optional<String> location, Deadline deadline, long maximumBytesBilled) {
+            return new Options(location, deadline, new Backoff(5, Duration.ofSeconds(1), Duration.ofSeconds(16)),
+                    Duration.ofMillis(250), maximumBytesBilled);
+        }
+    }
+
+    private BigQuery bigquery;
+    private final String project;
+    private final String dataset;
+    private final BigQuerySql sql;
+    private final Options options;
+    private String location;
+    private long bytesBilled;
+
+    BigQueryWarehouse(BigQuery bigquery, String project, String dataset, Options options) {
+        this.bigquery = requireNonNull(bigquery, "bigquery is null");
+        this.project = project;
+        this.dataset = dataset;
+        this.sql = new BigQuerySql(project, dataset);
+        this.options = requireNonNull(options, "options is null");
+    }
+
+    /**
+     * Connects with Application Default Credentials; with {@code apiUrl} (a local fake, in tests), without any.
+     * The client does not retry by itself: this class's policy is the only one, so that it can keep to the deadline.
+     */
+    public static BigQueryWarehouse open(String project, String dataset, Optional<URI> apiUrl, Options options) {
+        BigQueryOptions.Builder client = BigQueryOptions.newBuilder().setProjectId(project)
+                .setRetrySettings(ServiceOptions.getNoRetrySettings());
+        options.location().ifPresent(client::setLocation);
+        if (apiUrl.isPresent()) {
+            client.setHost(apiUrl.get().toString()).setCredentials(NoCredentials.getInstance());
+        } else {
+            try {
+                client.setCredentials(GoogleCredentials.getApplicationDefault());
+            } catch (IOException e) {
+                throw new WarehouseException("no Google credentials for BigQuery project " + project + ": run 'gcloud"
+                        + " auth application-default login' (or set GOOGLE_APPLICATION_CREDENTIALS to a key file);"
+                        + " on Cloud Run the job's service account is used", e);
+            }
+        }
+        try {
+            return new BigQueryWarehouse(client.build().getService(), project, dataset, options);
+        } catch (RuntimeException e) {
+            throw new WarehouseException("could not set up the BigQuery client for project " + project + " ("
+                    + e.getMessage() + "); on Cloud Run the job's service account is used, elsewhere run"
+                    + " 'gcloud auth application-default login'", e);
+        }
+    }
+
+    /** Bytes billed by this warehouse's queries so far: the cost of the run, as BigQuery counts it. */
+    public long bytesBilled() {
+        return bytesBilled;
+    }
+
+    /** The location every job runs in: the dataset's own, read once. */
+    String location() {
+        if (location == null) {
+            Dataset existing = attempt("look up dataset " + dataset, options.deadline(),
+                    () -> bigquery.getDataset(DatasetId.of(project, dataset)));
+            useLocation(existing == null ? options.location().orElse(DEFAULT_LOCATION) : existing.getLocation());
+        }
+        return location;
+    }
+
+    private void useLocation(String datasetLocation) {
+        options.location().filter(configured -> !configured.equalsIgnoreCase(datasetLocation)).ifPresent(configured ->
+                log.warn("BIGQUERY_LOCATION is {} but dataset {}.{} is in {}; its jobs run in {}. Unset the variable or"
+                        + " set it to {}", configured, project, dataset, datasetLocation, datasetLocation, datasetLocation));
+        location = datasetLocation;
+        if (!datasetLocation.equals(bigquery.getOptions().getLocation())) {
+            // Queries take their location from the client; one client per location keeps every call in the same one.
+            bigquery = bigquery.getOptions().toBuilder().setLocation(datasetLocation).build().getService();
+        }
+    }
+
+    // ---- schema ------------------------------------------------------------------------------------------------
+
+    @Override
+    public void ensureSchema(ViewCatalog views) {
+        Deadline deadline = options.deadline();
+        Dataset existing = attempt("look up dataset " + dataset, deadline,
+                () -> bigquery.getDataset(DatasetId.of(project, dataset)));
+        if (existing == null) {
+            String newLocation = options.location().orElse(DEFAULT_LOCATION);
+            attempt("create dataset " + dataset, deadline, () -> bigquery.create(
+                    DatasetInfo.newBuilder(DatasetId.of(project, dataset)).setLocation(newLocation).build()));
+            log.info("Created dataset {}.{} in {}", project, dataset, newLocation);
+            useLocation(newLocation);
+        } else {
+            useLocation(existing.getLocation());
+        }
+        ensureStagingDataset(deadline);
+        for (Table table : Tables.all()) {
+            attempt("create or upgrade table " + table.name(), deadline, () -> {
+                ensureTable(table);
+                return null;
+            });
+        }
+        views.views(sql.dialect()).forEach(view -> attempt("create or replace view " + view.name(), deadline, () -> {
+            TableId id = TableId.of(project, dataset, view.name());
+            com.google.cloud.bigquery.Table created = bigquery.getTable(id);
+            ViewDefinition definition = ViewDefinition.newBuilder(view.select()).setUseLegacySql(false).build();
+            if (created == null) {
+                bigquery.create(TableInfo.of(id, definition));
+            } else if (!(created.getDefinition() instanceof ViewDefinition current)
+                    || !view.select().equals(current.getQuery())) {
+                bigquery.update(created.toBuilder().setDefinition(definition).build());
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * The companion dataset for staging tables, in the same location, whose tables expire after a day: they stay
+     * out of the dataset people browse, and a run that dies leaves nothing behind for long.
+     */
+    private void ensureStagingDataset(Deadline deadline) {
+        DatasetId id = DatasetId.of(project, sql.stagingDataset());
+        attempt("look up dataset " + id.getDataset(), deadline, () -> {
+            Dataset staging = bigquery.getDataset(id);
+            if (staging == null) {
+                bigquery.create(DatasetInfo.newBuilder(id).setLocation(location)
+                        .setDefaultTableLifetime(STAGING_LIFETIME.toMillis())
+                        .setDescription("Staging tables of claude-ingest; each expires after a day").build());
+                log.info("Created dataset {}.{} in {} for staging tables", project, id.getDataset(), location);
+            } else if (!staging.getLocation().equalsIgnoreCase(location)) {
+                throw new WarehouseException("dataset " + project + "." + id.getDataset() + " is in "
+                        + staging.getLocation() + " but " + dataset + " is in " + location + "; a job cannot read"
+                        + " both. Delete " + id.getDataset() + " (it holds only staging tables) and run again");
+            }
+            return null;
+        });
+    }
+
+    private void ensureTable(Table table) {
+        TableId id = TableId.of(project, dataset, table.name());
+        com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
+        boolean partitioned = table.columnNames().contains("activity_date");
+        if (existing == null) {
+            StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(schema(table));
+            if (partitioned) {
+                definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
+                        .setField("activity_date").build());
+            }
+            List<String> clustering = table.clustering();
+            if (!clustering.isEmpty()) {
+                definition.setClustering(Clustering.newBuilder().setFields(clustering).build());
+            }
+            bigquery.create(TableInfo.of(id, definition.build()));
+            log.info("Created table {}", table.name());
+            return;
+        }
+        TableDefinition definition = existing.getDefinition();
+        if (partitioned && !partitionedByActivityDate(definition)) {
+            throw new WarehouseException("table " + project + "." + dataset + "." + table.name() + " exists but is not"
+                    + " partitioned by activity_date, so every replace would read and bill the whole table. Copy it"
+                    + " into a table partitioned by activity_date under the same name (docs/bigquery.md shows how),"
+                    + " or point BIGQUERY_DATASET at a new dataset");
+        }
+        Schema current = definition.getSchema();
+        Set<String> present = new HashSet<>();
+        current.getFields().forEach(field -> present.add(field.getName()));
+        List<Field> fields = new ArrayList<>(current.getFields());
+        List<String> added = new ArrayList<>();
+        for (Column column : table.columns()) {
+            if (!present.contains(column.name())) {
+                fields.add(field(column));
+                added.add(column.name());
+            }
+        }
+        if (!added.isEmpty()) {
+            bigquery.update(existing.toBuilder().setDefinition(definition.toBuilder().setSchema(Schema.of(fields))
+                    .build()).build());
+            log.info("Added columns {} to {}", added, table.name());
+        }
+    }
+
+    private static boolean partitionedByActivityDate(TableDefinition definition) {
+        return definition instanceof StandardTableDefinition standard && standard.getTimePartitioning() != null
+                && "activity_date".equals(standard.getTimePartitioning().getField());
+    }
+
+    static Schema schema(Table table) {
+        return Schema.of(table.columns().stream().map(BigQueryWarehouse::field).toList());
+    }
+
+    private static Field field(Column column) {
+        StandardSQLTypeName type = switch (column.type()) {
+            case STRING, JSON -> StandardSQLTypeName.STRING;
+            case INT64 -> StandardSQLTypeName.INT64;
+            case BOOL -> StandardSQLTypeName.BOOL;
+            case DATE -> StandardSQLTypeName.DATE;
+            case TIMESTAMP -> StandardSQLTypeName.TIMESTAMP;
+            // NUMERIC keeps 9 decimal places; cents arrive with more, and dollars have two more again.
+            case CENTS, USD -> StandardSQLTypeName.BIGNUMERIC;
+        };
+        return Field.newBuilder(column.name(), type).setMode(Field.Mode.NULLABLE).build();
+    }
+
+    // ---- writes ------------------------------------------------------------------------------------------------
+
+    @Override
+    public WriteResult replaceDays(ReportKind report, String organizationId,
+            DayRange days, RowStream<Row> rows, String runId, Instant fetchedAt, List<Restatement> restatements) {
+        Instant loadedAt = fetchedAt;
+        Report declaration = Reports.of(report);
+        List<Table> tables = declaration.tables();
+        List<String> staging = new ArrayList<>();
+        String window = days.first() + "_" + days.last();
+        String write = nonce();
+        JobContext context = new JobContext(runId + "_" + report.id() + "_" + window + "_" + write,
+                Map.of("app", APP, "run_id", runId, "report", report.id(), "window", window));
+        long[] rowsPerDay = new long[days.size()];
+        try {
+            for (Table table : tables) {
+                String stage = table.name() + "_" + write;
+                staging.add(stage);
+                createStaging(stage, table);
+                FactRows factRows = new FactRows(organizationId, loadedAt, runId);
+                boolean counted = table == tables.get(0);
+                load(context, "load_" + table.name(), stage, table, writer -> {
+                    if (counted) {
+                        // A load that is tried again counts again from zero.
+                        Arrays.fill(rowsPerDay, 0);
+                    }
+                    factRows.writeTable(rows, declaration, days, table, writer, counted ? rowsPerDay : null);
+                });
+            }
+            Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
+            parameters.put("organization_id", QueryParameterValue.string(organizationId));
+            parameters.put("report", QueryParameterValue.string(report.id()));
+            parameters.put("first_day", QueryParameterValue.date(days.first().toString()));
+            parameters.put("last_day", QueryParameterValue.date(days.last().toString()));
+            parameters.put("loaded_at", BigQueryTimestamps.parameter(loadedAt));
+            parameters.put("run_id", QueryParameterValue.string(runId));
+            for (int i = 0; i < restatements.size(); i++) {
+                Restatement restatement = restatements.get(i);
+                String prefix = "restated_" + i + "_";
+                parameters.put(prefix + "day", QueryParameterValue.date(restatement.day().toString()));
+                parameters.put(prefix + "measure", QueryParameterValue.string(restatement.measure()));
+                parameters.put(prefix + "old_rows", QueryParameterValue.int64(restatement.oldRows()));
+                parameters.put(prefix + "new_rows", QueryParameterValue.int64(restatement.newRows()));
+                parameters.put(prefix + "old_total", QueryParameterValue.bigNumeric(restatement.oldTotal()));
+                parameters.put(prefix + "new_total", QueryParameterValue.bigNumeric(restatement.newTotal()));
+            }
+            JobStatistics.QueryStatistics statistics = runDml(context, "replace", "replace " + report + " " + days,
+                    sql.replaceDays(tables, staging, restatements.size()), parameters, options.deadline());
+            log.info("{} {}: replaced in one transaction, {} bytes billed", report, days,
+                    statistics.getTotalBytesBilled());
+        } catch (WarehouseException e) {
+            throw new WarehouseException("could not replace " + report + " " + days + "; nothing was changed: "
+                    + e.getMessage(), e.getCause());
+        } catch (RuntimeException e) {
+            throw new WarehouseException("could not replace " + report + " " + days + "; nothing was changed: "
+                    + e.getMessage(), e);
+        } finally {
+            for (String stage : staging) {
+                dropQuietly(stage);
+            }
+        }
+        long total = 0;
+        for (long count : rowsPerDay) {
+            total += count;
+        }
+        return new WriteResult(report, days, total);
+    }
+
+    /**
+     * Twelve hex digits that tell one write from another: a run that writes the same window twice must not find
+     * its first write's jobs under the second's ids.
+     */
+    private static String nonce() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+
+    /** What the jobs of one write share: the stem of their ids, and their labels. */
+    private record JobContext(String stem, Map<String, String> labels) {
+        static JobContext unnamed(String what) {
+            return new JobContext(what + "_" + nonce(), Map.of("app", APP));
+        }
+
+        /** The id of one attempt of one step: {@code claude_ingest_<stem>_<step>_<attempt>}. */
+        String jobId(String step, int attempt) {
+            return "claude_ingest_" + stem + "_" + step + "_" + attempt;
+        }
+    }
+
+    private void createStaging(String stage, Table table) {
+        attempt("create staging table " + stage, options.deadline(), () -> bigquery.create(TableInfo.newBuilder(
+                        TableId.of(project, sql.stagingDataset(), stage), StandardTableDefinition.of(schema(table)))
+                .setExpirationTime(Instant.now().plus(STAGING_LIFETIME).toEpochMilli())
+                .build()));
+    }
+
+    /**
+     * Streams the rows {@code writeRows} writes, as newline-delimited JSON, into a load job on {@code stage}; only
+     * the client's upload buffer is held in memory. Tried again, {@code writeRows} runs again.
+     */
+    private void load(JobContext context, String step, String stage, Table table, Consumer<RowWriter> writeRows) {
+        runJob(context, step, "load " + stage, options.deadline(), jobId -> {
+            WriteChannelConfiguration configuration = WriteChannelConfiguration
+                    .newBuilder(TableId.of(project, sql.stagingDataset(), stage))
+                    .setFormatOptions(FormatOptions.json())
+                    .setWriteDisposition(JobInfo.WriteDisposition.WRITE_TRUNCATE)
+                    .setCreateDisposition(JobInfo.CreateDisposition.CREATE_NEVER)
+                    .setLabels(context.labels())
+                    .build();
+            LazyUpload upload = new LazyUpload(() -> bigquery.writer(jobId, configuration));
+            try (OutputStream out = new BufferedOutputStream(upload, 1 << 16);
+                    JsonGenerator json = JSON.createGenerator(out)) {
+                json.setRootValueSeparator(null);
+                writeRows.accept(new JsonRowWriter(json, table));
+            } catch (IOException e) {
+                throw new BigQueryException(e);
+            }
+            return upload.channel == null ? null : upload.channel.getJob();
+        });
+    }
+
+    /**
+     * Opens the upload with the first byte. An upload of nothing is never sent by the client, so it would have no
+     * job to wait for; a window without rows needs no load at all.
+     */
+    private static final class LazyUpload extends OutputStream {
+        private final Supplier<TableDataWriteChannel> open;
+        private TableDataWriteChannel channel;
+        private OutputStream out;
+
+        LazyUpload(Supplier<TableDataWriteChannel> open) {
+            this.open = open;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            if (out == null) {
+                channel = open.get();
+                out = Channels.newOutputStream(channel);
+            }
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (out != null) {
+                out.close();
+            }
+        }
+    }
+
+    /** Writes one table row as a JSON object per line. */
+    private static final class JsonRowWriter implements RowWriter {
+        private final JsonGenerator json;
+        private final List<Column> columns;
+        private int column;
+
+        JsonRowWriter(JsonGenerator json, Table table) {
+            this.json = json;
+            this.columns = table.columns();
+        }
+
+        private void field(Object value) {
+            try {
+                if (column == 0) {
+                    json.writeStartObject();
+                }
+                String name = columns.get(column++).name();
+                if (value == null) {
+                    return;
+                }
+                json.writeFieldName(name);
+                if (value instanceof Long number) {
+                    json.writeNumber(number);
+                } else if (value instanceof Boolean bool) {
+                    json.writeBoolean(bool);
+                } else {
+                    json.writeString(value.toString());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void string(String value) {
+            field(value);
+        }
+
+        @Override
+        public void int64(long value) {
+            field(value);
+        }
+
+        @Override
+        public void bool(Boolean value) {
+            field(value);
+        }
+
+        @Override
+        public void date(LocalDate value) {
+            field(value);
+        }
+
+        @Override
+        public void timestamp(Instant value) {
+            field(value == null ? null : BigQueryTimestamps.text(value));
+        }
+
+        @Override
+        public void decimal(BigDecimal value) {
+            field(value == null ? null : value.toPlainString());
+        }
+
+        @Override
+        public void endRow() {
+            try {
+                json.writeEndObject();
+                json.writeRaw('\n');
+                column = 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private void dropQuietly(String stage) {
+        try {
+            bigquery.delete(TableId.of(project, sql.stagingDataset(), stage));
+        } catch (BigQueryException e) {
+            log.warn("Could not drop staging table {} ({}); it expires by itself within a day", stage, e.getMessage());
+        }
+    }
+
+    /** Runs a statement that changes data and returns its statistics; retried while BigQuery says it may work. */
+    private JobStatistics.QueryStatistics runDml(JobContext context, String step, String what, String statement,
+            Map<String, QueryParameterValue> parameters, Deadline deadline) {
+        Job job = runJob(context, step, what, deadline, jobId -> {
+            QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
+                    .setNamedParameters(parameters).setUseLegacySql(false).setLabels(context.labels());
+            if (deadline.isBounded()) {
+                // BigQuery stops the job by itself if this process is gone before it could cancel it.
+                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
+            }
+            return bigquery.create(JobInfo.of(jobId, configuration.build()));
+        });
+        JobStatistics.QueryStatistics statistics = job.getStatistics();
+        if (statistics.getTotalBytesBilled() != null) {
+            bytesBilled += statistics.getTotalBytesBilled();
+        }
+        return statistics;
+    }
+
+    /**
+     * Submits a job with {@code submit} and waits for it to end, again under a new id while BigQuery says another
+     * attempt may work. When a submission fails without an answer (a dropped connection, a 5xx, or a 409 because
+     * the client's request did arrive), the job is looked up by its id first: a job that exists is waited for, never
+     * submitted twice. A job still running at the deadline is cancelled.
+     *
+     * @param submit starts the job with the given id and returns it; {@code null} when there was nothing to do
+     */
+    private Job runJob(JobContext context, String step, String what, Deadline deadline, Function<JobId, Job> submit) {
+        return retrying(what, deadline, attempt -> {
+            if (deadline.hasPassed()) {
+                throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what + "; nothing was"
+                        + " changed");
+            }
+            JobId jobId = JobId.newBuilder().setProject(project).setLocation(location())
+                    .setJob(context.jobId(step, attempt)).build();
+            Job job;
+            try {
+                job = submit.apply(jobId);
+            } catch (BigQueryException e) {
+                job = lookUp(jobId, deadline);
+                if (job == null) {
+                    throw e;
+                }
+                log.info("BigQuery: the request for job {} failed ({}) but the job exists; waiting for it instead of"
+                        + " running it again", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
+            }
+            if (job == null) {
+                return null;
+            }
+            Job done = await(jobId, what, deadline);
+            BigQueryError error = done.getStatus().getError();
+            if (error != null) {
+                throw new JobFailed("job " + jobId.getJob(), error);
+            }
+            return done;
+        });
+    }
+
+    /** The job with this id, or null when BigQuery has none; asking is safe to repeat. */
+    private Job lookUp(JobId jobId, Deadline deadline) {
+        return retrying("look up job " + jobId.getJob(), deadline.withGrace(CANCEL_GRACE), attempt ->
+                bigquery.getJob(jobId));
+    }
+
+    /**
+     * Polls the job until it is done. At the deadline the job is cancelled and polled a little longer for how it
+     * ended: one that finished before the cancel took effect counts as done.
+     */
+    private Job await(JobId jobId, String what, Deadline deadline) {
+        Duration pause = options.firstPoll();
+        boolean cancelled = false;
+        Deadline afterCancel = null;
+        while (true) {
+            Job job = lookUp(jobId, cancelled ? afterCancel : deadline);
+            if (job == null) {
+                throw new WarehouseException("BigQuery job " + jobId.getJob() + " disappeared while it ran");
+            }
+            if (job.getStatus() != null && job.getStatus().getState() == JobStatus.State.DONE) {
+                if (cancelled && job.getStatus().getError() != null) {
+                    throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running"
+                            + " at the run's deadline and was cancelled; nothing it would have changed was kept");
+                }
+                return job;
+            }
+            if (!cancelled && deadline.hasPassed()) {
+                log.warn("BigQuery: job {} ({}) is still running at the run's deadline; cancelling it", jobId.getJob(),
+                        what);
+                cancelQuietly(jobId);
+                cancelled = true;
+                afterCancel = Deadline.after(CANCEL_GRACE, deadline.clock());
+                pause = options.firstPoll();
+            } else if (cancelled && afterCancel.hasPassed()) {
+                throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running at the"
+                        + " run's deadline; it was cancelled but had not stopped " + CANCEL_GRACE.toSeconds() + " s later."
+                        + " Check it with 'bq show -j " + jobId.getJob() + "' before running again");
+            }
+            sleep((cancelled ? afterCancel : deadline).cap(pause), "waiting for job " + jobId.getJob());
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+        }
+    }
+
+    private void cancelQuietly(JobId jobId) {
+        try {
+            bigquery.cancel(jobId);
+        } catch (BigQueryException e) {
+            log.warn("BigQuery: could not cancel job {} ({})", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
+        }
+    }
+
+    /** A job that ended with an {@code errorResult}. */
+    private static final class JobFailed extends RuntimeException {
+        final BigQueryError error;
+
+        JobFailed(String job, BigQueryError error) {
+            super(job + " failed: " + BigQueryErrors.describe(error));
+            this.error = error;
+        }
+    }
+
+    /** The run's deadline came before the work was done; never retried. */
+    private static final class DeadlinePassed extends WarehouseException {
+        DeadlinePassed(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link #retrying} for work that does not care which attempt it is. */
+    private <T> T attempt(String what, Deadline deadline, Supplier<T> action) {
+        return retrying(what, deadline, attempt -> action.get());
+    }
+
+    /**
+     * Runs {@code action} with the attempt's number, again after a jittered pause while the failure is one that may
+     * pass (rate limits, backend errors, aborted transactions); never past the deadline. The final failure says how
+     * many attempts were made and keeps the cause.
+     */
+    private <T> T retrying(String what, Deadline deadline, IntFunction<T> action) {
+        Backoff backoff = options.backoff();
+        for (int attempt = 1; ; attempt++) {
+            BigQueryError error;
+            RuntimeException failure;
+            boolean retryable;
+            try {
+                return action.apply(attempt);
+            } catch (JobFailed e) {
+                error = e.error;
+                failure = e;
+                retryable = BigQueryErrors.isRetryable(error);
+            } catch (BigQueryException e) {
+                error = BigQueryErrors.of(e);
+                failure = e;
+                retryable = BigQueryErrors.isRetryable(error) || BigQueryErrors.isUnanswered(e);
+            }
+            String problem = failure instanceof JobFailed ? failure.getMessage() : BigQueryErrors.describe(error);
+            String attempts = attempt + " attempt" + (attempt == 1 ? "" : "s");
+            if (!retryable || !backoff.mayRetryAfter(attempt)) {
+                throw new WarehouseException("BigQuery: " + what + " failed after " + attempts + ": " + problem, failure);
+            }
+            Duration pause = backoff.delay(attempt);
+            if (pause.compareTo(deadline.remaining()) >= 0) {
+                throw new DeadlinePassed("BigQuery: " + what + " failed after " + attempts + " and the run's deadline"
+                        + " leaves no time for another: " + problem);
+            }
+            log.warn("BigQuery: {} failed ({}); attempt {} of {} in {} ms", what, problem, attempt + 1,
+                    backoff.attempts(), pause.toMillis());
+            sleep(pause, "waiting to retry " + what);
+        }
+    }
+
+    private static void sleep(Duration pause, String what) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WarehouseException("interrupted while " + what, e);
+        }
+    }
+
+    // ---- reads -------------------------------------------------------------------------------------------------
+
+    /** Runs a read, bounded by the deadline when there is one. */
+    private TableResult select(String what, String statement, Map<String, QueryParameterValue> parameters) {
+        Deadline deadline = options.deadline();
+        location();
+        return attempt(what, deadline, () -> {
+            QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
+                    .setNamedParameters(parameters).setUseLegacySql(false)
+                    .setDefaultDataset(DatasetId.of(project, dataset)).setLabels(Map.of("app", APP));
+            if (deadline.isBounded()) {
+                if (deadline.hasPassed()) {
+                    throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what);
+                }
+                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
+            }
+            return runQuery(configuration.build(), "reading " + what);
+        });
+    }
+
+    /** The time left to {@code deadline}, as a job's timeout: at least a second. */
+    private static long jobTimeoutMs(Deadline deadline) {
+        return Math.max(1_000, deadline.remaining().toMillis());
+    }
+
+    /** Runs a query and waits for its result; {@code doing} says what for, if the wait is interrupted. */
+    private TableResult runQuery(QueryJobConfiguration configuration, String doing) {
+        try {
+            return bigquery.query(configuration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WarehouseException("interrupted while " + doing, e);
+        }
+    }
+
+    @Override
+    public void replaceOrganizationRows(Table table, String organizationId, List<Row> rows) {
+        JobContext context = JobContext.unnamed(table.name());
+        String stage = context.stem();
+        try {
+            createStaging(stage, table);
+            load(context, "load", stage, table, writer -> rows.forEach(writer::row));
+            runDml(context, "replace", "replace " + table.name(), sql.replaceOrganizationRows(table, stage),
+                    Map.of("organization_id", QueryParameterValue.string(organizationId)), options.deadline());
+        } catch (RuntimeException e) {
+            throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
+                    + e.getMessage(), e);
+        } finally {
+            dropQuietly(stage);
+        }
+    }
+
+    @Override
+    public long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure) {
+        JobContext context = JobContext.unnamed("personal_data");
+        Map<String, QueryParameterValue> parameters = Map.of(Erasure.ORGANIZATION,
+                QueryParameterValue.string(organizationId), Erasure.BEFORE,
+                QueryParameterValue.date(firstKept.toString()));
+        long changed = 0;
+        List<String> statements = erasure.statements(sql.dialect());
+        for (int i = 0; i < statements.size(); i++) {
+            // One job each: a run stopped in between finishes the same way next time (PersonalData).
+            Long rows = runDml(context, "erase" + i, "erase personal data before " + firstKept, statements.get(i),
+                    parameters,
+                    options.deadline()).getNumDmlAffectedRows();
+            changed += rows == null ? 0 : rows;
+        }
+        return changed;
+    }
+
+    @Override
+    public void recordRun(RunRecord run) {
+        Map<String, QueryParameterValue> parameters = new LinkedHashMap<>();
+        Row row = run.toRow();
+        for (Column column : Tables.RUNS.columns()) {
+            Object value = row.get(column.name());
+            parameters.put(column.name(), switch (column.type()) {
+                case TIMESTAMP -> BigQueryTimestamps.parameter((Instant) value);
+                case INT64 -> QueryParameterValue.int64((Long) value);
+                default -> QueryParameterValue.string((String) value);
+            });
+        }
+        // How a run ended is recorded even when its deadline has just passed.
+        runDml(new JobContext(run.runId() + "_record_" + nonce(), Map.of("app", APP, "run_id", run.runId())),
+                run.status().id(),
+                "record run " + run.runId(), sql.mergeRun(), parameters, options.deadline().withGrace(RECORD_GRACE));
+    }
+
+    /**
+     * Checks with a dry run that the statement only reads and bills no more than the cap, then runs it, capped
+     * again by BigQuery itself, and hands its rows on, page by page. Table names without a dataset refer to this
+     * warehouse's dataset.
+     */
+    @Override
+    public void query(String statement, UserQuery query, QueryVisitor visitor) {
+        try {
+            queryChecked(statement, query, visitor);
+        } catch (WarehouseException e) {
+            if (e instanceof StatementRefusedException) {
+                throw e;
+            }
+            if (query.cancellation().isCancelled()) {
+                throw new StatementRefusedException("query was cancelled; BigQuery was asked to stop the job", e);
+            }
+            BigQueryError error = e.getCause() instanceof BigQueryException cause ? BigQueryErrors.of(cause)
+                    : e.getCause() instanceof JobFailed failed ? failed.error : null;
+            if (error != null && BigQueryErrors.isTimeout(error)) {
+                throw new StatementRefusedException("the statement ran longer than its timeout of " + query.timeoutText()
+                        + " and BigQuery stopped it; read fewer days (filter on activity_date), or give query a"
+                        + " longer --timeout", e);
+            }
+            if (error != null && BigQueryErrors.isInvalidQuery(error)) {
+                throw new StatementRefusedException(e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The dry run refuses what does not only read or bills more than the cap; the job itself is capped again by
+     * BigQuery, bounded by {@code jobTimeoutMs}, and cancelled ({@code jobs.cancel}) when the query is.
+     */
+    private void queryChecked(String statement, UserQuery query, QueryVisitor visitor) {
+        location();
+        Optional<String> organization = query.organization();
+        String text = organization.isPresent() ? OrganizationScope.apply(statement, sql.dialect(), query.views())
+                : statement;
+        Map<String, QueryParameterValue> parameters = organization.isPresent()
+                ? Map.of(OrganizationScope.PARAMETER, QueryParameterValue.string(organization.get())) : Map.of();
+        QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)
+                .setNamedParameters(parameters)
+                .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).build();
+        Job checked = attempt("check the statement", options.deadline(), () -> bigquery.create(JobInfo.of(
+                JobId.newBuilder().setRandomJob().setLocation(location()).build(), dryRun)));
+        JobStatistics.QueryStatistics statistics = checked.getStatistics();
+        StatementType type = statistics == null ? null : statistics.getStatementType();
+        if (!StatementType.SELECT.equals(type)) {
+            throw new StatementRefusedException("query only runs SELECT statements; this one is " + type);
+        }
+        Long bytes = statistics.getTotalBytesProcessed();
+        if (bytes != null && bytes > options.maximumBytesBilled()) {
+            throw new StatementRefusedException(String.format("the query would process %,d bytes, more than the cap of"
+                    + " %,d; filter on activity_date (the partition column) to read fewer days, or raise"
+                    + " --maximum-bytes-billed", bytes, options.maximumBytesBilled()));
+        }
+        QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(text).setNamedParameters(parameters)
+                .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset))
+                .setMaximumBytesBilled(options.maximumBytesBilled()).setJobTimeoutMs(query.timeout().toMillis())
+                .setLabels(Map.of("app", APP)).build();
+        try {
+            visit(attempt("run the query", options.deadline(), () -> {
+                JobId job = JobId.newBuilder().setRandomJob().setLocation(location()).build();
+                query.cancellation().onCancel(() -> bigquery.cancel(job));
+                try {
+                    return bigquery.query(configuration, job);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    bigquery.cancel(job);
+                    throw new WarehouseException("interrupted while running the query; BigQuery was asked to stop it",
+                            e);
+                }
+            }), visitor);
+        } finally {
+            query.cancellation().clear();
+        }
+    }
+
+    @Override
+    public void read(String statement, Map<String, ?> bound, QueryVisitor visitor) {
+        Map<String, QueryParameterValue> parameters = new HashMap<>();
+        bound.forEach((name, value) -> parameters.put(name, parameter(name, value)));
+        visit(select("read the warehouse", statement, parameters), visitor);
+    }
+
+    private static void visit(TableResult result, QueryVisitor visitor) {
+        Schema schema = result.getSchema();
+        visitor.columns(schema.getFields().stream().map(Field::getName).toList());
+        for (FieldValueList row : result.iterateAll()) {
+            List<Object> values = new ArrayList<>(schema.getFields().size());
+            for (int i = 0; i < schema.getFields().size(); i++) {
+                values.add(value(schema.getFields().get(i), row.get(i)));
+            }
+            visitor.row(values);
+        }
+    }
+
+    @Override
+    public SqlDialect dialect() {
+        return sql.dialect();
+    }
+
+    /** A read's parameter as BigQuery takes it. */
+    private static QueryParameterValue parameter(String name, Object value) {
+        if (value instanceof String text) {
+            return QueryParameterValue.string(text);
+        }
+        if (value instanceof LocalDate day) {
+            return QueryParameterValue.date(day.toString());
+        }
+        if (value instanceof Long || value instanceof Integer) {
+            return QueryParameterValue.int64(((Number) value).longValue());
+        }
+        if (value instanceof BigDecimal decimal) {
+            return QueryParameterValue.bigNumeric(decimal);
+        }
+        if (value instanceof Instant instant) {
+            return BigQueryTimestamps.parameter(instant);
+        }
+        throw new IllegalArgumentException("parameter " + name + " is "
+                + (value == null ? "null" : value.getClass().getSimpleName()) + ", which a read cannot bind");
+    }
+
+    private static Object value(Field field, FieldValue value) {
+        if (value.isNull()) {
+            return null;
+        }
+        LegacySQLTypeName type = field.getType();
+        if (LegacySQLTypeName.INTEGER.equals(type)) {
+            return value.getLongValue();
+        }
+        if (LegacySQLTypeName.NUMERIC.equals(type) || LegacySQLTypeName.BIGNUMERIC.equals(type)) {
+            return value.getNumericValue();
+        }
+        if (LegacySQLTypeName.FLOAT.equals(type)) {
+            return value.getDoubleValue();
+        }
+        if (LegacySQLTypeName.BOOLEAN.equals(type)) {
+            return value.getBooleanValue();
+        }
+        if (LegacySQLTypeName.DATE.equals(type)) {
+            return LocalDate.parse(value.getStringValue());
+        }
+        if (LegacySQLTypeName.TIMESTAMP.equals(type)) {
+            return value.getTimestampInstant();
+        }
+        return value.getValue() instanceof String text ? text : value.getValue().toString();
+    }
+
+    @Override
+    public void close() {
+        if (bytesBilled > 0) {
+            log.info("BigQuery: {} bytes billed by this run's queries", bytesBilled);
+        }
+    }
+}
