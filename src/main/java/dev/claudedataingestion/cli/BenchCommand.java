@@ -73,8 +73,8 @@ final class BenchCommand implements Callable<Integer> {
     String bucketWidth;
 
     @Option(names = "--reports", defaultValue = "usage", paramLabel = "LIST",
-            description = "of usage,cost,claude_code,analytics_usage,analytics_cost (default: usage, whose pages the"
-            + " reference loads too)")
+            completionCandidates = ReportNames.class, description = "comma-separated, of ${COMPLETION-CANDIDATES}"
+            + " (default: usage, whose pages the reference loads too)")
     String reports;
 
     @Option(names = "--requests-per-second", defaultValue = "1000", paramLabel = "N",

@@ -7,6 +7,7 @@ import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.SafeText;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
@@ -64,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
             ApiConfig api = ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "the demo"),
                     Optional.empty(), 1000, Context.version());
             // Incremental from the first demo day: a second demo run re-pulls only the lookback days.
-            IngestConfig ingest = new IngestConfig(range.first(), IngestConfig.DEFAULT_LOOKBACK_DAYS, ReportKind.defaults(), true,
+            IngestConfig ingest = new IngestConfig(range.first(), IngestConfig.DEFAULT_LOOKBACK_DAYS, Reports.defaults(), true,
                     Optional.empty(), Optional.empty());
             context.out().println("Demo organization " + organization.id() + ", served by the Admin API simulator at "
                     + simulator.baseUrl());
@@ -165,7 +166,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " WHERE organization_id = @organization_id AND activity_date BETWEEN @first_day AND @last_day"
                 + " GROUP BY actor_type, actor_name ORDER BY billed_usd DESC LIMIT 5", Map.of("organization_id",
                 organization.id(), "first_day", served.first(), "last_day", served.last()), row -> out.printf(
-                "  %-44s %-22s $%,12.2f%n", AdminKey.forDisplay(row.string("actor_name")),
+                "  %-44s %-22s $%,12.2f%n", SafeText.forDisplay(row.string("actor_name")),
                 String.valueOf(row.string("actor_type")), row.decimal("billed_usd")));
         out.println();
         out.println("Spend by model, billed (claude_billed_cost_by_model):");

@@ -34,8 +34,9 @@ final class IngestCommand implements Callable<Integer> {
             + " last complete day)")
     LocalDate to;
 
-    @Option(names = "--reports", paramLabel = "LIST", description = "of usage,cost,claude_code,analytics_usage,"
-            + "analytics_cost,dimensions (default: all of them)")
+    @Option(names = "--reports", paramLabel = "LIST", completionCandidates = ReportNames.WithDimensions.class,
+            description = "comma-separated, of ${COMPLETION-CANDIDATES} (default: every report but the hourly usage,"
+            + " which --bucket-width 1h reads instead of the daily one, and dimensions)")
     String reports;
 
     @Option(names = "--lookback-days", paramLabel = "N", description = "recent days re-pulled on every run"

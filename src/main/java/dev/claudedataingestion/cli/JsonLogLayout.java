@@ -7,7 +7,7 @@ import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.LayoutBase;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.model.SafeText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -31,17 +31,17 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
         try (JsonGenerator json = JSON.createGenerator(text)) {
             json.writeStartObject();
             json.writeStringField("severity", severity(event.getLevel()));
-            String message = AdminKey.redact(event.getFormattedMessage());
+            String message = SafeText.redact(event.getFormattedMessage());
             if (event.getThrowableProxy() != null) {
                 // Error Reporting finds stack traces in the message.
-                message = message + "\n" + AdminKey.redact(stackTrace(event.getThrowableProxy()));
+                message = message + "\n" + SafeText.redact(stackTrace(event.getThrowableProxy()));
             }
             json.writeStringField("message", message);
             json.writeStringField("time", Instant.ofEpochMilli(event.getTimeStamp()).toString());
             json.writeStringField("logger", event.getLoggerName());
             Map<String, String> fields = new TreeMap<>(event.getMDCPropertyMap());
             for (Map.Entry<String, String> field : fields.entrySet()) {
-                json.writeStringField(field.getKey(), AdminKey.redact(field.getValue()));
+                json.writeStringField(field.getKey(), SafeText.redact(field.getValue()));
             }
             json.writeEndObject();
         } catch (IOException e) {
@@ -59,7 +59,7 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
         try (JsonGenerator json = JSON.createGenerator(text)) {
             json.writeStartObject();
             json.writeStringField("severity", "ERROR");
-            json.writeStringField("message", AdminKey.redact(message));
+            json.writeStringField("message", SafeText.redact(message));
             json.writeStringField("time", Instant.now().toString());
             json.writeStringField("logger", "claude-ingest");
             json.writeStringField("error", error);

@@ -1,10 +1,10 @@
 package dev.claudedataingestion.cli;
 
 import dev.claudedataingestion.analysis.notify.NotifyException;
-import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.ingest.SpoolException;
+import dev.claudedataingestion.model.SafeText;
 import dev.claudedataingestion.source.AdminApiException;
 import dev.claudedataingestion.warehouse.StatementRefusedException;
 import dev.claudedataingestion.warehouse.WarehouseException;
@@ -50,7 +50,7 @@ public final class Main implements Runnable {
         } catch (Throwable error) {
             // An Error (out of memory, a native library that cannot load) gets one line and exit code 5 too.
             code = failure(INTERNAL_ERROR, error, "claude-ingest: internal error (" + error.getClass().getName()
-                    + "): " + AdminKey.forDisplay(String.valueOf(error.getMessage())), System.err,
+                    + "): " + SafeText.forDisplay(String.valueOf(error.getMessage())), System.err,
                     jsonErrors(System.getenv()));
         }
         System.exit(code);
@@ -100,7 +100,7 @@ public final class Main implements Runnable {
         commandLine.setErr(new java.io.PrintWriter(err, true));
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             // picocli repeats what it could not parse; an Admin key pasted as an argument must not be echoed.
-            String line = "claude-ingest: " + AdminKey.forDisplay(exception.getMessage());
+            String line = "claude-ingest: " + SafeText.forDisplay(exception.getMessage());
             if (json) {
                 return failure(BAD_CONFIGURATION, exception, line, err, true);
             }
@@ -131,7 +131,7 @@ public final class Main implements Runnable {
      */
     static int report(Exception exception, PrintStream err, boolean json) {
         int code = exitCode(exception);
-        String message = AdminKey.forDisplay(exception.getMessage());
+        String message = SafeText.forDisplay(exception.getMessage());
         String line = switch (code) {
             case BAD_CONFIGURATION -> "claude-ingest: " + (exception instanceof StatementRefusedException
                     ? "statement refused: " : "configuration error: ") + message;

@@ -2,7 +2,7 @@ package dev.claudedataingestion.cli;
 
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.model.SafeText;
 
 /**
  * The text log's {@code %msg}, with anything shaped like an Anthropic key redacted and control characters escaped:
@@ -12,6 +12,6 @@ public final class RedactingMessageConverter extends MessageConverter {
 
     @Override
     public String convert(ILoggingEvent event) {
-        return AdminKey.forDisplay(super.convert(event));
+        return SafeText.forDisplay(super.convert(event));
     }
 }

@@ -2,18 +2,15 @@ package dev.claudedataingestion.config;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.regex.Pattern;
 
 /**
  * An Anthropic Admin API key, or an API key with the read:analytics scope where only the Usage and Cost Analytics
- * API is read. It is never printed: {@link #toString()} is redacted, and {@link #redact(String)}
+ * API is read. It is never printed: {@link #toString()} is redacted, and {@link dev.claudedataingestion.model.SafeText#redact(String)}
  * removes anything shaped like an Anthropic key from text that is about to be logged or shown.
  */
 public final class AdminKey {
 
     /** Everything {@link #parse} accepts after the prefix: any printable ASCII but a space. */
-    private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z]+[0-9]*-[\\x21-\\x7E]+");
-
     private final String value;
     private final boolean admin;
 
@@ -64,41 +61,6 @@ public final class AdminKey {
     /** The key, for the request header only. */
     public String reveal() {
         return value;
-    }
-
-    /** {@code text} with every Anthropic key in it replaced by a redaction mark. */
-    public static String redact(String text) {
-        return text == null ? null : ANY_ANTHROPIC_KEY.matcher(text).replaceAll("sk-ant-…[redacted]");
-    }
-
-    private static final java.util.regex.Pattern LINE_BREAKS = java.util.regex.Pattern.compile("\\s*[\\r\\n]+\\s*");
-
-    /**
-     * {@code text} for one line of a log or a terminal: keys redacted, line breaks folded into a space and other
-     * control characters escaped, so that a newline in something the API sent cannot forge a line of its own.
-     */
-    public static String forDisplay(String text) {
-        String redacted = redact(text);
-        // A message of several lines (a server's "ERROR: …" and its "Position: …") reads as one line.
-        return redacted == null ? null : escapeControls(LINE_BREAKS.matcher(redacted).replaceAll(" "), Integer.MAX_VALUE);
-    }
-
-    /**
-     * {@code text} with control characters (and U+2028/U+2029) written as {@code \\uXXXX}, cut with "…" once it
-     * reaches {@code limit} characters.
-     */
-    public static String escapeControls(String text, int limit) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), limit));
-        int next = 0;
-        for (; next < text.length() && out.length() < limit; next++) {
-            char c = text.charAt(next);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return next < text.length() ? out + "…" : out.toString();
     }
 
     @Override

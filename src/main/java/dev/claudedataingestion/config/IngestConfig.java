@@ -7,6 +7,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.Deadline;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Revisions;
+import dev.claudedataingestion.reports.Reports;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -81,7 +82,7 @@ public record IngestConfig(
 
     /** Whether the run reads the Usage and Cost Analytics API only, which an API key with read:analytics may do. */
     public boolean analyticsOnly() {
-        return !dimensions && reports.stream().allMatch(ReportKind::isAnalytics);
+        return !dimensions && reports.stream().allMatch(report -> Reports.of(report).isAnalytics());
     }
 
     /** The run's deadline when it starts now on {@code clock}; none without {@code --deadline}. */

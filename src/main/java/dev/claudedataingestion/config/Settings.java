@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.SafeText;
+import dev.claudedataingestion.reports.Reports;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -129,7 +131,7 @@ public final class Settings {
             }
             return uri;
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(BASE_URL + " '" + AdminKey.redact(text) + "' is not an http(s) URL; leave it"
+            throw new ConfigException(BASE_URL + " '" + SafeText.redact(text) + "' is not an http(s) URL; leave it"
                     + " unset for " + ApiConfig.DEFAULT_BASE_URL);
         }
     }
@@ -308,12 +310,13 @@ public final class Settings {
                 || java.util.Arrays.stream(flag.split(",")).anyMatch(name -> name.strip().equalsIgnoreCase(DIMENSIONS));
     }
 
-    private static final String DIMENSIONS = "dimensions";
+    /** The name {@code --reports} gives the dimension tables (workspaces, API keys, users). */
+    public static final String DIMENSIONS = "dimensions";
 
     /** Reads {@code --reports usage,cost,claude_code,dimensions}; null means all. */
     public static Set<ReportKind> reports(String flag) {
         if (flag == null || "all".equalsIgnoreCase(flag.strip())) {
-            return EnumSet.copyOf(ReportKind.defaults());
+            return EnumSet.copyOf(Reports.defaults());
         }
         if (flag.isBlank()) {
             throw new ConfigException("--reports is empty; name the reports, from " + ReportKind.allIds() + ","

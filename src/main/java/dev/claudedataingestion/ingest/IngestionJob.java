@@ -656,7 +656,7 @@ public final class IngestionJob {
                 return spool;
             } catch (AdminApiException e) {
                 spool.close();
-                Optional<AnalyticsGrouping> fewer = report.isAnalytics() && e.isTooManyGroups()
+                Optional<AnalyticsGrouping> fewer = Reports.of(report).isAnalytics() && e.isTooManyGroups()
                         ? grouping.withoutLastOptional() : Optional.empty();
                 if (fewer.isEmpty()) {
                     throw e;

@@ -63,7 +63,7 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
             Set<ReportKind> loaded = EnumSet.noneOf(ReportKind.class);
             coverage.stream().filter(s -> s.organizationId().equals(organization))
                     .forEach(s -> loaded.add(s.report()));
-            for (ReportKind report : ReportKind.expected(loaded)) {
+            for (ReportKind report : Reports.expected(loaded)) {
                 Warehouse.CoverageSummary summary = coverage.stream()
                         .filter(s -> s.organizationId().equals(organization) && s.report() == report)
                         .findFirst()

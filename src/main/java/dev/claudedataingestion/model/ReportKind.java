@@ -1,9 +1,7 @@
 package dev.claudedataingestion.model;
 
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -43,36 +41,9 @@ public enum ReportKind {
         throw new IllegalArgumentException("unknown report '" + id + "'; known reports: " + allIds());
     }
 
-    /**
-     * The reports an organization's data is expected to hold, given those it has {@code loaded}: each of those,
-     * and the usage, cost and Claude Code reports unless it loads only the Usage and Cost Analytics API (a Claude
-     * Enterprise organization, or a key that reads nothing else). The analytics reports are expected once loaded:
-     * an organization with HIPAA readiness never can.
-     */
-    public static Set<ReportKind> expected(Set<ReportKind> loaded) {
-        Set<ReportKind> expected = EnumSet.noneOf(ReportKind.class);
-        expected.addAll(loaded);
-        if (loaded.isEmpty() || !loaded.stream().allMatch(ReportKind::isAnalytics)) {
-            expected.addAll(EnumSet.of(USAGE, COST, CLAUDE_CODE));
-        }
-        return expected;
-    }
-
-    /** Whether the report is one of the Usage and Cost Analytics API's. */
-    public boolean isAnalytics() {
-        return this == ANALYTICS_USAGE || this == ANALYTICS_COST;
-    }
-
+    /** Every report's name, comma-separated, in declaration order. */
     public static String allIds() {
         return Arrays.stream(values()).map(ReportKind::id).collect(Collectors.joining(","));
-    }
-
-    /**
-     * The reports an ingest copies unless told otherwise: all but the hourly usage report, which is copied only when
-     * asked for ({@code --bucket-width 1h}).
-     */
-    public static Set<ReportKind> defaults() {
-        return EnumSet.of(USAGE, COST, CLAUDE_CODE, ANALYTICS_USAGE, ANALYTICS_COST);
     }
 
     @Override

@@ -23,9 +23,14 @@ abstract class Analytics extends Declaration<Endpoint.Rows> {
 
     Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline,
             AnalyticsGrouping grouping) {
-        super(id, label, endpoint, List.of(table), 31, headline);
+        super(id, label, Policy.ONCE_LOADED, endpoint, List.of(table), 31, headline);
         this.grouping = grouping;
         this.groupedBy = String.join(",", endpoint.groupBy());
+    }
+
+    @Override
+    public final boolean isAnalytics() {
+        return true;
     }
 
     /** What a row records in {@code grouped_by}: every dimension the request grouped by. */

@@ -49,7 +49,7 @@ public final class CostReport extends Declaration<Endpoint.Buckets> {
     public static final CostReport INSTANCE = new CostReport();
 
     private CostReport() {
-        super("cost", "cost", new Endpoint.Buckets("/v1/organizations/cost_report", Duration.ofDays(1), "1d", 31,
+        super("cost", "cost", Policy.EVERY_ORGANIZATION, new Endpoint.Buckets("/v1/organizations/cost_report", Duration.ofDays(1), "1d", 31,
                 List.of("workspace_id", "description"), false), List.of(TABLE), 31,
                 new Headline("amount_cents", List.of("amount_cents")));
     }

@@ -12,9 +12,12 @@ abstract class Declaration<E extends Endpoint> implements Report {
     private final List<Table> tables;
     private final int maxWindowDays;
     private final Headline headline;
+    private final Policy policy;
 
-    Declaration(String id, String label, E endpoint, List<Table> tables, int maxWindowDays, Headline headline) {
+    Declaration(String id, String label, Policy policy, E endpoint, List<Table> tables, int maxWindowDays,
+            Headline headline) {
         this.id = id;
+        this.policy = policy;
         this.label = label;
         this.endpoint = endpoint;
         this.tables = List.copyOf(tables);
@@ -30,6 +33,11 @@ abstract class Declaration<E extends Endpoint> implements Report {
     @Override
     public final String label() {
         return label;
+    }
+
+    @Override
+    public final Policy policy() {
+        return policy;
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.claudedataingestion.reports;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.SafeText;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -32,7 +32,7 @@ public final class Json {
 
     /** {@code text} for a message: control characters escaped, an Admin key redacted, at most {@code limit} characters. */
     public static String excerpt(String text, int limit) {
-        return AdminKey.redact(AdminKey.escapeControls(text, limit));
+        return SafeText.redact(SafeText.escapeControls(text, limit));
     }
 
     /** A value in a response that breaks the documented structure. */

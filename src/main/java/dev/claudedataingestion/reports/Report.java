@@ -22,6 +22,38 @@ public interface Report {
     /** The name used in {@code --reports}, in {@code ingestion_coverage.report} and in logs. */
     String id();
 
+    /** When a report is copied, and when an organization is expected to hold it. */
+    enum Policy {
+        /** Copied by a plain {@code ingest}; expected of every organization that loads more than the analytics API. */
+        EVERY_ORGANIZATION(true),
+        /**
+         * Copied by a plain {@code ingest}; expected once loaded (an organization with HIPAA readiness never can load
+         * the Usage and Cost Analytics API).
+         */
+        ONCE_LOADED(true),
+        /** Copied only when asked for; expected once loaded. */
+        ON_REQUEST(false);
+
+        private final boolean onByDefault;
+
+        Policy(boolean onByDefault) {
+            this.onByDefault = onByDefault;
+        }
+
+        /** Whether a plain {@code ingest} copies the report. */
+        public boolean onByDefault() {
+            return onByDefault;
+        }
+    }
+
+    /** When the report is copied and expected. */
+    Policy policy();
+
+    /** Whether the report is one of the Usage and Cost Analytics API's. */
+    default boolean isAnalytics() {
+        return false;
+    }
+
     /** The report's name in sentences: "no Claude Code data since …". */
     String label();
 

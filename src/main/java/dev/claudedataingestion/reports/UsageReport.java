@@ -46,18 +46,19 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
             .build();
 
     /** Daily buckets, 31 to a page. */
-    public static final UsageReport DAILY = new UsageReport("usage", "usage", TABLE, Duration.ofDays(1), "1d", 31, 31);
+    public static final UsageReport DAILY = new UsageReport("usage", "usage", Policy.EVERY_ORGANIZATION,
+            TABLE, Duration.ofDays(1), "1d", 31, 31);
 
     /** Hourly buckets ({@code --bucket-width 1h}), 168 to a page: a window is a week. */
     public static final UsageReport HOURLY = new UsageReport("usage_hourly", "hourly usage",
-            new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
+            Policy.ON_REQUEST, new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
             Duration.ofHours(1), "1h", 168, 7);
 
     private final Table table;
 
-    private UsageReport(String id, String label, Table table, Duration width, String widthName, int maxBuckets,
-            int maxWindowDays) {
-        super(id, label, new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true), List.of(table),
+    private UsageReport(String id, String label, Policy policy, Table table, Duration width, String widthName,
+            int maxBuckets, int maxWindowDays) {
+        super(id, label, policy, new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true), List.of(table),
                 maxWindowDays, Tokens.HEADLINE);
         this.table = table;
     }

@@ -1,6 +1,6 @@
 package dev.claudedataingestion.source;
 
-import dev.claudedataingestion.config.AdminKey;
+import dev.claudedataingestion.model.SafeText;
 import dev.claudedataingestion.reports.Json;
 
 /**
@@ -103,7 +103,7 @@ public class AdminApiException extends RuntimeException {
         if (hint != null) {
             text.append(". ").append(hint);
         }
-        return AdminKey.redact(text.toString());
+        return SafeText.redact(text.toString());
     }
 
     private static String hint(int status) {

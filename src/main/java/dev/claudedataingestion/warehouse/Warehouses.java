@@ -1,7 +1,7 @@
 package dev.claudedataingestion.warehouse;
 
-import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ConfigException;
+import dev.claudedataingestion.model.SafeText;
 import dev.claudedataingestion.warehouse.bigquery.BigQueryProvider;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbProvider;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbWarehouse;
@@ -59,6 +59,6 @@ public final class Warehouses {
                 return provider.parse(url, environment);
             }
         }
-        throw new ConfigException("warehouse '" + AdminKey.redact(scheme) + ":…' is not supported; use " + forms());
+        throw new ConfigException("warehouse '" + SafeText.redact(scheme) + ":…' is not supported; use " + forms());
     }
 }

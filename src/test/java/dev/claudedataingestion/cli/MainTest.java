@@ -2,9 +2,11 @@ package dev.claudedataingestion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claudedataingestion.model.ReportKind;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line as a user meets it before anything is fetched: exit codes, messages, and what is printed. */
@@ -57,6 +59,19 @@ class MainTest extends CommandLineFixture {
         assertThat(out).contains("ingest", "status", "query", "demo", "simulator", "Exit codes");
         assertThat(run("ingest", "--help")).isZero();
         assertThat(out).contains("--from", "--to", "--reports", "--lookback-days", "--deadline", "--warehouse");
+    }
+    @Test
+    void everyReportIsNamedWhereReportsAreChosen() throws Exception {
+        String commands = Files.readString(Path.of("docs/commands.md"));
+        for (String command : List.of("ingest", "bench")) {
+            assertThat(run(command, "--help")).isZero();
+            // picocli wraps the help's lines: the list is read with its line breaks and indents taken out.
+            String help = out.replaceAll("\\s+", " ");
+            for (ReportKind report : ReportKind.values()) {
+                assertThat(help).as("%s --help", command).containsPattern("[ ,]" + report.id() + "[ ,]");
+                assertThat(commands).as("docs/commands.md").contains(report.id());
+            }
+        }
     }
     @Test
     void anUnknownCommandWithHelpIsNamedAndExitsTwo() {

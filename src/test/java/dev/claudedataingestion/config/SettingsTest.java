@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.SafeText;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,20 +219,20 @@ class SettingsTest {
 
     @Test
     void redactsAnythingShapedLikeAKey() {
-        assertThat(AdminKey.redact("bad key sk-ant-admin01-AbC_d-e and sk-ant-api03-xyz"))
+        assertThat(SafeText.redact("bad key sk-ant-admin01-AbC_d-e and sk-ant-api03-xyz"))
                 .isEqualTo("bad key sk-ant-…[redacted] and sk-ant-…[redacted]");
-        assertThat(AdminKey.redact("keys start with sk-ant-admin or sk-ant-api")).isEqualTo(
+        assertThat(SafeText.redact("keys start with sk-ant-admin or sk-ant-api")).isEqualTo(
                 "keys start with sk-ant-admin or sk-ant-api");
-        assertThat(Optional.ofNullable(AdminKey.redact(null))).isEmpty();
+        assertThat(Optional.ofNullable(SafeText.redact(null))).isEmpty();
         // Every key parse accepts is redacted whole, whatever printable characters it holds.
         String odd = "sk-ant-admin01-Ab!c$d%e&f*g+h=i?j~k";
         assertThat(AdminKey.parse(odd, "test").reveal()).isEqualTo(odd);
-        assertThat(AdminKey.redact("key " + odd + " here")).isEqualTo("key sk-ant-…[redacted] here");
+        assertThat(SafeText.redact("key " + odd + " here")).isEqualTo("key sk-ant-…[redacted] here");
     }
 
     @Test
     void aLineForDisplayHasNoControlCharactersAndNoKey() {
-        assertThat(AdminKey.forDisplay("a\nforged line\r\u2028 sk-ant-admin01-x!y"))
+        assertThat(SafeText.forDisplay("a\nforged line\r\u2028 sk-ant-admin01-x!y"))
                 .isEqualTo("a forged line \\u2028 sk-ant-…[redacted]");
     }
 }

@@ -6,7 +6,7 @@ import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.IngestConfig;
 import dev.claudedataingestion.config.RunOrigin;
-import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -40,7 +40,7 @@ class DimensionsIT {
     }
 
     private void ingest(Clock clock) {
-        IngestConfig config = new IngestConfig(LocalDate.of(2026, 2, 20), 3, ReportKind.defaults(), true, Optional.empty(),
+        IngestConfig config = new IngestConfig(LocalDate.of(2026, 2, 20), 3, Reports.defaults(), true, Optional.empty(),
                 Optional.empty());
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), false)) {
             IngestionJob.Outcome outcome = new IngestionJob(new AdminApiClient(TestApi.apiConfig(simulator)),

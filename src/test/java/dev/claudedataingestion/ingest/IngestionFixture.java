@@ -10,6 +10,7 @@ import dev.claudedataingestion.config.RunOrigin;
 import dev.claudedataingestion.model.AnalyticsGrouping;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.source.AdminApiClient;
@@ -60,7 +61,7 @@ abstract class IngestionFixture {
 
     IngestionJob.Outcome ingest(Optional<DayRange> days, Optional<Duration> deadline, Clock clock,
             Optional<String> expectedOrganization) {
-        IngestConfig config = new IngestConfig(START, 3, ReportKind.defaults(), true, days, deadline);
+        IngestConfig config = new IngestConfig(START, 3, Reports.defaults(), true, days, deadline);
         ApiConfig api = TestApi.apiConfig(simulator);
         try (Warehouse warehouse = DuckDbWarehouse.open(file(), false)) {
             return new IngestionJob(new AdminApiClient(api), expectedOrganization, warehouse, config, clock, "test",
@@ -135,11 +136,11 @@ abstract class IngestionFixture {
 
     private void compareWithApi(DayRange days, boolean coveredOnly) {
         Map<ReportKind, Set<LocalDate>> covered = new java.util.EnumMap<>(ReportKind.class);
-        for (ReportKind report : ReportKind.defaults()) {
+        for (ReportKind report : Reports.defaults()) {
             Set<LocalDate> ledger = covered(report);
             // The analytics reports are held to every day only where a run loaded them.
-            covered.put(report, coveredOnly || report.isAnalytics() && ledger.isEmpty() ? ledger
-                    : Set.copyOf(days.days().filter(day -> !report.isAnalytics()
+            covered.put(report, coveredOnly || Reports.of(report).isAnalytics() && ledger.isEmpty() ? ledger
+                    : Set.copyOf(days.days().filter(day -> !Reports.of(report).isAnalytics()
                     || !day.isBefore(LocalDate.of(2026, 1, 1))).toList()));
         }
         Map<LocalDate, List<Object>> usage = perDay("SELECT activity_date, count(*), sum(uncached_input_tokens),"

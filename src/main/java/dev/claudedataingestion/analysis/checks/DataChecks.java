@@ -103,7 +103,7 @@ public final class DataChecks {
         Map<ReportKind, TreeSet<LocalDate>> covered = new TreeMap<>();
         coverage().stream().filter(s -> s.organizationId().equals(organization))
                 .forEach(s -> covered.computeIfAbsent(s.report(), r -> new TreeSet<>()).addAll(s.days()));
-        ReportKind.expected(covered.keySet()).forEach(report -> covered.putIfAbsent(report, new TreeSet<>()));
+        Reports.expected(covered.keySet()).forEach(report -> covered.putIfAbsent(report, new TreeSet<>()));
         return covered;
     }
 

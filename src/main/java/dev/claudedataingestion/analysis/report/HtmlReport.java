@@ -177,7 +177,7 @@ public final class HtmlReport {
         ObjectNode freshness = JSON.createObjectNode();
         List<String> parts = new ArrayList<>();
         List<String> stale = new ArrayList<>();
-        for (ReportKind report : ReportKind.expected(through.keySet())) {
+        for (ReportKind report : Reports.expected(through.keySet())) {
             LocalDate day = through.get(report);
             LocalDate expected = Reports.of(report).lastCompleteDay(now);
             if (day == null) {
