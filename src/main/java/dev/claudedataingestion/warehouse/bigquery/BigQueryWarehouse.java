@@ -24,14 +24,11 @@ import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics.QueryStatistics.StatementType;
 import com.google.cloud.bigquery.JobStatistics;
-import com.google.cloud.bigquery.JobStatus;
 import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.Schema;
-import com.google.cloud.bigquery.StandardSQLTypeName;
 import com.google.cloud.bigquery.StandardTableDefinition;
-import com.google.cloud.bigquery.TableDataWriteChannel;
 import com.google.cloud.bigquery.TableDefinition;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TableInfo;
@@ -59,17 +56,17 @@ import dev.claudedataingestion.warehouse.SqlDialect;
 import dev.claudedataingestion.warehouse.StatementRefusedException;
 import dev.claudedataingestion.warehouse.Tables;
 import dev.claudedataingestion.warehouse.UserQuery;
+import dev.claudedataingestion.warehouse.View;
 import dev.claudedataingestion.warehouse.ViewCatalog;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.WarehouseException;
 import dev.claudedataingestion.warehouse.WriteResult;
+import dev.claudedataingestion.warehouse.bigquery.BigQueryJobs.JobContext;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.channels.Channels;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -82,11 +79,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.IntFunction;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,14 +101,10 @@ import org.slf4j.LoggerFactory;
 public final class BigQueryWarehouse implements Warehouse {
 
     private static final Logger log = LoggerFactory.getLogger(BigQueryWarehouse.class);
-    private static final String APP = "claude-ingest";
     private static final String DEFAULT_LOCATION = "US";
     private static final Duration STAGING_LIFETIME = Duration.ofDays(1);
     /** Recording how a run ended may take this long past its deadline. */
     private static final Duration RECORD_GRACE = Duration.ofSeconds(30);
-    /** After a cancel, how long to wait for the job to say how it ended. */
-    private static final Duration CANCEL_GRACE = Duration.ofSeconds(15);
-    private static final Duration MAX_POLL = Duration.ofSeconds(2);
     private static final JsonFactory JSON = new JsonFactory();
 
     /**
@@ -146,6 +135,7 @@ public final class BigQueryWarehouse implements Warehouse {
     }
 
     private BigQuery bigquery;
+    private final BigQueryJobs jobs;
     private final String project;
     private final String dataset;
     private final BigQuerySql sql;
@@ -159,6 +149,7 @@ public final class BigQueryWarehouse implements Warehouse {
         this.dataset = dataset;
         this.sql = new BigQuerySql(project, dataset);
         this.options = requireNonNull(options, "options is null");
+        this.jobs = new BigQueryJobs(() -> this.bigquery, project, options, this::location);
     }
 
     /**
@@ -197,7 +188,7 @@ public final class BigQueryWarehouse implements Warehouse {
     /** The location every job runs in: the dataset's own, read once. */
     String location() {
         if (location == null) {
-            Dataset existing = attempt("look up dataset " + dataset, options.deadline(),
+            Dataset existing = jobs.attempt("look up dataset " + dataset, options.deadline(),
                     () -> bigquery.getDataset(DatasetId.of(project, dataset)));
             useLocation(existing == null ? options.location().orElse(DEFAULT_LOCATION) : existing.getLocation());
         }
@@ -220,11 +211,11 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void ensureSchema(ViewCatalog views) {
         Deadline deadline = options.deadline();
-        Dataset existing = attempt("look up dataset " + dataset, deadline,
+        Dataset existing = jobs.attempt("look up dataset " + dataset, deadline,
                 () -> bigquery.getDataset(DatasetId.of(project, dataset)));
         if (existing == null) {
             String newLocation = options.location().orElse(DEFAULT_LOCATION);
-            attempt("create dataset " + dataset, deadline, () -> bigquery.create(
+            jobs.attempt("create dataset " + dataset, deadline, () -> bigquery.create(
                     DatasetInfo.newBuilder(DatasetId.of(project, dataset)).setLocation(newLocation).build()));
             log.info("Created dataset {}.{} in {}", project, dataset, newLocation);
             useLocation(newLocation);
@@ -233,23 +224,25 @@ public final class BigQueryWarehouse implements Warehouse {
         }
         ensureStagingDataset(deadline);
         for (Table table : Tables.all()) {
-            attempt("create or upgrade table " + table.name(), deadline, () -> {
+            jobs.attempt("create or upgrade table " + table.name(), deadline, () -> {
                 ensureTable(table);
                 return null;
             });
         }
-        views.views(sql.dialect()).forEach(view -> attempt("create or replace view " + view.name(), deadline, () -> {
-            TableId id = TableId.of(project, dataset, view.name());
-            com.google.cloud.bigquery.Table created = bigquery.getTable(id);
-            ViewDefinition definition = ViewDefinition.newBuilder(view.select()).setUseLegacySql(false).build();
-            if (created == null) {
-                bigquery.create(TableInfo.of(id, definition));
-            } else if (!(created.getDefinition() instanceof ViewDefinition current)
-                    || !view.select().equals(current.getQuery())) {
-                bigquery.update(created.toBuilder().setDefinition(definition).build());
-            }
-            return null;
-        }));
+        for (View view : views.views(sql.dialect())) {
+            jobs.attempt("create or replace view " + view.name(), deadline, () -> {
+                TableId id = TableId.of(project, dataset, view.name());
+                com.google.cloud.bigquery.Table created = bigquery.getTable(id);
+                ViewDefinition definition = ViewDefinition.newBuilder(view.select()).setUseLegacySql(false).build();
+                if (created == null) {
+                    bigquery.create(TableInfo.of(id, definition));
+                } else if (!(created.getDefinition() instanceof ViewDefinition current)
+                        || !view.select().equals(current.getQuery())) {
+                    bigquery.update(created.toBuilder().setDefinition(definition).build());
+                }
+                return null;
+            });
+        }
     }
 
     /**
@@ -258,7 +251,7 @@ public final class BigQueryWarehouse implements Warehouse {
      */
     private void ensureStagingDataset(Deadline deadline) {
         DatasetId id = DatasetId.of(project, sql.stagingDataset());
-        attempt("look up dataset " + id.getDataset(), deadline, () -> {
+        jobs.attempt("look up dataset " + id.getDataset(), deadline, () -> {
             Dataset staging = bigquery.getDataset(id);
             if (staging == null) {
                 bigquery.create(DatasetInfo.newBuilder(id).setLocation(location)
@@ -279,7 +272,7 @@ public final class BigQueryWarehouse implements Warehouse {
         com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
         boolean partitioned = table.columnNames().contains("activity_date");
         if (existing == null) {
-            StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(schema(table));
+            StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(BigQuerySchema.of(table));
             if (partitioned) {
                 definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
                         .setField("activity_date").build());
@@ -293,7 +286,7 @@ public final class BigQueryWarehouse implements Warehouse {
             return;
         }
         TableDefinition definition = existing.getDefinition();
-        if (partitioned && !partitionedByActivityDate(definition)) {
+        if (partitioned && !BigQuerySchema.partitionedByActivityDate(definition)) {
             throw new WarehouseException("table " + project + "." + dataset + "." + table.name() + " exists but is not"
                     + " partitioned by activity_date, so every replace would read and bill the whole table. Copy it"
                     + " into a table partitioned by activity_date under the same name (docs/bigquery.md shows how),"
@@ -306,7 +299,7 @@ public final class BigQueryWarehouse implements Warehouse {
         List<String> added = new ArrayList<>();
         for (Column column : table.columns()) {
             if (!present.contains(column.name())) {
-                fields.add(field(column));
+                fields.add(BigQuerySchema.field(column));
                 added.add(column.name());
             }
         }
@@ -315,28 +308,6 @@ public final class BigQueryWarehouse implements Warehouse {
                     .build()).build());
             log.info("Added columns {} to {}", added, table.name());
         }
-    }
-
-    private static boolean partitionedByActivityDate(TableDefinition definition) {
-        return definition instanceof StandardTableDefinition standard && standard.getTimePartitioning() != null
-                && "activity_date".equals(standard.getTimePartitioning().getField());
-    }
-
-    static Schema schema(Table table) {
-        return Schema.of(table.columns().stream().map(BigQueryWarehouse::field).toList());
-    }
-
-    private static Field field(Column column) {
-        StandardSQLTypeName type = switch (column.type()) {
-            case STRING, JSON -> StandardSQLTypeName.STRING;
-            case INT64 -> StandardSQLTypeName.INT64;
-            case BOOL -> StandardSQLTypeName.BOOL;
-            case DATE -> StandardSQLTypeName.DATE;
-            case TIMESTAMP -> StandardSQLTypeName.TIMESTAMP;
-            // NUMERIC keeps 9 decimal places; cents arrive with more, and dollars have two more again.
-            case CENTS, USD -> StandardSQLTypeName.BIGNUMERIC;
-        };
-        return Field.newBuilder(column.name(), type).setMode(Field.Mode.NULLABLE).build();
     }
 
     // ---- writes ------------------------------------------------------------------------------------------------
@@ -349,9 +320,9 @@ public final class BigQueryWarehouse implements Warehouse {
         List<Table> tables = declaration.tables();
         List<String> staging = new ArrayList<>();
         String window = days.first() + "_" + days.last();
-        String write = nonce();
+        String write = BigQueryJobs.nonce();
         JobContext context = new JobContext(runId + "_" + report.id() + "_" + window + "_" + write,
-                Map.of("app", APP, "run_id", runId, "report", report.id(), "window", window));
+                Map.of("app", BigQueryJobs.APP, "run_id", runId, "report", report.id(), "window", window));
         long[] rowsPerDay = new long[days.size()];
         try {
             for (Table table : tables) {
@@ -407,29 +378,9 @@ public final class BigQueryWarehouse implements Warehouse {
         return new WriteResult(report, days, total);
     }
 
-    /**
-     * Twelve hex digits that tell one write from another: a run that writes the same window twice must not find
-     * its first write's jobs under the second's ids.
-     */
-    private static String nonce() {
-        return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    }
-
-    /** What the jobs of one write share: the stem of their ids, and their labels. */
-    private record JobContext(String stem, Map<String, String> labels) {
-        static JobContext unnamed(String what) {
-            return new JobContext(what + "_" + nonce(), Map.of("app", APP));
-        }
-
-        /** The id of one attempt of one step: {@code claude_ingest_<stem>_<step>_<attempt>}. */
-        String jobId(String step, int attempt) {
-            return "claude_ingest_" + stem + "_" + step + "_" + attempt;
-        }
-    }
-
     private void createStaging(String stage, Table table) {
-        attempt("create staging table " + stage, options.deadline(), () -> bigquery.create(TableInfo.newBuilder(
-                        TableId.of(project, sql.stagingDataset(), stage), StandardTableDefinition.of(schema(table)))
+        jobs.attempt("create staging table " + stage, options.deadline(), () -> bigquery.create(TableInfo.newBuilder(
+                        TableId.of(project, sql.stagingDataset(), stage), StandardTableDefinition.of(BigQuerySchema.of(table)))
                 .setExpirationTime(Instant.now().plus(STAGING_LIFETIME).toEpochMilli())
                 .build()));
     }
@@ -439,7 +390,7 @@ public final class BigQueryWarehouse implements Warehouse {
      * the client's upload buffer is held in memory. Tried again, {@code writeRows} runs again.
      */
     private void load(JobContext context, String step, String stage, Table table, Consumer<RowWriter> writeRows) {
-        runJob(context, step, "load " + stage, options.deadline(), jobId -> {
+        jobs.runJob(context, step, "load " + stage, options.deadline(), jobId -> {
             WriteChannelConfiguration configuration = WriteChannelConfiguration
                     .newBuilder(TableId.of(project, sql.stagingDataset(), stage))
                     .setFormatOptions(FormatOptions.json())
@@ -459,116 +410,6 @@ public final class BigQueryWarehouse implements Warehouse {
         });
     }
 
-    /**
-     * Opens the upload with the first byte. An upload of nothing is never sent by the client, so it would have no
-     * job to wait for; a window without rows needs no load at all.
-     */
-    private static final class LazyUpload extends OutputStream {
-        private final Supplier<TableDataWriteChannel> open;
-        private TableDataWriteChannel channel;
-        private OutputStream out;
-
-        LazyUpload(Supplier<TableDataWriteChannel> open) {
-            this.open = open;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            if (out == null) {
-                channel = open.get();
-                out = Channels.newOutputStream(channel);
-            }
-            out.write(bytes, offset, length);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (out != null) {
-                out.close();
-            }
-        }
-    }
-
-    /** Writes one table row as a JSON object per line. */
-    private static final class JsonRowWriter implements RowWriter {
-        private final JsonGenerator json;
-        private final List<Column> columns;
-        private int column;
-
-        JsonRowWriter(JsonGenerator json, Table table) {
-            this.json = json;
-            this.columns = table.columns();
-        }
-
-        private void field(Object value) {
-            try {
-                if (column == 0) {
-                    json.writeStartObject();
-                }
-                String name = columns.get(column++).name();
-                if (value == null) {
-                    return;
-                }
-                json.writeFieldName(name);
-                if (value instanceof Long number) {
-                    json.writeNumber(number);
-                } else if (value instanceof Boolean bool) {
-                    json.writeBoolean(bool);
-                } else {
-                    json.writeString(value.toString());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void string(String value) {
-            field(value);
-        }
-
-        @Override
-        public void int64(long value) {
-            field(value);
-        }
-
-        @Override
-        public void bool(Boolean value) {
-            field(value);
-        }
-
-        @Override
-        public void date(LocalDate value) {
-            field(value);
-        }
-
-        @Override
-        public void timestamp(Instant value) {
-            field(value == null ? null : BigQueryTimestamps.text(value));
-        }
-
-        @Override
-        public void decimal(BigDecimal value) {
-            field(value == null ? null : value.toPlainString());
-        }
-
-        @Override
-        public void endRow() {
-            try {
-                json.writeEndObject();
-                json.writeRaw('\n');
-                column = 0;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
     private void dropQuietly(String stage) {
         try {
             bigquery.delete(TableId.of(project, sql.stagingDataset(), stage));
@@ -580,12 +421,12 @@ public final class BigQueryWarehouse implements Warehouse {
     /** Runs a statement that changes data and returns its statistics; retried while BigQuery says it may work. */
     private JobStatistics.QueryStatistics runDml(JobContext context, String step, String what, String statement,
             Map<String, QueryParameterValue> parameters, Deadline deadline) {
-        Job job = runJob(context, step, what, deadline, jobId -> {
+        Job job = jobs.runJob(context, step, what, deadline, jobId -> {
             QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
                     .setNamedParameters(parameters).setUseLegacySql(false).setLabels(context.labels());
             if (deadline.isBounded()) {
                 // BigQuery stops the job by itself if this process is gone before it could cancel it.
-                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
+                configuration.setJobTimeoutMs(BigQueryJobs.jobTimeoutMs(deadline));
             }
             return bigquery.create(JobInfo.of(jobId, configuration.build()));
         });
@@ -596,188 +437,24 @@ public final class BigQueryWarehouse implements Warehouse {
         return statistics;
     }
 
-    /**
-     * Submits a job with {@code submit} and waits for it to end, again under a new id while BigQuery says another
-     * attempt may work. When a submission fails without an answer (a dropped connection, a 5xx, or a 409 because
-     * the client's request did arrive), the job is looked up by its id first: a job that exists is waited for, never
-     * submitted twice. A job still running at the deadline is cancelled.
-     *
-     * @param submit starts the job with the given id and returns it; {@code null} when there was nothing to do
-     */
-    private Job runJob(JobContext context, String step, String what, Deadline deadline, Function<JobId, Job> submit) {
-        return retrying(what, deadline, attempt -> {
-            if (deadline.hasPassed()) {
-                throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what + "; nothing was"
-                        + " changed");
-            }
-            JobId jobId = JobId.newBuilder().setProject(project).setLocation(location())
-                    .setJob(context.jobId(step, attempt)).build();
-            Job job;
-            try {
-                job = submit.apply(jobId);
-            } catch (BigQueryException e) {
-                job = lookUp(jobId, deadline);
-                if (job == null) {
-                    throw e;
-                }
-                log.info("BigQuery: the request for job {} failed ({}) but the job exists; waiting for it instead of"
-                        + " running it again", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
-            }
-            if (job == null) {
-                return null;
-            }
-            Job done = await(jobId, what, deadline);
-            BigQueryError error = done.getStatus().getError();
-            if (error != null) {
-                throw new JobFailed("job " + jobId.getJob(), error);
-            }
-            return done;
-        });
-    }
-
-    /** The job with this id, or null when BigQuery has none; asking is safe to repeat. */
-    private Job lookUp(JobId jobId, Deadline deadline) {
-        return retrying("look up job " + jobId.getJob(), deadline.withGrace(CANCEL_GRACE), attempt ->
-                bigquery.getJob(jobId));
-    }
-
-    /**
-     * Polls the job until it is done. At the deadline the job is cancelled and polled a little longer for how it
-     * ended: one that finished before the cancel took effect counts as done.
-     */
-    private Job await(JobId jobId, String what, Deadline deadline) {
-        Duration pause = options.firstPoll();
-        boolean cancelled = false;
-        Deadline afterCancel = null;
-        while (true) {
-            Job job = lookUp(jobId, cancelled ? afterCancel : deadline);
-            if (job == null) {
-                throw new WarehouseException("BigQuery job " + jobId.getJob() + " disappeared while it ran");
-            }
-            if (job.getStatus() != null && job.getStatus().getState() == JobStatus.State.DONE) {
-                if (cancelled && job.getStatus().getError() != null) {
-                    throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running"
-                            + " at the run's deadline and was cancelled; nothing it would have changed was kept");
-                }
-                return job;
-            }
-            if (!cancelled && deadline.hasPassed()) {
-                log.warn("BigQuery: job {} ({}) is still running at the run's deadline; cancelling it", jobId.getJob(),
-                        what);
-                cancelQuietly(jobId);
-                cancelled = true;
-                afterCancel = Deadline.after(CANCEL_GRACE, deadline.clock());
-                pause = options.firstPoll();
-            } else if (cancelled && afterCancel.hasPassed()) {
-                throw new DeadlinePassed("BigQuery job " + jobId.getJob() + " (" + what + ") was still running at the"
-                        + " run's deadline; it was cancelled but had not stopped " + CANCEL_GRACE.toSeconds() + " s later."
-                        + " Check it with 'bq show -j " + jobId.getJob() + "' before running again");
-            }
-            sleep((cancelled ? afterCancel : deadline).cap(pause), "waiting for job " + jobId.getJob());
-            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
-        }
-    }
-
-    private void cancelQuietly(JobId jobId) {
-        try {
-            bigquery.cancel(jobId);
-        } catch (BigQueryException e) {
-            log.warn("BigQuery: could not cancel job {} ({})", jobId.getJob(), BigQueryErrors.describe(BigQueryErrors.of(e)));
-        }
-    }
-
-    /** A job that ended with an {@code errorResult}. */
-    private static final class JobFailed extends RuntimeException {
-        final BigQueryError error;
-
-        JobFailed(String job, BigQueryError error) {
-            super(job + " failed: " + BigQueryErrors.describe(error));
-            this.error = error;
-        }
-    }
-
-    /** The run's deadline came before the work was done; never retried. */
-    private static final class DeadlinePassed extends WarehouseException {
-        DeadlinePassed(String message) {
-            super(message);
-        }
-    }
-
-    /** {@link #retrying} for work that does not care which attempt it is. */
-    private <T> T attempt(String what, Deadline deadline, Supplier<T> action) {
-        return retrying(what, deadline, attempt -> action.get());
-    }
-
-    /**
-     * Runs {@code action} with the attempt's number, again after a jittered pause while the failure is one that may
-     * pass (rate limits, backend errors, aborted transactions); never past the deadline. The final failure says how
-     * many attempts were made and keeps the cause.
-     */
-    private <T> T retrying(String what, Deadline deadline, IntFunction<T> action) {
-        Backoff backoff = options.backoff();
-        for (int attempt = 1; ; attempt++) {
-            BigQueryError error;
-            RuntimeException failure;
-            boolean retryable;
-            try {
-                return action.apply(attempt);
-            } catch (JobFailed e) {
-                error = e.error;
-                failure = e;
-                retryable = BigQueryErrors.isRetryable(error);
-            } catch (BigQueryException e) {
-                error = BigQueryErrors.of(e);
-                failure = e;
-                retryable = BigQueryErrors.isRetryable(error) || BigQueryErrors.isUnanswered(e);
-            }
-            String problem = failure instanceof JobFailed ? failure.getMessage() : BigQueryErrors.describe(error);
-            String attempts = attempt + " attempt" + (attempt == 1 ? "" : "s");
-            if (!retryable || !backoff.mayRetryAfter(attempt)) {
-                throw new WarehouseException("BigQuery: " + what + " failed after " + attempts + ": " + problem, failure);
-            }
-            Duration pause = backoff.delay(attempt);
-            if (pause.compareTo(deadline.remaining()) >= 0) {
-                throw new DeadlinePassed("BigQuery: " + what + " failed after " + attempts + " and the run's deadline"
-                        + " leaves no time for another: " + problem);
-            }
-            log.warn("BigQuery: {} failed ({}); attempt {} of {} in {} ms", what, problem, attempt + 1,
-                    backoff.attempts(), pause.toMillis());
-            sleep(pause, "waiting to retry " + what);
-        }
-    }
-
-    private static void sleep(Duration pause, String what) {
-        try {
-            Thread.sleep(pause.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WarehouseException("interrupted while " + what, e);
-        }
-    }
-
     // ---- reads -------------------------------------------------------------------------------------------------
 
     /** Runs a read, bounded by the deadline when there is one. */
     private TableResult select(String what, String statement, Map<String, QueryParameterValue> parameters) {
         Deadline deadline = options.deadline();
         location();
-        return attempt(what, deadline, () -> {
+        return jobs.attempt(what, deadline, () -> {
             QueryJobConfiguration.Builder configuration = QueryJobConfiguration.newBuilder(statement)
                     .setNamedParameters(parameters).setUseLegacySql(false)
-                    .setDefaultDataset(DatasetId.of(project, dataset)).setLabels(Map.of("app", APP));
+                    .setDefaultDataset(DatasetId.of(project, dataset)).setLabels(Map.of("app", BigQueryJobs.APP));
             if (deadline.isBounded()) {
                 if (deadline.hasPassed()) {
-                    throw new DeadlinePassed("the run's deadline passed before BigQuery could " + what);
+                    throw new BigQueryJobs.DeadlinePassed("the run's deadline passed before BigQuery could " + what);
                 }
-                configuration.setJobTimeoutMs(jobTimeoutMs(deadline));
+                configuration.setJobTimeoutMs(BigQueryJobs.jobTimeoutMs(deadline));
             }
             return runQuery(configuration.build(), "reading " + what);
         });
-    }
-
-    /** The time left to {@code deadline}, as a job's timeout: at least a second. */
-    private static long jobTimeoutMs(Deadline deadline) {
-        return Math.max(1_000, deadline.remaining().toMillis());
     }
 
     /** Runs a query and waits for its result; {@code doing} says what for, if the wait is interrupted. */
@@ -838,7 +515,8 @@ public final class BigQueryWarehouse implements Warehouse {
             });
         }
         // How a run ended is recorded even when its deadline has just passed.
-        runDml(new JobContext(run.runId() + "_record_" + nonce(), Map.of("app", APP, "run_id", run.runId())),
+        runDml(new JobContext(run.runId() + "_record_" + BigQueryJobs.nonce(), Map.of("app", BigQueryJobs.APP,
+                "run_id", run.runId())),
                 run.status().id(),
                 "record run " + run.runId(), sql.mergeRun(), parameters, options.deadline().withGrace(RECORD_GRACE));
     }
@@ -860,7 +538,7 @@ public final class BigQueryWarehouse implements Warehouse {
                 throw new StatementRefusedException("query was cancelled; BigQuery was asked to stop the job", e);
             }
             BigQueryError error = e.getCause() instanceof BigQueryException cause ? BigQueryErrors.of(cause)
-                    : e.getCause() instanceof JobFailed failed ? failed.error : null;
+                    : e.getCause() instanceof BigQueryJobs.JobFailed failed ? failed.error : null;
             if (error != null && BigQueryErrors.isTimeout(error)) {
                 throw new StatementRefusedException("the statement ran longer than its timeout of " + query.timeoutText()
                         + " and BigQuery stopped it; read fewer days (filter on activity_date), or give query a"
@@ -887,7 +565,7 @@ public final class BigQueryWarehouse implements Warehouse {
         QueryJobConfiguration dryRun = QueryJobConfiguration.newBuilder(text).setDryRun(true)
                 .setNamedParameters(parameters)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset)).build();
-        Job checked = attempt("check the statement", options.deadline(), () -> bigquery.create(JobInfo.of(
+        Job checked = jobs.attempt("check the statement", options.deadline(), () -> bigquery.create(JobInfo.of(
                 JobId.newBuilder().setRandomJob().setLocation(location()).build(), dryRun)));
         JobStatistics.QueryStatistics statistics = checked.getStatistics();
         StatementType type = statistics == null ? null : statistics.getStatementType();
@@ -903,9 +581,9 @@ public final class BigQueryWarehouse implements Warehouse {
         QueryJobConfiguration configuration = QueryJobConfiguration.newBuilder(text).setNamedParameters(parameters)
                 .setUseLegacySql(false).setDefaultDataset(DatasetId.of(project, dataset))
                 .setMaximumBytesBilled(options.maximumBytesBilled()).setJobTimeoutMs(query.timeout().toMillis())
-                .setLabels(Map.of("app", APP)).build();
+                .setLabels(Map.of("app", BigQueryJobs.APP)).build();
         try {
-            visit(attempt("run the query", options.deadline(), () -> {
+            visit(jobs.attempt("run the query", options.deadline(), () -> {
                 JobId job = JobId.newBuilder().setRandomJob().setLocation(location()).build();
                 query.cancellation().onCancel(() -> bigquery.cancel(job));
                 try {

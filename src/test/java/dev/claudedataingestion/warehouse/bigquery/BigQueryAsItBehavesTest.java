@@ -341,7 +341,7 @@ class BigQueryAsItBehavesTest {
         BigQueryWarehouse warehouse = warehouse();
         TableId usage = TableId.of(PROJECT, DATASET, "claude_usage");
         client.delete(usage);
-        client.create(TableInfo.of(usage, StandardTableDefinition.of(BigQueryWarehouse.schema(UsageReport.TABLE))));
+        client.create(TableInfo.of(usage, StandardTableDefinition.of(BigQuerySchema.of(UsageReport.TABLE))));
 
         assertThatThrownBy(() -> warehouse.ensureSchema(AnalysisViews.catalog())).isInstanceOf(WarehouseException.class)
                 .hasMessageContaining("claude_usage exists but is not partitioned by activity_date")
