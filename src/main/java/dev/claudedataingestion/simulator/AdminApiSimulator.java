@@ -1,25 +1,34 @@
 package dev.claudedataingestion.simulator;
 
+import static dev.claudedataingestion.simulator.Parameters.decodeCursor;
+import static dev.claudedataingestion.simulator.Parameters.decodeOffset;
+import static dev.claudedataingestion.simulator.Parameters.encodeCursor;
+import static dev.claudedataingestion.simulator.Parameters.first;
+import static dev.claudedataingestion.simulator.Parameters.groupBy;
+import static dev.claudedataingestion.simulator.Parameters.instant;
+import static dev.claudedataingestion.simulator.Parameters.limit;
+import static dev.claudedataingestion.simulator.Parameters.parseQuery;
+import static dev.claudedataingestion.simulator.Parameters.required;
+import static dev.claudedataingestion.simulator.Responses.errorType;
+import static dev.claudedataingestion.simulator.Responses.send;
+import static dev.claudedataingestion.simulator.Responses.sendError;
+import static dev.claudedataingestion.simulator.Responses.sleep;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.math.BigDecimal;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -59,9 +68,6 @@ public final class AdminApiSimulator implements AutoCloseable {
     private static final Set<String> COST_DIMENSIONS = Set.of("workspace_id", "description");
     private static final String ANALYTICS = "/v1/organizations/analytics/";
     private static final String ANALYTICS_BETA = "analytics-usage-cost-2026-08-24";
-    /** The first day the Usage and Cost Analytics API serves, and how many days back from today it answers. */
-    private static final Instant ANALYTICS_FIRST = Instant.parse("2026-01-01T00:00:00Z");
-    private static final int ANALYTICS_DAYS_BACK = 365;
     private static final JsonFactory JSON = new JsonFactory();
 
     /** A request as the simulator saw it. */
@@ -85,17 +91,8 @@ public final class AdminApiSimulator implements AutoCloseable {
     private volatile boolean scopedApiKeys;
     private volatile boolean hipaaReadiness;
     private final AnalyticsAnswers analytics;
-    /**
-     * A day's analytics rows by report, grouping and revision, kept for the pages that follow: each page of a window
-     * is a slice of all its days' rows, and a large organization's window takes dozens of pages.
-     */
-    private final Map<List<Object>, List<AnalyticsAnswers.Grouped>> analyticsDays = java.util.Collections
-            .synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<List<Object>, List<AnalyticsAnswers.Grouped>> eldest) {
-                    return size() > 64;
-                }
-            });
+    private final ListEndpoints lists;
+    private final AnalyticsEndpoint analyticsEndpoint;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -119,6 +116,8 @@ public final class AdminApiSimulator implements AutoCloseable {
         this.clock = clock;
         this.requiredKey = requiredKey;
         this.analytics = new AnalyticsAnswers(organization);
+        this.lists = new ListEndpoints(organization);
+        this.analyticsEndpoint = new AnalyticsEndpoint(organization, clock, analytics);
     }
 
     /** Serves on 127.0.0.1; port 0 picks a free one. */
@@ -300,11 +299,11 @@ public final class AdminApiSimulator implements AutoCloseable {
             case "/v1/organizations/usage_report/messages" -> usageReport(query, fault);
             case "/v1/organizations/cost_report" -> costReport(query, fault);
             case "/v1/organizations/usage_report/claude_code" -> claudeCodeReport(query, fault);
-            case ANALYTICS + "usage" -> analyticsReport(query, fault, false);
-            case ANALYTICS + "cost" -> analyticsReport(query, fault, true);
-            case "/v1/organizations/workspaces" -> list(query, workspaceObjects(query));
-            case "/v1/organizations/api_keys" -> list(query, apiKeyObjects());
-            case "/v1/organizations/users" -> list(query, userObjects());
+            case ANALYTICS + "usage" -> analyticsEndpoint.report(query, fault, false, maxGroupsPerDay, this::checkSize);
+            case ANALYTICS + "cost" -> analyticsEndpoint.report(query, fault, true, maxGroupsPerDay, this::checkSize);
+            case "/v1/organizations/workspaces" -> lists.workspaces(query);
+            case "/v1/organizations/api_keys" -> lists.apiKeys(query, scopedApiKeys);
+            case "/v1/organizations/users" -> lists.users(query);
             default -> throw new ApiError(404, "not_found_error", "Not found: " + path);
         };
     }
@@ -441,7 +440,7 @@ public final class AdminApiSimulator implements AutoCloseable {
             for (Map.Entry<List<String>, long[]> group : buckets.get(bucket)) {
                 long[] m = group.getValue();
                 out.writeStartObject();
-                writeTokens(out, m);
+                JsonBody.writeTokens(out, m);
                 for (int i = 0; i < USAGE_DIMENSIONS.size(); i++) {
                     out.writeStringField(USAGE_DIMENSIONS.get(i), group.getKey().get(i));
                 }
@@ -630,185 +629,6 @@ public final class AdminApiSimulator implements AutoCloseable {
      * five group dimensions (cost and token type aside), {@code limit} rows a page (a cost row's fan-out by cost and
      * token type on the same page, not counted), cursors, and {@code data_refreshed_at}.
      */
-    private JsonBody analyticsReport(Map<String, List<String>> query, Fault fault, boolean cost) {
-        Instant start = instant(required(query, "starting_at"), "starting_at");
-        String width = first(query, "time_bucket_width");
-        if (width != null && first(query, "ending_at") == null) {
-            throw new ApiError(400, "invalid_request_error", "ending_at: Field required when time_bucket_width is set");
-        }
-        if (!"1d".equals(width)) {
-            throw new ApiError(400, "invalid_request_error", "time_bucket_width: this simulator serves 1d buckets only");
-        }
-        Instant end = instant(required(query, "ending_at"), "ending_at");
-        if (start.getEpochSecond() % 86_400 != 0 || end.getEpochSecond() % 86_400 != 0 || !end.isAfter(start)) {
-            throw new ApiError(400, "invalid_request_error", "starting_at and ending_at must be UTC midnights, in order");
-        }
-        if (Duration.between(start, end).toDays() > 31) {
-            throw new ApiError(400, "invalid_request_error", "the range may be at most 31 days with time_bucket_width");
-        }
-        Instant oldest = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(ANALYTICS_DAYS_BACK - 1L)
-                .atStartOfDay(ZoneOffset.UTC).toInstant();
-        if (start.isBefore(ANALYTICS_FIRST) || start.isBefore(oldest)) {
-            throw new ApiError(400, "invalid_request_error", "starting_at: must be within the last 365 days and not"
-                    + " before 2026-01-01T00:00:00Z");
-        }
-        List<String> groupBy = query.getOrDefault("group_by[]", List.of());
-        long counted = 0;
-        for (String dimension : groupBy) {
-            boolean fanOut = AnalyticsAnswers.FAN_OUT.contains(dimension);
-            if (!AnalyticsAnswers.DIMENSIONS.contains(dimension) && !(cost && fanOut)) {
-                throw new ApiError(400, "invalid_request_error", "group_by: '" + dimension + "' is not a dimension of"
-                        + " this report");
-            }
-            counted += fanOut ? 0 : 1;
-        }
-        if (counted > 5) {
-            throw new ApiError(400, "invalid_request_error", "group_by: at most 5 dimensions");
-        }
-        int limit = limit(query, 20, 1000);
-        // Rows of a day that differ only by cost or token type are one group for the limit: they share a page.
-        List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> groups = new ArrayList<>();
-        for (Instant day = start; day.isBefore(end); day = day.plus(Duration.ofDays(1))) {
-            LocalDate date = LocalDate.ofInstant(day, ZoneOffset.UTC);
-            Map<List<Object>, List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> byBase = new LinkedHashMap<>();
-            List<AnalyticsAnswers.Grouped> rows = analyticsDays.computeIfAbsent(List.of(cost, date, groupBy,
-                    organization.revision(date)), key -> cost ? analytics.cost(date, groupBy)
-                    : analytics.usage(date, groupBy));
-            for (AnalyticsAnswers.Grouped row : rows) {
-                List<Object> base = new ArrayList<>(row.group().values());
-                base.remove(row.group().size() - 1);
-                base.remove(row.group().size() - 2);
-                byBase.computeIfAbsent(base, k -> new ArrayList<>()).add(Map.entry(day, row));
-            }
-            int groupCap = maxGroupsPerDay;
-            if (groupCap > 0 && byBase.size() > groupCap) {
-                throw new ApiError(400, "too_many_report_groups", "A day in the report has usage in more groups than"
-                        + " the report can return (" + date + ": " + byBase.size() + " groups, at most " + groupCap
-                        + "). Use " + (cost ? "/v1/organizations/cost_report" : "/v1/organizations/usage_report/messages")
-                        + " for this range instead, or group by fewer dimensions.");
-            }
-            groups.addAll(byBase.values());
-        }
-        String page = first(query, "page");
-        int offset = page == null ? 0 : decodeOffset(page);
-        if (offset < 0 || offset > groups.size()) {
-            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
-        }
-        List<List<Map.Entry<Instant, AnalyticsAnswers.Grouped>>> pageGroups =
-                groups.subList(offset, Math.min(groups.size(), offset + limit));
-        int next = offset + pageGroups.size();
-        checkSize(pageGroups.stream().mapToInt(List::size).sum());
-        Fault.Kind kind = fault == null ? null : fault.kind();
-        return json -> {
-            json.writeStartObject();
-            json.writeArrayFieldStart("data");
-            boolean first = true;
-            boolean repeated = false;
-            for (List<Map.Entry<Instant, AnalyticsAnswers.Grouped>> group : pageGroups) {
-                for (Map.Entry<Instant, AnalyticsAnswers.Grouped> row : group) {
-                    writeAnalyticsRow(json, row.getKey(), row.getValue(), cost);
-                    // The bucket faults, as a row: one of an actor repeated (rows of identities the API cannot
-                    // name may share a group), one of a day after the window.
-                    if (!repeated && kind == Fault.Kind.DUPLICATE_BUCKET
-                            && row.getValue().group().get("actor") != null) {
-                        writeAnalyticsRow(json, row.getKey(), row.getValue(), cost);
-                        repeated = true;
-                    }
-                    if (first && kind == Fault.Kind.OUT_OF_WINDOW_BUCKET) {
-                        writeAnalyticsRow(json, end, row.getValue(), cost);
-                    }
-                    first = false;
-                }
-            }
-            json.writeEndArray();
-            json.writeBooleanField("has_more", next < groups.size() || kind == Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE);
-            if (next < groups.size() && kind != Fault.Kind.HAS_MORE_WITHOUT_NEXT_PAGE) {
-                json.writeStringField("next_page", "page_" + Base64.getUrlEncoder().withoutPadding()
-                        .encodeToString(("offset:" + next).getBytes(StandardCharsets.UTF_8)));
-            } else {
-                json.writeNullField("next_page");
-            }
-            json.writeStringField("data_refreshed_at", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
-            json.writeEndObject();
-        };
-    }
-
-    /** The token counts and web searches of a usage result, in the order of {@code UsageTuple.measures()}. */
-    private static void writeTokens(JsonGenerator json, long[] m) throws IOException {
-        json.writeNumberField("uncached_input_tokens", m[0]);
-        json.writeObjectFieldStart("cache_creation");
-        json.writeNumberField("ephemeral_5m_input_tokens", m[1]);
-        json.writeNumberField("ephemeral_1h_input_tokens", m[2]);
-        json.writeEndObject();
-        json.writeNumberField("cache_read_input_tokens", m[3]);
-        json.writeNumberField("output_tokens", m[4]);
-        json.writeObjectFieldStart("server_tool_use");
-        json.writeNumberField("web_search_requests", m[5]);
-        json.writeEndObject();
-    }
-
-    private static void writeAnalyticsRow(JsonGenerator json, Instant day, AnalyticsAnswers.Grouped row, boolean cost)
-            throws IOException {
-        json.writeStartObject();
-        json.writeStringField("starting_at", day.toString());
-        json.writeStringField("ending_at", day.plus(Duration.ofDays(1)).toString());
-        json.writeObjectFieldStart("group");
-        for (Map.Entry<String, Object> dimension : row.group().entrySet()) {
-            if (!cost && AnalyticsAnswers.FAN_OUT.contains(dimension.getKey())) {
-                continue;
-            }
-            if (dimension.getValue() instanceof AnalyticsAnswers.Actor actor) {
-                json.writeObjectFieldStart("actor");
-                json.writeStringField("type", actor.type());
-                switch (actor.type()) {
-                    case "user_actor" -> {
-                        json.writeStringField("user_id", actor.id());
-                        json.writeStringField("email_address", actor.email());
-                        json.writeStringField("name", actor.name());
-                        json.writeBooleanField("deleted", actor.deleted());
-                    }
-                    case "service_account_actor" -> json.writeStringField("service_account_id", actor.id());
-                    case "federated_actor" -> {
-                        json.writeObjectFieldStart("provider");
-                        json.writeStringField("type", actor.provider());
-                        if (actor.provider().equals("aws")) {
-                            json.writeStringField("account_id", "123456789012");
-                            json.writeStringField("signed_principal", actor.id());
-                        } else {
-                            json.writeStringField("issuer", "https://token.actions.githubusercontent.com");
-                        }
-                        json.writeEndObject();
-                        json.writeStringField("subject", actor.id());
-                    }
-                    default -> json.writeStringField("api_key_id", actor.id());
-                }
-                json.writeEndObject();
-            } else {
-                json.writeStringField(dimension.getKey(), (String) dimension.getValue());
-            }
-        }
-        json.writeEndObject();
-        if (cost) {
-            json.writeObjectFieldStart("cost");
-            json.writeStringField("amount", row.amount().toPlainString());
-            json.writeStringField("list_amount", row.list().toPlainString());
-            json.writeStringField("currency", "USD");
-            if (row.requests() == null) {
-                json.writeNullField("requests");
-            } else {
-                json.writeNumberField("requests", row.requests());
-            }
-        } else {
-            long[] m = row.usage();
-            json.writeObjectFieldStart("usage");
-            writeTokens(json, m);
-            json.writeNumberField("total_tokens", m[6]);
-            json.writeNumberField("requests", m[7]);
-        }
-        json.writeEndObject();
-        json.writeEndObject();
-    }
-
     private void writeClaudeCode(JsonGenerator json, SyntheticOrganization.ClaudeCodeRecord record, String date)
             throws IOException {
         json.writeStartObject();
@@ -863,335 +683,11 @@ public final class AdminApiSimulator implements AutoCloseable {
         json.writeEndObject();
     }
 
-    // ---- list endpoints ------------------------------------------------------------------------------------
-
-    private interface ListObject {
-        String id();
-
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    private JsonBody list(Map<String, List<String>> query, List<ListObject> objects) {
-        int limit = limit(query, 20, 1000);
-        String after = first(query, "after_id");
-        int from = 0;
-        if (after != null) {
-            from = -1;
-            for (int i = 0; i < objects.size(); i++) {
-                if (objects.get(i).id().equals(after)) {
-                    from = i + 1;
-                }
-            }
-            if (from < 0) {
-                throw new ApiError(400, "invalid_request_error", "after_id: no such object");
-            }
-        }
-        List<ListObject> slice = objects.subList(Math.min(from, objects.size()), Math.min(from + limit, objects.size()));
-        boolean hasMore = from + limit < objects.size();
-        return json -> {
-            json.writeStartObject();
-            json.writeArrayFieldStart("data");
-            for (ListObject object : slice) {
-                object.write(json);
-            }
-            json.writeEndArray();
-            json.writeBooleanField("has_more", hasMore);
-            json.writeStringField("first_id", slice.isEmpty() ? null : slice.get(0).id());
-            json.writeStringField("last_id", slice.isEmpty() ? null : slice.get(slice.size() - 1).id());
-            json.writeEndObject();
-        };
-    }
-
-    private List<ListObject> workspaceObjects(Map<String, List<String>> query) {
-        boolean archived = "true".equals(first(query, "include_archived"));
-        List<ListObject> objects = new ArrayList<>();
-        if ("true".equals(first(query, "include_default"))) {
-            Instant created = organization.workspaces().stream().map(SyntheticOrganization.Workspace::createdAt)
-                    .min(Instant::compareTo).orElse(Instant.EPOCH);
-            objects.add(object(organization.defaultWorkspaceId(), json -> {
-                json.writeStringField("type", "workspace");
-                json.writeStringField("name", "Default Workspace");
-                json.writeStringField("created_at", created.toString());
-                json.writeNullField("archived_at");
-                json.writeStringField("display_color", "#6C5BB9");
-            }));
-        }
-        for (SyntheticOrganization.Workspace workspace : organization.workspaces()) {
-            if (workspace.archivedAt() != null && !archived) {
-                continue;
-            }
-            objects.add(object(workspace.id(), json -> {
-                json.writeStringField("type", "workspace");
-                json.writeStringField("name", workspace.name());
-                json.writeStringField("created_at", workspace.createdAt().toString());
-                json.writeStringField("archived_at",
-                        workspace.archivedAt() == null ? null : workspace.archivedAt().toString());
-                json.writeStringField("display_color", "#6C5BB9");
-            }));
-        }
-        return objects;
-    }
-
-    private List<ListObject> apiKeyObjects() {
-        List<ListObject> objects = new ArrayList<>();
-        for (SyntheticOrganization.ApiKey key : organization.apiKeys()) {
-            objects.add(object(key.id(), json -> {
-                json.writeStringField("type", "api_key");
-                json.writeStringField("name", key.name());
-                if (scopedApiKeys) {
-                    json.writeObjectFieldStart("scope");
-                    json.writeStringField("type", key.workspaceId() == null ? "organization" : "workspace");
-                    json.writeStringField("workspace_id", key.workspaceId());
-                    json.writeEndObject();
-                    json.writeNullField("expires_at");
-                } else {
-                    json.writeStringField("workspace_id", key.workspaceId());
-                }
-                json.writeStringField("created_at", key.createdAt().toString());
-                json.writeObjectFieldStart("created_by");
-                json.writeStringField("id", organization.users().isEmpty() ? null : organization.users().get(0).id());
-                json.writeStringField("type", "user");
-                json.writeEndObject();
-                json.writeStringField("partial_key_hint", "sk-ant-api03-…" + key.id().substring(key.id().length() - 4));
-                json.writeStringField("status", key.status());
-            }));
-        }
-        return objects;
-    }
-
-    private List<ListObject> userObjects() {
-        List<ListObject> objects = new ArrayList<>();
-        for (SyntheticOrganization.User user : organization.users()) {
-            objects.add(object(user.id(), json -> {
-                json.writeStringField("type", "user");
-                json.writeStringField("email", user.email());
-                json.writeStringField("name", user.name());
-                json.writeStringField("role", user.role());
-                json.writeStringField("added_at", user.addedAt().toString());
-            }));
-        }
-        return objects;
-    }
-
-    private interface Fields {
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    private static ListObject object(String id, Fields fields) {
-        return new ListObject() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public void write(JsonGenerator json) throws IOException {
-                json.writeStartObject();
-                json.writeStringField("id", id);
-                fields.write(json);
-                json.writeEndObject();
-            }
-        };
-    }
-
-    // ---- parameters ----------------------------------------------------------------------------------------
-
-    private static Map<String, List<String>> parseQuery(String raw) {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
-        return query;
-    }
-
-    private static String first(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static String required(Map<String, List<String>> query, String name) {
-        String value = first(query, name);
-        if (value == null || value.isEmpty()) {
-            throw new ApiError(400, "invalid_request_error", name + ": Field required");
-        }
-        return value;
-    }
-
-    private static Instant instant(String text, String name) {
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new ApiError(400, "invalid_request_error", name + ": Input should be a valid datetime (RFC 3339)");
-        }
-    }
-
-    private static int limit(Map<String, List<String>> query, int defaultLimit, int maxLimit) {
-        String text = first(query, "limit");
-        if (text == null) {
-            return defaultLimit;
-        }
-        try {
-            int limit = Integer.parseInt(text);
-            if (limit >= 1 && limit <= maxLimit) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ApiError(400, "invalid_request_error", "limit: Input should be between 1 and " + maxLimit);
-    }
-
-    private static List<String> groupBy(Map<String, List<String>> query, Set<String> allowed) {
-        List<String> groupBy = query.getOrDefault("group_by[]", List.of());
-        for (String dimension : groupBy) {
-            if (!allowed.contains(dimension)) {
-                throw new ApiError(400, "invalid_request_error", "group_by: Input should be one of "
-                        + String.join(", ", allowed.stream().sorted().toList()) + "; got '" + dimension + "'");
-            }
-        }
-        return groupBy;
-    }
-
     private void checkSize(int results) {
         int cap = maxResultsPerResponse;
         if (cap > 0 && results > cap) {
             throw new ApiError(400, "report_page_too_large", "The requested page of the report has more usage than"
                     + " one page can hold. Send a lower `limit` and page through the rest.");
-        }
-    }
-
-    private static String encodeCursor(Instant instant) {
-        return "page_" + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(instant.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Instant decodeCursor(String cursor) {
-        try {
-            return Instant.parse(new String(Base64.getUrlDecoder().decode(cursor.substring("page_".length())),
-                    StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
-        }
-    }
-
-    private static int decodeOffset(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor.substring("page_".length())),
-                    StandardCharsets.UTF_8);
-            return Integer.parseInt(text.substring("offset:".length()));
-        } catch (RuntimeException e) {
-            throw new ApiError(400, "invalid_request_error", "page: invalid cursor");
-        }
-    }
-
-    // ---- responses -----------------------------------------------------------------------------------------
-
-    private interface JsonBody {
-        void write(JsonGenerator json) throws IOException;
-    }
-
-    private static final class ApiError extends RuntimeException {
-        final int status;
-        final String type;
-
-        ApiError(int status, String type, String message) {
-            super(message);
-            this.status = status;
-            this.type = type;
-        }
-    }
-
-    private static String errorType(int status) {
-        return switch (status) {
-            case 400 -> "invalid_request_error";
-            case 401 -> "authentication_error";
-            case 403 -> "permission_error";
-            case 404 -> "not_found_error";
-            case 408 -> "request_timeout";
-            case 409 -> "conflict_error";
-            case 429 -> "rate_limit_error";
-            case 504 -> "timeout_error";
-            case 529 -> "overloaded_error";
-            default -> "api_error";
-        };
-    }
-
-    private static void sendError(HttpExchange exchange, int status, String type, String message, String requestId,
-            Duration retryAfter) throws IOException {
-        if (retryAfter != null) {
-            exchange.getResponseHeaders().set("retry-after", Long.toString(Math.max(0, retryAfter.toSeconds())));
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator json = JSON.createGenerator(bytes)) {
-            json.writeStartObject();
-            json.writeStringField("type", "error");
-            json.writeObjectFieldStart("error");
-            json.writeStringField("type", type);
-            json.writeStringField("message", message);
-            json.writeEndObject();
-            json.writeStringField("request_id", requestId);
-            json.writeEndObject();
-        }
-        exchange.sendResponseHeaders(status, bytes.size());
-        exchange.getResponseBody().write(bytes.toByteArray());
-    }
-
-    private static void send(HttpExchange exchange, JsonBody body, Fault fault) throws IOException {
-        Fault.Kind kind = fault == null ? null : fault.kind();
-        if (kind == Fault.Kind.TRUNCATE_BODY || kind == Fault.Kind.MALFORMED_JSON || kind == Fault.Kind.STALL_BODY) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (JsonGenerator json = JSON.createGenerator(bytes)) {
-                body.write(json);
-            }
-            byte[] all = bytes.toByteArray();
-            int half = all.length / 2;
-            if (kind == Fault.Kind.MALFORMED_JSON) {
-                exchange.sendResponseHeaders(200, half);
-                exchange.getResponseBody().write(all, 0, half);
-            } else if (kind == Fault.Kind.STALL_BODY) {
-                exchange.sendResponseHeaders(200, all.length);
-                OutputStream out = exchange.getResponseBody();
-                out.write(all, 0, half);
-                out.flush();
-                sleep(fault.delay());
-                out.write(all, half, all.length - half);
-            } else {
-                // Promise the whole body, send half, and drop the connection.
-                exchange.sendResponseHeaders(200, all.length);
-                OutputStream out = exchange.getResponseBody();
-                out.write(all, 0, half);
-                out.flush();
-                throw new IOException("truncated on purpose");
-            }
-            return;
-        }
-        // A whole body with its length, so that every answer is framed the same way.
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JsonGenerator json = JSON.createGenerator(bytes)) {
-            body.write(json);
-        }
-        if (kind == Fault.Kind.NEGATIVE_AMOUNTS) {
-            byte[] negative = bytes.toString(StandardCharsets.UTF_8).replace("\"amount\":\"", "\"amount\":\"-")
-                    .getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, negative.length);
-            exchange.getResponseBody().write(negative);
-            return;
-        }
-        exchange.sendResponseHeaders(200, bytes.size());
-        bytes.writeTo(exchange.getResponseBody());
-    }
-
-    private static void sleep(Duration delay) {
-        try {
-            Thread.sleep(delay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

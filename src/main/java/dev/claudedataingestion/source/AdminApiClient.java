@@ -1,7 +1,6 @@
 package dev.claudedataingestion.source;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -164,7 +163,7 @@ public final class AdminApiClient {
     private void fetchDay(Report report, Endpoint.DailyRecords records, LocalDate day, PageSink<Row> sink) {
         String context = report.id() + " " + day;
         Instant dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant();
-        Cursors cursors = new Cursors(context);
+        Pages.Cursors cursors = new Pages.Cursors(context);
         String page = null;
         int pages = 0;
         int limit = records.limit();
@@ -173,10 +172,10 @@ public final class AdminApiClient {
                     .add("starting_at", day)
                     .add("limit", limit)
                     .add("page", page);
-            PageInfo info;
+            Pages.PageInfo info;
             try {
                 info = call(context, records.path(), query, sink,
-                        (parser, requestId) -> readPage(parser, requestId, context,
+                        (parser, requestId) -> Pages.readPage(parser, requestId, context,
                                 element -> report.parse(mapper.readTree(element), dayStart, sink::accept)));
             } catch (AdminApiException e) {
                 if (!e.isPageTooLarge()) {
@@ -201,7 +200,7 @@ public final class AdminApiClient {
     private void fetchRows(Report report, Endpoint.Rows rows, DayRange window, PageSink<Row> sink) {
         String context = report.id() + " " + window;
         BucketSpan span = new BucketSpan(window.startInstant(), window.endInstant(), rows.width(), rows.widthName());
-        Cursors cursors = new Cursors(context);
+        Pages.Cursors cursors = new Pages.Cursors(context);
         String page = null;
         int limit = rows.limit();
         while (true) {
@@ -212,10 +211,10 @@ public final class AdminApiClient {
                     .add("limit", limit)
                     .addAll("group_by[]", rows.groupBy())
                     .add("page", page);
-            PageInfo info;
+            Pages.PageInfo info;
             try {
                 info = call(context, rows.path(), rows.beta(), query, sink, (parser, requestId) ->
-                        readPage(parser, requestId, context, element -> {
+                        Pages.readPage(parser, requestId, context, element -> {
                             JsonNode row = mapper.readTree(element);
                             // Rows of a day come in any order: each is checked alone, and the spool refuses a
                             // repeat.
@@ -276,7 +275,7 @@ public final class AdminApiClient {
 
     /** Pages through a list endpoint with {@code after_id} while {@code has_more}. */
     private void list(String context, String path, QueryString base, ObjectHandler handler) {
-        Cursors cursors = new Cursors(context);
+        Pages.Cursors cursors = new Pages.Cursors(context);
         String after = null;
         while (true) {
             QueryString query = new QueryString().add("limit", MAX_LIST_PAGE).add("after_id", after);
@@ -310,15 +309,11 @@ public final class AdminApiClient {
         }
     }
 
-    private interface ResultHandler {
-        void handle(JsonNode result, Instant bucketStart);
-    }
-
     private void fetchBuckets(String context, Endpoint.Buckets endpoint, BucketSpan span, int limit,
-            ResultHandler handler, PageBoundary sink) {
+            Pages.ResultHandler handler, PageBoundary sink) {
         BucketSpan.Cursor cursor = span.cursor();
         PageBoundary boundary = PageBoundary.both(cursor, sink);
-        Cursors cursors = new Cursors(context);
+        Pages.Cursors cursors = new Pages.Cursors(context);
         Instant from = span.start();
         String page = null;
         int pageLimit = limit;
@@ -330,10 +325,10 @@ public final class AdminApiClient {
                     .add("limit", pageLimit)
                     .addAll("group_by[]", endpoint.groupBy())
                     .add("page", page);
-            PageInfo info;
+            Pages.PageInfo info;
             try {
-                info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> readPage(parser, requestId, context,
-                        element -> readBucket(mapper, element, cursor, requestId, context, handler)));
+                info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> Pages.readPage(parser, requestId, context,
+                        element -> Pages.readBucket(mapper, element, cursor, requestId, context, handler)));
             } catch (AdminApiException e) {
                 // A page of many buckets grouped by every dimension can exceed the API's response size cap, which
                 // it reports as 400 (report_page_too_large, or before that code a 400 that says "too large"). Ask
@@ -347,7 +342,7 @@ public final class AdminApiClient {
                 pageLimit = smallerLimit(context, e, pageLimit);
                 from = cursor.nextExpected();
                 page = null;
-                cursors = new Cursors(context);
+                cursors = new Pages.Cursors(context);
                 continue;
             }
             page = cursors.next(info.nextPage(context), info.elements(), info.requestId());
@@ -375,160 +370,6 @@ public final class AdminApiClient {
         log.warn("{}: the API said a page of {} is too large ({}); asking for the same page with limit {}", context,
                 limit, e.apiMessage(), smaller);
         return smaller;
-    }
-
-    /**
-     * The cursors of one paged read. A page that says there is more must have brought something and must point
-     * somewhere new: an empty page with {@code has_more}, or a cursor seen before, would page forever.
-     */
-    private static final class Cursors {
-        private final String context;
-        private final java.util.Set<String> seen = new java.util.HashSet<>();
-
-        Cursors(String context) {
-            this.context = context;
-        }
-
-        /** {@code next}, checked; null at the end. */
-        String next(String next, int elements, String requestId) {
-            if (next == null) {
-                return null;
-            }
-            if (elements == 0) {
-                throw AdminApiException.invalidResponse("a page with nothing in it says there is more (has_more with"
-                        + " an empty data array); the cursor does not move on", requestId, context);
-            }
-            if (!seen.add(next)) {
-                throw AdminApiException.invalidResponse("the cursor " + Json.excerpt(next) + " came before;"
-                        + " paging would repeat pages", requestId, context);
-            }
-            return next;
-        }
-    }
-
-    /** Reads one bucket; its results are handed on as soon as the bucket's start is known. */
-    private static void readBucket(ObjectMapper mapper, JsonParser parser, BucketSpan.Cursor cursor,
-            String requestId, String context, ResultHandler handler) throws IOException {
-        if (parser.currentToken() != JsonToken.START_OBJECT) {
-            throw AdminApiException.invalidResponse("a bucket is not an object", requestId, context);
-        }
-        String startText = null;
-        String endText = null;
-        JsonNode bufferedResults = null;
-        Instant bucketStart = null;
-        boolean sawResults = false;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            parser.nextToken();
-            switch (field) {
-                case "starting_at" -> startText = parser.getValueAsString();
-                case "ending_at" -> endText = parser.getValueAsString();
-                case "results" -> {
-                    sawResults = true;
-                    if (parser.currentToken() != JsonToken.START_ARRAY) {
-                        throw AdminApiException.invalidResponse("bucket results are not an array", requestId, context);
-                    }
-                    if (startText == null || endText == null) {
-                        bufferedResults = mapper.readTree(parser);
-                    } else {
-                        bucketStart = cursor.accept(startText, endText, requestId, context);
-                        while (parser.nextToken() != JsonToken.END_ARRAY) {
-                            handle(mapper.readTree(parser), bucketStart, handler, requestId, context);
-                        }
-                    }
-                }
-                default -> parser.skipChildren();
-            }
-        }
-        if (bucketStart == null) {
-            bucketStart = cursor.accept(startText, endText, requestId, context);
-            if (bufferedResults != null) {
-                for (JsonNode result : bufferedResults) {
-                    handle(result, bucketStart, handler, requestId, context);
-                }
-            }
-        }
-        if (!sawResults) {
-            throw AdminApiException.invalidResponse("bucket " + startText + " has no results", requestId, context);
-        }
-    }
-
-    private static void handle(JsonNode result, Instant bucketStart, ResultHandler handler, String requestId,
-            String context) {
-        try {
-            handler.handle(result, bucketStart);
-        } catch (Json.InvalidResponse e) {
-            throw AdminApiException.invalidResponse("bucket " + bucketStart + ": " + e.getMessage(), requestId, context);
-        }
-    }
-
-    private interface ElementReader {
-        void read(JsonParser parser) throws IOException;
-    }
-
-    /** Paging fields of a report page. */
-    private record PageInfo(boolean hasMore, String next, String requestId, int elements) {
-        /** The cursor of the next page, or null at the end; {@code has_more} without a cursor is broken. */
-        String nextPage(String context) {
-            if (!hasMore) {
-                return null;
-            }
-            if (next == null || next.isBlank()) {
-                throw AdminApiException.invalidResponse("has_more is true but next_page is missing", requestId,
-                        context);
-            }
-            return next;
-        }
-    }
-
-    /** Reads {@code {"data":[…],"has_more":…,"next_page":…}}, handing each element of data to {@code reader}. */
-    private static PageInfo readPage(JsonParser parser, String requestId, String context, ElementReader reader)
-            throws IOException {
-        if (parser.nextToken() != JsonToken.START_OBJECT) {
-            throw AdminApiException.invalidResponse("the answer is not a JSON object", requestId, context);
-        }
-        boolean sawData = false;
-        boolean hasMore = false;
-        String next = null;
-        int elements = 0;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken value = parser.nextToken();
-            switch (field) {
-                case "data" -> {
-                    if (value != JsonToken.START_ARRAY) {
-                        throw AdminApiException.invalidResponse("data is not an array", requestId, context);
-                    }
-                    sawData = true;
-                    while (parser.nextToken() != JsonToken.END_ARRAY) {
-                        if (parser.currentToken() == null) {
-                            throw new IOException("the body ended inside data");
-                        }
-                        elements++;
-                        try {
-                            reader.read(parser);
-                        } catch (Json.InvalidResponse e) {
-                            throw AdminApiException.invalidResponse(e.getMessage(), requestId, context);
-                        }
-                    }
-                }
-                case "has_more" -> {
-                    if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
-                        throw AdminApiException.invalidResponse("has_more is not a boolean", requestId, context);
-                    }
-                    hasMore = value == JsonToken.VALUE_TRUE;
-                }
-                case "next_page" -> next = value == JsonToken.VALUE_NULL ? null : parser.getValueAsString();
-                default -> parser.skipChildren();
-            }
-        }
-        if (parser.currentToken() != JsonToken.END_OBJECT) {
-            throw new IOException("the body ended before the answer was complete");
-        }
-        if (!sawData) {
-            throw AdminApiException.invalidResponse("the answer has no data array", requestId, context);
-        }
-        return new PageInfo(hasMore, next, requestId, elements);
     }
 
     private interface BodyReader<R> {
