@@ -6,9 +6,12 @@ import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,6 +105,33 @@ public final class TestApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What a command run in this JVM returned, and what it printed on each stream. */
+    public record Ran(int code, String out, String err) {
+    }
+
+    /**
+     * The command line, run in this JVM as {@code claude-ingest} runs it, with {@code environment} for the process's
+     * and {@code clock} for the time; not on a terminal.
+     */
+    public static Ran run(Map<String, String> environment, Clock clock, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, environment, clock, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Ran(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The environment a command runs against {@code simulator} in: its URL and key, no rate limit to speak of, the
+     * warehouse at {@code warehouse} (a URL), and the data from {@code start}.
+     */
+    public static Map<String, String> simulatorEnvironment(AdminApiSimulator simulator, String start,
+            String warehouse) {
+        return Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(), "ANTHROPIC_ADMIN_API_KEY",
+                AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000", "INGEST_START_DATE",
+                start, "WAREHOUSE", warehouse);
     }
 
     public static ApiConfig apiConfig(AdminApiSimulator simulator) {

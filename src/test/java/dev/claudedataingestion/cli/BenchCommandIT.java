@@ -2,10 +2,7 @@ package dev.claudedataingestion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.claudedataingestion.TestApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,11 +20,10 @@ class BenchCommandIT {
 
     @Test
     void printsEveryFigureForASmallOrganization() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"bench", "--workspaces", "3", "--api-keys", "20", "--models", "3", "--days",
-            "40", "--work-dir", directory.toString()}, Map.of(), Clock.systemUTC(), new PrintStream(out, true,
-            StandardCharsets.UTF_8), new PrintStream(OutputStream.nullOutputStream()), false);
-        String report = out.toString(StandardCharsets.UTF_8);
+        TestApi.Ran ran = TestApi.run(Map.of(), Clock.systemUTC(), "bench", "--workspaces", "3", "--api-keys", "20",
+                "--models", "3", "--days", "40", "--work-dir", directory.toString());
+        int code = ran.code();
+        String report = ran.out();
         assertThat(code).as(report).isZero();
         assertThat(report).contains("rows/s").contains("fetch").contains("write").contains("peak heap")
                 .contains("peak RSS").contains("reference").contains("write / load");
@@ -43,13 +39,12 @@ class BenchCommandIT {
 
     @Test
     void theAnalyticsReportsTakeTheFewestPagesTheirLimitAllows() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         // About 900 groups on a weekday: five days take several pages of 1,000.
-        int code = Main.run(new String[] {"bench", "--workspaces", "3", "--api-keys", "300", "--models", "5",
-            "--days", "5", "--reports", "analytics_usage,analytics_cost", "--work-dir", directory.toString()},
-            Map.of(), Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(OutputStream.nullOutputStream()), false);
-        String report = out.toString(StandardCharsets.UTF_8);
+        TestApi.Ran ran = TestApi.run(Map.of(), Clock.systemUTC(), "bench", "--workspaces", "3", "--api-keys", "300",
+                "--models", "5", "--days", "5", "--reports", "analytics_usage,analytics_cost", "--work-dir",
+                directory.toString());
+        int code = ran.code();
+        String report = ran.out();
         assertThat(code).as(report).isZero();
         Matcher requests = Pattern.compile("API requests   ([0-9]+) \\(minimum ([0-9]+)").matcher(report);
         assertThat(requests.find()).as(report).isTrue();

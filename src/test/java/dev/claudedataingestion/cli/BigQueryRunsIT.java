@@ -9,9 +9,6 @@ import dev.claudedataingestion.warehouse.RunRecord;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.Warehouses;
 import dev.claudedataingestion.warehouse.bigquery.BigQueryFake;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,13 +77,12 @@ class BigQueryRunsIT {
     @Test
     void aBackfillAndADailyRunCreateTheJobsTheDocumentationCounts() {
         Map<String, String> environment = environment("2026-01-01");
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
 
         // 2026-01-01 to 2026-03-08: 67 days, three windows of each of the five reports.
-        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, new String[] {"ingest"}).code()).isZero();
         Map<String, Integer> backfill = count(0);
         int before = fake.requests().size();
-        assertThat(Main.run(new String[] {"ingest"}, environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, new String[] {"ingest"}).code()).isZero();
         Map<String, Integer> daily = count(before);
 
         // Per window: a staging table, a load job and a drop per table (Claude Code has two), one transaction.
@@ -114,17 +110,14 @@ class BigQueryRunsIT {
         fake.holdJobs(Duration.ofHours(1));
         // Real time, moved to the tests' day, so that the deadline passes.
         Clock moving = Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), TestApi.NOW));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-
         long start = System.nanoTime();
         // Room to reach the first load on a busy machine; the load then never finishes.
-        int code = Main.run(new String[] {"ingest", "--reports", "cost", "--deadline", "10s"}, environment, moving,
-                quiet, new PrintStream(err, true), false);
+        TestApi.Ran ran = TestApi.run(environment, moving, "ingest", "--reports", "cost", "--deadline", "10s");
+        int code = ran.code();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(code).isEqualTo(Main.WAREHOUSE_FAILURE);
-        assertThat(err.toString()).contains("still running at the run's deadline").contains("cancelled");
+        assertThat(ran.err()).contains("still running at the run's deadline").contains("cancelled");
         // The deadline, the cancel and its answer, and recording the run: well inside the 30 s grace.
         assertThat(took).isLessThan(Duration.ofSeconds(10 + 30));
         assertThat(fake.requests()).anyMatch(request -> request.path().endsWith("/cancel"));

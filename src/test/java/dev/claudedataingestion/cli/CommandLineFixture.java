@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -57,13 +54,10 @@ abstract class CommandLineFixture {
     }
 
     int run(java.time.Clock clock, String... args) {
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int code = Main.run(args, environment, clock, new PrintStream(outBytes, true, StandardCharsets.UTF_8),
-                new PrintStream(errBytes, true, StandardCharsets.UTF_8), false);
-        out = outBytes.toString(StandardCharsets.UTF_8);
-        err = errBytes.toString(StandardCharsets.UTF_8);
-        return code;
+        TestApi.Ran ran = TestApi.run(environment, clock, args);
+        out = ran.out();
+        err = ran.err();
+        return ran.code();
     }
 
     long queryCount(String sql) {

@@ -12,8 +12,6 @@ import dev.claudedataingestion.warehouse.Warehouses;
 import dev.claudedataingestion.warehouse.bigquery.BigQueryFake;
 import dev.claudedataingestion.warehouse.postgres.PostgresProvider;
 import dev.claudedataingestion.warehouse.postgres.PostgresServer;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -115,27 +113,23 @@ class CrossWarehouseIT {
         environment.put("ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY);
         environment.put("ANTHROPIC_REQUESTS_PER_SECOND", "1000");
         environment.put("INGEST_START_DATE", "2026-02-01");
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        assertThat(Main.run(on(warehouseUrl, "ingest"), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, "ingest")).code()).isZero();
         List<String> printed = new ArrayList<>();
         for (String[] command : List.of(new String[] {"check", "--all", "--format", "json"}, new String[] {"status"},
                 new String[] {"notify", "--dry-run", "--digest", "weekly"})) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            int code = Main.run(on(warehouseUrl, command), environment, TestApi.CLOCK, new PrintStream(out, true), quiet, false);
-            assertThat(code).as(String.join(" ", command)).isZero();
+            TestApi.Ran ran = TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, command));
+            assertThat(ran.code()).as(String.join(" ", command)).isZero();
             // Status names the warehouse and lists runs with their times: keep the per-report lines, less run times.
-            out.toString().lines().filter(line -> !command[0].equals("status") || line.startsWith("  ") && !line.startsWith("  20"))
+            ran.out().lines().filter(line -> !command[0].equals("status") || line.startsWith("  ") && !line.startsWith("  20"))
                     .map(line -> line.replaceAll("; last run .*", "")).forEach(printed::add);
         }
         // The FOCUS export, line by line, in a fixed order.
         Path focus = directory.resolve("focus-" + reports.size() + ".csv");
-        assertThat(Main.run(on(warehouseUrl, "export", "--out", focus.toString(), "--from", "2026-02-01", "--to",
-                "2026-03-08"), environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, "export", "--out", focus.toString(), "--from", "2026-02-01", "--to", "2026-03-08")).code()).isZero();
         java.nio.file.Files.readAllLines(focus).stream().sorted().map(line -> "focus: " + line).forEach(printed::add);
         // The report's figures, all computed from the views: the same, but for when and from where it was made.
         Path report = directory.resolve("report-" + reports.size() + ".html");
-        assertThat(Main.run(on(warehouseUrl, "report", "--out", report.toString(), "--monthly-budget", "1000"),
-                environment, TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, "report", "--out", report.toString(), "--monthly-budget", "1000")).code()).isZero();
         java.util.regex.Matcher data = java.util.regex.Pattern.compile(
                 "(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
                 .matcher(java.nio.file.Files.readString(report));

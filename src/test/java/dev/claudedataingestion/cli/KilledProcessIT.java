@@ -13,9 +13,7 @@ import dev.claudedataingestion.warehouse.RunRecord;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbWarehouse;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,11 +115,10 @@ class KilledProcessIT {
             assertEachDayWhollyOldOrWhollyNew();
             if (i == 0) {
                 // Its process gone, status shows the run abandoned at once, with the days the ledger holds of it.
-                ByteArrayOutputStream status = new ByteArrayOutputStream();
-                assertThat(Main.run(new String[] {"status", "--warehouse", "duckdb:" + directory.resolve("w.duckdb")},
-                        Map.of(), TestApi.CLOCK, new PrintStream(status, true, StandardCharsets.UTF_8),
-                        new PrintStream(java.io.OutputStream.nullOutputStream()), false)).isZero();
-                assertThat(status.toString(StandardCharsets.UTF_8)).contains("abandoned").doesNotContain("running ");
+                TestApi.Ran status = TestApi.run(Map.of(), TestApi.CLOCK, "status", "--warehouse", "duckdb:"
+                        + directory.resolve("w.duckdb"));
+                assertThat(status.code()).isZero();
+                assertThat(status.out()).contains("abandoned").doesNotContain("running ");
             }
             try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
                 coveredAfterKills.add(warehouse.coveredDays(ReportKind.USAGE, organization.id(), DAYS).size());
@@ -168,11 +165,10 @@ class KilledProcessIT {
             }
         }
         // The run goes on; its warehouse can be watched meanwhile.
-        ByteArrayOutputStream status = new ByteArrayOutputStream();
-        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
-        assertThat(Main.run(new String[] {"status", "--warehouse", "duckdb:" + directory.resolve("w.duckdb")},
-                Map.of(), TestApi.CLOCK, new PrintStream(status, true, StandardCharsets.UTF_8), quiet, false)).isZero();
-        assertThat(status.toString(StandardCharsets.UTF_8)).contains("usage").contains("running");
+        TestApi.Ran status = TestApi.run(Map.of(), TestApi.CLOCK, "status", "--warehouse", "duckdb:"
+                + directory.resolve("w.duckdb"));
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).contains("usage").contains("running");
         assertThat(child.isAlive()).isTrue();
         // SIGTERM, as Cloud Run and Ctrl-C send; ProcessHandle leaves the pipes open so the last lines can be read.
         child.toHandle().destroy();

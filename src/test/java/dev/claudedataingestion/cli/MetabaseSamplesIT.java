@@ -6,9 +6,6 @@ import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.bigquery.BigQueryFake;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,8 +32,7 @@ class MetabaseSamplesIT {
                     "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
                     "INGEST_START_DATE", today.minusDays(40).toString(), "BIGQUERY_PROJECT_ID", "test-project",
                     "BIGQUERY_API_URL", fake.url().toString());
-            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            assertThat(Main.run(new String[] {"ingest"}, environment, Clock.systemUTC(), quiet, quiet, false)).isZero();
+            assertThat(TestApi.run(environment, Clock.systemUTC(), new String[] {"ingest"}).code()).isZero();
 
             List<String> samples = new ArrayList<>();
             Matcher block = Pattern.compile("```sql\\n(.*?)```", Pattern.DOTALL)
@@ -48,12 +44,9 @@ class MetabaseSamplesIT {
             }
             assertThat(samples).hasSize(3);
             for (String sample : samples) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                int code = Main.run(new String[] {"query", "--format", "csv", sample}, environment, Clock.systemUTC(),
-                        new PrintStream(out, true), new PrintStream(err, true), false);
-                assertThat(code).as(sample + "\n" + err).isZero();
-                assertThat(out.toString().lines().count()).as(sample).isGreaterThan(1);
+                TestApi.Ran ran = TestApi.run(environment, Clock.systemUTC(), "query", "--format", "csv", sample);
+                assertThat(ran.code()).as(sample + "\n" + ran.err()).isZero();
+                assertThat(ran.out().lines().count()).as(sample).isGreaterThan(1);
             }
         }
     }

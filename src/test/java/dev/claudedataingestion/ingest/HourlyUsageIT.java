@@ -3,7 +3,6 @@ package dev.claudedataingestion.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
-import dev.claudedataingestion.cli.Main;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
@@ -11,9 +10,6 @@ import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Rows;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbWarehouse;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -40,11 +36,8 @@ class HourlyUsageIT {
     }
 
     private int run(String... args) {
-        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", DAYS.first().toString(), "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return Main.run(args, environment, TestApi.CLOCK, quiet, quiet, false);
+        Map<String, String> environment = TestApi.simulatorEnvironment(simulator, DAYS.first().toString(), "duckdb:" + directory.resolve("w.duckdb"));
+        return TestApi.run(environment, TestApi.CLOCK, args).code();
     }
 
     private List<List<Object>> select(String sql) {
@@ -87,12 +80,11 @@ class HourlyUsageIT {
                 "2026-03-08")).isZero();
         assertThat(select("SELECT count(*) FROM claude_usage_hourly").get(0).get(0)).isEqualTo(rows);
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         Map<String, String> environment = Map.of("INGEST_START_DATE", DAYS.first().toString(),
                 "WAREHOUSE", "duckdb:" + directory.resolve("w.duckdb"));
-        assertThat(Main.run(new String[] {"status"}, environment, TestApi.CLOCK, new PrintStream(out, true),
-                new PrintStream(OutputStream.nullOutputStream()), false)).isZero();
-        assertThat(out.toString()).contains("usage_hourly    2026-02-27 to 2026-03-08, 10 days");
+        TestApi.Ran status = TestApi.run(environment, TestApi.CLOCK, "status");
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).contains("usage_hourly    2026-02-27 to 2026-03-08, 10 days");
         assertThat(Planner.windows(ReportKind.USAGE_HOURLY, new java.util.TreeSet<>(DAYS.days().toList())))
                 .containsExactly(DayRange.of(DAYS.first(), DAYS.first().plusDays(6)),
                         DayRange.of(DAYS.first().plusDays(7), DAYS.last()));

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;
-import dev.claudedataingestion.cli.Main;
 import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbWarehouse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +63,8 @@ class DataChecksIT {
     }
 
     private static void ingest(Path file, String reports) {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", START.toString(), "WAREHOUSE", "duckdb:" + file);
-        assertThat(Main.run(new String[] {"ingest", "--reports", reports}, environment, TestApi.CLOCK, quiet, quiet,
-                false)).isZero();
+        Map<String, String> environment = TestApi.simulatorEnvironment(simulator, START.toString(), "duckdb:" + file);
+        assertThat(TestApi.run(environment, TestApi.CLOCK, new String[] {"ingest", "--reports", reports}).code()).isZero();
     }
 
     private void ingest() {

@@ -12,12 +12,8 @@ import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.Warehouses;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,13 +51,9 @@ class NotifyIT {
     @BeforeAll
     static void loadOnce() {
         simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO, LocalDate.of(2025, 10, 1)));
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2026-02-15", "WAREHOUSE", "duckdb:" + shared.resolve("loaded.duckdb"));
+        Map<String, String> environment = TestApi.simulatorEnvironment(simulator, "2026-02-15", "duckdb:" + shared.resolve("loaded.duckdb"));
         // Both cost reports, which the digest reads; the other reports only make the checks slower.
-        assertThat(Main.run(new String[] {"ingest", "--reports", "cost,analytics_cost"}, environment, TestApi.CLOCK,
-                quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment, TestApi.CLOCK, new String[] {"ingest", "--reports", "cost,analytics_cost"}).code()).isZero();
     }
 
     @AfterAll
@@ -92,11 +84,9 @@ class NotifyIT {
                 "INGEST_START_DATE", "2026-02-15", "NOTIFY_WEBHOOK_URL", webhook.url()));
         environment.putAll(extra);
         environment.values().removeIf(String::isEmpty);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] command = Stream.concat(Stream.of("notify"), Stream.of(args)).toArray(String[]::new);
-        int code = Main.run(command, environment, clock, new PrintStream(out, true), new PrintStream(err, true), false);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        TestApi.Ran ran = TestApi.run(environment, clock, Stream.concat(Stream.of("notify"), Stream.of(args))
+                .toArray(String[]::new));
+        return new Run(ran.code(), ran.out(), ran.err());
     }
 
     private BigDecimal viewTotal(String sql, Object... parameters) {
@@ -255,12 +245,10 @@ class NotifyIT {
     }
 
     private Run status() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"status"}, Map.of("WAREHOUSE", "duckdb:" + warehouse,
-                "INGEST_START_DATE", "2026-02-15"), TestApi.CLOCK, new PrintStream(out, true),
-                new PrintStream(OutputStream.nullOutputStream()), false);
-        assertThat(code).isZero();
-        return new Run(code, out.toString(StandardCharsets.UTF_8), "");
+        TestApi.Ran ran = TestApi.run(Map.of("WAREHOUSE", "duckdb:" + warehouse, "INGEST_START_DATE", "2026-02-15"),
+                TestApi.CLOCK, "status");
+        assertThat(ran.code()).isZero();
+        return new Run(ran.code(), ran.out(), "");
     }
 
     private static String organizationId(Warehouse opened) {

@@ -11,8 +11,6 @@ import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Rows;
 import dev.claudedataingestion.warehouse.duckdb.DuckDbWarehouse;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +50,7 @@ class HtmlReportIT {
     static void loadOnce() {
         simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO, LocalDate.of(2025, 10, 1)));
         // The page draws the older reports' views.
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        assertThat(Main.run(new String[] {"ingest", "--reports", "usage,cost,claude_code,dimensions"},
-                environment(shared.resolve("loaded.duckdb")), TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment(shared.resolve("loaded.duckdb")), TestApi.CLOCK, new String[] {"ingest", "--reports", "usage,cost,claude_code,dimensions"}).code()).isZero();
     }
 
     @AfterAll
@@ -69,14 +65,11 @@ class HtmlReportIT {
     }
 
     private static Map<String, String> environment(Path warehouse) {
-        return Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2025-12-01", "WAREHOUSE", "duckdb:" + warehouse);
+        return TestApi.simulatorEnvironment(simulator, "2025-12-01", "duckdb:" + warehouse);
     }
 
     private int run(Clock clock, String... args) {
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        return Main.run(args, environment, clock, quiet, quiet, false);
+        return TestApi.run(environment, clock, args).code();
     }
 
     /** The page's DOM after its script ran, and what Chromium printed. */
@@ -227,16 +220,12 @@ class HtmlReportIT {
                 .contains("cost 2026-01-01..2026-01-31");
 
         // A range with no loaded day, in the past or the future, is refused, naming what is loaded.
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         for (String[] range : List.of(new String[] {"2026-01-05", "2026-01-20"},
                 new String[] {"2026-06-01", "2026-06-30"})) {
-            err.reset();
-            int code = Main.run(new String[] {"report", "--from", range[0], "--to", range[1], "--out",
-                directory.resolve("none.html").toString()}, environment, TestApi.CLOCK, quiet,
-                    new PrintStream(err, true, StandardCharsets.UTF_8), false);
-            assertThat(code).isEqualTo(Main.BAD_CONFIGURATION);
-            assertThat(err.toString(StandardCharsets.UTF_8)).contains("no data").contains("2025-12-01 to 2026-03-08");
+            TestApi.Ran ran = TestApi.run(environment, TestApi.CLOCK, "report", "--from", range[0], "--to", range[1],
+                    "--out", directory.resolve("none.html").toString());
+            assertThat(ran.code()).isEqualTo(Main.BAD_CONFIGURATION);
+            assertThat(ran.err()).contains("no data").contains("2025-12-01 to 2026-03-08");
         }
         assertThat(Files.exists(directory.resolve("none.html"))).isFalse();
     }

@@ -12,11 +12,7 @@ import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Rows;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.Warehouses;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,10 +51,8 @@ class FocusExportIT {
         simulator = TestApi.simulator(TestApi.organization(SyntheticOrganization.Size.DEMO, LocalDate.of(2025, 10, 1)));
         both = shared.resolve("both.duckdb");
         legacy = shared.resolve("legacy.duckdb");
-        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-        assertThat(Main.run(new String[] {"ingest"}, environment(both), TestApi.CLOCK, quiet, quiet, false)).isZero();
-        assertThat(Main.run(new String[] {"ingest", "--reports", "usage,cost,dimensions"}, environment(legacy),
-                TestApi.CLOCK, quiet, quiet, false)).isZero();
+        assertThat(TestApi.run(environment(both), TestApi.CLOCK, new String[] {"ingest"}).code()).isZero();
+        assertThat(TestApi.run(environment(legacy), TestApi.CLOCK, new String[] {"ingest", "--reports", "usage,cost,dimensions"}).code()).isZero();
     }
 
     @AfterAll
@@ -67,21 +61,16 @@ class FocusExportIT {
     }
 
     private static Map<String, String> environment(Path warehouse) {
-        return Map.of("ANTHROPIC_BASE_URL", simulator.baseUrl().toString(),
-                "ANTHROPIC_ADMIN_API_KEY", AdminApiSimulator.DEMO_KEY, "ANTHROPIC_REQUESTS_PER_SECOND", "1000",
-                "INGEST_START_DATE", "2026-01-01", "WAREHOUSE", "duckdb:" + warehouse);
+        return TestApi.simulatorEnvironment(simulator, "2026-01-01", "duckdb:" + warehouse);
     }
 
     private record Run(int code, String out, String err) {
     }
 
     private static Run export(Path warehouse, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] command = Stream.concat(Stream.of("export"), Stream.of(args)).toArray(String[]::new);
-        int code = Main.run(command, environment(warehouse), TestApi.CLOCK, new PrintStream(out, true),
-                new PrintStream(err, true), false);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        TestApi.Ran ran = TestApi.run(environment(warehouse), TestApi.CLOCK, Stream.concat(Stream.of("export"),
+                Stream.of(args)).toArray(String[]::new));
+        return new Run(ran.code(), ran.out(), ran.err());
     }
 
     private static BigDecimal total(Path warehouse, String sql) {
