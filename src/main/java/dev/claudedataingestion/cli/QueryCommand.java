@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.Settings;
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.Csv;
 import dev.claudedataingestion.warehouse.Cancellation;
 import dev.claudedataingestion.warehouse.UserQuery;
 import dev.claudedataingestion.warehouse.Warehouse;
@@ -169,7 +170,7 @@ final class QueryCommand implements Callable<Integer> {
         }
     }
 
-    /** RFC 4180: quoted when needed, header first; streams. */
+    /** RFC 4180 ({@link Csv}), header first; streams. */
     static final class CsvPrinter implements Printer {
         private final PrintStream out;
 
@@ -179,19 +180,13 @@ final class QueryCommand implements Callable<Integer> {
 
         @Override
         public void columns(List<String> names) {
-            out.print(names.stream().map(CsvPrinter::quote).collect(Collectors.joining(",")) + "\r\n");
+            out.print(Csv.line(names));
         }
 
         @Override
         public void row(List<Object> values) {
-            out.print(values.stream().map(v -> quote(text(v))).collect(Collectors.joining(",")) + "\r\n");
-        }
-
-        private static String quote(String value) {
-            if (value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")) {
-                return '"' + value.replace("\"", "\"\"") + '"';
-            }
-            return value;
+            // A null stays an empty field, apart from an empty string ("").
+            out.print(Csv.line(values.stream().map(v -> v == null ? null : text(v)).toList()));
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.model.Cents;
+import dev.claudedataingestion.model.Csv;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.warehouse.ParquetWriter;
@@ -193,8 +194,7 @@ public final class FocusExport {
 
             private void line(List<String> fields) {
                 try {
-                    writer.write(fields.stream().map(FocusExport::quote).collect(Collectors.joining(",")));
-                    writer.write("\r\n");
+                    writer.write(Csv.line(fields));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -259,18 +259,6 @@ public final class FocusExport {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the FOCUS view's Tags is not a JSON object: " + e.getOriginalMessage(), e);
         }
-    }
-
-    /** RFC 4180; null is an empty field and the empty string a quoted one, so that they stay apart. */
-    static String quote(String value) {
-        if (value == null) {
-            return "";
-        }
-        if (value.isEmpty() || value.contains(",") || value.contains("\"") || value.contains("\n")
-                || value.contains("\r")) {
-            return '"' + value.replace("\"", "\"\"") + '"';
-        }
-        return value;
     }
 
     /** Copies {@code file} beside {@code out}, then moves it over {@code out} in one step where the disk can. */
