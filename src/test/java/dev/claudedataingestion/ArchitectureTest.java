@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * {@code warehouse}; {@code analysis} (every view and everything that reads them) reads the warehouse; all rest on
  * {@code config} → {@code reports} → {@code model}. The warehouse is reached through its interface:
  * a backend is known by name only to the registry {@code warehouse.Warehouses}, and the warehouse knows nothing of
- * the analysis, whose views and erasure it is given. The simulator is for the demo and the tests; production code
- * other than the command line never uses it.
+ * the analysis, whose views and erasure it is given. The simulator is for the demo, the bench and the tests; production
+ * code other than those never uses it. The bench is a package of its own, which the command line runs.
  */
 class ArchitectureTest {
 
@@ -50,7 +50,8 @@ class ArchitectureTest {
             Map.entry("analysis.report", with("warehouse", "analysis.views", "analysis.spend", "analysis.checks")),
             Map.entry("analysis.notify", with("warehouse", "analysis.spend", "analysis.checks")),
             Map.entry("simulator", Set.of()),
-            Map.entry("cli", with("source", "warehouse", "ingest", "analysis", "analysis.views", "analysis.spend",
+            Map.entry("bench", with("source", "warehouse", "ingest", "analysis", "simulator")),
+            Map.entry("cli", with("source", "warehouse", "ingest", "bench", "analysis", "analysis.views", "analysis.spend",
                     "analysis.privacy", "analysis.checks", "analysis.report", "analysis.notify", "simulator")));
 
     /** The base packages and {@code more}. */
