@@ -4,9 +4,7 @@ import dev.claudedataingestion.model.Identifiers;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.warehouse.SqlDialect;
 import dev.claudedataingestion.warehouse.Tables;
-import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -34,62 +32,7 @@ final class BigQuerySql {
 
     /** How the analysis views are written in BigQuery: names qualified by project and dataset. */
     SqlDialect dialect() {
-        return new SqlDialect() {
-            @Override
-            public String table(String name) {
-                return BigQuerySql.this.name(name);
-            }
-
-            @Override
-            public String divide(String a, String b) {
-                return "SAFE_DIVIDE(" + a + ", " + b + ")";
-            }
-
-            @Override
-            public String monthStart(String date) {
-                return "DATE_TRUNC(" + date + ", MONTH)";
-            }
-
-            @Override
-            public String decimal(BigDecimal value) {
-                return "BIGNUMERIC '" + value.toPlainString() + "'";
-            }
-
-            @Override
-            public String fixed(String expression, int precision, int scale) {
-                return "CAST(" + expression + " AS BIGNUMERIC(" + precision + ", " + scale + "))";
-            }
-
-            @Override
-            public String text(String expression) {
-                return "CAST(" + expression + " AS STRING)";
-            }
-
-            @Override
-            public String utcDate(String timestamp) {
-                return "DATE(" + timestamp + ")";
-            }
-
-            @Override
-            public String plusDays(String date, int days) {
-                return "DATE_ADD(" + date + ", INTERVAL " + days + " DAY)";
-            }
-
-            @Override
-            public String dayStart(String date) {
-                return "CAST(" + date + " AS TIMESTAMP)";
-            }
-
-            @Override
-            public String column(String name) {
-                return Identifiers.requireCased(name);
-            }
-
-            @Override
-            public String jsonObject(Map<String, String> fields) {
-                return "TO_JSON_STRING(JSON_OBJECT(" + SqlDialect.keysAndValues(fields) + "))";
-            }
-        };
+        return new BigQueryDialect(this::name);
     }
 
     /** {@code `project.dataset.table`} */

@@ -66,64 +66,9 @@ public abstract class JdbcWarehouse implements Warehouse {
     /** Opens the backend's bulk path into {@code table}, inside the current transaction. */
     protected abstract BulkLoad openBulkLoad(Table table) throws SQLException;
 
-    /** How the analysis views are written for this backend; unqualified names by default. */
+    /** How the analysis views are written for this backend: {@link JdbcDialect}'s, unless it says otherwise. */
     public SqlDialect dialect() {
-        return new SqlDialect() {
-            @Override
-            public String table(String name) {
-                return Identifiers.require(name);
-            }
-
-            @Override
-            public String divide(String a, String b) {
-                return "CAST(" + a + " AS DOUBLE PRECISION) / NULLIF(" + b + ", 0)";
-            }
-
-            @Override
-            public String monthStart(String date) {
-                return "CAST(date_trunc('month', " + date + ") AS DATE)";
-            }
-
-            @Override
-            public String text(String expression) {
-                return "CAST(" + expression + " AS VARCHAR)";
-            }
-
-            @Override
-            public String utcDate(String timestamp) {
-                return JdbcWarehouse.this.utcDate(timestamp);
-            }
-
-            @Override
-            public String plusDays(String date, int days) {
-                return "(" + date + " + " + days + ")";
-            }
-
-            @Override
-            public String dayStart(String date) {
-                return JdbcWarehouse.this.dayStart(date);
-            }
-
-            @Override
-            public String jsonObject(Map<String, String> fields) {
-                return JdbcWarehouse.this.jsonObject(SqlDialect.keysAndValues(fields));
-            }
-        };
-    }
-
-    /** The instant a UTC day begins; this default suits a backend that stores instants as UTC wall times. */
-    protected String dayStart(String date) {
-        return "CAST(" + date + " AS TIMESTAMP)";
-    }
-
-    /** A JSON object as text from its arguments {@code 'key', value, …}; DuckDB's {@code json_object} by default. */
-    protected String jsonObject(String arguments) {
-        return "CAST(json_object(" + arguments + ") AS VARCHAR)";
-    }
-
-    /** The UTC day of a TIMESTAMP column; this default suits a backend that stores instants as UTC wall times. */
-    protected String utcDate(String timestamp) {
-        return "CAST(" + timestamp + " AS DATE)";
+        return new JdbcDialect();
     }
 
     /**

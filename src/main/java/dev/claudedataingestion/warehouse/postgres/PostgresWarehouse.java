@@ -3,6 +3,7 @@ package dev.claudedataingestion.warehouse.postgres;
 import dev.claudedataingestion.model.ColumnType;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.warehouse.RowWriter;
+import dev.claudedataingestion.warehouse.SqlDialect;
 import dev.claudedataingestion.warehouse.StatementRefusedException;
 import dev.claudedataingestion.warehouse.Tables;
 import dev.claudedataingestion.warehouse.UserQuery;
@@ -253,20 +254,9 @@ public final class PostgresWarehouse extends JdbcWarehouse {
     }
 
     /** Indexes for replacing and reading by organization and day, and the ledger's keys. */
-    /** A timestamptz read in the session's time zone would give a local day; the UTC one is asked for. */
     @Override
-    protected String utcDate(String timestamp) {
-        return "CAST((" + timestamp + " AT TIME ZONE 'UTC') AS DATE)";
-    }
-
-    @Override
-    protected String dayStart(String date) {
-        return "(CAST(" + date + " AS timestamp) AT TIME ZONE 'UTC')";
-    }
-
-    @Override
-    protected String jsonObject(String arguments) {
-        return "CAST(json_build_object(" + arguments + ") AS text)";
+    public SqlDialect dialect() {
+        return new PostgresDialect();
     }
 
     @Override
