@@ -66,7 +66,8 @@ public final class AdminApiSimulator implements AutoCloseable {
             "context_window[]", "context_window", "inference_geos[]", "inference_geo", "account_ids[]", "account_id",
             "service_account_ids[]", "service_account_id");
     private static final Set<String> COST_DIMENSIONS = Set.of("workspace_id", "description");
-    private static final String ANALYTICS = "/v1/organizations/analytics/";
+    /** Where the Usage and Cost Analytics API's endpoints are. */
+    static final String ANALYTICS = "/v1/organizations/analytics/";
     private static final String ANALYTICS_BETA = "analytics-usage-cost-2026-08-24";
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -265,7 +266,8 @@ public final class AdminApiSimulator implements AutoCloseable {
                         + " to organizations with HIPAA readiness enabled");
             }
         }
-        Fault fault = nextFault(path);
+        Route route = Route.of(path).orElseThrow(() -> new ApiError(404, "not_found_error", "Not found: " + path));
+        Fault fault = nextFault(route, path);
         if (fault != null) {
             switch (fault.kind()) {
                 case STATUS -> {
@@ -283,33 +285,33 @@ public final class AdminApiSimulator implements AutoCloseable {
                 }
             }
         }
-        JsonBody body = route(path, query, fault);
+        JsonBody body = route(route, query, fault);
         send(exchange, body, fault);
     }
 
-    private JsonBody route(String path, Map<String, List<String>> query, Fault fault) {
-        return switch (path) {
-            case "/v1/organizations/me" -> json -> {
+    private JsonBody route(Route route, Map<String, List<String>> query, Fault fault) {
+        return switch (route) {
+            case ORGANIZATION -> json -> {
                 json.writeStartObject();
                 json.writeStringField("id", organization.id());
                 json.writeStringField("type", "organization");
                 json.writeStringField("name", organization.name());
                 json.writeEndObject();
             };
-            case "/v1/organizations/usage_report/messages" -> usageReport(query, fault);
-            case "/v1/organizations/cost_report" -> costReport(query, fault);
-            case "/v1/organizations/usage_report/claude_code" -> claudeCodeReport(query, fault);
-            case ANALYTICS + "usage" -> analyticsEndpoint.report(query, fault, false, maxGroupsPerDay, this::checkSize);
-            case ANALYTICS + "cost" -> analyticsEndpoint.report(query, fault, true, maxGroupsPerDay, this::checkSize);
-            case "/v1/organizations/workspaces" -> lists.workspaces(query);
-            case "/v1/organizations/api_keys" -> lists.apiKeys(query, scopedApiKeys);
-            case "/v1/organizations/users" -> lists.users(query);
-            default -> throw new ApiError(404, "not_found_error", "Not found: " + path);
+            case USAGE_REPORT -> usageReport(query, fault);
+            case COST_REPORT -> costReport(query, fault);
+            case CLAUDE_CODE_REPORT -> claudeCodeReport(query, fault);
+            case ANALYTICS_USAGE -> analyticsEndpoint.report(query, fault, false, maxGroupsPerDay, this::checkSize);
+            case ANALYTICS_COST -> analyticsEndpoint.report(query, fault, true, maxGroupsPerDay, this::checkSize);
+            case WORKSPACES -> lists.workspaces(query);
+            case API_KEYS -> lists.apiKeys(query, scopedApiKeys);
+            case USERS -> lists.users(query);
         };
     }
 
-    private Fault nextFault(String path) {
-        boolean report = path.contains("/usage_report/") || path.contains("/cost_report") || path.startsWith(ANALYTICS);
+    /** The next fault for a request of {@code route}: one aimed at its path, or else at every report. */
+    private Fault nextFault(Route route, String path) {
+        boolean report = route.isReport();
         for (Iterator<ActiveFault> it = faults.iterator(); it.hasNext(); ) {
             ActiveFault active = it.next();
             Fault fault = active.fault;

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * A misbehaviour the simulator applies to the next {@code times} matching requests, after letting {@code skip}
- * of them through. Faults match the report endpoints unless {@code pathContains} names another path.
+ * of them through. Faults match the report endpoints ({@link Route#isReport}) unless {@code pathContains} names
+ * another path.
  */
 public record Fault(Kind kind, int status, Duration delay, int times, String pathContains, int skip) {
 

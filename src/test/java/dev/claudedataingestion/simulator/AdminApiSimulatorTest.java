@@ -206,4 +206,13 @@ class AdminApiSimulatorTest {
         assertThat(answer.status()).isEqualTo(404);
         assertThat(answer.body().at("/error/type").asText()).isEqualTo("not_found_error");
     }
+
+    /** A fault aimed at no path is applied to the next report request, whichever report, never to a list. */
+    @Test
+    void aFaultWithoutAPathHitsTheNextReportNotAList() throws Exception {
+        simulator.inject(Fault.status(503, 1));
+        assertThat(get("/v1/organizations/workspaces").status()).isEqualTo(200);
+        assertThat(get("/v1/organizations/usage_report/claude_code?starting_at=2026-01-05").status()).isEqualTo(503);
+        assertThat(get("/v1/organizations/usage_report/claude_code?starting_at=2026-01-05").status()).isEqualTo(200);
+    }
 }
