@@ -5,6 +5,7 @@ import dev.claudedataingestion.config.AdminKey;
 import dev.claudedataingestion.config.ApiConfig;
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.ServedTotals;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -144,59 +145,19 @@ public final class TestApi {
                 10_000, "test").withRetries(4, Duration.ofMillis(1), Duration.ofMillis(5));
     }
 
-    /** Per-day totals of every measure, as the API's own data says. */
-    public record DayTotals(long rows, long[] measures, BigDecimal money) {
+    /** What the simulator serves of the usage report on {@code days} ({@link ServedTotals#usage}). */
+    public static Map<LocalDate, ServedTotals.Day> usageTotals(SyntheticOrganization organization, DayRange days) {
+        return ServedTotals.usage(organization, days.days());
     }
 
-    public static Map<LocalDate, DayTotals> usageTotals(SyntheticOrganization organization, DayRange days) {
-        Map<LocalDate, DayTotals> totals = new TreeMap<>();
-        days.days().forEach(day -> {
-            long[] sums = new long[6];
-            var tuples = organization.usage(day);
-            for (var tuple : tuples) {
-                long[] m = {tuple.uncachedInputTokens(), tuple.cacheCreation5m(), tuple.cacheCreation1h(),
-                    tuple.cacheRead(), tuple.outputTokens(), tuple.webSearchRequests()};
-                for (int i = 0; i < 6; i++) {
-                    sums[i] += m[i];
-                }
-            }
-            totals.put(day, new DayTotals(tuples.size(), sums, BigDecimal.ZERO));
-        });
-        return totals;
+    /** What the simulator serves of the cost report on {@code days} ({@link ServedTotals#cost}). */
+    public static Map<LocalDate, ServedTotals.Day> costTotals(SyntheticOrganization organization, DayRange days) {
+        return ServedTotals.cost(organization, days.days());
     }
 
-    public static Map<LocalDate, DayTotals> costTotals(SyntheticOrganization organization, DayRange days) {
-        Map<LocalDate, DayTotals> totals = new TreeMap<>();
-        days.days().forEach(day -> {
-            var lines = organization.costs(day);
-            BigDecimal sum = lines.stream().map(SyntheticOrganization.CostLine::amountCents)
-                    .reduce(BigDecimal.ZERO, BigDecimal::add);
-            totals.put(day, new DayTotals(lines.size(), new long[0], sum));
-        });
-        return totals;
-    }
-
-    /** Claude Code per day: sessions, lines added, lines removed, commits, pull requests, input and output tokens. */
-    public static Map<LocalDate, DayTotals> claudeCodeTotals(SyntheticOrganization organization, DayRange days) {
-        Map<LocalDate, DayTotals> totals = new TreeMap<>();
-        days.days().forEach(day -> {
-            long[] sums = new long[7];
-            BigDecimal cost = BigDecimal.ZERO;
-            var records = organization.claudeCode(day);
-            for (var record : records) {
-                sums[0] += record.sessions();
-                sums[1] += record.linesAdded();
-                sums[2] += record.linesRemoved();
-                sums[3] += record.commits();
-                sums[4] += record.pullRequests();
-                for (var model : record.models()) {
-                    sums[5] += model.input();
-                    sums[6] += model.output();
-                    cost = cost.add(model.estimatedCostCents());
-                }
-            }
-            totals.put(day, new DayTotals(records.size(), sums, cost));
-        });
-        return totals;
+    /** What the simulator serves of the Claude Code report on {@code days} ({@link ServedTotals#claudeCode}). */
+    public static Map<LocalDate, ServedTotals.Day> claudeCodeTotals(SyntheticOrganization organization,
+            DayRange days) {
+        return ServedTotals.claudeCode(organization, days.days());
     }
 }

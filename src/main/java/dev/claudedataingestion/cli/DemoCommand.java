@@ -10,6 +10,7 @@ import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.SafeText;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
+import dev.claudedataingestion.simulator.ServedTotals;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.WarehouseLocation;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -88,29 +90,18 @@ final class DemoCommand implements Callable<Integer> {
         Totals usage = totals(warehouse, "claude_usage", "uncached_input_tokens + cache_creation_5m_input_tokens"
                 + " + cache_creation_1h_input_tokens + cache_read_input_tokens", "output_tokens", organization.id(),
                 range);
-        long apiInput = 0;
-        long apiOutput = 0;
-        long apiUsageRows = 0;
-        BigDecimal apiCost = BigDecimal.ZERO;
-        long apiCostRows = 0;
-        long apiSessions = 0;
-        long apiCodeRows = 0;
-        for (LocalDate day : range.days().toList()) {
-            for (SyntheticOrganization.UsageTuple tuple : organization.usage(day)) {
-                apiInput += tuple.uncachedInputTokens() + tuple.cacheCreation5m() + tuple.cacheCreation1h()
-                        + tuple.cacheRead();
-                apiOutput += tuple.outputTokens();
-                apiUsageRows++;
-            }
-            for (SyntheticOrganization.CostLine line : organization.costs(day)) {
-                apiCost = apiCost.add(line.amountCents());
-                apiCostRows++;
-            }
-            for (SyntheticOrganization.ClaudeCodeRecord record : organization.claudeCode(day)) {
-                apiSessions += record.sessions();
-                apiCodeRows++;
-            }
-        }
+        Collection<ServedTotals.Day> servedUsage = ServedTotals.usage(organization, range.days()).values();
+        Collection<ServedTotals.Day> servedCost = ServedTotals.cost(organization, range.days()).values();
+        Collection<ServedTotals.Day> servedCode = ServedTotals.claudeCode(organization, range.days()).values();
+        // Input is uncached input, both cache writes and cache reads: the usage report's first four measures.
+        long apiInput = servedUsage.stream().mapToLong(day -> day.measures()[0] + day.measures()[1]
+                + day.measures()[2] + day.measures()[3]).sum();
+        long apiOutput = servedUsage.stream().mapToLong(day -> day.measures()[4]).sum();
+        long apiUsageRows = servedUsage.stream().mapToLong(ServedTotals.Day::rows).sum();
+        BigDecimal apiCost = servedCost.stream().map(ServedTotals.Day::money).reduce(BigDecimal.ZERO, BigDecimal::add);
+        long apiCostRows = servedCost.stream().mapToLong(ServedTotals.Day::rows).sum();
+        long apiSessions = servedCode.stream().mapToLong(day -> day.measures()[0]).sum();
+        long apiCodeRows = servedCode.stream().mapToLong(ServedTotals.Day::rows).sum();
         boolean usageEqual = usage.rows() == apiUsageRows && usage.first().longValueExact() == apiInput
                 && usage.second().longValueExact() == apiOutput;
         row(out, "usage", usage, String.format("%,d input and %,d output tokens", usage.first().longValueExact(),

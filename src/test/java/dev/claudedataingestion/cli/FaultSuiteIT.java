@@ -7,6 +7,7 @@ import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.simulator.AdminApiSimulator;
 import dev.claudedataingestion.simulator.Fault;
+import dev.claudedataingestion.simulator.ServedTotals;
 import dev.claudedataingestion.simulator.SyntheticOrganization;
 import dev.claudedataingestion.warehouse.Rows;
 import dev.claudedataingestion.warehouse.Warehouse;
@@ -73,7 +74,7 @@ class FaultSuiteIT {
             assertThat(warehouse.coveredDays(ReportKind.USAGE, organization.id(), DAYS)).hasSize(DAYS.size());
             long output = TestApi.usageTotals(organization, DAYS).values().stream()
                     .mapToLong(totals -> totals.measures()[4]).sum();
-            long rows = TestApi.usageTotals(organization, DAYS).values().stream().mapToLong(TestApi.DayTotals::rows)
+            long rows = TestApi.usageTotals(organization, DAYS).values().stream().mapToLong(ServedTotals.Day::rows)
                     .sum();
             List<Object> stored = Rows.select(warehouse, "SELECT count(*), sum(output_tokens) FROM claude_usage").get(0);
             assertThat(((Number) stored.get(0)).longValue()).isEqualTo(rows);
