@@ -12,7 +12,6 @@ import dev.claudedataingestion.model.Cents;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -49,8 +48,8 @@ public final class CostReport extends Declaration<Endpoint.Buckets> {
     public static final CostReport INSTANCE = new CostReport();
 
     private CostReport() {
-        super("cost", "cost", Policy.EVERY_ORGANIZATION, new Endpoint.Buckets("/v1/organizations/cost_report", Duration.ofDays(1), "1d", 31,
-                List.of("workspace_id", "description"), false), List.of(TABLE), 31,
+        super("cost", "cost", Policy.EVERY_ORGANIZATION, new Endpoint.Buckets("/v1/organizations/cost_report",
+                Endpoint.BucketWidth.DAY, List.of("workspace_id", "description"), false), List.of(TABLE), 31,
                 new Headline("amount_cents", List.of("amount_cents")));
     }
 

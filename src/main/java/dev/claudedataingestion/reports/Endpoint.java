@@ -16,17 +16,42 @@ public sealed interface Endpoint {
     <R> R match(Function<Buckets, R> buckets, Function<DailyRecords, R> records, Function<Rows, R> rows);
 
     /**
+     * A bucket width: its length, its name in {@code bucket_width}, and the most buckets of it a page may hold (the
+     * {@code limit} the API allows for it).
+     */
+    record BucketWidth(Duration length, String name, int maxPerPage) {
+        /** Daily buckets, 31 to a page. */
+        public static final BucketWidth DAY = new BucketWidth(Duration.ofDays(1), "1d", 31);
+        /** Hourly buckets, 168 (a week) to a page. */
+        public static final BucketWidth HOUR = new BucketWidth(Duration.ofHours(1), "1h", 168);
+    }
+
+    /**
      * A report of time buckets ({@code starting_at}, {@code ending_at}, {@code bucket_width}, {@code group_by[]}),
      * paged with {@code page}; each bucket's {@code results} are the elements.
      *
-     * @param maxBucketsPerPage  the {@code limit} the API allows for this width
      * @param shrinkWhenTooLarge whether a 400 means the page was too large, to be asked again in smaller pages
      */
-    record Buckets(String path, Duration width, String widthName, int maxBucketsPerPage, List<String> groupBy,
-            boolean shrinkWhenTooLarge) implements Endpoint {
+    record Buckets(String path, BucketWidth bucketWidth, List<String> groupBy, boolean shrinkWhenTooLarge)
+            implements Endpoint {
 
         public Buckets {
             groupBy = List.copyOf(groupBy);
+        }
+
+        /** The length of a bucket. */
+        public Duration width() {
+            return bucketWidth.length();
+        }
+
+        /** The bucket width as {@code bucket_width} names it. */
+        public String widthName() {
+            return bucketWidth.name();
+        }
+
+        /** The {@code limit} the API allows for this width. */
+        public int maxBucketsPerPage() {
+            return bucketWidth.maxPerPage();
         }
 
         @Override

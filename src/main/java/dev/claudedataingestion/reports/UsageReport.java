@@ -8,7 +8,6 @@ import static dev.claudedataingestion.reports.Json.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -47,18 +46,18 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
 
     /** Daily buckets, 31 to a page. */
     public static final UsageReport DAILY = new UsageReport("usage", "usage", Policy.EVERY_ORGANIZATION,
-            TABLE, Duration.ofDays(1), "1d", 31, 31);
+            TABLE, Endpoint.BucketWidth.DAY, 31);
 
     /** Hourly buckets ({@code --bucket-width 1h}), 168 to a page: a window is a week. */
     public static final UsageReport HOURLY = new UsageReport("usage_hourly", "hourly usage",
             Policy.ON_REQUEST, new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
-            Duration.ofHours(1), "1h", 168, 7);
+            Endpoint.BucketWidth.HOUR, 7);
 
     private final Table table;
 
-    private UsageReport(String id, String label, Policy policy, Table table, Duration width, String widthName,
-            int maxBuckets, int maxWindowDays) {
-        super(id, label, policy, new Endpoint.Buckets(PATH, width, widthName, maxBuckets, GROUP_BY, true), List.of(table),
+    private UsageReport(String id, String label, Policy policy, Table table, Endpoint.BucketWidth width,
+            int maxWindowDays) {
+        super(id, label, policy, new Endpoint.Buckets(PATH, width, GROUP_BY, true), List.of(table),
                 maxWindowDays, Tokens.HEADLINE);
         this.table = table;
     }
