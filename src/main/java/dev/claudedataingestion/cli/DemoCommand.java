@@ -67,8 +67,8 @@ final class DemoCommand implements Callable<Integer> {
             ApiConfig api = ApiConfig.of(simulator.baseUrl(), AdminKey.parse(AdminApiSimulator.DEMO_KEY, "the demo"),
                     Optional.empty(), 1000, Context.version());
             // Incremental from the first demo day: a second demo run re-pulls only the lookback days.
-            IngestConfig ingest = new IngestConfig(range.first(), IngestConfig.DEFAULT_LOOKBACK_DAYS, Reports.defaults(), true,
-                    Optional.empty(), Optional.empty());
+            IngestConfig ingest = new IngestConfig(range.first(), IngestConfig.DEFAULT_LOOKBACK_DAYS, Reports.defaults(),
+                    true, Optional.empty(), Optional.empty());
             context.out().println("Demo organization " + organization.id() + ", served by the Admin API simulator at "
                     + simulator.baseUrl());
             Ingestion.run(context, api, warehouseConfig, ingest, false);

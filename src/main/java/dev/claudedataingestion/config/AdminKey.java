@@ -5,8 +5,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * An Anthropic Admin API key, or an API key with the read:analytics scope where only the Usage and Cost Analytics
- * API is read. It is never printed: {@link #toString()} is redacted, and {@link dev.claudedataingestion.model.SafeText#redact(String)}
- * removes anything shaped like an Anthropic key from text that is about to be logged or shown.
+ * API is read. It is never printed: {@link #toString()} is redacted, and
+ * {@link dev.claudedataingestion.model.SafeText#redact(String)} removes anything shaped like an Anthropic key from
+ * text that is about to be logged or shown.
  */
 public final class AdminKey {
 

@@ -2,7 +2,9 @@ package dev.claudedataingestion.model;
 
 import java.util.regex.Pattern;
 
-/** Text from outside (the API, a server, a file) made safe to log or show: keys redacted, control characters escaped. */
+/**
+ * Text from outside (the API, a server, a file) made safe to log or show: keys redacted, control characters escaped.
+ */
 public final class SafeText {
 
     private static final Pattern ANY_ANTHROPIC_KEY = Pattern.compile("sk-ant-[A-Za-z]+[0-9]*-[\\x21-\\x7E]+");

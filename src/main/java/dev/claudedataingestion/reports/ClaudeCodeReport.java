@@ -72,8 +72,9 @@ public final class ClaudeCodeReport extends Declaration<Endpoint.DailyRecords> {
     private static final JsonFactory JSON_TEXT = new JsonFactory();
 
     private ClaudeCodeReport() {
-        super("claude_code", "Claude Code", Policy.EVERY_ORGANIZATION, new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code",
-                1000), List.of(TABLE, MODELS_TABLE), 31,
+        super("claude_code", "Claude Code", Policy.EVERY_ORGANIZATION,
+                new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code", 1000),
+                List.of(TABLE, MODELS_TABLE), 31,
                 new Headline("estimated_cost_usd", List.of("estimated_cost_usd")));
     }
 

@@ -327,7 +327,8 @@ public final class AdminApiClient {
                     .add("page", page);
             Pages.PageInfo info;
             try {
-                info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> Pages.readPage(parser, requestId, context,
+                info = call(context, endpoint.path(), query, boundary, (parser, requestId) -> Pages.readPage(parser,
+                        requestId, context,
                         element -> Pages.readBucket(mapper, element, cursor, requestId, context, handler)));
             } catch (AdminApiException e) {
                 // A page of many buckets grouped by every dimension can exceed the API's response size cap, which

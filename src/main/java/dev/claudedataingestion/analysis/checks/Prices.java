@@ -21,9 +21,10 @@ import java.util.TreeSet;
 
 /**
  * The {@code prices} check: the price catalog against the prices Anthropic applied. Per model, over the recent days
- * both the usage report and the analytics cost are loaded, usage × the catalog's prices (with batch, the long context window and US-only
- * inference as the usage report gives them) against the analytics cost's list amount for tokens. A model listed
- * at another price is named, with the ratio and the first day it was seen; the fix is {@code --prices}.
+ * both the usage report and the analytics cost are loaded, usage × the catalog's prices (with batch, the long
+ * context window and US-only inference as the usage report gives them) against the analytics cost's list amount for
+ * tokens. A model listed at another price is named, with the ratio and the first day it was seen; the fix is
+ * {@code --prices}.
  * <pre>
  * SELECT activity_date, model, service_tier, context_window, inference_geo, SUM(…tokens…) FROM claude_usage …
  * SELECT activity_date, model, SUM(list_amount_usd) FROM claude_cost_attributed WHERE cost_type = 'tokens' …

@@ -30,10 +30,10 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code reconciliation} check: usage priced with the price table against the billed token cost, per day,
- * workspace and model, over the recent days both reports cover. Priority Tier is never in the cost report: it is estimated apart. Where the attributed
- * cost holds the day (grouped by workspace and model), its list price is the reference instead: usage × the
- * price table must equal Anthropic's own list price, and a bill below it is a discount, not a difference (but a
- * bill above it is).
+ * workspace and model, over the recent days both reports cover. Priority Tier is never in the cost report: it is
+ * estimated apart. Where the attributed cost holds the day (grouped by workspace and model), its list price is the
+ * reference instead: usage × the price table must equal Anthropic's own list price, and a bill below it is a
+ * discount, not a difference (but a bill above it is).
  */
 final class Reconciliation implements Check {
 

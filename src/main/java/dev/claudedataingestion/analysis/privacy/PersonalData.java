@@ -30,7 +30,8 @@ public final class PersonalData {
         String usage = sql.table(ClaudeCodeReport.TABLE.name());
         String mapping = "(SELECT organization_id, activity_date, actor_email, CONCAT('erased-', "
                 + sql.text("DENSE_RANK() OVER (PARTITION BY activity_date ORDER BY actor_email)") + ") AS pseudonym"
-                + " FROM " + usage + " WHERE organization_id = @" + Erasure.ORGANIZATION + " AND activity_date < @" + Erasure.BEFORE
+                + " FROM " + usage + " WHERE organization_id = @" + Erasure.ORGANIZATION + " AND activity_date < @"
+                + Erasure.BEFORE
                 + " AND actor_email IS NOT NULL AND actor_email NOT LIKE 'erased-%') m";
         String claudeCode = "UPDATE {table} t SET actor_email = m.pseudonym FROM " + mapping
                 + " WHERE t.organization_id = m.organization_id AND t.activity_date = m.activity_date"

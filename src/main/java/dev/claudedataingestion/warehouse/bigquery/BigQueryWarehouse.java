@@ -272,7 +272,8 @@ public final class BigQueryWarehouse implements Warehouse {
         com.google.cloud.bigquery.Table existing = bigquery.getTable(id);
         boolean partitioned = table.columnNames().contains("activity_date");
         if (existing == null) {
-            StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder().setSchema(BigQuerySchema.of(table));
+            StandardTableDefinition.Builder definition = StandardTableDefinition.newBuilder()
+                    .setSchema(BigQuerySchema.of(table));
             if (partitioned) {
                 definition.setTimePartitioning(TimePartitioning.newBuilder(TimePartitioning.Type.DAY)
                         .setField("activity_date").build());
@@ -380,7 +381,8 @@ public final class BigQueryWarehouse implements Warehouse {
 
     private void createStaging(String stage, Table table) {
         jobs.attempt("create staging table " + stage, options.deadline(), () -> bigquery.create(TableInfo.newBuilder(
-                        TableId.of(project, sql.stagingDataset(), stage), StandardTableDefinition.of(BigQuerySchema.of(table)))
+                        TableId.of(project, sql.stagingDataset(), stage),
+                        StandardTableDefinition.of(BigQuerySchema.of(table)))
                 .setExpirationTime(Instant.now().plus(STAGING_LIFETIME).toEpochMilli())
                 .build()));
     }

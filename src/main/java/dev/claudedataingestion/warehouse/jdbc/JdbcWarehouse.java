@@ -134,7 +134,8 @@ public abstract class JdbcWarehouse implements Warehouse {
             }
             for (View view : views.views(dialect())) {
                 // CREATE OR REPLACE VIEW v AS SELECT …
-                statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.name()) + " AS " + view.select());
+                statement.execute("CREATE OR REPLACE VIEW " + Identifiers.require(view.name()) + " AS "
+                        + view.select());
             }
         } catch (SQLException e) {
             throw new WarehouseException("could not create or upgrade the tables: " + e.getMessage(), e);
