@@ -23,7 +23,7 @@ abstract class Analytics extends Declaration<Endpoint.Rows> {
 
     Analytics(String id, String label, Endpoint.Rows endpoint, Table table, Headline headline,
             AnalyticsGrouping grouping) {
-        super(id, label, Policy.ONCE_LOADED, endpoint, List.of(table), 31, headline);
+        super(id, label, Policy.ONCE_LOADED, endpoint, List.of(table), MONTH_OF_DAYS, headline);
         this.grouping = grouping;
         this.groupedBy = String.join(",", endpoint.groupBy());
     }

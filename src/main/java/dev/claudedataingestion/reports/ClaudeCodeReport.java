@@ -74,7 +74,7 @@ public final class ClaudeCodeReport extends Declaration<Endpoint.DailyRecords> {
     private ClaudeCodeReport() {
         super("claude_code", "Claude Code", Policy.EVERY_ORGANIZATION,
                 new Endpoint.DailyRecords("/v1/organizations/usage_report/claude_code", 1000),
-                List.of(TABLE, MODELS_TABLE), 31,
+                List.of(TABLE, MODELS_TABLE), MONTH_OF_DAYS,
                 new Headline("estimated_cost_usd", List.of("estimated_cost_usd")));
     }
 

@@ -49,7 +49,7 @@ public final class CostReport extends Declaration<Endpoint.Buckets> {
 
     private CostReport() {
         super("cost", "cost", Policy.EVERY_ORGANIZATION, new Endpoint.Buckets("/v1/organizations/cost_report",
-                Endpoint.BucketWidth.DAY, List.of("workspace_id", "description"), false), List.of(TABLE), 31,
+                Endpoint.BucketWidth.DAY, List.of("workspace_id", "description"), false), List.of(TABLE), MONTH_OF_DAYS,
                 new Headline("amount_cents", List.of("amount_cents")));
     }
 

@@ -10,6 +10,11 @@ abstract class Declaration<E extends Endpoint> implements Report {
     private final String label;
     private final E endpoint;
     private final List<Table> tables;
+    /** The most days of one window of a report read by the month: a month's page of daily buckets. */
+    static final int MONTH_OF_DAYS = 31;
+    /** The most days of one window of hourly buckets: a week's page. */
+    static final int WEEK_OF_DAYS = 7;
+
     private final int maxWindowDays;
     private final Headline headline;
     private final Policy policy;

@@ -46,12 +46,12 @@ public final class UsageReport extends Declaration<Endpoint.Buckets> {
 
     /** Daily buckets, 31 to a page. */
     public static final UsageReport DAILY = new UsageReport("usage", "usage", Policy.EVERY_ORGANIZATION,
-            TABLE, Endpoint.BucketWidth.DAY, 31);
+            TABLE, Endpoint.BucketWidth.DAY, MONTH_OF_DAYS);
 
     /** Hourly buckets ({@code --bucket-width 1h}), 168 to a page: a window is a week. */
     public static final UsageReport HOURLY = new UsageReport("usage_hourly", "hourly usage",
             Policy.ON_REQUEST, new Table("claude_usage_hourly", TABLE.columns(), TABLE.key()),
-            Endpoint.BucketWidth.HOUR, 7);
+            Endpoint.BucketWidth.HOUR, WEEK_OF_DAYS);
 
     private final Table table;
 
