@@ -11,7 +11,11 @@ final class ReportNames implements Iterable<String> {
 
     @Override
     public Iterator<String> iterator() {
-        return Arrays.stream(ReportKind.values()).map(ReportKind::id).iterator();
+        return ids().iterator();
+    }
+
+    private static Stream<String> ids() {
+        return Arrays.stream(ReportKind.values()).map(ReportKind::id);
     }
 
     /** The same and {@code dimensions}, the names of workspaces, keys and users, for {@code ingest}. */
@@ -19,8 +23,7 @@ final class ReportNames implements Iterable<String> {
 
         @Override
         public Iterator<String> iterator() {
-            return Stream.concat(Arrays.stream(ReportKind.values()).map(ReportKind::id), Stream.of(Settings.DIMENSIONS))
-                    .iterator();
+            return Stream.concat(ids(), Stream.of(Settings.DIMENSIONS)).iterator();
         }
     }
 }

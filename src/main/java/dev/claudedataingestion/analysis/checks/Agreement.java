@@ -3,7 +3,6 @@ package dev.claudedataingestion.analysis.checks;
 import static dev.claudedataingestion.analysis.checks.CheckContext.BETWEEN;
 import static dev.claudedataingestion.analysis.checks.CheckContext.EVIDENCE;
 import static dev.claudedataingestion.analysis.checks.CheckContext.PRECISION;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.plain;
 import static dev.claudedataingestion.analysis.checks.CheckContext.worst;
 
@@ -38,7 +37,7 @@ final class Agreement implements Check {
     public CheckResult run(CheckContext c) {
         String organization = c.organization();
         Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        Optional<CheckResult> nothing = c.nothingInWindow("agreement", covered);
+        Optional<CheckResult> nothing = c.nothingInWindow("agreement");
         if (nothing.isPresent()) {
             return nothing.get();
         }
@@ -92,11 +91,11 @@ final class Agreement implements Check {
         }
         if (compared == 0) {
             return CheckResult.ok("agreement", "nothing to compare: the attributed reports (analytics_usage,"
-                    + " analytics_cost) and the older ones share no loaded day " + c.window(covered));
+                    + " analytics_cost) and the older ones share no loaded day " + c.windowText());
         }
         if (status == Status.OK) {
             return CheckResult.ok("agreement", "the usage and cost reports and the Usage and Cost Analytics API agree"
-                    + " on " + compared + " report-days " + c.window(covered) + ", within the rounding of"
+                    + " on " + compared + " report-days " + c.windowText() + ", within the rounding of"
                     + " the amounts each serves" + (largestShare.signum() > 0 ? "; the largest difference: " + largest
                             : ""));
         }

@@ -1,7 +1,6 @@
 package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.BETWEEN;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.money;
 import static dev.claudedataingestion.analysis.checks.CheckContext.workspace;
 
@@ -25,8 +24,7 @@ final class Anomaly implements Check {
     @Override
     public CheckResult run(CheckContext c) {
         String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        TreeSet<LocalDate> costDays = days(covered, ReportKind.COST);
+        TreeSet<LocalDate> costDays = c.days(ReportKind.COST);
         if (costDays.size() < 8) {
             return CheckResult.ok("anomaly", "not enough cost history yet (" + costDays.size() + " days; 8 needed)");
         }

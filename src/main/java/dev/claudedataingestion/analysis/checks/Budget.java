@@ -1,6 +1,5 @@
 package dev.claudedataingestion.analysis.checks;
 
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.money;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;
@@ -12,7 +11,6 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -24,13 +22,12 @@ final class Budget implements Check {
     @Override
     public CheckResult run(CheckContext c) {
         String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
         if (c.settings().monthlyBudgetUsd().isEmpty()) {
             return CheckResult.ok("budget", "no monthly budget set (--monthly-budget or CHECK_MONTHLY_BUDGET_USD)");
         }
         BigDecimal budget = c.settings().monthlyBudgetUsd().get();
-        TreeSet<LocalDate> costDays = new TreeSet<>(days(covered, ReportKind.COST));
-        costDays.addAll(days(covered, ReportKind.ANALYTICS_COST));
+        TreeSet<LocalDate> costDays = new TreeSet<>(c.days(ReportKind.COST));
+        costDays.addAll(c.days(ReportKind.ANALYTICS_COST));
         LocalDate monthStart = Reports.of(ReportKind.COST).lastCompleteDay(c.settings().now()).withDayOfMonth(1);
         if (costDays.isEmpty() || costDays.last().isBefore(monthStart)) {
             return new CheckResult("budget", Status.WARN, "no cost data for " + monthStart.format(

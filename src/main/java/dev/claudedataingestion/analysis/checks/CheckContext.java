@@ -66,20 +66,20 @@ final class CheckContext {
     }
 
     /** The days {@code report} covers; none when the organization is not expected to hold it. */
-    static TreeSet<LocalDate> days(Map<ReportKind, TreeSet<LocalDate>> covered, ReportKind report) {
+    TreeSet<LocalDate> days(ReportKind report) {
         return covered.getOrDefault(report, new TreeSet<>());
     }
 
     /** The first and last day any report of the organization has loaded, or empty. */
-    private static Optional<DayRange> loaded(Map<ReportKind, TreeSet<LocalDate>> covered) {
+    private Optional<DayRange> loaded() {
         TreeSet<LocalDate> all = new TreeSet<>();
         covered.values().forEach(all::addAll);
         return all.isEmpty() ? Optional.empty() : Optional.of(DayRange.of(all.first(), all.last()));
     }
 
     /** The days a windowed check reads, as its message states them: "over D..D (the last 90 days; …)". */
-    String window(Map<ReportKind, TreeSet<LocalDate>> covered) {
-        Optional<DayRange> days = loaded(covered);
+    String windowText() {
+        Optional<DayRange> days = loaded();
         if (settings.windowDays().isEmpty()) {
             return "over every day loaded" + days.map(range -> ", " + range).orElse("");
         }
@@ -92,14 +92,14 @@ final class CheckContext {
      * A warning instead of a windowed check that would read nothing: every loaded day is older than its window. It
      * says so, and what {@code --all} would read, instead of "ok" over no row.
      */
-    Optional<CheckResult> nothingInWindow(String check, Map<ReportKind, TreeSet<LocalDate>> covered) {
-        return loaded(covered).filter(range -> range.last().isBefore(settings.windowStart())).map(range ->
+    Optional<CheckResult> nothingInWindow(String check) {
+        return loaded().filter(range -> range.last().isBefore(settings.windowStart())).map(range ->
                 new CheckResult(check, Status.WARN, "the last " + settings.windowDays().orElseThrow() + " days hold"
                         + " no loaded day, so nothing was checked; --all checks " + range, List.of()));
     }
 
     /** The organization and the first day of the window the duplicates and units checks read. */
-    Map<String, Object> window(String organization) {
+    Map<String, Object> windowParameters() {
         return Map.of("organization_id", organization, "first_day", settings.windowStart());
     }
 

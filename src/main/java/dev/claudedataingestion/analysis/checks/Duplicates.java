@@ -1,28 +1,22 @@
 package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.EVIDENCE;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;
 import dev.claudedataingestion.model.ReportKind;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Report;
 import dev.claudedataingestion.reports.Reports;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /** The {@code duplicates} check: no two rows of a fact table share its key, in the window of days checked. */
 final class Duplicates implements Check {
 
     @Override
     public CheckResult run(CheckContext c) {
-        String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        Optional<CheckResult> nothing = c.nothingInWindow("duplicates", covered);
+        Optional<CheckResult> nothing = c.nothingInWindow("duplicates");
         if (nothing.isPresent()) {
             return nothing.get();
         }
@@ -39,16 +33,16 @@ final class Duplicates implements Check {
                 // SELECT <key>, COUNT(*) AS copies FROM t WHERE organization_id = @… AND activity_date >= @… GROUP BY <key> HAVING COUNT(*) > 1
                 List<String> found = c.warehouse().read("SELECT " + key + ", COUNT(*) AS copies FROM " + table.name()
                         + " WHERE organization_id = @organization_id AND activity_date >= @first_day" + repeatable
-                        + " GROUP BY " + key + " HAVING COUNT(*) > 1", c.window(organization), row -> table.name() + " "
+                        + " GROUP BY " + key + " HAVING COUNT(*) > 1", c.windowParameters(), row -> table.name() + " "
                         + identity.stream().map(row::get).toList() + " appears " + row.int64("copies") + " times");
                 groups += found.size();
                 found.stream().limit(Math.max(0, EVIDENCE - evidence.size())).forEach(evidence::add);
             }
         }
         if (groups == 0) {
-            return CheckResult.ok("duplicates", "no key appears twice in the fact tables " + c.window(covered));
+            return CheckResult.ok("duplicates", "no key appears twice in the fact tables " + c.windowText());
         }
-        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once " + c.window(covered)
+        return new CheckResult("duplicates", Status.FAIL, groups + " keys appear more than once " + c.windowText()
                 + "; rows are counted twice", evidence);
     }
 }

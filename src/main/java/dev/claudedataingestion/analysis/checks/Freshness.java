@@ -1,6 +1,5 @@
 package dev.claudedataingestion.analysis.checks;
 
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.worst;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;

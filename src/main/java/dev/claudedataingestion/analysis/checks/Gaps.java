@@ -1,7 +1,6 @@
 package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.EVIDENCE;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.ranges;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;

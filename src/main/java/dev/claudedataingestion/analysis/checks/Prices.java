@@ -1,7 +1,6 @@
 package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.BETWEEN;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.money;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;
@@ -35,9 +34,8 @@ final class Prices implements Check {
     @Override
     public CheckResult run(CheckContext c) {
         String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        TreeSet<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
-        both.retainAll(days(covered, ReportKind.ANALYTICS_COST));
+        TreeSet<LocalDate> both = new TreeSet<>(c.days(ReportKind.USAGE));
+        both.retainAll(c.days(ReportKind.ANALYTICS_COST));
         String version = " (prices " + c.settings().prices().version() + ")";
         if (both.isEmpty()) {
             return CheckResult.ok("prices", "nothing to compare: the usage report and analytics_cost share no loaded"

@@ -2,7 +2,6 @@ package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.BETWEEN;
 import static dev.claudedataingestion.analysis.checks.CheckContext.EVIDENCE;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.money;
 import static dev.claudedataingestion.analysis.checks.CheckContext.percent;
 import static dev.claudedataingestion.analysis.checks.CheckContext.workspace;
@@ -40,9 +39,8 @@ final class Reconciliation implements Check {
     @Override
     public CheckResult run(CheckContext c) {
         String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        TreeSet<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
-        both.retainAll(days(covered, ReportKind.COST));
+        TreeSet<LocalDate> both = new TreeSet<>(c.days(ReportKind.USAGE));
+        both.retainAll(c.days(ReportKind.COST));
         if (both.isEmpty()) {
             return CheckResult.ok("reconciliation", "nothing to compare: usage and cost share no loaded day");
         }
@@ -64,7 +62,7 @@ final class Reconciliation implements Check {
                     }
                 });
         Map<Group, BigDecimal> listed = new HashMap<>();
-        Set<LocalDate> listedDays = days(covered, ReportKind.ANALYTICS_COST);
+        Set<LocalDate> listedDays = c.days(ReportKind.ANALYTICS_COST);
         // The analytics API names the default workspace by its real id, the older reports by null.
         Set<String> defaultWorkspace = DefaultWorkspace.realIds(c.warehouse(), organization);
         if (!listedDays.isEmpty()) {

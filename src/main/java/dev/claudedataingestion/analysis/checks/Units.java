@@ -1,7 +1,6 @@
 package dev.claudedataingestion.analysis.checks;
 
 import static dev.claudedataingestion.analysis.checks.CheckContext.EVIDENCE;
-import static dev.claudedataingestion.analysis.checks.CheckContext.days;
 import static dev.claudedataingestion.analysis.checks.CheckContext.plain;
 import static dev.claudedataingestion.analysis.checks.CheckContext.ranges;
 import static dev.claudedataingestion.analysis.checks.CheckContext.worst;
@@ -21,9 +20,7 @@ final class Units implements Check {
 
     @Override
     public CheckResult run(CheckContext c) {
-        String organization = c.organization();
-        Map<ReportKind, TreeSet<LocalDate>> covered = c.covered();
-        Optional<CheckResult> nothing = c.nothingInWindow("units", covered);
+        Optional<CheckResult> nothing = c.nothingInWindow("units");
         if (nothing.isPresent()) {
             return nothing.get();
         }
@@ -31,7 +28,7 @@ final class Units implements Check {
         List<String> evidence = new ArrayList<>();
         List<String> problems = new ArrayList<>();
 
-        Map<String, Object> window = c.window(organization);
+        Map<String, Object> window = c.windowParameters();
         String inWindow = " WHERE organization_id = @organization_id AND activity_date >= @first_day AND ";
         List<String> wrongUnits = c.warehouse().read("SELECT activity_date, description, amount_cents, amount_usd"
                 + " FROM claude_costs" + inWindow + "amount_usd * 100 <> amount_cents ORDER BY activity_date", window,
@@ -66,8 +63,8 @@ final class Units implements Check {
         }
 
         // Usage billed at standard or batch prices should have cost rows the same day, and the reverse.
-        Set<LocalDate> both = new TreeSet<>(days(covered, ReportKind.USAGE));
-        both.retainAll(days(covered, ReportKind.COST));
+        Set<LocalDate> both = new TreeSet<>(c.days(ReportKind.USAGE));
+        both.retainAll(c.days(ReportKind.COST));
         Set<LocalDate> usageDays = new TreeSet<>(c.warehouse().read("SELECT DISTINCT activity_date FROM claude_usage"
                 + inWindow + "(service_tier IS NULL OR service_tier NOT LIKE 'priority%')", window,
                 row -> row.date("activity_date")));
@@ -87,7 +84,7 @@ final class Units implements Check {
         }
         if (status == Status.OK) {
             return CheckResult.ok("units", "dollars are cents / 100 exactly, amounts and token counts are plausible,"
-                    + " usage and cost cover the same days " + c.window(covered));
+                    + " usage and cost cover the same days " + c.windowText());
         }
         return new CheckResult("units", status, String.join("; ", problems), evidence);
     }
