@@ -49,10 +49,12 @@ class ArchitectureTest {
             Map.entry("analysis.checks", with("warehouse", "analysis.views", "analysis.spend")),
             Map.entry("analysis.report", with("warehouse", "analysis.views", "analysis.spend", "analysis.checks")),
             Map.entry("analysis.notify", with("warehouse", "analysis.spend", "analysis.checks")),
+            Map.entry("telemetry", with("warehouse")),
             Map.entry("simulator", Set.of()),
             Map.entry("bench", with("source", "warehouse", "ingest", "analysis", "simulator")),
             Map.entry("cli", with("source", "warehouse", "ingest", "bench", "analysis", "analysis.views", "analysis.spend",
-                    "analysis.privacy", "analysis.checks", "analysis.report", "analysis.notify", "simulator")));
+                    "analysis.privacy", "analysis.checks", "analysis.report", "analysis.notify", "telemetry",
+                    "simulator")));
 
     /** The base packages and {@code more}. */
     private static Set<String> with(String... more) {

@@ -85,6 +85,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new NotifyCommand(context))
                 .addSubcommand(new PricesCommand(context))
                 .addSubcommand(new DemoCommand(context))
+                .addSubcommand(new ServeCommand(context))
                 .addSubcommand(new SimulatorCommand(context))
                 .addSubcommand(new BenchCommand(context))
                 .addSubcommand(new picocli.AutoComplete.GenerateCompletion());

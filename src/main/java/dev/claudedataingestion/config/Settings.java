@@ -271,6 +271,57 @@ public final class Settings {
      * {@value #PERSONAL_DATA_RETENTION_DAYS}: how many recent days keep people's e-mail addresses and names; unset,
      * they are kept as long as the rows.
      */
+    /**
+     * How {@code serve} listens: {@code --port} or {@code PORT} (Cloud Run sets it) or 4318; on Cloud Run
+     * ({@code K_SERVICE} set) every address, else loopback, unless {@code --bind}. Listening beyond loopback needs a
+     * token ({@value TelemetryConfig#TOKEN}), or {@code --no-token} where the platform authenticates (Cloud Run's
+     * IAM).
+     */
+    public TelemetryConfig telemetry(Integer portFlag, String bindFlag, boolean noToken) {
+        boolean cloudRun = variable("K_SERVICE").isPresent();
+        String bind = bindFlag != null ? bindFlag : cloudRun ? "0.0.0.0" : "127.0.0.1";
+        int port = portFlag != null ? portFlag : variable("PORT").map(text -> {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("PORT '" + text + "' is not a port number");
+            }
+        }).orElse(4318);
+        if (port < 0 || port > 65_535) {
+            throw new ConfigException("port " + port + " is not a port; choose one from 1024 to 65535, or 0 for any"
+                    + " free one");
+        }
+        Optional<byte[]> token = TelemetryConfig.token(variable(TelemetryConfig.TOKEN),
+                variable(TelemetryConfig.TOKEN_FILE));
+        boolean loopback = bind.equals("127.0.0.1") || bind.equals("::1") || bind.equals("localhost");
+        if (token.isEmpty() && !noToken && !loopback) {
+            throw new ConfigException("serve listens on " + bind + " without a token: set " + TelemetryConfig.TOKEN
+                    + " (or " + TelemetryConfig.TOKEN_FILE + ") and give exporters 'Authorization: Bearer <token>',"
+                    + " or pass --no-token where the platform authenticates requests (Cloud Run's IAM)");
+        }
+        long maxBody = variable(TelemetryConfig.MAX_BODY).map(text -> parseBytes(text, TelemetryConfig.MAX_BODY))
+                .orElse(8_000_000L);
+        int bufferRows = variable(TelemetryConfig.BUFFER_ROWS).map(text -> {
+            try {
+                int rows = Integer.parseInt(text);
+                if (rows >= 1000) {
+                    return rows;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ConfigException(TelemetryConfig.BUFFER_ROWS + " '" + text + "' is not a whole number of rows,"
+                    + " 1000 or more");
+        }).orElse(50_000);
+        boolean keepContent = variable(TelemetryConfig.KEEP_CONTENT).map(text -> switch (text.toLowerCase(
+                java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new ConfigException(TelemetryConfig.KEEP_CONTENT + " '" + text + "' is not true or false");
+        }).orElse(false);
+        return new TelemetryConfig(bind, port, token, maxBody, bufferRows, keepContent, variable(ORGANIZATION_ID));
+    }
+
     public Optional<Integer> personalDataRetentionDays() {
         Optional<String> text = variable(PERSONAL_DATA_RETENTION_DAYS);
         if (text.isEmpty()) {

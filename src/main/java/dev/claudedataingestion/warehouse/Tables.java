@@ -7,6 +7,7 @@ import static dev.claudedataingestion.model.ColumnType.INT64;
 import static dev.claudedataingestion.model.ColumnType.JSON;
 import static dev.claudedataingestion.model.ColumnType.STRING;
 import static dev.claudedataingestion.model.ColumnType.TIMESTAMP;
+import static dev.claudedataingestion.model.ColumnType.USD;
 
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
@@ -90,11 +91,51 @@ public final class Tables {
             "deleted", BOOL, "provider", STRING),
             List.of("organization_id", "actor_id", "valid_from"));
 
+    /**
+     * Claude Code's own OpenTelemetry events, as {@code serve} receives them: one row per event, whatever the
+     * exporter retried, identified by {@code event_key} (a digest of the session, prompt, sequence, event name and
+     * time). Documented attributes are columns; the rest, and the resource's, are {@code attributes}. {@code prompt}
+     * holds a prompt's or a response's text only where Claude Code sent it and {@code serve} was told to keep it.
+     */
+    public static final Table CLAUDE_CODE_EVENTS = new Table("claude_code_events", columns(
+            "event_key", STRING, "organization_id", STRING, "event_name", STRING, "event_time", TIMESTAMP,
+            "activity_date", DATE, "session_id", STRING, "prompt_id", STRING, "event_sequence", INT64,
+            "user_id", STRING, "user_account_id", STRING, "user_email", STRING, "provider", STRING, "model", STRING,
+            "input_tokens", INT64, "output_tokens", INT64, "cache_read_tokens", INT64, "cache_creation_tokens", INT64,
+            "cost_usd", USD, "duration_ms", INT64, "request_id", STRING, "service_version", STRING, "prompt", STRING,
+            "attributes", JSON, "received_at", TIMESTAMP),
+            List.of("event_key"), List.of("organization_id", "event_name", "user_account_id"));
+
+    /**
+     * Claude Code's own OpenTelemetry metrics: one row per data point (delta temporality: each point counts only its
+     * own window), identified by {@code point_key} (a digest of the resource, name, attributes and window).
+     */
+    public static final Table CLAUDE_CODE_METRICS = new Table("claude_code_metrics", columns(
+            "point_key", STRING, "organization_id", STRING, "metric_name", STRING, "unit", STRING,
+            "start_time", TIMESTAMP, "end_time", TIMESTAMP, "activity_date", DATE, "session_id", STRING,
+            "user_account_id", STRING, "user_email", STRING, "provider", STRING, "model", STRING, "type", STRING,
+            "value", USD, "service_version", STRING, "attributes", JSON, "received_at", TIMESTAMP),
+            List.of("point_key"), List.of("organization_id", "metric_name", "user_account_id"));
+
+    /** The tables {@code serve} writes, each row once, identified by its one key column. */
+    public static List<Table> telemetry() {
+        return List.of(CLAUDE_CODE_EVENTS, CLAUDE_CODE_METRICS);
+    }
+
+    /** The one column that identifies a row of a telemetry table. */
+    public static String telemetryKey(Table table) {
+        if (!telemetry().contains(table)) {
+            throw new IllegalArgumentException(table + " is not a telemetry table");
+        }
+        return table.key().get(0);
+    }
+
     /** Every table: the reports' tables, then the ledger and the dimensions. */
     public static List<Table> all() {
         List<Table> all = new ArrayList<>(Reports.factTables());
         all.addAll(List.of(RUNS, COVERAGE, RESTATEMENTS, NOTIFICATIONS, ORGANIZATIONS, WORKSPACES, API_KEYS, USERS,
                 ACTORS));
+        all.addAll(telemetry());
         return all;
     }
 

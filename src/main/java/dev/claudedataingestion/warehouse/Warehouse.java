@@ -67,6 +67,13 @@ public interface Warehouse extends AutoCloseable {
      */
     void replaceOrganizationRows(Table table, String organizationId, List<Row> rows);
 
+    /**
+     * Adds those of {@code rows}, rows of one of {@link Tables#telemetry()}, whose key the table does not hold yet,
+     * in one transaction, and returns how many it added; they are durable when it returns. A key repeated within
+     * {@code rows} is added once. Concurrent callers, in this process or others, never add a key twice.
+     */
+    long insertNew(Table table, List<Row> rows);
+
     /** Every row of {@code table} for {@code organizationId}. */
     default List<Row> organizationRows(Table table, String organizationId) {
         // SELECT c1, c2, … FROM t WHERE organization_id = @organization_id

@@ -75,8 +75,8 @@ class MainTest extends CommandLineFixture {
     }
     @Test
     void anUnknownCommandWithHelpIsNamedAndExitsTwo() {
-        assertThat(run("serve", "--help")).isEqualTo(Main.BAD_CONFIGURATION);
-        assertThat(err).contains("'serve'").contains("claude-ingest --help");
+        assertThat(run("sevre", "--help")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("'sevre'").contains("claude-ingest --help");
         assertThat(out).doesNotContain("Exit codes");
         assertThat(run(REAL_LOOKING_KEY, "--help")).isEqualTo(Main.BAD_CONFIGURATION);
         assertThat(err + out).doesNotContain(REAL_LOOKING_KEY);

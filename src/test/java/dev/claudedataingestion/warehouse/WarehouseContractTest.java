@@ -256,6 +256,28 @@ public abstract class WarehouseContractTest {
 
     /** A run whose process died is completed from the ledger: what it wrote, per report, and its organization. */
     @Test
+    void telemetryRowsAreAddedOnceWhateverIsSentAgain() {
+        Row first = telemetryEvent("k1", D1, "0.007512");
+        Row second = telemetryEvent("k2", D2, "0.000001");
+
+        assertThat(warehouse.insertNew(Tables.CLAUDE_CODE_EVENTS, List.of(first, first))).isEqualTo(1);
+        assertThat(warehouse.insertNew(Tables.CLAUDE_CODE_EVENTS, List.of(second, first))).isEqualTo(1);
+        assertThat(warehouse.insertNew(Tables.CLAUDE_CODE_EVENTS, List.of(first, second))).isZero();
+
+        assertThat(select("SELECT event_key, cost_usd FROM claude_code_events ORDER BY event_key")).hasSize(2)
+                .satisfiesExactly(
+                        row -> assertThat(((BigDecimal) row.get(1))).isEqualByComparingTo("0.007512"),
+                        row -> assertThat(((BigDecimal) row.get(1))).isEqualByComparingTo("0.000001"));
+    }
+
+    private static Row telemetryEvent(String key, LocalDate day, String cost) {
+        return new Row(Tables.CLAUDE_CODE_EVENTS).set("event_key", key).set("organization_id", ORG)
+                .set("event_name", "api_request").set("event_time", day.atStartOfDay(java.time.ZoneOffset.UTC)
+                        .toInstant().plusSeconds(3600)).set("activity_date", day).set("user_email", "a@example.com")
+                .set("cost_usd", new BigDecimal(cost)).set("attributes", "{}").set("received_at", Instant.now());
+    }
+
+    @Test
     void anAbandonedRunIsCompletedFromTheLedger() {
         Instant start = Instant.parse("2026-03-09T06:30:00Z");
         RunRecord started = RunRecord.started("run-dead", null, start, "usage,cost", "1", "manual", null,

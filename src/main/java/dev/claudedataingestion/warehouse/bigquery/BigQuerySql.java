@@ -136,6 +136,24 @@ final class BigQuerySql {
     }
 
     /**
+     * Adds the staged rows whose key the table does not hold, each key once:
+     * <pre>
+     * INSERT INTO `p.d.t` (c1, …) SELECT c1, … FROM `p.d_staging.s` AS s
+     * WHERE NOT EXISTS (SELECT 1 FROM `p.d.t` AS t WHERE t.activity_date BETWEEN @first_day AND @last_day
+     *     AND t.k = s.k)
+     * QUALIFY ROW_NUMBER() OVER (PARTITION BY s.k) = 1
+     * </pre>
+     */
+    String insertNew(Table table, String staging) {
+        String key = Tables.telemetryKey(table);
+        String columns = String.join(", ", table.columnNames());
+        return "INSERT INTO " + name(table.name()) + " (" + columns + ") SELECT " + columns + " FROM "
+                + staged(staging) + " AS s WHERE NOT EXISTS (SELECT 1 FROM " + name(table.name()) + " AS t WHERE"
+                + " t.activity_date BETWEEN @first_day AND @last_day AND t." + key + " = s." + key + ")"
+                + " QUALIFY ROW_NUMBER() OVER (PARTITION BY s." + key + ") = 1";
+    }
+
+    /**
      * Inserts the run, or updates it when it is already there:
      * <pre>
      * MERGE INTO `p.d.ingestion_runs` AS target

@@ -486,6 +486,36 @@ public final class BigQueryWarehouse implements Warehouse {
         }
     }
 
+    /**
+     * One load job into a staging table of its own (load jobs are limited per table, not per project) and one DML
+     * statement. BigQuery runs INSERTs into one table side by side, so two writers at once could each add a key the
+     * other adds: the Cloud Run service runs one instance for this reason.
+     */
+    @Override
+    public long insertNew(Table table, List<Row> rows) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        JobContext context = JobContext.unnamed(table.name());
+        String stage = context.stem();
+        LocalDate first = rows.stream().map(row -> row.date("activity_date")).min(LocalDate::compareTo).orElseThrow();
+        LocalDate last = rows.stream().map(row -> row.date("activity_date")).max(LocalDate::compareTo).orElseThrow();
+        try {
+            createStaging(stage, table);
+            load(context, "load", stage, table, writer -> rows.forEach(writer::row));
+            Long added = runDml(context, "insert", "add to " + table.name(), sql.insertNew(table, stage),
+                    Map.of("first_day", QueryParameterValue.date(first.toString()),
+                            "last_day", QueryParameterValue.date(last.toString())),
+                    options.deadline()).getNumDmlAffectedRows();
+            return added == null ? 0 : added;
+        } catch (RuntimeException e) {
+            throw new WarehouseException("could not add rows to " + table.name() + "; nothing was added: "
+                    + e.getMessage(), e);
+        } finally {
+            dropQuietly(stage);
+        }
+    }
+
     @Override
     public long erasePersonalData(String organizationId, LocalDate firstKept, Erasure erasure) {
         JobContext context = JobContext.unnamed("personal_data");

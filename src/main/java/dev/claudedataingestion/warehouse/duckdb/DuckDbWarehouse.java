@@ -397,6 +397,11 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
+        public long insertNew(Table table, List<Row> rows) {
+            return with(warehouse -> warehouse.insertNew(table, rows));
+        }
+
+        @Override
         public void recordRun(RunRecord run) {
             with(warehouse -> {
                 warehouse.recordRun(run);

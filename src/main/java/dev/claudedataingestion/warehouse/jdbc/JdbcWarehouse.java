@@ -37,7 +37,11 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -373,6 +377,65 @@ public abstract class JdbcWarehouse implements Warehouse {
             throw new WarehouseException("could not replace " + table.name() + "; nothing was changed: "
                     + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public long insertNew(Table table, List<Row> rows) {
+        String key = Tables.telemetryKey(table);
+        Map<String, Row> byKey = new LinkedHashMap<>();
+        rows.forEach(row -> byKey.putIfAbsent(row.string(key), row));
+        if (byKey.isEmpty()) {
+            return 0;
+        }
+        long[] added = {0};
+        try {
+            // The lock makes "which keys are there" and the load one step for every writer of the table.
+            inTransaction(lockForReplace("", table.name()), () -> {
+                Set<String> present = presentKeys(table, key, byKey.values());
+                try (BulkLoad load = openBulkLoad(table)) {
+                    for (Row row : byKey.values()) {
+                        if (!present.contains(row.string(key))) {
+                            load.writer().row(row);
+                            added[0]++;
+                        }
+                    }
+                    load.finish();
+                }
+            });
+        } catch (SQLException | RuntimeException e) {
+            throw new WarehouseException("could not add rows to " + table.name() + "; nothing was added: "
+                    + e.getMessage(), e);
+        }
+        return added[0];
+    }
+
+    /**
+     * Which keys of {@code rows} {@code table} holds. A key digests the row's time, so a repeat falls on the same
+     * day: the days of {@code rows} bound the search.
+     */
+    private Set<String> presentKeys(Table table, String key, Collection<Row> rows) throws SQLException {
+        List<String> keys = rows.stream().map(row -> row.string(key)).toList();
+        LocalDate first = rows.stream().map(row -> row.date("activity_date")).min(LocalDate::compareTo).orElseThrow();
+        LocalDate last = rows.stream().map(row -> row.date("activity_date")).max(LocalDate::compareTo).orElseThrow();
+        Set<String> present = new HashSet<>();
+        int chunk = 1000;
+        for (int from = 0; from < keys.size(); from += chunk) {
+            List<String> some = keys.subList(from, Math.min(keys.size(), from + chunk));
+            // SELECT k FROM t WHERE activity_date BETWEEN ? AND ? AND k IN (?, ?, …)
+            try (PreparedStatement query = connection.prepareStatement("SELECT " + key + " FROM " + table.name()
+                    + " WHERE activity_date BETWEEN ? AND ? AND " + key + " IN ("
+                    + String.join(", ", Collections.nCopies(some.size(), "?")) + ")")) {
+                List<Object> parameters = new ArrayList<>(List.of(first, last));
+                parameters.addAll(some);
+                bind(query, parameters.toArray());
+                try (ResultSet found = query.executeQuery()) {
+                    while (found.next()) {
+                        present.add(found.getString(1));
+                    }
+                }
+            }
+        }
+        return present;
     }
 
     @Override

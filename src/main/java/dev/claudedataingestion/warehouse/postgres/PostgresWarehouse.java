@@ -267,6 +267,12 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         } else if (table == Tables.COVERAGE) {
             statements.add("CREATE UNIQUE INDEX IF NOT EXISTS ingestion_coverage_key ON ingestion_coverage"
                     + " (organization_id, report, activity_date)");
+        } else if (Tables.telemetry().contains(table)) {
+            // CREATE UNIQUE INDEX IF NOT EXISTS t_key ON t (k): a guard behind insertNew's lock
+            statements.add("CREATE UNIQUE INDEX IF NOT EXISTS " + table.name() + "_key ON " + table.name() + " ("
+                    + Tables.telemetryKey(table) + ")");
+            statements.add("CREATE INDEX IF NOT EXISTS " + table.name() + "_day ON " + table.name()
+                    + " (organization_id, activity_date)");
         } else {
             // CREATE INDEX IF NOT EXISTS t_key ON t (key columns…), and t_day ON t (organization_id, activity_date)
             statements.add("CREATE INDEX IF NOT EXISTS " + table.name() + "_key ON " + table.name() + " ("

@@ -1,0 +1,297 @@
+package dev.claudedataingestion.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.claudedataingestion.analysis.AnalysisViews;
+import dev.claudedataingestion.config.TelemetryConfig;
+import dev.claudedataingestion.warehouse.Rows;
+import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.Warehouses;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The receiver over HTTP, fed what Claude Code 2.1.332 sent (captured from the real CLI: {@code
+ * src/test/resources/telemetry}), into DuckDB.
+ */
+class OtlpReceiverTest {
+
+    private static final String PROTOBUF = "application/x-protobuf";
+    private static final String JSON = "application/json";
+    private static final String TOKEN = "test-token-123";
+
+    @TempDir
+    Path directory;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Warehouse warehouse;
+    private OtlpReceiver receiver;
+
+    @AfterEach
+    void stop() {
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (warehouse != null) {
+            warehouse.close();
+        }
+    }
+
+    private void start(boolean readOnly, int bufferRows, OtlpReceiver.Batching batching) throws IOException {
+        String url = "duckdb:" + directory.resolve("telemetry.duckdb");
+        if (!readOnly) {
+            warehouse = Warehouses.locate(Optional.of(url), Map.of()).open(false);
+            warehouse.ensureSchema(AnalysisViews.catalog());
+        } else {
+            try (Warehouse schema = Warehouses.locate(Optional.of(url), Map.of()).open(false)) {
+                schema.ensureSchema(AnalysisViews.catalog());
+            }
+            warehouse = Warehouses.locate(Optional.of(url), Map.of()).open(true);
+        }
+        TelemetryConfig config = new TelemetryConfig("127.0.0.1", 0, Optional.of(TOKEN.getBytes(
+                StandardCharsets.UTF_8)), 1_000_000, bufferRows, false, Optional.of("org-telemetry"));
+        receiver = OtlpReceiver.start(config, warehouse, batching, Clock.systemUTC());
+    }
+
+    private void start() throws IOException {
+        start(false, 50_000, OtlpReceiver.Batching.LOCAL);
+    }
+
+    static byte[] capture(String name) {
+        try (InputStream in = OtlpReceiverTest.class.getResourceAsStream("/telemetry/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HttpResponse<byte[]> post(String path, String type, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + receiver.address().getPort() + path)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        if (!headers.containsKey("Authorization")) {
+            request.header("Authorization", "Bearer " + TOKEN);
+        }
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<byte[]> post(String path, String type, byte[] body) {
+        return post(path, type, body, Map.of());
+    }
+
+    private List<List<Object>> select(String sql) {
+        return Rows.select(warehouse, sql);
+    }
+
+    private long count(String table) {
+        return ((Number) select("SELECT COUNT(*) FROM " + table).get(0).get(0)).longValue();
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void eachEventIsStoredOnceFromProtobufGzipAndChunkedJson() throws Exception {
+        start();
+
+        assertThat(post("/v1/logs", PROTOBUF, gzip(capture("claude-code-2.1.332-logs.pb")),
+                Map.of("Content-Encoding", "gzip")).statusCode()).isEqualTo(200);
+        // Chunked: a body of unknown length, as Claude Code 2.1.197 sent its exports.
+        HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + receiver.address().getPort() + "/v1/logs")).header("Content-Type", JSON)
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
+                        capture("claude-code-2.1.332-logs.json")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(200);
+        assertThat(chunked.headers().firstValue("Content-Type")).contains(JSON);
+        assertThat(chunked.body()).isEqualTo("{\"partialSuccess\":{}}");
+        // The exporter's retry of the first: nothing more.
+        assertThat(post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb")).statusCode()).isEqualTo(200);
+
+        assertThat(count("claude_code_events")).isEqualTo(14);
+        assertThat(select("SELECT COUNT(*), SUM(cost_usd), SUM(input_tokens), SUM(output_tokens),"
+                + " SUM(cache_read_tokens), SUM(cache_creation_tokens), MIN(model), COUNT(DISTINCT session_id),"
+                + " MAX(user_account_id), MIN(user_email), MIN(organization_id), MIN(request_id)"
+                + " FROM claude_code_events WHERE event_name = 'api_request'")).singleElement().satisfies(row -> {
+                    assertThat(((Number) row.get(0)).longValue()).isEqualTo(2);
+                    // 2 × (1200×4 + 42×20 + 300×0.2 + 50×5) millionths, as cost_usd_micros 5950 said.
+                    assertThat((BigDecimal) row.get(1)).isEqualByComparingTo("0.0119");
+                    assertThat(row.subList(2, 6)).extracting(value -> ((Number) value).longValue())
+                            .containsExactly(2400L, 84L, 600L, 100L);
+                    assertThat(row.subList(6, 12)).containsExactly("claude-opus-5-5", 2L, "user_01dev",
+                            "dev@example.com", "org-telemetry", "req_abc");
+                });
+        assertThat(select("SELECT prompt, attributes FROM claude_code_events WHERE event_name = 'user_prompt'"))
+                .allSatisfy(row -> {
+                    assertThat(row.get(0)).isNull();
+                    assertThat((String) row.get(1)).contains("\"prompt_length\"").doesNotContain("REDACTED")
+                            .doesNotContain("dev@example.com");
+                });
+    }
+
+    @Test
+    void metricPointsAreStoredOnceAndTheirCostIsTheEventsCost() throws Exception {
+        start();
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(post("/v1/metrics", PROTOBUF, capture("claude-code-2.1.332-metrics.pb")).statusCode())
+                    .isEqualTo(200);
+            assertThat(post("/v1/metrics", JSON, capture("claude-code-2.1.332-metrics.json")).statusCode())
+                    .isEqualTo(200);
+        }
+        post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb"));
+        post("/v1/logs", JSON, capture("claude-code-2.1.332-logs.json"));
+
+        assertThat(count("claude_code_metrics")).isEqualTo(14);
+        assertThat(select("SELECT (SELECT SUM(value) FROM claude_code_metrics WHERE metric_name ="
+                + " 'claude_code.cost.usage'), (SELECT SUM(cost_usd) FROM claude_code_events)")).singleElement()
+                .satisfies(row -> assertThat((BigDecimal) row.get(0)).isEqualByComparingTo((BigDecimal) row.get(1))
+                        .isEqualByComparingTo("0.0119"));
+        assertThat(select("SELECT type, SUM(value) FROM claude_code_metrics WHERE metric_name ="
+                + " 'claude_code.token.usage' GROUP BY type ORDER BY type")).extracting(row -> row.get(0) + "="
+                + ((BigDecimal) row.get(1)).stripTrailingZeros().toPlainString())
+                .containsExactly("cacheCreation=100", "cacheRead=600", "input=2400", "output=84");
+    }
+
+    @Test
+    void whatIsNotAnExportIsRefusedAsTheSpecificationSaysAndNothingIsStored() throws Exception {
+        start();
+        byte[] logs = capture("claude-code-2.1.332-logs.pb");
+
+        assertThat(post("/v1/logs", PROTOBUF, logs, Map.of("Authorization", "Bearer wrong")).statusCode())
+                .isEqualTo(401);
+        assertThat(post("/v1/logs", "text/plain", logs).statusCode()).isEqualTo(415);
+        assertThat(post("/v1/logs", PROTOBUF, new byte[] {(byte) 0xff, 0x01, 0x02}).statusCode()).isEqualTo(400);
+        assertThat(post("/v1/logs", JSON, "{\"resourceLogs\": 3}".getBytes(StandardCharsets.UTF_8)).statusCode())
+                .isEqualTo(400);
+        assertThat(post("/v1/logs", PROTOBUF, logs, Map.of("Content-Encoding", "gzip")).statusCode()).isEqualTo(400);
+        assertThat(post("/v1/other", PROTOBUF, logs).statusCode()).isEqualTo(404);
+        // Over the limit once uncompressed, though small on the wire.
+        HttpResponse<byte[]> large = post("/v1/logs", JSON, gzip(new byte[2_000_000]), Map.of("Content-Encoding",
+                "gzip"));
+        assertThat(large.statusCode()).isEqualTo(413);
+        assertThat(new String(large.body(), StandardCharsets.UTF_8)).startsWith("{\"code\":413,")
+                .contains(TelemetryConfig.MAX_BODY);
+
+        assertThat(count("claude_code_events")).isZero();
+    }
+
+    @Test
+    void aStatusBodyNamesTheProblemInTheRequestsEncoding() throws Exception {
+        start();
+
+        HttpResponse<byte[]> refused = post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb"),
+                Map.of("Authorization", "Bearer wrong"));
+
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        com.google.rpc.Status status = com.google.rpc.Status.parseFrom(refused.body());
+        assertThat(status.getCode()).isEqualTo(401);
+        assertThat(status.getMessage()).contains("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void spansAreReadAndAnsweredAsRejected() throws Exception {
+        start();
+        ExportTraceServiceRequest traces = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans
+                .newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder().setName("a"))
+                        .addSpans(Span.newBuilder().setName("b")))).build();
+
+        HttpResponse<byte[]> answer = post("/v1/traces", PROTOBUF, traces.toByteArray());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        ExportTraceServiceResponse response = ExportTraceServiceResponse.parseFrom(answer.body());
+        assertThat(response.getPartialSuccess().getRejectedSpans()).isEqualTo(2);
+        assertThat(response.getPartialSuccess().getErrorMessage()).contains("dropped");
+    }
+
+    @Test
+    void aRecordThatNamesNoEventIsRejectedAndTheRestStored() throws Exception {
+        start();
+        ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder()
+                .mergeFrom(capture("claude-code-2.1.332-logs.pb"));
+        request.addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(ScopeLogs.newBuilder().addLogRecords(
+                LogRecord.newBuilder().setTimeUnixNano(1).addAttributes(KeyValue.newBuilder().setKey("x")
+                        .setValue(AnyValue.newBuilder().setIntValue(1))))));
+
+        HttpResponse<byte[]> answer = post("/v1/logs", JSON, JsonFormat.printer().print(request)
+                .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).contains("\"rejectedLogRecords\":\"1\"");
+        assertThat(count("claude_code_events")).isEqualTo(7);
+    }
+
+    @Test
+    void aFullBufferAnswers503WithRetryAfterAndTheQueuedRequestIsStillStored() throws Exception {
+        // A batch gathers for two seconds: the first request fills the buffer meanwhile.
+        start(false, 10, new OtlpReceiver.Batching(1_000, Duration.ofSeconds(2)));
+        byte[] logs = capture("claude-code-2.1.332-logs.pb");
+
+        CompletableFuture<HttpResponse<byte[]>> first = CompletableFuture.supplyAsync(() -> post("/v1/logs", PROTOBUF,
+                logs));
+        Thread.sleep(500);
+        HttpResponse<byte[]> second = post("/v1/logs", JSON, capture("claude-code-2.1.332-logs.json"));
+
+        assertThat(second.statusCode()).isEqualTo(503);
+        assertThat(second.headers().firstValue("Retry-After")).contains(String.valueOf(
+                OtlpReceiver.RETRY_AFTER_SECONDS));
+        assertThat(first.get().statusCode()).isEqualTo(200);
+        assertThat(count("claude_code_events")).isEqualTo(7);
+    }
+
+    @Test
+    void aWriteTheWarehouseRefusesIsAnswered503AndNothingIsAcknowledged() throws Exception {
+        start(true, 50_000, OtlpReceiver.Batching.LOCAL);
+
+        HttpResponse<byte[]> answer = post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb"));
+
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+        assertThat(count("claude_code_events")).isZero();
+    }
+}
