@@ -118,6 +118,17 @@ final class AnalyticsAnswers {
         return workspaceId == null ? organization.defaultWorkspaceId() : workspaceId;
     }
 
+    /**
+     * What a person's account used, Claude Code for about half of the people (by their id) and the Console for the
+     * rest; an API key's requests, the Messages or Batches API.
+     */
+    static String product(SyntheticOrganization.UsageTuple tuple) {
+        if (tuple.accountId() != null) {
+            return Math.floorMod(tuple.accountId().hashCode(), 2) == 0 ? "claude_code" : "claude_console";
+        }
+        return "batch".equals(tuple.serviceTier()) ? "message_batches_api" : "messages_api";
+    }
+
     private Map<String, Object> dimensions(SyntheticOrganization.UsageTuple tuple,
             SyntheticOrganization.AttributedCost cost) {
         Map<String, Object> values = new HashMap<>();
@@ -128,8 +139,7 @@ final class AnalyticsAnswers {
             values.put("api_key_id", tuple.apiKeyId());
             values.put("workspace_id", realWorkspaceId(tuple.workspaceId()));
             values.put("model", tuple.model());
-            values.put("product", tuple.accountId() != null ? "claude_console"
-                    : "batch".equals(tuple.serviceTier()) ? "message_batches_api" : "messages_api");
+            values.put("product", product(tuple));
             values.put("service_tier", tuple.serviceTier());
             values.put("context_window", tuple.contextWindow());
             values.put("inference_geo", tuple.inferenceGeo());

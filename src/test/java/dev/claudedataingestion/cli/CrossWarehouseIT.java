@@ -129,7 +129,8 @@ class CrossWarehouseIT {
         java.nio.file.Files.readAllLines(focus).stream().sorted().map(line -> "focus: " + line).forEach(printed::add);
         // The report's figures, all computed from the views: the same, but for when and from where it was made.
         Path report = directory.resolve("report-" + reports.size() + ".html");
-        assertThat(TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, "report", "--out", report.toString(), "--monthly-budget", "1000")).code()).isZero();
+        TestApi.Ran reported = TestApi.run(environment, TestApi.CLOCK, on(warehouseUrl, "report", "--out", report.toString(), "--monthly-budget", "1000"));
+        assertThat(reported.code()).as(reported.err()).isZero();
         java.util.regex.Matcher data = java.util.regex.Pattern.compile(
                 "(?s)<script id=\"report-data\" type=\"application/json\">(.*?)</script>")
                 .matcher(java.nio.file.Files.readString(report));

@@ -270,6 +270,27 @@ public abstract class WarehouseContractTest {
                         row -> assertThat(((BigDecimal) row.get(1))).isEqualByComparingTo("0.000001"));
     }
 
+    @Test
+    void telemetryLosesEmailAddressesAndTextBeforeTheCutoff() {
+        warehouse.insertNew(Tables.CLAUDE_CODE_EVENTS, List.of(telemetryEvent("old", D1, "0.1").set("prompt", "hi"),
+                telemetryEvent("new", D2, "0.2").set("prompt", "there"),
+                telemetryEvent("none", D1, "0.3").set("organization_id", null),
+                telemetryEvent("other", D1, "0.4").set("organization_id", OTHER_ORG)));
+        warehouse.insertNew(Tables.CLAUDE_CODE_METRICS, List.of(new Row(Tables.CLAUDE_CODE_METRICS)
+                .set("point_key", "p").set("organization_id", ORG).set("metric_name", "claude_code.cost.usage")
+                .set("end_time", Instant.parse("2025-03-01T10:00:00Z")).set("activity_date", D1)
+                .set("user_email", "a@example.com").set("value", BigDecimal.ONE).set("attributes", "{}")));
+
+        assertThat(warehouse.erasePersonalData(ORG, D2, PersonalData.ERASURE)).isEqualTo(3);
+
+        assertThat(select("SELECT event_key, user_email, prompt FROM claude_code_events ORDER BY event_key"))
+                .containsExactly(List.of("new", "a@example.com", "there"), java.util.Arrays.asList("none", null, null),
+                        java.util.Arrays.asList("old", null, null), java.util.Arrays.asList("other", "a@example.com",
+                                null));
+        assertThat(select("SELECT user_email FROM claude_code_metrics")).containsExactly(
+                java.util.Collections.singletonList(null));
+    }
+
     private static Row telemetryEvent(String key, LocalDate day, String cost) {
         return new Row(Tables.CLAUDE_CODE_EVENTS).set("event_key", key).set("organization_id", ORG)
                 .set("event_name", "api_request").set("event_time", day.atStartOfDay(java.time.ZoneOffset.UTC)

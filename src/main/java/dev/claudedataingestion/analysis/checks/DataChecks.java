@@ -22,7 +22,7 @@ public final class DataChecks {
 
     /** The checks, in the order they are reported. */
     private static final List<Check> CHECKS = List.of(new Freshness(), new Gaps(), new Duplicates(), new Units(),
-            new Reconciliation(), new Prices(), new Agreement(), new Budget(), new Anomaly());
+            new Reconciliation(), new Prices(), new Agreement(), new Budget(), new Anomaly(), new Telemetry());
 
     private final Warehouse warehouse;
     private final CheckSettings settings;

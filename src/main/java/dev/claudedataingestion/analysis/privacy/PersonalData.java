@@ -16,7 +16,9 @@ import java.util.List;
  * and name; current ones keep them. The model table goes first: its mapping is read from the usage table, whose
  * addresses (a superset: every model row belongs to a usage row) change last, so that a run stopped in between
  * finishes the same way next time. The attributed tables key their rows by the actor's id, so their e-mail
- * addresses and names just become null, and so do the actors' ended versions.
+ * addresses and names just become null, and so do the actors' ended versions. Claude Code's own telemetry loses
+ * its e-mail addresses and any prompt or response text kept; a record that names no organization is erased with
+ * every organization's.
  */
 public final class PersonalData {
 
@@ -41,7 +43,14 @@ public final class PersonalData {
                 + " AND (actor_email IS NOT NULL OR actor_name IS NOT NULL)";
         String history = "UPDATE {table} SET email = NULL, name = NULL WHERE organization_id = @" + Erasure.ORGANIZATION
                 + " AND valid_to <= @" + Erasure.BEFORE + " AND (email IS NOT NULL OR name IS NOT NULL)";
+        String telemetry = "UPDATE {table} SET user_email = NULL{more} WHERE (organization_id = @" + Erasure.ORGANIZATION
+                + " OR organization_id IS NULL) AND activity_date < @" + Erasure.BEFORE + " AND (user_email IS NOT NULL"
+                + "{more_check})";
         return List.of(
+                telemetry.replace("{table}", sql.table(Tables.CLAUDE_CODE_EVENTS.name())).replace("{more}",
+                        ", prompt = NULL").replace("{more_check}", " OR prompt IS NOT NULL"),
+                telemetry.replace("{table}", sql.table(Tables.CLAUDE_CODE_METRICS.name())).replace("{more}", "")
+                        .replace("{more_check}", ""),
                 claudeCode.replace("{table}", sql.table(ClaudeCodeReport.MODELS_TABLE.name())),
                 claudeCode.replace("{table}", usage),
                 attributed.replace("{table}", sql.table(AnalyticsUsageReport.TABLE.name())),

@@ -151,7 +151,53 @@ public final class Views {
                 + sql.monthStart("c.activity_date") + ", c.workspace_id, " + workspaceName.formatted("c"));
 
         attributedViews(sql, views);
+        views.put("claude_code_by_person", claudeCodeByPerson(sql));
         return views;
+    }
+
+    /**
+     * Per person and day, the three accounts of Claude Code: its own telemetry's estimate ({@code claude_code_events},
+     * requests on the Anthropic API apart from those on other clouds, which Anthropic never bills), the Claude Code
+     * Analytics report's estimate, and what the Usage and Cost Analytics API billed for product {@code claude_code}
+     * to the person, at list price and after discount. A person is their e-mail address in lower case; telemetry
+     * that gives only an account id is named through {@code claude_users}, else by that id. {@code telemetry_only}
+     * marks people neither report knows: users of Claude Code on Bedrock, Vertex AI or Foundry, or not signed in.
+     */
+    private static String claudeCodeByPerson(SqlDialect sql) {
+        String telemetryPerson = "COALESCE(LOWER(e.user_email), LOWER(u.email), e.user_account_id, e.user_id)";
+        String firstParty = "(e.provider IS NULL OR e.provider = 'firstParty')";
+        String telemetry = "SELECT e.organization_id, e.activity_date, " + telemetryPerson + " AS person,"
+                + " MAX(e.user_account_id) AS user_account_id, COUNT(*) AS telemetry_requests,"
+                + " SUM(COALESCE(e.input_tokens, 0) + COALESCE(e.output_tokens, 0) + COALESCE(e.cache_read_tokens, 0)"
+                + " + COALESCE(e.cache_creation_tokens, 0)) AS telemetry_tokens, SUM(e.cost_usd) AS telemetry_cost_usd,"
+                + " SUM(CASE WHEN " + firstParty + " THEN e.cost_usd END) AS telemetry_anthropic_cost_usd,"
+                + " SUM(CASE WHEN " + firstParty + " THEN 0 ELSE 1 END) AS other_cloud_requests FROM "
+                + sql.table(Tables.CLAUDE_CODE_EVENTS.name()) + " e LEFT JOIN " + sql.table(Tables.USERS.name())
+                + " u ON u.organization_id = e.organization_id AND u.user_id = e.user_account_id AND u.valid_to IS NULL"
+                + " WHERE e.event_name = 'api_request' GROUP BY e.organization_id, e.activity_date, " + telemetryPerson;
+        String report = "SELECT organization_id, activity_date, LOWER(actor_email) AS person,"
+                + " SUM(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens) AS report_tokens,"
+                + " SUM(estimated_cost_usd) AS report_cost_usd FROM " + sql.table("claude_code_usage")
+                + " WHERE actor_type = 'user_actor' AND actor_email IS NOT NULL"
+                + " GROUP BY organization_id, activity_date, LOWER(actor_email)";
+        String billedPerson = "COALESCE(LOWER(actor_email), actor_id)";
+        String billed = "SELECT organization_id, activity_date, " + billedPerson + " AS person,"
+                + " SUM(list_amount_usd) AS billed_list_usd, SUM(amount_usd) AS billed_usd FROM "
+                + sql.table("claude_cost_attributed") + " WHERE product = 'claude_code' AND actor_type = 'user_actor'"
+                + " GROUP BY organization_id, activity_date, " + billedPerson;
+        String people = "SELECT DISTINCT organization_id, activity_date, person FROM (SELECT organization_id,"
+                + " activity_date, person FROM (" + telemetry + ") t0 UNION ALL SELECT organization_id, activity_date,"
+                + " person FROM (" + report + ") r0 UNION ALL SELECT organization_id, activity_date, person FROM ("
+                + billed + ") b0) everyone";
+        String same = " ON COALESCE(%1$s.organization_id, '') = COALESCE(p.organization_id, '')"
+                + " AND %1$s.activity_date = p.activity_date AND %1$s.person = p.person";
+        return withFinality(sql, "SELECT p.organization_id, p.activity_date, p.person, t.user_account_id,"
+                + " t.telemetry_requests, t.telemetry_tokens, t.telemetry_cost_usd, t.telemetry_anthropic_cost_usd,"
+                + " COALESCE(t.other_cloud_requests, 0) AS other_cloud_requests, r.report_tokens, r.report_cost_usd,"
+                + " b.billed_list_usd, b.billed_usd, (r.person IS NULL AND b.person IS NULL) AS telemetry_only"
+                + " FROM (" + people + ") p LEFT JOIN (" + telemetry + ") t" + same.formatted("t")
+                + " LEFT JOIN (" + report + ") r" + same.formatted("r") + " LEFT JOIN (" + billed + ") b"
+                + same.formatted("b"), ReportKind.ANALYTICS_COST);
     }
 
     /**

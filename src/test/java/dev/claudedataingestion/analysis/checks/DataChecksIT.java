@@ -102,7 +102,7 @@ class DataChecksIT {
     void everyCheckPassesOnCleanData() {
         Map<String, CheckResult> results = check();
         assertThat(results.keySet()).containsExactly("freshness", "gaps", "duplicates", "units", "reconciliation",
-                "prices", "agreement", "budget", "anomaly");
+                "prices", "agreement", "budget", "anomaly", "telemetry");
         assertThat(results.values()).allSatisfy(result ->
                 assertThat(result.status()).as(result.check() + ": " + result.message()).isEqualTo(Status.OK));
         assertThat(results.get("reconciliation").message()).contains("Priority Tier usage of about $");
@@ -153,6 +153,54 @@ class DataChecksIT {
         assertThat(wrong.evidence()).singleElement().asString()
                 .startsWith("claude-opus-4-8: the API lists 0.333× our price since ");
         assertThat(check(s -> s.withPrices(PriceTable.builtIn())).get("prices").status()).isEqualTo(Status.OK);
+    }
+
+    /**
+     * Telemetry planted beside the bill of a final day: a person whose telemetry is the bill at list price, one whose
+     * telemetry counted a request twice, and one on Bedrock whom Anthropic never bills.
+     */
+    @Test
+    void aPersonDayWhoseTelemetryIsNotTheBillFailsTheTelemetryCheck() {
+        // The final day (January's are) on which the most people were billed for Claude Code.
+        String day = "DATE '" + select("SELECT activity_date FROM claude_cost_attributed WHERE product = 'claude_code'"
+                + " AND actor_type = 'user_actor' AND activity_date < DATE '2026-02-01' GROUP BY activity_date"
+                + " ORDER BY COUNT(DISTINCT actor_email) DESC, activity_date LIMIT 1").get(0).get(0) + "'";
+        String billed = "SELECT organization_id, activity_date, LOWER(actor_email) AS email, SUM(list_amount_usd) AS usd"
+                + " FROM claude_cost_attributed WHERE product = 'claude_code' AND actor_type = 'user_actor'"
+                + " AND activity_date = " + day + " GROUP BY 1, 2, 3";
+        List<List<Object>> people = select("SELECT email FROM (" + billed + ") b ORDER BY email");
+        assertThat(people).as("people billed for Claude Code that day").hasSizeGreaterThanOrEqualTo(2);
+        String twice = (String) people.get(1).get(0);
+        execute("INSERT INTO claude_code_events (event_key, organization_id, event_name, event_time, activity_date,"
+                        + " user_email, provider, cost_usd, attributes, received_at) SELECT 'k-' || email,"
+                        + " organization_id, 'api_request', activity_date + INTERVAL 12 HOUR, activity_date, email,"
+                        + " 'firstParty', CASE WHEN email = '" + twice + "' THEN usd * 2 ELSE usd END, '{}',"
+                        + " activity_date + INTERVAL 13 HOUR FROM (" + billed + ") b",
+                "INSERT INTO claude_code_events (event_key, organization_id, event_name, event_time, activity_date,"
+                        + " user_email, provider, cost_usd, attributes, received_at) VALUES ('k-bedrock', '"
+                        + organization.id() + "', 'api_request', " + day + " + INTERVAL 12 HOUR, " + day + ","
+                        + " 'cloud@example.com', 'bedrock', 3.5, '{}', " + day + " + INTERVAL 13 HOUR)");
+
+        CheckResult telemetry = check().get("telemetry");
+
+        assertThat(telemetry.status()).as(telemetry.message()).isEqualTo(Status.FAIL);
+        assertThat(telemetry.message()).startsWith("1 final person-days").contains("5%");
+        assertThat(telemetry.evidence()).singleElement().asString().startsWith(day.substring(6, 16) + " " + twice
+                + ": telemetry estimated $").contains("(difference $").endsWith(", 50%)");
+        assertThat(select("SELECT person, telemetry_only, telemetry_cost_usd, telemetry_anthropic_cost_usd,"
+                + " report_cost_usd IS NOT NULL, billed_list_usd IS NOT NULL, is_final FROM claude_code_by_person"
+                + " WHERE activity_date = " + day + " AND telemetry_requests IS NOT NULL ORDER BY person"))
+                .hasSize(people.size() + 1)
+                .anySatisfy(row -> assertThat(row).containsExactly("cloud@example.com", true,
+                        new java.math.BigDecimal("3.5").setScale(((java.math.BigDecimal) row.get(2)).scale()), null,
+                        false, false, true))
+                .allSatisfy(row -> assertThat(row.get(6)).isEqualTo(true));
+    }
+
+    private List<List<Object>> select(String sql) {
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(directory.resolve("w.duckdb"), true)) {
+            return dev.claudedataingestion.warehouse.Rows.select(warehouse, sql);
+        }
     }
 
     @Test
