@@ -100,13 +100,32 @@ PY
   esac
 }
 
+# Creates a service account unless it exists: ensure_service_account NAME EMAIL DISPLAY_NAME.
+ensure_service_account() {
+  local name="$1" email="$2" title="$3"
+  if rest GET iam "v1/projects/-/serviceAccounts/${email}" >/dev/null; then
+    info "service account ${email} exists"
+  else
+    info "creating service account ${email}"
+    rest POST iam "v1/projects/${PROJECT_ID}/serviceAccounts" "$(python3 -c '
+import json, sys
+print(json.dumps({"accountId": sys.argv[1], "serviceAccount": {"displayName": sys.argv[2]}}))' "${name}" "${title}")" \
+      >/dev/null
+  fi
+}
+
 # Grants ROLE to MEMBER on one resource: grant API RESOURCE MEMBER ROLE, e.g. grant secretmanager
 # v1/projects/P/secrets/S serviceAccount:… roles/secretmanager.secretAccessor. Reads the resource's policy and writes
 # it back, with the etag read, only when the binding is missing: what 'gcloud … add-iam-policy-binding' does, but
 # without starting gcloud (a second or two each) and without writing a policy that does not change.
 grant() {
   local api="$1" resource="$2" member="$3" role="$4" policy update
-  policy="$(rest GET "${api}" "${resource}:getIamPolicy?options.requestedPolicyVersion=3")"
+  if [[ "${api}" == bigquery ]]; then
+    # BigQuery reads a table's policy by POST.
+    policy="$(rest POST bigquery "${resource}:getIamPolicy" '{"options": {"requestedPolicyVersion": 1}}')"
+  else
+    policy="$(rest GET "${api}" "${resource}:getIamPolicy?options.requestedPolicyVersion=3")"
+  fi
   update="$(python3 "${script_dir}/iam_policy.py" "${policy}" "${member}=${role}")"
   [[ -z "$(sed -n 1p <<<"${update}")" ]] || rest POST "${api}" "${resource}:setIamPolicy" "$(sed -n 2p <<<"${update}")" >/dev/null
 }

@@ -22,19 +22,6 @@ require_permissions iam.serviceAccounts.create=roles/iam.serviceAccountAdmin \
   resourcemanager.projects.setIamPolicy=roles/resourcemanager.projectIamAdmin \
   bigquery.datasets.create=roles/bigquery.admin bigquery.datasets.update=roles/bigquery.admin
 
-ensure_service_account() {
-  local name="$1" email="$2" title="$3"
-  if rest GET iam "v1/projects/-/serviceAccounts/${email}" >/dev/null; then
-    info "service account ${email} exists"
-  else
-    info "creating service account ${email}"
-    rest POST iam "v1/projects/${PROJECT_ID}/serviceAccounts" "$(python3 -c '
-import json, sys
-print(json.dumps({"accountId": sys.argv[1], "serviceAccount": {"displayName": sys.argv[2]}}))' "${name}" "${title}")" \
-      >/dev/null
-  fi
-}
-
 # The key first: a wrong one stops the script before anything is created.
 secret_exists=false
 if rest GET secretmanager "v1/projects/${PROJECT_ID}/secrets/${SECRET_NAME}" >/dev/null; then

@@ -39,6 +39,10 @@ final class ServeCommand implements Callable<Integer> {
             + " the platform authenticates them (Cloud Run's IAM)")
     boolean noToken;
 
+    @Option(names = "--existing-tables", description = "write to the tables as they are, without creating or changing"
+            + " any: for an account that may only add rows to the telemetry tables (the ingestion job makes them)")
+    boolean existingTables;
+
     ServeCommand(Context context) {
         this.context = context;
     }
@@ -48,7 +52,9 @@ final class ServeCommand implements Callable<Integer> {
         TelemetryConfig config = context.settings().telemetry(port, bind, noToken);
         WarehouseLocation location = context.warehouse(warehouse.url);
         try (Warehouse opened = location.open(false)) {
-            opened.ensureSchema(AnalysisViews.catalog());
+            if (!existingTables) {
+                opened.ensureSchema(AnalysisViews.catalog());
+            }
             OtlpReceiver receiver;
             try {
                 receiver = OtlpReceiver.start(config, opened, OtlpReceiver.Batching.forWarehouse(

@@ -169,9 +169,13 @@ public final class Settings {
         return new RunOrigin(trigger, variable(CLOUD_RUN_EXECUTION).orElse(null));
     }
 
-    /** {@code json} or {@code text}: {@value #LOG_FORMAT}, else {@code json} on Cloud Run, else {@code text}. */
+    /**
+     * {@code json} or {@code text}: {@value #LOG_FORMAT}, else {@code json} on Cloud Run (a job, or the telemetry
+     * service: {@code K_SERVICE}), else {@code text}.
+     */
     public String logFormat() {
-        String format = variable(LOG_FORMAT).orElse(variable(CLOUD_RUN_JOB).isPresent() ? "json" : "text")
+        boolean cloudRun = variable(CLOUD_RUN_JOB).isPresent() || variable("K_SERVICE").isPresent();
+        String format = variable(LOG_FORMAT).orElse(cloudRun ? "json" : "text")
                 .toLowerCase(java.util.Locale.ROOT);
         if (!format.equals("json") && !format.equals("text")) {
             throw new ConfigException(LOG_FORMAT + " '" + format + "' is neither json nor text");

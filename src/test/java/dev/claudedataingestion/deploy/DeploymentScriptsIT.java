@@ -350,6 +350,76 @@ class DeploymentScriptsIT {
         assertThat(dashboard.at("/mosaicLayout/tiles")).hasSize(6);
     }
 
+    /**
+     * The telemetry receiver beside the job: its own account with write on the two telemetry tables only, a token
+     * made and kept in Secret Manager, and the service with its ingress, authentication and scaling; run twice, it
+     * creates each once.
+     */
+    @Test
+    void theTelemetryServiceIsDeployedOnceWithItsOwnAccountAndToken() throws Exception {
+        // What the job's deployment and first run left: the dataset, its staging companion and the two tables.
+        String dataset = "/bigquery/v2/projects/test-project/datasets/ai_usage_analytics";
+        ObjectMapper json = new ObjectMapper();
+        recorder.put(dataset + "_staging", json.createObjectNode().put("location", "US"));
+        for (String table : List.of("claude_code_events", "claude_code_metrics")) {
+            recorder.put(dataset + "/tables/" + table, json.createObjectNode().put("id", table));
+        }
+        recorder.clearRequests();
+        Map<String, String> settings = Map.of("IMAGE", IMAGE);
+
+        for (int run = 0; run < 2; run++) {
+            Result telemetry = script("setup-telemetry.sh", "", settings);
+            assertThat(telemetry.exit()).as(telemetry.output()).isZero();
+            assertThat(telemetry.output()).contains("receiving at https://claude-telemetry-")
+                    .contains("gcloud secrets versions access latest --secret=otlp-token");
+        }
+
+        String account = "ai-usage-telemetry@test-project.iam.gserviceaccount.com";
+        assertThat(requests("POST", "/serviceAccounts").stream().filter(Request::creates))
+                .extracting(r -> r.json().get("accountId").asText()).containsExactly("ai-usage-telemetry");
+        List<Request> secrets = requests("POST", "/secrets").stream().filter(Request::creates).toList();
+        assertThat(secrets).singleElement().extracting(Request::query).asString().contains("secretId=otlp-token");
+        String token = new String(Base64.getDecoder().decode(requests("POST", "secrets/otlp-token:addVersion").get(0)
+                .json().at("/payload/data").asText()), StandardCharsets.UTF_8);
+        assertThat(token).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(recorder.requests()).noneMatch(r -> r.body().contains(token) && !r.path().contains(":addVersion"));
+        assertThat(policyBinding(requests("POST", "secrets/otlp-token:setIamPolicy").get(0),
+                "roles/secretmanager.secretAccessor").get("members").toString()).contains(account)
+                .doesNotContain(PIPELINE);
+        // Write on the two tables, not the dataset; its staging tables in the companion dataset; BigQuery jobs.
+        for (String table : List.of("claude_code_events", "claude_code_metrics")) {
+            assertThat(policyBinding(requests("POST", "tables/" + table + ":setIamPolicy").get(0),
+                    "roles/bigquery.dataEditor").get("members").toString()).contains(account);
+        }
+        assertThat(requests("PATCH", "/datasets/ai_usage_analytics")).allSatisfy(patch ->
+                assertThat(patch.path()).endsWith("_staging")).singleElement().satisfies(patch ->
+                assertThat(patch.json().get("access").toString()).contains(account));
+        assertThat(policyBinding(requests("POST", "/v1/projects/test-project:setIamPolicy").get(0),
+                "roles/bigquery.jobUser").get("members").toString()).contains(account);
+
+        // Created once, then replaced with the same settings.
+        List<Request> services = requests("POST", "/services").stream().filter(Request::creates).toList();
+        assertThat(services).singleElement();
+        JsonNode service = services.get(0).json();
+        assertThat(service.at("/metadata/annotations/run.googleapis.com~1ingress").asText()).isEqualTo("all");
+        JsonNode template = service.at("/spec/template");
+        assertThat(template.at("/metadata/annotations/autoscaling.knative.dev~1maxScale").asText()).isEqualTo("1");
+        assertThat(template.at("/spec/serviceAccountName").asText()).isEqualTo(account);
+        assertThat(template.at("/spec/containerConcurrency").asInt()).isEqualTo(80);
+        JsonNode container = template.at("/spec/containers/0");
+        assertThat(container.get("image").asText()).isEqualTo(IMAGE);
+        assertThat(container.get("args").toString()).isEqualTo("[\"serve\",\"--existing-tables\"]");
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
+        assertThat(container.get("env").toString()).contains("\"name\":\"OTLP_TOKEN\"")
+                .contains("\"name\":\"otlp-token\"").contains("BIGQUERY_DATASET").doesNotContain(token);
+        assertThat(requests("PUT", "/services/claude-telemetry")).hasSize(1);
+        // Cloud Run lets requests through to the token check.
+        assertThat(policyBinding(requests("POST", "services/claude-telemetry:setIamPolicy").get(0),
+                "roles/run.invoker").get("members").toString()).contains("allUsers");
+        // The other tests count what their scripts ask for.
+        recorder.clearRequests();
+    }
+
     @Test
     void aScriptNamesThePermissionsItLacksBeforeChangingAnything() throws Exception {
         recorder.withhold("monitoring.alertPolicies.create");

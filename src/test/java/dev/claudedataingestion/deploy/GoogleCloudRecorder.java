@@ -117,6 +117,11 @@ public final class GoogleCloudRecorder implements AutoCloseable {
         return resources.get(path);
     }
 
+    /** Stores {@code resource} at {@code path}, as if something else had made it: what a script expects to find. */
+    public void put(String path, ObjectNode resource) {
+        resources.put(path, resource);
+    }
+
     @Override
     public void close() {
         server.stop(0);
@@ -368,6 +373,20 @@ public final class GoogleCloudRecorder implements AutoCloseable {
     private static void decorate(String key, ObjectNode resource) {
         if (key.startsWith("/bigquery/")) {
             resource.put("etag", "etag-" + Math.abs(resource.toString().hashCode()));
+        }
+        if (key.contains("serving.knative.dev/v1/namespaces/") && resource.get("metadata") instanceof ObjectNode service) {
+            // A Cloud Run service, ready at once at its URL with its first revision, as 'gcloud run deploy' waits for.
+            String name = service.path("name").asText();
+            ObjectNode status = resource.putObject("status");
+            status.put("observedGeneration", 1).put("url", "https://" + name + "-abc123-uc.a.run.app")
+                    .put("latestCreatedRevisionName", name + "-00001").put("latestReadyRevisionName", name + "-00001");
+            ArrayNode conditions = status.putArray("conditions");
+            for (String type : List.of("Ready", "ConfigurationsReady", "RoutesReady")) {
+                conditions.addObject().put("type", type).put("status", "True");
+            }
+            status.putObject("address").put("url", "https://" + name + "-abc123-uc.a.run.app");
+            service.put("generation", 1);
+            return;
         }
         if (key.contains("run.googleapis.com/v1/namespaces/")) {
             ObjectNode status = resource.putObject("status");
