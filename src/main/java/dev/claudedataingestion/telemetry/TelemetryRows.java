@@ -53,7 +53,8 @@ public final class TelemetryRows {
             "user.email", "anthropic.provider", "model", "service.version");
     private static final Set<String> EVENT_COLUMNS = Set.of("event.name", "event.timestamp", "prompt.id",
             "event.sequence", "user.id", "input_tokens", "output_tokens", "cache_read_tokens",
-            "cache_creation_tokens", "cost_usd", "cost_usd_micros", "duration_ms", "request_id");
+            "cache_creation_tokens", "cost_usd", "cost_usd_micros", "duration_ms", "request_id", "speed", "query_source",
+            "effort", "terminal.type");
     private static final Set<String> METRIC_COLUMNS = Set.of("type");
     /** A metric's value is kept to 9 decimals, as BigQuery's NUMERIC would: a cost sent as a double sums exactly. */
     private static final int VALUE_SCALE = 9;
@@ -147,6 +148,10 @@ public final class TelemetryRows {
                 .set("cost_usd", cost(attributes))
                 .set("duration_ms", whole(attributes.get("duration_ms")))
                 .set("request_id", text(attributes.get("request_id")))
+                .set("speed", text(attributes.get("speed")))
+                .set("query_source", text(attributes.get("query_source")))
+                .set("effort", text(attributes.get("effort")))
+                .set("terminal_type", text(attributes.get("terminal.type")))
                 .set("prompt", keepContent ? content(attributes) : null)
                 .set("attributes", rest(attributes, EVENT_COLUMNS))
                 .set("received_at", receivedAt);

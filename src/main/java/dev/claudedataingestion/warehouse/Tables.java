@@ -102,7 +102,8 @@ public final class Tables {
             "activity_date", DATE, "session_id", STRING, "prompt_id", STRING, "event_sequence", INT64,
             "user_id", STRING, "user_account_id", STRING, "user_email", STRING, "provider", STRING, "model", STRING,
             "input_tokens", INT64, "output_tokens", INT64, "cache_read_tokens", INT64, "cache_creation_tokens", INT64,
-            "cost_usd", USD, "duration_ms", INT64, "request_id", STRING, "service_version", STRING, "prompt", STRING,
+            "cost_usd", USD, "duration_ms", INT64, "request_id", STRING, "speed", STRING, "query_source", STRING,
+            "effort", STRING, "terminal_type", STRING, "service_version", STRING, "prompt", STRING,
             "attributes", JSON, "received_at", TIMESTAMP),
             List.of("event_key"), List.of("organization_id", "event_name", "user_account_id"));
 

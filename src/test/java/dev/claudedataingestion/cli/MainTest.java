@@ -32,6 +32,22 @@ class MainTest extends CommandLineFixture {
         assertThat(err).contains("Did you mean").contains("status");
     }
     @Test
+    void serveRefusesToListenBeyondLoopbackWithoutATokenAndNeverShowsOne() throws Exception {
+        assertThat(run("serve", "--bind", "0.0.0.0", "--port", "0")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("without a token").contains("OTLP_TOKEN").contains("--no-token");
+        environment.put("OTLP_TOKEN", "a-token-never-printed");
+        environment.put("OTLP_TOKEN_FILE", directory.resolve("token").toString());
+        assertThat(run("serve", "--bind", "0.0.0.0")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("keep one").doesNotContain("a-token-never-printed");
+        environment.remove("OTLP_TOKEN");
+        assertThat(run("serve", "--bind", "0.0.0.0")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("OTLP_TOKEN_FILE names a file that cannot be read");
+        environment.remove("OTLP_TOKEN_FILE");
+        environment.put("TELEMETRY_BUFFER_ROWS", "10");
+        assertThat(run("serve")).isEqualTo(Main.BAD_CONFIGURATION);
+        assertThat(err).contains("TELEMETRY_BUFFER_ROWS '10'").contains("1000 or more");
+    }
+    @Test
     void duckDbPathsThatAreMistakesAreRefused() throws Exception {
         assertThat(run("status", "--warehouse", "duckdb:" + directory.resolve("no/such/folder/x.duckdb"))).isEqualTo(
                 Main.WAREHOUSE_FAILURE);

@@ -156,15 +156,17 @@ class OtlpReceiverTest {
         assertThat(count("claude_code_events")).isEqualTo(14);
         assertThat(select("SELECT COUNT(*), SUM(cost_usd), SUM(input_tokens), SUM(output_tokens),"
                 + " SUM(cache_read_tokens), SUM(cache_creation_tokens), MIN(model), COUNT(DISTINCT session_id),"
-                + " MAX(user_account_id), MIN(user_email), MIN(organization_id), MIN(request_id)"
+                + " MAX(user_account_id), MIN(user_email), MIN(organization_id), MIN(request_id),"
+                + " MIN(speed), MIN(query_source), MIN(effort), MIN(terminal_type), MIN(provider)"
                 + " FROM claude_code_events WHERE event_name = 'api_request'")).singleElement().satisfies(row -> {
                     assertThat(((Number) row.get(0)).longValue()).isEqualTo(2);
                     // 2 × (1200×4 + 42×20 + 300×0.2 + 50×5) millionths, as cost_usd_micros 5950 said.
                     assertThat((BigDecimal) row.get(1)).isEqualByComparingTo("0.0119");
                     assertThat(row.subList(2, 6)).extracting(value -> ((Number) value).longValue())
                             .containsExactly(2400L, 84L, 600L, 100L);
-                    assertThat(row.subList(6, 12)).containsExactly("claude-opus-5-5", 2L, "user_01dev",
-                            "dev@example.com", "org-telemetry", "req_abc");
+                    assertThat(row.subList(6, 17)).containsExactly("claude-opus-5-5", 2L, "user_01dev",
+                            "dev@example.com", "org-telemetry", "req_abc", "normal", "sdk", "medium",
+                            "non-interactive", "firstParty");
                 });
         assertThat(select("SELECT prompt, attributes FROM claude_code_events WHERE event_name = 'user_prompt'"))
                 .allSatisfy(row -> {
