@@ -30,11 +30,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,6 +66,11 @@ public final class OtlpReceiver implements AutoCloseable {
     private static final int HANDLERS = 8;
     /** How long a request waits for its rows to be committed before it is answered 503. */
     private static final Duration COMMIT_WAIT = Duration.ofSeconds(30);
+    /**
+     * How long a body may take to arrive: a client that trickles one (or stops sending) would otherwise hold a
+     * handler thread for good.
+     */
+    static final Duration BODY_TIMEOUT = Duration.ofSeconds(30);
     /** The {@code Retry-After} of a busy or failing receiver, in seconds. */
     static final int RETRY_AFTER_SECONDS = 5;
 
@@ -72,15 +80,22 @@ public final class OtlpReceiver implements AutoCloseable {
     private final Clock clock;
     private final HttpServer server;
     private final ExecutorService handlers;
+    private final Duration bodyTimeout;
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "otlp-body-timeout");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private OtlpReceiver(TelemetryConfig config, TelemetryWriter writer, Clock clock, HttpServer server,
-            ExecutorService handlers) {
+            ExecutorService handlers, Duration bodyTimeout) {
         this.config = config;
         this.rows = new TelemetryRows(config.defaultOrganization(), config.keepContent());
         this.writer = writer;
         this.clock = clock;
         this.server = server;
         this.handlers = handlers;
+        this.bodyTimeout = bodyTimeout;
     }
 
     /**
@@ -89,6 +104,11 @@ public final class OtlpReceiver implements AutoCloseable {
      */
     public static OtlpReceiver start(TelemetryConfig config, Warehouse warehouse, Batching batching, Clock clock)
             throws IOException {
+        return start(config, warehouse, batching, clock, BODY_TIMEOUT);
+    }
+
+    static OtlpReceiver start(TelemetryConfig config, Warehouse warehouse, Batching batching, Clock clock,
+            Duration bodyTimeout) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(config.bindAddress(), config.port()), 64);
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLERS, runnable -> {
             Thread thread = new Thread(runnable, "otlp-handler");
@@ -96,7 +116,7 @@ public final class OtlpReceiver implements AutoCloseable {
             return thread;
         });
         TelemetryWriter writer = new TelemetryWriter(warehouse, batching, config.bufferRows());
-        OtlpReceiver receiver = new OtlpReceiver(config, writer, clock, server, handlers);
+        OtlpReceiver receiver = new OtlpReceiver(config, writer, clock, server, handlers, bodyTimeout);
         server.createContext("/", receiver::handle);
         server.setExecutor(handlers);
         server.start();
@@ -150,6 +170,9 @@ public final class OtlpReceiver implements AutoCloseable {
             } else if (!json && !PROTOBUF.equals(type)) {
                 answerError(exchange, 415, false, "content type " + type + " is not OTLP; send " + PROTOBUF + " or "
                         + JSON);
+            } else if (!List.of("", "identity", "gzip").contains(encoding(exchange))) {
+                answerError(exchange, 415, json, "Content-Encoding " + encoding(exchange) + " is not taken; send gzip"
+                        + " (OTEL_EXPORTER_OTLP_COMPRESSION=gzip) or none");
             } else {
                 receive(exchange, signal, json);
             }
@@ -169,6 +192,9 @@ public final class OtlpReceiver implements AutoCloseable {
             return;
         } catch (ZipException e) {
             answerError(exchange, 400, json, "the body is not gzip, as its Content-Encoding says");
+            return;
+        } catch (IOException e) {
+            log.debug("A body did not arrive within {} or its connection broke: {}", bodyTimeout, e.getMessage());
             return;
         }
         Instant receivedAt = clock.instant();
@@ -240,20 +266,32 @@ public final class OtlpReceiver implements AutoCloseable {
         answerError(exchange, 503, json, message);
     }
 
-    /** The body, uncompressed, refused beyond the limit whether it came sized or chunked. */
+    /**
+     * The body, uncompressed, refused beyond the limit whether it came sized or chunked; the connection is closed
+     * when it has not all arrived within the body timeout.
+     */
     private byte[] body(HttpExchange exchange) throws IOException, TooLarge {
-        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
-        InputStream raw = exchange.getRequestBody();
-        InputStream in = encoding != null && encoding.equalsIgnoreCase("gzip") ? new GZIPInputStream(raw) : raw;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16_384];
-        for (int read; (read = in.read(buffer)) >= 0; ) {
-            if (out.size() + read > config.maxBodyBytes()) {
-                throw new TooLarge();
+        ScheduledFuture<?> cut = watchdog.schedule(exchange::close, bodyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            InputStream raw = exchange.getRequestBody();
+            InputStream in = encoding(exchange).equals("gzip") ? new GZIPInputStream(raw) : raw;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[16_384];
+            for (int read; (read = in.read(buffer)) >= 0; ) {
+                if (out.size() + read > config.maxBodyBytes()) {
+                    throw new TooLarge();
+                }
+                out.write(buffer, 0, read);
             }
-            out.write(buffer, 0, read);
+            return out.toByteArray();
+        } finally {
+            cut.cancel(false);
         }
-        return out.toByteArray();
+    }
+
+    private static String encoding(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        return header == null ? "" : header.strip().toLowerCase(Locale.ROOT);
     }
 
     private static final class TooLarge extends Exception {
@@ -320,6 +358,7 @@ public final class OtlpReceiver implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         writer.close();
+        watchdog.shutdownNow();
     }
 
     /** The signals of OTLP/HTTP, by path. */

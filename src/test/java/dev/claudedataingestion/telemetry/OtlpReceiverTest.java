@@ -224,6 +224,57 @@ class OtlpReceiverTest {
     }
 
     @Test
+    void aBodyThatDoesNotArriveInTimeLosesItsConnectionAndFreesItsThread() throws Exception {
+        String url = "duckdb:" + directory.resolve("telemetry.duckdb");
+        warehouse = Warehouses.locate(Optional.of(url), Map.of()).open(false);
+        warehouse.ensureSchema(AnalysisViews.catalog());
+        receiver = OtlpReceiver.start(new TelemetryConfig("127.0.0.1", 0, Optional.empty(), 1_000_000, 50_000, false,
+                Optional.empty()), warehouse, OtlpReceiver.Batching.LOCAL, Clock.systemUTC(), Duration.ofSeconds(1));
+        // Eight clients, one for each handler thread, promise a body and send a tenth of it.
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            java.net.Socket socket = new java.net.Socket("127.0.0.1", receiver.address().getPort());
+            socket.getOutputStream().write(("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: " + PROTOBUF
+                    + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[100]);
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(10_000);
+            slow.add(socket);
+        }
+
+        for (java.net.Socket socket : slow) {
+            try (socket) {
+                // Closed by the receiver: end of stream, or a reset.
+                assertThat(readsToEnd(socket)).isTrue();
+            }
+        }
+        assertThat(post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb")).statusCode()).isEqualTo(200);
+        assertThat(count("claude_code_events")).isEqualTo(7);
+    }
+
+    private static boolean readsToEnd(java.net.Socket socket) {
+        try {
+            return socket.getInputStream().read() == -1 || socket.getInputStream().readAllBytes() != null;
+        } catch (java.net.SocketException reset) {
+            return true;
+        } catch (IOException timedOut) {
+            return false;
+        }
+    }
+
+    @Test
+    void anEncodingOtherThanGzipIsRefusedAsUnsupported() throws Exception {
+        start();
+
+        HttpResponse<byte[]> answer = post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb"),
+                Map.of("Content-Encoding", "br"));
+
+        assertThat(answer.statusCode()).isEqualTo(415);
+        assertThat(com.google.rpc.Status.parseFrom(answer.body()).getMessage()).contains("Content-Encoding br")
+                .contains("gzip");
+    }
+
+    @Test
     void aStatusBodyNamesTheProblemInTheRequestsEncoding() throws Exception {
         start();
 
