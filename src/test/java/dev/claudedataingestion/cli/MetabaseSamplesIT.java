@@ -42,7 +42,7 @@ class MetabaseSamplesIT {
                     samples.add(block.group(1).replace("PROJECT.", "test-project.").strip().replaceAll(";$", ""));
                 }
             }
-            assertThat(samples).hasSize(3);
+            assertThat(samples).hasSize(4);
             for (String sample : samples) {
                 TestApi.Ran ran = TestApi.run(environment, Clock.systemUTC(), "query", "--format", "csv", sample);
                 assertThat(ran.code()).as(sample + "\n" + ran.err()).isZero();
