@@ -114,6 +114,27 @@ print(json.dumps({"accountId": sys.argv[1], "serviceAccount": {"displayName": sy
   fi
 }
 
+# Makes EMAIL a writer (Data Editor) of a dataset, through an entry in its access list, unless it is one:
+# dataset_writer PATH DATASET_JSON EMAIL, where PATH is the dataset's REST path and DATASET_JSON the dataset as read.
+dataset_writer() {
+  local path="$1" dataset="$2" email="$3" access
+  if access="$(python3 - "${dataset}" "${email}" <<'PY'
+import json, sys
+dataset, email = json.loads(sys.argv[1]), sys.argv[2]
+entries = dataset.get("access", [])
+if any(e.get("userByEmail") == email and e.get("role") in ("WRITER", "roles/bigquery.dataEditor") for e in entries):
+    sys.exit(1)
+entries.append({"role": "WRITER", "userByEmail": email})
+print(json.dumps({"access": entries}))
+PY
+)"; then
+    info "granting ${email} Data Editor on ${path##*/datasets/}"
+    rest PATCH bigquery "${path}" "${access}" >/dev/null
+  else
+    info "${email} is already Data Editor on ${path##*/datasets/}"
+  fi
+}
+
 # Grants ROLE to MEMBER on one resource: grant API RESOURCE MEMBER ROLE, e.g. grant secretmanager
 # v1/projects/P/secrets/S serviceAccount:… roles/secretmanager.secretAccessor. Reads the resource's policy and writes
 # it back, with the etag read, only when the binding is missing: what 'gcloud … add-iam-policy-binding' does, but

@@ -137,22 +137,7 @@ if expiration:
     dataset["defaultTableExpirationMs"] = expiration
 print(json.dumps(dataset))' "${PROJECT_ID}" "${name}" "${BIGQUERY_LOCATION}" "${expiration}")")"
   fi
-  local access
-  if access="$(python3 - "${dataset}" "${PIPELINE_SA_EMAIL}" <<'PY'
-import json, sys
-dataset, email = json.loads(sys.argv[1]), sys.argv[2]
-entries = dataset.get("access", [])
-if any(e.get("userByEmail") == email and e.get("role") in ("WRITER", "roles/bigquery.dataEditor") for e in entries):
-    sys.exit(1)
-entries.append({"role": "WRITER", "userByEmail": email})
-print(json.dumps({"access": entries}))
-PY
-)"; then
-    info "granting ${PIPELINE_SA_EMAIL} Data Editor on ${PROJECT_ID}:${name}"
-    rest PATCH bigquery "${path}" "${access}" >/dev/null
-  else
-    info "${PIPELINE_SA_EMAIL} is already Data Editor on ${PROJECT_ID}:${name}"
-  fi
+  dataset_writer "${path}" "${dataset}" "${PIPELINE_SA_EMAIL}"
 }
 ensure_dataset "${BIGQUERY_DATASET}" "the tables and views"
 ensure_dataset "${BIGQUERY_DATASET}_staging" "staging tables, each deleted after a day" 86400000

@@ -72,19 +72,7 @@ done
 # Its batches are staged in the companion dataset, whose tables expire after a day.
 staging="$(rest GET bigquery "${dataset_path}_staging")" \
   || die "the dataset ${BIGQUERY_DATASET}_staging does not exist: run setup-iam.sh first"
-if access="$(python3 - "${staging}" "${TELEMETRY_SA_EMAIL}" <<'PY'
-import json, sys
-dataset, email = json.loads(sys.argv[1]), sys.argv[2]
-entries = dataset.get("access", [])
-if any(e.get("userByEmail") == email and e.get("role") in ("WRITER", "roles/bigquery.dataEditor") for e in entries):
-    sys.exit(1)
-entries.append({"role": "WRITER", "userByEmail": email})
-print(json.dumps({"access": entries}))
-PY
-)"; then
-  info "granting ${TELEMETRY_SA_EMAIL} Data Editor on ${BIGQUERY_DATASET}_staging"
-  rest PATCH bigquery "${dataset_path}_staging" "${access}" >/dev/null
-fi
+dataset_writer "${dataset_path}_staging" "${staging}" "${TELEMETRY_SA_EMAIL}"
 policy="$(rest POST cloudresourcemanager "v1/projects/${PROJECT_ID}:getIamPolicy" '{"options": {"requestedPolicyVersion": 3}}')"
 update="$(python3 "${script_dir}/iam_policy.py" "${policy}" "serviceAccount:${TELEMETRY_SA_EMAIL}=roles/bigquery.jobUser")"
 if [[ -n "$(sed -n 1p <<<"${update}")" ]]; then
