@@ -187,7 +187,7 @@ public final class OtlpReceiver implements AutoCloseable {
             body = body(exchange);
         } catch (TooLarge e) {
             answerError(exchange, 413, json, "the body is larger than " + config.maxBodyBytes() + " bytes"
-                    + " uncompressed; send smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE) or raise "
+                    + " uncompressed; send smaller batches (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE for logs) or raise "
                     + TelemetryConfig.MAX_BODY);
             return;
         } catch (ZipException e) {
@@ -202,25 +202,33 @@ public final class OtlpReceiver implements AutoCloseable {
         Message.Builder response;
         try {
             switch (signal) {
+                // A partial success only where something was rejected: left unset, the answer is a full success.
                 case LOGS -> {
                     decoded = rows.events(parse(body, json, ExportLogsServiceRequest.newBuilder()), receivedAt);
-                    response = ExportLogsServiceResponse.newBuilder().setPartialSuccess(decoded.rejected() == 0
-                            ? ExportLogsPartialSuccess.getDefaultInstance() : ExportLogsPartialSuccess.newBuilder()
-                            .setRejectedLogRecords(decoded.rejected()).setErrorMessage(decoded.rejection()).build());
+                    ExportLogsServiceResponse.Builder logs = ExportLogsServiceResponse.newBuilder();
+                    if (decoded.rejected() > 0) {
+                        logs.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                                .setRejectedLogRecords(decoded.rejected()).setErrorMessage(decoded.rejection()));
+                    }
+                    response = logs;
                 }
                 case METRICS -> {
                     decoded = rows.metrics(parse(body, json, ExportMetricsServiceRequest.newBuilder()), receivedAt);
-                    response = ExportMetricsServiceResponse.newBuilder().setPartialSuccess(decoded.rejected() == 0
-                            ? ExportMetricsPartialSuccess.getDefaultInstance() : ExportMetricsPartialSuccess
-                            .newBuilder().setRejectedDataPoints(decoded.rejected()).setErrorMessage(decoded.rejection())
-                            .build());
+                    ExportMetricsServiceResponse.Builder metrics = ExportMetricsServiceResponse.newBuilder();
+                    if (decoded.rejected() > 0) {
+                        metrics.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
+                                .setRejectedDataPoints(decoded.rejected()).setErrorMessage(decoded.rejection()));
+                    }
+                    response = metrics;
                 }
                 default -> {
                     long spans = spans(parse(body, json, ExportTraceServiceRequest.newBuilder()));
-                    response = ExportTraceServiceResponse.newBuilder().setPartialSuccess(spans == 0
-                            ? ExportTracePartialSuccess.getDefaultInstance() : ExportTracePartialSuccess.newBuilder()
-                            .setRejectedSpans(spans).setErrorMessage("claude-ingest stores logs and metrics; spans"
-                                    + " are dropped").build());
+                    ExportTraceServiceResponse.Builder traces = ExportTraceServiceResponse.newBuilder();
+                    if (spans > 0) {
+                        traces.setPartialSuccess(ExportTracePartialSuccess.newBuilder().setRejectedSpans(spans)
+                                .setErrorMessage("claude-ingest stores logs and metrics; spans are dropped"));
+                    }
+                    response = traces;
                     decoded = null;
                 }
             }

@@ -80,21 +80,24 @@ public final class TelemetryRows {
     /** One row of {@code claude_code_events} per log record that names an event. */
     public Decoded events(ExportLogsServiceRequest request, Instant receivedAt) {
         List<Row> rows = new ArrayList<>();
-        long rejected = 0;
+        List<String> reasons = new ArrayList<>();
         for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
             Map<String, Object> resource = attributes(resourceLogs.getResource().getAttributesList());
             for (ScopeLogs scope : resourceLogs.getScopeLogsList()) {
                 for (LogRecord record : scope.getLogRecordsList()) {
                     Map<String, Object> attributes = new TreeMap<>(resource);
                     attributes.putAll(attributes(record.getAttributesList()));
-                    Optional<Row> row = event(record, attributes, receivedAt);
-                    row.ifPresent(rows::add);
-                    rejected += row.isPresent() ? 0 : 1;
+                    try {
+                        rows.add(event(record, attributes, receivedAt).orElseThrow(() -> new IllegalArgumentException(
+                                "names no event (no event.name attribute and no string body)")));
+                    } catch (IllegalArgumentException | ArithmeticException e) {
+                        reasons.add(e.getMessage());
+                    }
                 }
             }
         }
-        return new Decoded(rows, rejected, rejected == 0 ? ""
-                : rejected + " log records name no event (no event.name attribute and no string body); not stored");
+        return new Decoded(rows, reasons.size(), reasons.isEmpty() ? "" : reasons.size() + " log records not stored;"
+                + " the first " + reasons.get(0));
     }
 
     /** One row of {@code claude_code_metrics} per data point of a sum or a gauge. */
@@ -210,17 +213,33 @@ public final class TelemetryRows {
         return nanos == 0 ? receivedAt : nanos(nanos);
     }
 
-    /** The exact cost: {@code cost_usd_micros} where sent, else {@code cost_usd} (a double) as written. */
+    /**
+     * The exact cost: {@code cost_usd_micros} where sent, else {@code cost_usd} (a double) as written; a cost that is
+     * not a number is refused, not stored as none.
+     */
     private static BigDecimal cost(Map<String, Object> attributes) {
         Long micros = whole(attributes.get("cost_usd_micros"));
         if (micros != null) {
             return BigDecimal.valueOf(micros, 6);
         }
         Object dollars = attributes.get("cost_usd");
-        if (dollars instanceof Number number) {
-            return new BigDecimal(number.toString());
+        try {
+            if (dollars instanceof Double number) {
+                return Double.isFinite(number) ? new BigDecimal(number.toString()) : refuse(dollars);
+            }
+            if (dollars instanceof Long number) {
+                return BigDecimal.valueOf(number);
+            }
+            return dollars instanceof String text && !text.isBlank() ? new BigDecimal(text.strip())
+                    .setScale(12, RoundingMode.HALF_EVEN).stripTrailingZeros() : dollars == null ? null : refuse(dollars);
+        } catch (NumberFormatException e) {
+            return refuse(dollars);
         }
-        return dollars instanceof String text && !text.isBlank() ? new BigDecimal(text.trim()) : null;
+    }
+
+    private static BigDecimal refuse(Object cost) {
+        throw new IllegalArgumentException("has a cost_usd that is not a number of dollars: " + String.valueOf(cost)
+                .substring(0, Math.min(40, String.valueOf(cost).length())));
     }
 
     private static String content(Map<String, Object> attributes) {

@@ -149,7 +149,7 @@ class OtlpReceiverTest {
                         capture("claude-code-2.1.332-logs.json")))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(chunked.statusCode()).isEqualTo(200);
         assertThat(chunked.headers().firstValue("Content-Type")).contains(JSON);
-        assertThat(chunked.body()).isEqualTo("{\"partialSuccess\":{}}");
+        assertThat(chunked.body()).isEqualTo("{}");
         // The exporter's retry of the first: nothing more.
         assertThat(post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb")).statusCode()).isEqualTo(200);
 
@@ -303,19 +303,23 @@ class OtlpReceiverTest {
     }
 
     @Test
-    void aRecordThatNamesNoEventIsRejectedAndTheRestStored() throws Exception {
+    void aRecordThatNamesNoEventOrHasNoNumberForACostIsRejectedAndTheRestStored() throws Exception {
         start();
         ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder()
                 .mergeFrom(capture("claude-code-2.1.332-logs.pb"));
         request.addResourceLogs(ResourceLogs.newBuilder().addScopeLogs(ScopeLogs.newBuilder().addLogRecords(
                 LogRecord.newBuilder().setTimeUnixNano(1).addAttributes(KeyValue.newBuilder().setKey("x")
-                        .setValue(AnyValue.newBuilder().setIntValue(1))))));
+                        .setValue(AnyValue.newBuilder().setIntValue(1)))).addLogRecords(LogRecord.newBuilder()
+                .addAttributes(KeyValue.newBuilder().setKey("event.name").setValue(AnyValue.newBuilder()
+                        .setStringValue("api_request"))).addAttributes(KeyValue.newBuilder().setKey("cost_usd")
+                        .setValue(AnyValue.newBuilder().setStringValue("lots"))))));
 
         HttpResponse<byte[]> answer = post("/v1/logs", JSON, JsonFormat.printer().print(request)
                 .getBytes(StandardCharsets.UTF_8));
 
         assertThat(answer.statusCode()).isEqualTo(200);
-        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).contains("\"rejectedLogRecords\":\"1\"");
+        assertThat(new String(answer.body(), StandardCharsets.UTF_8)).contains("\"rejectedLogRecords\":\"2\"")
+                .contains("2 log records not stored; the first names no event");
         assertThat(count("claude_code_events")).isEqualTo(7);
     }
 

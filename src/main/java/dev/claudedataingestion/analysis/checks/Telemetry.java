@@ -7,8 +7,12 @@ import static dev.claudedataingestion.analysis.checks.CheckContext.plain;
 
 import dev.claudedataingestion.analysis.checks.CheckResult.Status;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,12 +21,15 @@ import java.util.Optional;
  * for Claude Code at list price (Claude Code prices at list; it does not know the organization's discount). They
  * differ by up to {@link #SHARE} of the larger, or {@link #FLOOR_USD}, before a final day fails: Anthropic calls
  * Claude Code's figures approximations. A provisional day is not compared: Anthropic may still be revising the bill.
- * People on other clouds are left out: Anthropic does not bill them.
+ * People on other clouds are left out: Anthropic does not bill them. Telemetry that stops arriving for more than
+ * {@link #QUIET_DAYS} days (a weekend is two) warns: the receiver or the exporters' settings broke, and the view
+ * would read as people having stopped.
  */
 final class Telemetry implements Check {
 
     static final BigDecimal SHARE = new BigDecimal("0.05");
     static final BigDecimal FLOOR_USD = new BigDecimal("0.05");
+    static final int QUIET_DAYS = 3;
 
     private record PersonDay(String day, String person, BigDecimal estimated, BigDecimal billed, boolean isFinal) {
     }
@@ -40,9 +47,16 @@ final class Telemetry implements Check {
                         row.date("activity_date").toString(), row.string("person"),
                         row.decimal("telemetry_anthropic_cost_usd"), Optional.ofNullable(row.decimal(
                                 "billed_list_usd")).orElse(BigDecimal.ZERO), Boolean.TRUE.equals(row.get("is_final"))));
+        Instant latest = c.warehouse().read("SELECT MAX(received_at) AS latest FROM claude_code_events"
+                + " WHERE organization_id = @organization_id", Map.of("organization_id", c.organization()),
+                row -> row.timestamp("latest")).get(0);
+        String quiet = latest == null || latest.isAfter(c.settings().now().minus(Duration.ofDays(QUIET_DAYS))) ? ""
+                : "; no telemetry has arrived since " + latest.truncatedTo(ChronoUnit.SECONDS) + ": is 'serve' running,"
+                        + " and do the exporters reach it?";
         if (days.isEmpty()) {
-            return CheckResult.ok("telemetry", "no Claude Code telemetry of requests to the Anthropic API "
-                    + c.windowText() + "; 'claude-ingest serve' receives it");
+            return new CheckResult("telemetry", quiet.isEmpty() ? Status.OK : Status.WARN, "no Claude Code telemetry"
+                    + " of requests to the Anthropic API " + c.windowText() + "; 'claude-ingest serve' receives it"
+                    + quiet, List.of());
         }
         List<String> evidence = new ArrayList<>();
         int compared = 0;
@@ -68,12 +82,13 @@ final class Telemetry implements Check {
         int provisional = days.size() - compared;
         String notCompared = provisional == 0 ? "" : "; " + provisional + " provisional person-days not compared yet";
         if (differing == 0) {
-            return CheckResult.ok("telemetry", "Claude Code's telemetry and the bill agree " + tolerance + " on "
-                    + compared + " final person-days " + c.windowText() + notCompared);
+            return new CheckResult("telemetry", quiet.isEmpty() ? Status.OK : Status.WARN, "Claude Code's telemetry and"
+                    + " the bill agree " + tolerance + " on " + compared + " final person-days " + c.windowText()
+                    + notCompared + quiet, List.of());
         }
         return new CheckResult("telemetry", Status.FAIL, differing + " final person-days where Claude Code's"
                 + " telemetry and the bill (product claude_code, at list price) differ by more than " + tolerance
                 + ": a person's telemetry counted twice or missing, Claude Code pricing a model otherwise than the"
-                + " bill, or usage by that person outside Claude Code's telemetry" + notCompared, evidence);
+                + " bill, or usage by that person outside Claude Code's telemetry" + notCompared + quiet, evidence);
     }
 }
