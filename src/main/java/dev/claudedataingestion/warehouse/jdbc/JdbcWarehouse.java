@@ -101,7 +101,7 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
 
         /** Every row has been written: make them part of the transaction. */
-        void finish() throws SQLException {
+        public void finish() throws SQLException {
             onFinish.run();
         }
 
@@ -389,24 +389,32 @@ public abstract class JdbcWarehouse implements Warehouse {
         }
         long[] added = {0};
         try {
-            // The lock makes "which keys are there" and the load one step for every writer of the table.
-            inTransaction(lockForReplace("", table.name()), () -> {
-                Set<String> present = presentKeys(table, key, byKey.values());
-                try (BulkLoad load = openBulkLoad(table)) {
-                    for (Row row : byKey.values()) {
-                        if (!present.contains(row.string(key))) {
-                            load.writer().row(row);
-                            added[0]++;
-                        }
-                    }
-                    load.finish();
-                }
-            });
+            inTransaction(lockForReplace("", table.name()), () -> added[0] = addNew(table, key, byKey.values()));
         } catch (SQLException | RuntimeException e) {
             throw new WarehouseException("could not add rows to " + table.name() + "; nothing was added: "
                     + e.getMessage(), e);
         }
         return added[0];
+    }
+
+    /**
+     * Adds those of {@code rows} (distinct keys) whose key {@code table} lacks, within the transaction and the
+     * table's lock {@link #insertNew} holds; returns how many. This one reads the keys present, then bulk-loads the
+     * others: the lock makes the two one step for every writer.
+     */
+    protected long addNew(Table table, String key, Collection<Row> rows) throws SQLException {
+        Set<String> present = presentKeys(table, key, rows);
+        long added = 0;
+        try (BulkLoad load = openBulkLoad(table)) {
+            for (Row row : rows) {
+                if (!present.contains(row.string(key))) {
+                    load.writer().row(row);
+                    added++;
+                }
+            }
+            load.finish();
+        }
+        return added;
     }
 
     /**
