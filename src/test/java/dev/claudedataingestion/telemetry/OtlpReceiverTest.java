@@ -323,6 +323,38 @@ class OtlpReceiverTest {
         assertThat(count("claude_code_events")).isEqualTo(7);
     }
 
+    /** Into BigQuery (its fake): a load job and one INSERT per batch, each event once across repeated exports. */
+    @Test
+    void eachEventIsStoredOnceInBigQueryToo() throws Exception {
+        try (dev.claudedataingestion.warehouse.bigquery.BigQueryFake fake =
+                new dev.claudedataingestion.warehouse.bigquery.BigQueryFake()) {
+            warehouse = Warehouses.locate(Optional.of("bigquery://test-project/ai_usage_analytics"),
+                    Map.of("BIGQUERY_API_URL", fake.url().toString())).open(false);
+            warehouse.ensureSchema(AnalysisViews.catalog());
+            receiver = OtlpReceiver.start(new TelemetryConfig("127.0.0.1", 0, Optional.of(TOKEN.getBytes(
+                    StandardCharsets.UTF_8)), 1_000_000, 50_000, false, Optional.of("org-telemetry")), warehouse,
+                    new OtlpReceiver.Batching(20_000, Duration.ofMillis(100)), Clock.systemUTC());
+
+            for (int i = 0; i < 2; i++) {
+                assertThat(post("/v1/logs", PROTOBUF, capture("claude-code-2.1.332-logs.pb")).statusCode())
+                        .isEqualTo(200);
+                assertThat(post("/v1/metrics", JSON, capture("claude-code-2.1.332-metrics.json")).statusCode())
+                        .isEqualTo(200);
+            }
+
+            assertThat(select("SELECT COUNT(*), SUM(cost_usd) FROM claude_code_events")).singleElement()
+                    .satisfies(row -> {
+                        assertThat(((Number) row.get(0)).longValue()).isEqualTo(7);
+                        assertThat(new BigDecimal(row.get(1).toString())).isEqualByComparingTo("0.00595");
+                    });
+            assertThat(count("claude_code_metrics")).isEqualTo(7);
+            receiver.close();
+            receiver = null;
+            warehouse.close();
+            warehouse = null;
+        }
+    }
+
     @Test
     void aFullBufferAnswers503WithRetryAfterAndTheQueuedRequestIsStillStored() throws Exception {
         // A batch gathers for two seconds: the first request fills the buffer meanwhile.

@@ -160,8 +160,9 @@ public final class Views {
      * requests on the Anthropic API apart from those on other clouds, which Anthropic never bills), the Claude Code
      * Analytics report's estimate, and what the Usage and Cost Analytics API billed for product {@code claude_code}
      * to the person, at list price and after discount. A person is their e-mail address in lower case; telemetry
-     * that gives only an account id is named through {@code claude_users}, else by that id. {@code telemetry_only}
-     * marks people neither report knows: users of Claude Code on Bedrock, Vertex AI or Foundry, or not signed in.
+     * or a bill that gives only an account id is named through {@code claude_users}, else by that id.
+     * {@code telemetry_only} marks people neither report knows: users of Claude Code on Bedrock, Vertex AI or
+     * Foundry, or not signed in.
      */
     private static String claudeCodeByPerson(SqlDialect sql) {
         String telemetryPerson = "COALESCE(LOWER(e.user_email), LOWER(u.email), e.user_account_id, e.user_id)";
@@ -180,11 +181,14 @@ public final class Views {
                 + " SUM(estimated_cost_usd) AS report_cost_usd FROM " + sql.table("claude_code_usage")
                 + " WHERE actor_type = 'user_actor' AND actor_email IS NOT NULL"
                 + " GROUP BY organization_id, activity_date, LOWER(actor_email)";
-        String billedPerson = "COALESCE(LOWER(actor_email), actor_id)";
-        String billed = "SELECT organization_id, activity_date, " + billedPerson + " AS person,"
-                + " SUM(list_amount_usd) AS billed_list_usd, SUM(amount_usd) AS billed_usd FROM "
-                + sql.table("claude_cost_attributed") + " WHERE product = 'claude_code' AND actor_type = 'user_actor'"
-                + " GROUP BY organization_id, activity_date, " + billedPerson;
+        // A user the analytics API names by id alone is named through claude_users too, as in the telemetry.
+        String billedPerson = "COALESCE(LOWER(c.actor_email), LOWER(u.email), c.actor_id)";
+        String billed = "SELECT c.organization_id, c.activity_date, " + billedPerson + " AS person,"
+                + " SUM(c.list_amount_usd) AS billed_list_usd, SUM(c.amount_usd) AS billed_usd FROM "
+                + sql.table("claude_cost_attributed") + " c LEFT JOIN " + sql.table(Tables.USERS.name())
+                + " u ON u.organization_id = c.organization_id AND u.user_id = c.actor_id AND u.valid_to IS NULL"
+                + " WHERE c.product = 'claude_code' AND c.actor_type = 'user_actor'"
+                + " GROUP BY c.organization_id, c.activity_date, " + billedPerson;
         String people = "SELECT DISTINCT organization_id, activity_date, person FROM (SELECT organization_id,"
                 + " activity_date, person FROM (" + telemetry + ") t0 UNION ALL SELECT organization_id, activity_date,"
                 + " person FROM (" + report + ") r0 UNION ALL SELECT organization_id, activity_date, person FROM ("
