@@ -54,7 +54,8 @@ public final class TelemetryRows {
     private static final Set<String> EVENT_COLUMNS = Set.of("event.name", "event.timestamp", "prompt.id",
             "event.sequence", "user.id", "input_tokens", "output_tokens", "cache_read_tokens",
             "cache_creation_tokens", "cost_usd", "cost_usd_micros", "duration_ms", "request_id", "speed", "query_source",
-            "effort", "terminal.type");
+            "effort", "terminal.type", "tool_name", "success", "decision", "decision_type", "source", "decision_source",
+            "error", "status_code", "attempt");
     private static final Set<String> METRIC_COLUMNS = Set.of("type");
     /** A metric's value is kept to 9 decimals, as BigQuery's NUMERIC would: a cost sent as a double sums exactly. */
     private static final int VALUE_SCALE = 9;
@@ -155,6 +156,14 @@ public final class TelemetryRows {
                 .set("query_source", text(attributes.get("query_source")))
                 .set("effort", text(attributes.get("effort")))
                 .set("terminal_type", text(attributes.get("terminal.type")))
+                .set("tool_name", text(attributes.get("tool_name")))
+                .set("success", flag(attributes.get("success")))
+                // tool_decision says decision and source; tool_result, decision_type and decision_source.
+                .set("decision", text(attributes.getOrDefault("decision", attributes.get("decision_type"))))
+                .set("decision_source", text(attributes.getOrDefault("source", attributes.get("decision_source"))))
+                .set("error", text(attributes.get("error")))
+                .set("status_code", text(attributes.get("status_code")))
+                .set("attempt", whole(attributes.get("attempt")))
                 .set("prompt", keepContent ? content(attributes) : null)
                 .set("attributes", rest(attributes, EVENT_COLUMNS))
                 .set("received_at", receivedAt);
@@ -280,6 +289,14 @@ public final class TelemetryRows {
             case BYTES_VALUE -> Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
             default -> null;
         };
+    }
+
+    /** A yes or no, as Claude Code sends it: a boolean, or the text {@code "true"} or {@code "false"}. */
+    private static Boolean flag(Object value) {
+        if (value instanceof Boolean yes) {
+            return yes;
+        }
+        return "true".equals(value) ? Boolean.TRUE : "false".equals(value) ? Boolean.FALSE : null;
     }
 
     private static String text(Object value) {

@@ -15,7 +15,8 @@ public interface RowWriter {
 
     void string(String value);
 
-    void int64(long value);
+    /** A whole number; null is SQL NULL. */
+    void int64(Long value);
 
     void bool(Boolean value);
 
@@ -27,14 +28,18 @@ public interface RowWriter {
 
     void endRow();
 
-    /** Writes {@code row}, its values in the order of its table's columns, then ends it. A null count is written as 0. */
+    /**
+     * Writes {@code row}, its values in the order of its table's columns, then ends it. A null measure (a count) is
+     * written as 0; any other null as NULL.
+     */
     default void row(Row row) {
         List<Column> columns = row.table().columns();
         for (int i = 0; i < columns.size(); i++) {
             Object value = row.get(i);
             switch (columns.get(i).type()) {
                 case STRING, JSON -> string((String) value);
-                case INT64 -> int64(value == null ? 0 : (Long) value);
+                case INT64 -> int64(value == null && columns.get(i).role() == Column.Role.MEASURE ? Long.valueOf(0)
+                        : (Long) value);
                 case BOOL -> bool((Boolean) value);
                 case DATE -> date((LocalDate) value);
                 case TIMESTAMP -> timestamp((Instant) value);

@@ -103,7 +103,9 @@ public final class Tables {
             "user_id", STRING, "user_account_id", STRING, "user_email", STRING, "provider", STRING, "model", STRING,
             "input_tokens", INT64, "output_tokens", INT64, "cache_read_tokens", INT64, "cache_creation_tokens", INT64,
             "cost_usd", USD, "duration_ms", INT64, "request_id", STRING, "speed", STRING, "query_source", STRING,
-            "effort", STRING, "terminal_type", STRING, "service_version", STRING, "prompt", STRING,
+            "effort", STRING, "terminal_type", STRING, "tool_name", STRING, "success", BOOL, "decision", STRING,
+            "decision_source", STRING, "error", STRING, "status_code", STRING, "attempt", INT64,
+            "service_version", STRING, "prompt", STRING,
             "attributes", JSON, "received_at", TIMESTAMP),
             List.of("event_key"), List.of("organization_id", "event_name", "user_account_id"));
 

@@ -287,6 +287,46 @@ class OtlpReceiverTest {
         assertThat(status.getMessage()).contains("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(TOKEN);
     }
 
+    /** The other documented events, as Anthropic's monitoring guide names their attributes. */
+    @Test
+    void toolAndErrorEventsKeepTheirDocumentedAttributesAsColumns() throws Exception {
+        start();
+        ScopeLogs.Builder scope = ScopeLogs.newBuilder()
+                .addLogRecords(record("tool_result", 7, "tool_name", "Edit", "success", "false", "error", "no such file",
+                        "decision_type", "accept", "decision_source", "config", "duration_ms", "12"))
+                .addLogRecords(record("tool_decision", 8, "tool_name", "Bash", "decision", "reject", "source",
+                        "user_reject"))
+                .addLogRecords(record("api_error", 9, "model", "claude-opus-5-5", "error", "Overloaded",
+                        "status_code", "529", "attempt", "2"));
+        ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs
+                .newBuilder().addScopeLogs(scope)).build();
+
+        assertThat(post("/v1/logs", PROTOBUF, request.toByteArray()).statusCode()).isEqualTo(200);
+
+        assertThat(select("SELECT event_name, tool_name, success, decision, decision_source, error, status_code,"
+                + " attempt, duration_ms, attributes FROM claude_code_events ORDER BY event_sequence")).containsExactly(
+                java.util.Arrays.asList("tool_result", "Edit", false, "accept", "config", "no such file", null, null,
+                        12L, "{}"),
+                java.util.Arrays.asList("tool_decision", "Bash", null, "reject", "user_reject", null, null, null, null,
+                        "{}"),
+                java.util.Arrays.asList("api_error", null, null, null, null, "Overloaded", "529", 2L, null, "{}"));
+    }
+
+    private static LogRecord record(String event, long sequence, String... attributes) {
+        LogRecord.Builder record = LogRecord.newBuilder().setTimeUnixNano(1_796_306_041_000_000_000L + sequence)
+                .addAttributes(KeyValue.newBuilder().setKey("event.name").setValue(AnyValue.newBuilder()
+                        .setStringValue(event)))
+                .addAttributes(KeyValue.newBuilder().setKey("session.id").setValue(AnyValue.newBuilder()
+                        .setStringValue("s-1")))
+                .addAttributes(KeyValue.newBuilder().setKey("event.sequence").setValue(AnyValue.newBuilder()
+                        .setIntValue(sequence)));
+        for (int i = 0; i < attributes.length; i += 2) {
+            record.addAttributes(KeyValue.newBuilder().setKey(attributes[i]).setValue(AnyValue.newBuilder()
+                    .setStringValue(attributes[i + 1])));
+        }
+        return record.build();
+    }
+
     @Test
     void spansAreReadAndAnsweredAsRejected() throws Exception {
         start();

@@ -50,7 +50,7 @@ final class JsonRowWriter implements RowWriter {
     }
 
     @Override
-    public void int64(long value) {
+    public void int64(Long value) {
         field(value);
     }
 

@@ -597,9 +597,13 @@ public final class DuckDbWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void int64(long value) {
+        public void int64(Long value) {
             try {
-                next().append(value);
+                if (value == null) {
+                    next().appendNull();
+                    return;
+                }
+                next().append(value.longValue());
             } catch (SQLException e) {
                 throw new UncheckedSqlException(e);
             }

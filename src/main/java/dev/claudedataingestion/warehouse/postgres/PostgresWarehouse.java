@@ -371,8 +371,11 @@ public final class PostgresWarehouse extends JdbcWarehouse {
         }
 
         @Override
-        public void int64(long value) {
-            field().append(value);
+        public void int64(Long value) {
+            StringBuilder out = field();
+            if (value != null) {
+                out.append(value.longValue());
+            }
         }
 
         @Override
