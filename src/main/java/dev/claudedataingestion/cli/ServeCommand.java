@@ -1,9 +1,9 @@
 package dev.claudedataingestion.cli;
 
-import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.TelemetryConfig;
 import dev.claudedataingestion.telemetry.OtlpReceiver;
+import dev.claudedataingestion.warehouse.ViewCatalog;
 import dev.claudedataingestion.warehouse.Warehouse;
 import dev.claudedataingestion.warehouse.WarehouseLocation;
 import java.io.IOException;
@@ -53,7 +53,8 @@ final class ServeCommand implements Callable<Integer> {
         WarehouseLocation location = context.warehouse(warehouse.url);
         try (Warehouse opened = location.open(false)) {
             if (!existingTables) {
-                opened.ensureSchema(AnalysisViews.catalog());
+                // The tables only: the views are ingest's, written with the price catalog it runs with.
+                opened.ensureSchema(ViewCatalog.NONE);
             }
             OtlpReceiver receiver;
             try {
@@ -67,6 +68,8 @@ final class ServeCommand implements Callable<Integer> {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 receiver.close();
+                context.out().println("Stopped: every request answered, every row acknowledged written");
+                context.out().flush();
                 stopped.countDown();
             }));
             context.out().println("Receiving Claude Code's telemetry at http://" + receiver.address().getHostString()
