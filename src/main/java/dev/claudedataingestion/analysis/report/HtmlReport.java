@@ -168,19 +168,24 @@ public final class HtmlReport {
         claudeCode.set("active_users", array(code[0]));
         claudeCode.set("sessions", array(code[1]));
 
-        // Claude Code by person: its telemetry's estimate, its analytics report's, and what was billed.
+        // Claude Code by person: its telemetry's estimate, its analytics report's, and what was billed; the people
+        // the three together say spent most first.
         ArrayNode people = data.putArray("claude_code_people");
-        // Totals named apart from the view's columns: BigQuery would read SUM(billed_usd) in ORDER BY as a sum of sums.
+        // Totals named apart from the view's columns: BigQuery reads SUM(billed_usd) in ORDER BY as a sum of sums.
         String sum = "SUM(telemetry_cost_usd) AS telemetry_total, SUM(report_cost_usd) AS report_total,"
                 + " SUM(billed_list_usd) AS billed_list_total, SUM(billed_usd) AS billed_total";
-        warehouse.forEach("SELECT person, " + sum + ", MIN(CASE WHEN telemetry_only THEN 1 ELSE 0 END) AS only_telemetry"
-                + " FROM claude_code_by_person" + between + " GROUP BY person ORDER BY COALESCE(SUM(billed_usd),"
-                + " SUM(report_cost_usd), SUM(telemetry_cost_usd), 0) DESC, person LIMIT 25", parameters, row -> {
+        String spentMost = "COALESCE(SUM(telemetry_cost_usd), 0) + COALESCE(SUM(report_cost_usd), 0)"
+                + " + COALESCE(SUM(billed_usd), 0) DESC";
+        warehouse.forEach("SELECT person, " + sum + ", MIN(CASE WHEN telemetry_only THEN 1 ELSE 0 END)"
+                + " AS only_telemetry FROM claude_code_by_person" + between + " GROUP BY person ORDER BY " + spentMost
+                + ", person LIMIT 25", parameters, row -> {
                     ArrayNode person = people.addArray();
                     person.add(row.string("person") + (row.int64("only_telemetry") == 1 ? " (telemetry only)" : ""));
-                    for (String column : List.of("telemetry_total", "report_total", "billed_list_total", "billed_total")) {
-                        BigDecimal value = row.decimal(column);
-                        person.add(value == null ? null : value.stripTrailingZeros().toPlainString());
+                    for (String column : List.of("telemetry_total", "report_total", "billed_list_total",
+                            "billed_total")) {
+                        // Null where a source has nothing for the person: the page shows a dash, not $0.00.
+                        person.add(row.get(column) == null ? null
+                                : row.decimal(column).stripTrailingZeros().toPlainString());
                     }
                 });
 

@@ -151,6 +151,45 @@ class HtmlReportIT {
                 .doesNotContain("Default workspace");
     }
 
+    /**
+     * Claude Code by person: a person whom the Claude Code report knows, with telemetry beside it, and one on another
+     * cloud, known to telemetry alone, whose address is anyone's text.
+     */
+    @Test
+    void claudeCodeByPersonShowsTelemetryBesideTheReportAndNamesWhoIsOnlyInTelemetry() throws Exception {
+        String known;
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:duckdb:"
+                + directory.resolve("w.duckdb")); java.sql.Statement statement = connection.createStatement()) {
+            try (java.sql.ResultSet rows = statement.executeQuery("SELECT actor_email FROM claude_code_usage WHERE"
+                    + " actor_type = 'user_actor' AND activity_date = DATE '2026-03-01' ORDER BY 1 LIMIT 1")) {
+                assertThat(rows.next()).isTrue();
+                known = rows.getString(1);
+            }
+            statement.execute("INSERT INTO claude_code_events (event_key, organization_id, event_name, event_time,"
+                    + " activity_date, user_email, provider, cost_usd, attributes, received_at) SELECT k,"
+                    + " organization_id, 'api_request', TIMESTAMP '2026-03-01 10:00:00', DATE '2026-03-01', email,"
+                    + " provider, cost, '{}', TIMESTAMP '2026-03-01 10:01:00'"
+                    + " FROM (SELECT DISTINCT organization_id FROM claude_costs) o,"
+                    + " (VALUES ('k1', '" + known + "', 'firstParty', 1.25),"
+                    + " ('k2', '<b>cloud</b>@example.com', 'bedrock', 4500)) t(k, email, provider, cost)");
+        }
+        Path html = directory.resolve("report.html");
+        assertThat(run(TestApi.CLOCK, "report", "--out", html.toString())).isZero();
+
+        Page page = open(html);
+        assertThat(page.dom()).contains("data-ready=\"true\"").doesNotContain("data-errors");
+        Matcher card = Pattern.compile("(?s)id=\"chart-code-people\">(.*?)</table>").matcher(page.dom());
+        assertThat(card.find()).isTrue();
+        // The most spent first; a dash where a source has nothing for the person (this warehouse has no bill).
+        assertThat(card.group(1)).containsPattern("<tbody><tr><td class=\"name\" title=\"[^\"]*\">"
+                + "&lt;b&gt;cloud&lt;/b&gt;@example.com \\(telemetry only\\)</td><td class=\"num\">\\$4,500.00</td>"
+                + "<td class=\"num\">—</td>")
+                .contains(">" + known.toLowerCase(java.util.Locale.ROOT) + "<").contains(">$1.25<")
+                .doesNotContain("<b>cloud").doesNotContain("$0.00");
+        assertThat(page.dom()).containsPattern("id=\"csv-code-people\"><a class=\"csv\""
+                + " download=\"claude-code-by-person.csv\"");
+    }
+
     @Test
     void hostileNamesAreShownAsTextAndKeepTheirSeries() throws Exception {
         // Workspace names are anyone's text: one that an HTML parser acts on, one that a JavaScript object swallows.
