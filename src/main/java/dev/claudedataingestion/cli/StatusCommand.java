@@ -128,6 +128,16 @@ final class StatusCommand implements Callable<Integer> {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayFieldStart("telemetry");
+            for (StatusReport.TelemetryStatus telemetry : status.telemetry()) {
+                json.writeStartObject();
+                json.writeStringField("organization_id", telemetry.organizationId());
+                json.writeNumberField("events", telemetry.events());
+                json.writeNumberField("data_points", telemetry.points());
+                json.writeStringField("last_received", telemetry.lastReceived().map(Instant::toString).orElse(null));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeArrayFieldStart("notifications_of_unknown_delivery");
             for (Map.Entry<String, List<Instant>> organization : unknownDeliveries.entrySet()) {
                 for (Instant sent : organization.getValue()) {
@@ -177,6 +187,15 @@ final class StatusCommand implements Callable<Integer> {
             out.println();
             out.println("Provisional days were fetched less than " + Revisions.DAYS + " days after they ended: Anthropic"
                     + " may still revise them, and ingest reads them again until they are final.");
+        }
+        if (!status.telemetry().isEmpty()) {
+            out.println();
+            out.println("Claude Code's telemetry, as serve received it:");
+            for (StatusReport.TelemetryStatus telemetry : status.telemetry()) {
+                out.printf("  %s: %,d events, %,d data points%s%n", telemetry.organizationId() == null
+                        ? "no organization named" : telemetry.organizationId(), telemetry.events(), telemetry.points(),
+                        telemetry.lastReceived().map(at -> ", the last received " + seconds(at)).orElse(""));
+            }
         }
         out.println();
         out.println(status.recentRuns().isEmpty() ? "No runs recorded." : "Recent runs:");

@@ -2,25 +2,39 @@ package dev.claudedataingestion.ingest;
 
 import dev.claudedataingestion.model.DayRange;
 import dev.claudedataingestion.model.ReportKind;
+import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Reports;
 import dev.claudedataingestion.warehouse.RunRecord;
+import dev.claudedataingestion.warehouse.Tables;
 import dev.claudedataingestion.warehouse.Warehouse;
+import dev.claudedataingestion.warehouse.WarehouseException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The state of the warehouse at a glance, read from the coverage ledger (not from the fact tables, where a day
  * without usage looks the same as a day never fetched).
  */
-public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRuns) {
+public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRuns, List<TelemetryStatus> telemetry) {
+
+    /**
+     * What {@code serve} received for one organization (none: telemetry that named none): events and data points,
+     * and when the last of them arrived.
+     */
+    public record TelemetryStatus(String organizationId, long events, long points, Optional<Instant> lastReceived) {
+    }
 
     /**
      * One report of one organization: the days covered, the rows they hold, the days since the start date that
@@ -88,6 +102,34 @@ public record StatusReport(List<ReportStatus> reports, List<RunRecord> recentRun
                                 offered.minusDays(1)) : null), lastRun));
             }
         }
-        return new StatusReport(reports, recentRuns.subList(0, Math.min(runs, recentRuns.size())));
+        return new StatusReport(reports, recentRuns.subList(0, Math.min(runs, recentRuns.size())),
+                telemetry(warehouse, only));
+    }
+
+    /** Per organization, what serve received; none from a warehouse written before the telemetry tables were. */
+    private static List<TelemetryStatus> telemetry(Warehouse warehouse, Optional<String> only) {
+        Map<String, long[]> counts = new TreeMap<>(Comparator.nullsLast(Comparator.naturalOrder()));
+        Map<String, Instant> latest = new HashMap<>();
+        try {
+            for (Table table : Tables.telemetry()) {
+                int column = table == Tables.CLAUDE_CODE_EVENTS ? 0 : 1;
+                // SELECT organization_id, COUNT(*) AS n, MAX(received_at) AS latest FROM t GROUP BY organization_id
+                warehouse.forEach("SELECT organization_id, COUNT(*) AS n, MAX(received_at) AS latest FROM "
+                        + warehouse.dialect().table(table.name()) + " GROUP BY organization_id", Map.of(), row -> {
+                            String organization = row.string("organization_id");
+                            if (only.isEmpty() || only.get().equals(organization)) {
+                                counts.computeIfAbsent(organization, o -> new long[2])[column] = row.int64("n");
+                                latest.merge(organization, row.timestamp("latest"),
+                                        (a, b) -> a.isAfter(b) ? a : b);
+                            }
+                        });
+            }
+        } catch (WarehouseException olderWarehouse) {
+            return List.of();
+        }
+        List<TelemetryStatus> telemetry = new ArrayList<>();
+        counts.forEach((organization, n) -> telemetry.add(new TelemetryStatus(organization, n[0], n[1],
+                Optional.ofNullable(latest.get(organization)))));
+        return telemetry;
     }
 }

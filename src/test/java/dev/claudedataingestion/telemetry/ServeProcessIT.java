@@ -56,6 +56,15 @@ class ServeProcessIT {
         // 128 + 15: how the JVM reports a stop by SIGTERM, shutdown hooks and all.
         assertThat(child.exitValue()).isEqualTo(143);
 
+        // status says what serve received, in words and for scripts.
+        TestApi.Ran status = TestApi.run(java.util.Map.of(), TestApi.CLOCK, "status", "--warehouse", "duckdb:"
+                + directory.resolve("t.duckdb"));
+        assertThat(status.code()).isZero();
+        assertThat(status.out()).contains("Claude Code's telemetry, as serve received it:")
+                .contains("  no organization named: 7 events, 0 data points, the last received 20");
+        TestApi.Ran json = TestApi.run(java.util.Map.of(), TestApi.CLOCK, "status", "--format", "json",
+                "--warehouse", "duckdb:" + directory.resolve("t.duckdb"));
+        assertThat(json.out()).contains("\"events\" : 7").contains("\"data_points\" : 0");
         try (Warehouse warehouse = DuckDbWarehouse.open(directory.resolve("t.duckdb"), true)) {
             assertThat(Rows.select(warehouse, "SELECT COUNT(*) FROM claude_code_events")).singleElement()
                     .isEqualTo(List.of(7L));
