@@ -11,9 +11,13 @@ import static dev.claudedataingestion.model.ColumnType.USD;
 
 import dev.claudedataingestion.model.Column;
 import dev.claudedataingestion.model.ColumnType;
+import dev.claudedataingestion.model.DayRange;
+import dev.claudedataingestion.model.Row;
 import dev.claudedataingestion.model.Table;
 import dev.claudedataingestion.reports.Reports;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -131,6 +135,16 @@ public final class Tables {
             throw new IllegalArgumentException(table + " is not a telemetry table");
         }
         return table.key().get(0);
+    }
+
+    /**
+     * The days telemetry rows fall on, first to last. A row's key digests its time, so a repeat of it falls on the
+     * same day: these days bound the search for keys already stored.
+     */
+    public static DayRange telemetryDays(Collection<Row> rows) {
+        LocalDate first = rows.stream().map(row -> row.date("activity_date")).min(LocalDate::compareTo).orElseThrow();
+        LocalDate last = rows.stream().map(row -> row.date("activity_date")).max(LocalDate::compareTo).orElseThrow();
+        return DayRange.of(first, last);
     }
 
     /** Every table: the reports' tables, then the ledger and the dimensions. */

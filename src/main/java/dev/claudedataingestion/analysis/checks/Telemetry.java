@@ -45,8 +45,9 @@ final class Telemetry implements Check {
                 + " AND activity_date >= @first_day AND telemetry_anthropic_cost_usd IS NOT NULL"
                 + " ORDER BY activity_date, person", c.windowParameters(), row -> new PersonDay(
                         row.date("activity_date").toString(), row.string("person"),
-                        row.decimal("telemetry_anthropic_cost_usd"), Optional.ofNullable(row.decimal(
-                                "billed_list_usd")).orElse(BigDecimal.ZERO), Boolean.TRUE.equals(row.get("is_final"))));
+                        // No bill for the person that day reads as zero billed.
+                        row.decimal("telemetry_anthropic_cost_usd"), row.decimal("billed_list_usd"),
+                        Boolean.TRUE.equals(row.bool("is_final"))));
         Instant latest = c.warehouse().read("SELECT MAX(received_at) AS latest FROM claude_code_events"
                 + " WHERE organization_id = @organization_id", Map.of("organization_id", c.organization()),
                 row -> row.timestamp("latest")).get(0);

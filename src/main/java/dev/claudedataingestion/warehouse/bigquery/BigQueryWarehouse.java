@@ -498,14 +498,13 @@ public final class BigQueryWarehouse implements Warehouse {
         }
         JobContext context = JobContext.unnamed(table.name());
         String stage = context.stem();
-        LocalDate first = rows.stream().map(row -> row.date("activity_date")).min(LocalDate::compareTo).orElseThrow();
-        LocalDate last = rows.stream().map(row -> row.date("activity_date")).max(LocalDate::compareTo).orElseThrow();
+        DayRange days = Tables.telemetryDays(rows);
         try {
             createStaging(stage, table);
             load(context, "load", stage, table, writer -> rows.forEach(writer::row));
             Long added = runDml(context, "insert", "add to " + table.name(), sql.insertNew(table, stage),
-                    Map.of("first_day", QueryParameterValue.date(first.toString()),
-                            "last_day", QueryParameterValue.date(last.toString())),
+                    Map.of("first_day", QueryParameterValue.date(days.first().toString()),
+                            "last_day", QueryParameterValue.date(days.last().toString())),
                     options.deadline()).getNumDmlAffectedRows();
             return added == null ? 0 : added;
         } catch (RuntimeException e) {

@@ -417,14 +417,10 @@ public abstract class JdbcWarehouse implements Warehouse {
         return added;
     }
 
-    /**
-     * Which keys of {@code rows} {@code table} holds. A key digests the row's time, so a repeat falls on the same
-     * day: the days of {@code rows} bound the search.
-     */
+    /** Which keys of {@code rows} {@code table} holds, looked for on the days of {@code rows} alone. */
     private Set<String> presentKeys(Table table, String key, Collection<Row> rows) throws SQLException {
         List<String> keys = rows.stream().map(row -> row.string(key)).toList();
-        LocalDate first = rows.stream().map(row -> row.date("activity_date")).min(LocalDate::compareTo).orElseThrow();
-        LocalDate last = rows.stream().map(row -> row.date("activity_date")).max(LocalDate::compareTo).orElseThrow();
+        DayRange days = Tables.telemetryDays(rows);
         Set<String> present = new HashSet<>();
         int chunk = 1000;
         for (int from = 0; from < keys.size(); from += chunk) {
@@ -433,7 +429,7 @@ public abstract class JdbcWarehouse implements Warehouse {
             try (PreparedStatement query = connection.prepareStatement("SELECT " + key + " FROM " + table.name()
                     + " WHERE activity_date BETWEEN ? AND ? AND " + key + " IN ("
                     + String.join(", ", Collections.nCopies(some.size(), "?")) + ")")) {
-                List<Object> parameters = new ArrayList<>(List.of(first, last));
+                List<Object> parameters = new ArrayList<>(List.of(days.first(), days.last()));
                 parameters.addAll(some);
                 bind(query, parameters.toArray());
                 try (ResultSet found = query.executeQuery()) {
