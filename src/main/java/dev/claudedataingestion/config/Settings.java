@@ -102,24 +102,32 @@ public final class Settings {
     }
 
     private AdminKey adminKey(boolean analyticsOnly) {
-        Optional<String> inline = variable(ADMIN_KEY);
-        Optional<String> file = variable(ADMIN_KEY_FILE);
-        if (inline.isPresent() && file.isPresent()) {
-            throw new ConfigException(ADMIN_KEY + " and " + ADMIN_KEY_FILE + " are both set; set only one");
+        Secret key = secret(ADMIN_KEY, ADMIN_KEY_FILE).orElseThrow(() -> new ConfigException(ADMIN_KEY + " is not set;"
+                + " set it to an Admin API key (sk-ant-admin…), or set " + ADMIN_KEY_FILE + " to a file that holds one"));
+        return AdminKey.parse(key.text(), key.source(), analyticsOnly);
+    }
+
+    /** A secret's text, and where it came from (a variable, or a file by its path) for messages that never show it. */
+    private record Secret(String text, String source) {
+    }
+
+    /** The secret in variable {@code name}, or in the file variable {@code file} names; never both. */
+    private Optional<Secret> secret(String name, String file) {
+        Optional<String> inline = variable(name);
+        Optional<String> named = variable(file);
+        if (inline.isPresent() && named.isPresent()) {
+            throw new ConfigException(name + " and " + file + " are both set; set only one");
         }
-        if (file.isPresent()) {
-            Path path = Path.of(file.get());
+        if (named.isPresent()) {
+            Path path = Path.of(named.get());
             try {
-                return AdminKey.parse(Files.readString(path, StandardCharsets.UTF_8), ADMIN_KEY_FILE + " (" + path + ")",
-                        analyticsOnly);
+                return Optional.of(new Secret(Files.readString(path, StandardCharsets.UTF_8), file + " (" + path + ")"));
             } catch (IOException e) {
-                throw new ConfigException(ADMIN_KEY_FILE + " names " + path + ", which cannot be read ("
+                throw new ConfigException(file + " names " + path + ", which cannot be read ("
                         + e.getClass().getSimpleName() + "); check the path and its permissions");
             }
         }
-        return AdminKey.parse(inline.orElseThrow(() -> new ConfigException(ADMIN_KEY + " is not set; set it to an"
-                + " Admin API key (sk-ant-admin…), or set " + ADMIN_KEY_FILE + " to a file that holds one")), ADMIN_KEY,
-                analyticsOnly);
+        return inline.map(text -> new Secret(text, name));
     }
 
     private URI baseUrl() {
@@ -295,8 +303,13 @@ public final class Settings {
             throw new ConfigException("port " + port + " is not a port; choose one from 1024 to 65535, or 0 for any"
                     + " free one");
         }
-        Optional<byte[]> token = TelemetryConfig.token(variable(TelemetryConfig.TOKEN),
-                variable(TelemetryConfig.TOKEN_FILE));
+        Optional<byte[]> token = secret(TelemetryConfig.TOKEN, TelemetryConfig.TOKEN_FILE).map(secret -> {
+            String text = secret.text().strip();
+            if (text.isEmpty()) {
+                throw new ConfigException(secret.source() + " is empty; write the token into it");
+            }
+            return text.getBytes(StandardCharsets.UTF_8);
+        });
         boolean loopback = bind.equals("127.0.0.1") || bind.equals("::1") || bind.equals("localhost");
         if (token.isEmpty() && !noToken && !loopback) {
             throw new ConfigException("serve listens on " + bind + " without a token: set " + TelemetryConfig.TOKEN
@@ -305,18 +318,9 @@ public final class Settings {
         }
         long maxBody = variable(TelemetryConfig.MAX_BODY).map(text -> parseBytes(text, TelemetryConfig.MAX_BODY))
                 .orElse(8_000_000L);
-        int bufferRows = variable(TelemetryConfig.BUFFER_ROWS).map(text -> {
-            try {
-                int rows = Integer.parseInt(text);
-                if (rows >= 1000) {
-                    return rows;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new ConfigException(TelemetryConfig.BUFFER_ROWS + " '" + text + "' is not a whole number of rows,"
-                    + " 1000 or more");
-        }).orElse(50_000);
+        int bufferRows = variable(TelemetryConfig.BUFFER_ROWS).map(text -> atLeast(text, 1000).orElseThrow(() ->
+                new ConfigException(TelemetryConfig.BUFFER_ROWS + " '" + text + "' is not a whole number of rows,"
+                        + " 1000 or more"))).orElse(50_000);
         boolean keepContent = variable(TelemetryConfig.KEEP_CONTENT).map(text -> switch (text.toLowerCase(
                 java.util.Locale.ROOT)) {
             case "true", "1", "yes" -> true;
@@ -327,36 +331,25 @@ public final class Settings {
     }
 
     public Optional<Integer> personalDataRetentionDays() {
-        Optional<String> text = variable(PERSONAL_DATA_RETENTION_DAYS);
-        if (text.isEmpty()) {
+        return variable(PERSONAL_DATA_RETENTION_DAYS).map(text -> atLeast(text, 1).orElseThrow(() ->
+                new ConfigException(PERSONAL_DATA_RETENTION_DAYS + " '" + text + "' is not a whole number of days (1 or"
+                        + " more); leave it unset to keep e-mail addresses and names as long as the rows")));
+    }
+
+    /** {@code text} as a whole number of at least {@code least}; empty when it is not one. */
+    private static Optional<Integer> atLeast(String text, int least) {
+        try {
+            int number = Integer.parseInt(text);
+            return number >= least ? Optional.of(number) : Optional.empty();
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        try {
-            int days = Integer.parseInt(text.get());
-            if (days >= 1) {
-                return Optional.of(days);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigException(PERSONAL_DATA_RETENTION_DAYS + " '" + text.get() + "' is not a whole number of"
-                + " days (1 or more); leave it unset to keep e-mail addresses and names as long as the rows");
     }
 
     private int lookbackDays() {
-        String text = variable(LOOKBACK_DAYS).orElse(null);
-        if (text == null) {
-            return IngestConfig.DEFAULT_LOOKBACK_DAYS;
-        }
-        try {
-            int days = Integer.parseInt(text);
-            if (days >= 0) {
-                return days;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigException(LOOKBACK_DAYS + " '" + text + "' is not a whole number of days (0 or more)");
+        return variable(LOOKBACK_DAYS).map(text -> atLeast(text, 0).orElseThrow(() -> new ConfigException(
+                LOOKBACK_DAYS + " '" + text + "' is not a whole number of days (0 or more)")))
+                .orElse(IngestConfig.DEFAULT_LOOKBACK_DAYS);
     }
 
     /** Whether {@code --reports} asks for the dimension tables: by default, yes. */

@@ -1,9 +1,6 @@
 package dev.claudedataingestion.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -46,25 +43,5 @@ public record TelemetryConfig(String bindAddress, int port, Optional<byte[]> tok
         return "TelemetryConfig[" + bindAddress + ":" + port + ", token " + (token.isPresent() ? "set" : "none")
                 + ", maxBodyBytes " + maxBodyBytes + ", bufferRows " + bufferRows + ", keepContent " + keepContent
                 + "]";
-    }
-
-    /** Reads {@value #TOKEN} or the file {@value #TOKEN_FILE} names, as the Admin key is read. */
-    static Optional<byte[]> token(Optional<String> value, Optional<String> file) {
-        if (value.isPresent() && file.isPresent()) {
-            throw new ConfigException("both " + TOKEN + " and " + TOKEN_FILE + " are set; keep one");
-        }
-        if (file.isPresent()) {
-            try {
-                String text = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
-                if (text.isEmpty()) {
-                    throw new ConfigException(TOKEN_FILE + " names an empty file; write the token into it");
-                }
-                return Optional.of(text.getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new ConfigException(TOKEN_FILE + " names a file that cannot be read (" + e.getClass()
-                        .getSimpleName() + "); give the path of a readable file holding the token");
-            }
-        }
-        return value.map(text -> text.getBytes(StandardCharsets.UTF_8));
     }
 }

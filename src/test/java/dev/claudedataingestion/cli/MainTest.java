@@ -38,10 +38,11 @@ class MainTest extends CommandLineFixture {
         environment.put("OTLP_TOKEN", "a-token-never-printed");
         environment.put("OTLP_TOKEN_FILE", directory.resolve("token").toString());
         assertThat(run("serve", "--bind", "0.0.0.0")).isEqualTo(Main.BAD_CONFIGURATION);
-        assertThat(err).contains("keep one").doesNotContain("a-token-never-printed");
+        assertThat(err).contains("OTLP_TOKEN and OTLP_TOKEN_FILE are both set; set only one")
+                .doesNotContain("a-token-never-printed");
         environment.remove("OTLP_TOKEN");
         assertThat(run("serve", "--bind", "0.0.0.0")).isEqualTo(Main.BAD_CONFIGURATION);
-        assertThat(err).contains("OTLP_TOKEN_FILE names a file that cannot be read");
+        assertThat(err).contains("OTLP_TOKEN_FILE names " + directory.resolve("token") + ", which cannot be read");
         environment.remove("OTLP_TOKEN_FILE");
         environment.put("TELEMETRY_BUFFER_ROWS", "10");
         assertThat(run("serve")).isEqualTo(Main.BAD_CONFIGURATION);
