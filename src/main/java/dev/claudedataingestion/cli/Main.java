@@ -170,6 +170,13 @@ public final class Main implements Runnable {
     }
 
     /** Whether failures are written as JSON: where the logs are ({@code LOG_FORMAT}, json on Cloud Run). */
+    /** What a server command says when its port is taken or privileged, naming the way out. */
+    static ConfigException cannotListen(String address, int port, java.net.BindException e) {
+        return new ConfigException("cannot listen on " + address + ":" + port + " (" + e.getMessage() + "): "
+                + (port > 0 && port < 1024 ? "ports below 1024 need privileges; " : "another program uses it; ")
+                + "choose another with --port, or --port 0 for any free one");
+    }
+
     static boolean jsonErrors(Map<String, String> environment) {
         Settings settings = new Settings(environment);
         try {

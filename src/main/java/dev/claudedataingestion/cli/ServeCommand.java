@@ -1,6 +1,5 @@
 package dev.claudedataingestion.cli;
 
-import dev.claudedataingestion.config.ConfigException;
 import dev.claudedataingestion.config.TelemetryConfig;
 import dev.claudedataingestion.telemetry.OtlpReceiver;
 import dev.claudedataingestion.warehouse.ViewCatalog;
@@ -61,9 +60,7 @@ final class ServeCommand implements Callable<Integer> {
                 receiver = OtlpReceiver.start(config, opened, OtlpReceiver.Batching.forWarehouse(
                         location.displayUrl()), context.clock());
             } catch (BindException e) {
-                throw new ConfigException("cannot listen on " + config.bindAddress() + ":" + config.port() + " ("
-                        + e.getMessage() + "): another program uses it, or it needs privileges; choose another with"
-                        + " --port, or --port 0 for any free one");
+                throw Main.cannotListen(config.bindAddress(), config.port(), e);
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

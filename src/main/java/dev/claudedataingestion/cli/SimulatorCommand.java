@@ -99,9 +99,7 @@ final class SimulatorCommand implements Callable<Integer> {
         try {
             simulator.start(port);
         } catch (java.net.BindException e) {
-            throw new ConfigException("cannot listen on port " + port + " (" + e.getMessage() + "): "
-                    + (port < 1024 ? "ports below 1024 need privileges; " : "another program uses it; ")
-                    + "choose another with --port, or --port 0 for any free one");
+            throw Main.cannotListen("127.0.0.1", port, e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
