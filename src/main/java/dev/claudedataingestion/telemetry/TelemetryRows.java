@@ -29,7 +29,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,15 +50,25 @@ public final class TelemetryRows {
     private static final String REDACTED = "<REDACTED>";
     /** The attributes that carry what a person typed or was answered: kept only when configured. */
     private static final Set<String> CONTENT = Set.of("prompt", "prompt_text", "response");
-    /** Attributes stored as columns of both tables, so not repeated in {@code attributes}. */
-    private static final Set<String> SHARED_COLUMNS = Set.of("organization.id", "session.id", "user.account_id",
-            "user.email", "anthropic.provider", "model", "service.version");
-    private static final Set<String> EVENT_COLUMNS = Set.of("event.name", "event.timestamp", "prompt.id",
-            "event.sequence", "user.id", "input_tokens", "output_tokens", "cache_read_tokens",
-            "cache_creation_tokens", "cost_usd", "cost_usd_micros", "duration_ms", "request_id", "speed", "query_source",
-            "effort", "terminal.type", "tool_name", "success", "decision", "decision_type", "source", "decision_source",
-            "error", "status_code", "attempt");
-    private static final Set<String> METRIC_COLUMNS = Set.of("type");
+    /**
+     * Columns of both tables that each hold one attribute, by the name Claude Code gives it; a value is read as its
+     * column's type.
+     */
+    private static final Map<String, String> SHARED = columns("session_id", "session.id", "user_account_id",
+            "user.account_id", "user_email", "user.email", "provider", "anthropic.provider", "model", "model",
+            "service_version", "service.version");
+    private static final Map<String, String> EVENT = columns("prompt_id", "prompt.id", "event_sequence",
+            "event.sequence", "user_id", "user.id", "input_tokens", "input_tokens", "output_tokens", "output_tokens",
+            "cache_read_tokens", "cache_read_tokens", "cache_creation_tokens", "cache_creation_tokens", "duration_ms",
+            "duration_ms", "request_id", "request_id", "speed", "speed", "query_source", "query_source", "effort",
+            "effort", "terminal_type", "terminal.type", "tool_name", "tool_name", "success", "success", "error", "error",
+            "status_code", "status_code", "attempt", "attempt");
+    private static final Map<String, String> METRIC = columns("type", "type");
+    /** The attribute of {@code organization_id}, read with a default. */
+    private static final String ORGANIZATION = "organization.id";
+    /** Attributes an event's columns read otherwise: with a fallback or a conversion of their own. */
+    private static final Set<String> EVENT_READ_OTHERWISE = Set.of("event.name", "event.timestamp", "cost_usd",
+            "cost_usd_micros", "decision", "decision_type", "source", "decision_source");
     /** A metric's value is kept to 9 decimals, as BigQuery's NUMERIC would: a cost sent as a double sums exactly. */
     private static final int VALUE_SCALE = 9;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -139,33 +151,16 @@ public final class TelemetryRows {
         Instant time = eventTime(record, attributes, receivedAt);
         Row row = new Row(Tables.CLAUDE_CODE_EVENTS);
         shared(row, attributes);
+        copy(row, attributes, EVENT);
         row.set("event_name", name)
                 .set("event_time", time)
                 .set("activity_date", LocalDate.ofInstant(time, ZoneOffset.UTC))
-                .set("prompt_id", text(attributes.get("prompt.id")))
-                .set("event_sequence", whole(attributes.get("event.sequence")))
-                .set("user_id", text(attributes.get("user.id")))
-                .set("input_tokens", whole(attributes.get("input_tokens")))
-                .set("output_tokens", whole(attributes.get("output_tokens")))
-                .set("cache_read_tokens", whole(attributes.get("cache_read_tokens")))
-                .set("cache_creation_tokens", whole(attributes.get("cache_creation_tokens")))
                 .set("cost_usd", cost(attributes))
-                .set("duration_ms", whole(attributes.get("duration_ms")))
-                .set("request_id", text(attributes.get("request_id")))
-                .set("speed", text(attributes.get("speed")))
-                .set("query_source", text(attributes.get("query_source")))
-                .set("effort", text(attributes.get("effort")))
-                .set("terminal_type", text(attributes.get("terminal.type")))
-                .set("tool_name", text(attributes.get("tool_name")))
-                .set("success", flag(attributes.get("success")))
                 // tool_decision says decision and source; tool_result, decision_type and decision_source.
                 .set("decision", text(attributes.getOrDefault("decision", attributes.get("decision_type"))))
                 .set("decision_source", text(attributes.getOrDefault("source", attributes.get("decision_source"))))
-                .set("error", text(attributes.get("error")))
-                .set("status_code", text(attributes.get("status_code")))
-                .set("attempt", whole(attributes.get("attempt")))
                 .set("prompt", keepContent ? content(attributes) : null)
-                .set("attributes", rest(attributes, EVENT_COLUMNS))
+                .set("attributes", rest(attributes, EVENT, EVENT_READ_OTHERWISE))
                 .set("received_at", receivedAt);
         row.set("event_key", digest(row.string("session_id"), row.string("prompt_id"),
                 String.valueOf(row.get("event_sequence")), name, time.toString(),
@@ -182,15 +177,15 @@ public final class TelemetryRows {
         double value = point.hasAsInt() ? point.getAsInt() : point.getAsDouble();
         Row row = new Row(Tables.CLAUDE_CODE_METRICS);
         shared(row, attributes);
+        copy(row, attributes, METRIC);
         row.set("metric_name", metric.getName())
                 .set("unit", metric.getUnit().isEmpty() ? null : metric.getUnit())
                 .set("start_time", start)
                 .set("end_time", end)
                 .set("activity_date", LocalDate.ofInstant(end, ZoneOffset.UTC))
-                .set("type", text(attributes.get("type")))
                 .set("value", Double.isFinite(value)
                         ? new BigDecimal(value).setScale(VALUE_SCALE, RoundingMode.HALF_EVEN) : null)
-                .set("attributes", rest(attributes, METRIC_COLUMNS))
+                .set("attributes", rest(attributes, METRIC, Set.of()))
                 .set("received_at", receivedAt);
         row.set("point_key", digest(canonical(resource), metric.getName(), canonical(own), String.valueOf(start),
                 end.toString()));
@@ -198,14 +193,30 @@ public final class TelemetryRows {
     }
 
     private void shared(Row row, Map<String, Object> attributes) {
-        row.set("organization_id", Optional.ofNullable(text(attributes.get("organization.id")))
-                        .or(() -> defaultOrganization).orElse(null))
-                .set("session_id", text(attributes.get("session.id")))
-                .set("user_account_id", text(attributes.get("user.account_id")))
-                .set("user_email", text(attributes.get("user.email")))
-                .set("provider", text(attributes.get("anthropic.provider")))
-                .set("model", text(attributes.get("model")))
-                .set("service_version", text(attributes.get("service.version")));
+        row.set("organization_id", Optional.ofNullable(text(attributes.get(ORGANIZATION)))
+                .or(() -> defaultOrganization).orElse(null));
+        copy(row, attributes, SHARED);
+    }
+
+    /** Each column of {@code columns} set from its attribute, read as the column's type. */
+    private static void copy(Row row, Map<String, Object> attributes, Map<String, String> columns) {
+        columns.forEach((column, attribute) -> {
+            Object value = attributes.get(attribute);
+            row.set(column, switch (row.table().columns().get(row.table().indexOf(column)).type()) {
+                case INT64 -> whole(value);
+                case BOOL -> flag(value);
+                default -> text(value);
+            });
+        });
+    }
+
+    /** Column and attribute names, in pairs, in order. */
+    private static Map<String, String> columns(String... pairs) {
+        Map<String, String> columns = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            columns.put(pairs[i], pairs[i + 1]);
+        }
+        return Collections.unmodifiableMap(columns);
     }
 
     /** When the event happened: Claude Code's {@code event.timestamp}, else the record's time, else its arrival. */
@@ -261,11 +272,15 @@ public final class TelemetryRows {
         return null;
     }
 
-    /** The attributes no column holds, as a JSON object; content and e-mail addresses never go here. */
-    private static String rest(Map<String, Object> attributes, Set<String> columns) {
+    /**
+     * The attributes no column holds (not {@code columns}' own, the shared ones, nor those read {@code otherwise}),
+     * as a JSON object; content and e-mail addresses never go here.
+     */
+    private static String rest(Map<String, Object> attributes, Map<String, String> columns, Set<String> otherwise) {
         ObjectNode rest = JsonNodeFactory.instance.objectNode();
         attributes.forEach((key, value) -> {
-            if (!columns.contains(key) && !SHARED_COLUMNS.contains(key) && !CONTENT.contains(key)) {
+            if (!columns.containsValue(key) && !SHARED.containsValue(key) && !key.equals(ORGANIZATION)
+                    && !otherwise.contains(key) && !CONTENT.contains(key)) {
                 rest.set(key, JSON.valueToTree(value));
             }
         });
