@@ -193,7 +193,8 @@ class ClaudeCodeTelemetryIT {
                 }
             }
             if (refuse) {
-                exchange.getResponseHeaders().set("Retry-After", "1");
+                // At once: the CLI flushes its exports as it exits, and a retry a second later can miss that.
+                exchange.getResponseHeaders().set("Retry-After", "0");
                 exchange.sendResponseHeaders(503, -1);
                 return;
             }
