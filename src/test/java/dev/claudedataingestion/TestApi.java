@@ -53,6 +53,16 @@ public final class TestApi {
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
+    /** Whether {@code command} is an executable in a folder of the {@code PATH}: a tool the machine brings. */
+    public static boolean onPath(String command) {
+        for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!folder.isEmpty() && java.nio.file.Files.isExecutable(Path.of(folder, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The command that runs {@code Main} in a child JVM on {@link #productionClassPath}, {@code jvmOptions} first;
      * arguments go after it. The child's JIT stops at C1, as the tests' own JVMs do: a run of a few seconds gains

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claudedataingestion.TestApi;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claudedataingestion.deploy.GoogleCloudRecorder.Request;
 import java.io.IOException;
@@ -50,7 +51,7 @@ class DeploymentScriptsIT {
 
     @BeforeAll
     static void configureGcloud() throws Exception {
-        assumeTrue(onPath("gcloud") && onPath("bq"), "the Google Cloud CLI (gcloud, bq) is not installed here");
+        assumeTrue(TestApi.onPath("gcloud") && TestApi.onPath("bq"), "the Google Cloud CLI (gcloud, bq) is not installed here");
         recorder = new GoogleCloudRecorder();
         Path config = home.resolve("gcloud");
         Files.createDirectories(config);
@@ -93,10 +94,6 @@ class DeploymentScriptsIT {
         if (recorder != null) {
             recorder.close();
         }
-    }
-
-    private static boolean onPath(String command) {
-        return Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
     }
 
     private static Result run(List<String> command, String stdin, Map<String, String> extra) throws IOException,

@@ -3,6 +3,7 @@ package dev.claudedataingestion.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.claudedataingestion.TestApi;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,7 @@ class ShellcheckTest {
 
     @Test
     void everyScriptPassesShellcheck() throws Exception {
-        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
-                "shellcheck"))), "shellcheck is not installed here (.ci/run installs it)");
+        assumeTrue(TestApi.onPath("shellcheck"), "shellcheck is not installed here (.ci/run installs it)");
         List<String> command = new ArrayList<>(List.of("shellcheck", "-x", "claude-ingest", ".ci/run"));
         try (Stream<Path> scripts = Files.list(Path.of("infrastructure/cloud_run"))) {
             scripts.filter(p -> p.toString().endsWith(".sh")).sorted().forEach(p -> command.add(p.toString()));

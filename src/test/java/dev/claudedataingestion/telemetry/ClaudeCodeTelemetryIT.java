@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.claudedataingestion.TestApi;
 import dev.claudedataingestion.analysis.AnalysisViews;
 import dev.claudedataingestion.config.PriceTable;
 import dev.claudedataingestion.config.TelemetryConfig;
@@ -74,8 +75,8 @@ class ClaudeCodeTelemetryIT {
     /** The pinned CLI, installed into the project's own folder when npm is at hand (never {@code -g}). */
     static Path cli() throws IOException, InterruptedException {
         if (!Files.isExecutable(CLI)) {
-            assumeTrue(onPath("npm"), "npm is not installed: Claude Code's telemetry is tested with the real CLI,"
-                    + " installed from npm (.ci/run does it when node is present)");
+            assumeTrue(TestApi.onPath("npm"), "npm is not installed: Claude Code's telemetry is tested with the real"
+                    + " CLI, installed from npm (.ci/run does it when node is present)");
             Process install = new ProcessBuilder("npm", "install", "--prefix", "target/claude-code", "--no-audit",
                     "--no-fund", "--loglevel=error", "@anthropic-ai/claude-code@" + VERSION)
                     .redirectErrorStream(true).redirectOutput(Path.of("target/claude-code-install.log").toFile())
@@ -84,15 +85,6 @@ class ClaudeCodeTelemetryIT {
                     "npm could not install @anthropic-ai/claude-code@" + VERSION + "; see target/claude-code-install.log");
         }
         return CLI.toAbsolutePath();
-    }
-
-    private static boolean onPath(String command) {
-        for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!folder.isEmpty() && Files.isExecutable(Path.of(folder, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @BeforeEach

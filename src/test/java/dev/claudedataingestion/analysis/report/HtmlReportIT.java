@@ -81,8 +81,7 @@ class HtmlReportIT {
     }
 
     private Page open(String url) throws Exception {
-        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
-                "chromium"))), "Debian chromium is not installed here (.ci/run installs it)");
+        assumeTrue(TestApi.onPath("chromium"), "Debian chromium is not installed here (.ci/run installs it)");
         Path profile = Files.createTempDirectory(directory, "chromium-");
         List<String> command = new ArrayList<>(List.of("chromium", "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync",
