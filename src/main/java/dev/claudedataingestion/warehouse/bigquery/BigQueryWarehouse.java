@@ -16,15 +16,12 @@ import com.google.cloud.bigquery.Dataset;
 import com.google.cloud.bigquery.DatasetId;
 import com.google.cloud.bigquery.DatasetInfo;
 import com.google.cloud.bigquery.Field;
-import com.google.cloud.bigquery.FieldValue;
-import com.google.cloud.bigquery.FieldValueList;
 import com.google.cloud.bigquery.FormatOptions;
 import com.google.cloud.bigquery.Job;
 import com.google.cloud.bigquery.JobId;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics.QueryStatistics.StatementType;
 import com.google.cloud.bigquery.JobStatistics;
-import com.google.cloud.bigquery.LegacySQLTypeName;
 import com.google.cloud.bigquery.QueryJobConfiguration;
 import com.google.cloud.bigquery.QueryParameterValue;
 import com.google.cloud.bigquery.Schema;
@@ -65,7 +62,6 @@ import dev.claudedataingestion.warehouse.bigquery.BigQueryJobs.JobContext;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -614,7 +610,7 @@ public final class BigQueryWarehouse implements Warehouse {
                 .setMaximumBytesBilled(options.maximumBytesBilled()).setJobTimeoutMs(query.timeout().toMillis())
                 .setLabels(Map.of("app", BigQueryJobs.APP)).build();
         try {
-            visit(jobs.attempt("run the query", options.deadline(), () -> {
+            BigQueryValues.visit(jobs.attempt("run the query", options.deadline(), () -> {
                 JobId job = JobId.newBuilder().setRandomJob().setLocation(location()).build();
                 query.cancellation().onCancel(() -> bigquery.cancel(job));
                 try {
@@ -634,72 +630,13 @@ public final class BigQueryWarehouse implements Warehouse {
     @Override
     public void read(String statement, Map<String, ?> bound, QueryVisitor visitor) {
         Map<String, QueryParameterValue> parameters = new HashMap<>();
-        bound.forEach((name, value) -> parameters.put(name, parameter(name, value)));
-        visit(select("read the warehouse", statement, parameters), visitor);
-    }
-
-    private static void visit(TableResult result, QueryVisitor visitor) {
-        Schema schema = result.getSchema();
-        visitor.columns(schema.getFields().stream().map(Field::getName).toList());
-        for (FieldValueList row : result.iterateAll()) {
-            List<Object> values = new ArrayList<>(schema.getFields().size());
-            for (int i = 0; i < schema.getFields().size(); i++) {
-                values.add(value(schema.getFields().get(i), row.get(i)));
-            }
-            visitor.row(values);
-        }
+        bound.forEach((name, value) -> parameters.put(name, BigQueryValues.parameter(name, value)));
+        BigQueryValues.visit(select("read the warehouse", statement, parameters), visitor);
     }
 
     @Override
     public SqlDialect dialect() {
         return sql.dialect();
-    }
-
-    /** A read's parameter as BigQuery takes it. */
-    private static QueryParameterValue parameter(String name, Object value) {
-        if (value instanceof String text) {
-            return QueryParameterValue.string(text);
-        }
-        if (value instanceof LocalDate day) {
-            return QueryParameterValue.date(day.toString());
-        }
-        if (value instanceof Long || value instanceof Integer) {
-            return QueryParameterValue.int64(((Number) value).longValue());
-        }
-        if (value instanceof BigDecimal decimal) {
-            return QueryParameterValue.bigNumeric(decimal);
-        }
-        if (value instanceof Instant instant) {
-            return BigQueryTimestamps.parameter(instant);
-        }
-        throw new IllegalArgumentException("parameter " + name + " is "
-                + (value == null ? "null" : value.getClass().getSimpleName()) + ", which a read cannot bind");
-    }
-
-    private static Object value(Field field, FieldValue value) {
-        if (value.isNull()) {
-            return null;
-        }
-        LegacySQLTypeName type = field.getType();
-        if (LegacySQLTypeName.INTEGER.equals(type)) {
-            return value.getLongValue();
-        }
-        if (LegacySQLTypeName.NUMERIC.equals(type) || LegacySQLTypeName.BIGNUMERIC.equals(type)) {
-            return value.getNumericValue();
-        }
-        if (LegacySQLTypeName.FLOAT.equals(type)) {
-            return value.getDoubleValue();
-        }
-        if (LegacySQLTypeName.BOOLEAN.equals(type)) {
-            return value.getBooleanValue();
-        }
-        if (LegacySQLTypeName.DATE.equals(type)) {
-            return LocalDate.parse(value.getStringValue());
-        }
-        if (LegacySQLTypeName.TIMESTAMP.equals(type)) {
-            return value.getTimestampInstant();
-        }
-        return value.getValue() instanceof String text ? text : value.getValue().toString();
     }
 
     @Override
